@@ -70,6 +70,11 @@ export function embeddedWords(bundleDir?: string): string[] {
  * `searchDirs` (the script's folder, the workspace), else the embedded list.
  */
 export function loadWords(opts: { file?: string; searchDirs?: string[]; bundleDir?: string } = {}): WordSource {
+  // Without explicit options: $BACKPROP_NINJA_NAMES (set by the runner from the user's setting), then
+  // names.txt in the working directory (the script's folder when the runner starts it).
+  if (!opts.file && !opts.searchDirs) {
+    opts = { ...opts, file: process.env.BACKPROP_NINJA_NAMES || undefined, searchDirs: [process.cwd()] };
+  }
   if (opts.file) {
     if (!fs.existsSync(opts.file)) throw new Error(`names file not found: ${opts.file}`);
     return { words: readWords(opts.file), kind: "file", origin: opts.file };

@@ -1,0 +1,152 @@
+// The autograd graph: one GradFn per op output, torch-like (name(), next_functions), and the backward
+// pass. Backward walks nodes in an order computed iteratively (graphs can be 100k nodes deep).
+import { TorchError, fmtShape } from "./errors";
+import { inspector } from "./inspect";
+import type { Tensor } from "./tensor";
+
+let gradEnabled = true;
+export const isGradEnabled = (): boolean => gradEnabled;
+export function setGradEnabled(on: boolean): void {
+  gradEnabled = on;
+}
+
+/** Run `fn` with autograd recording off; restores the previous mode even if `fn` throws. */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+export type Edge = [GradFn | null, number];
+/** Computes the gradient of each input from the gradient of the output (null: no gradient). */
+export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
+
+let nextNodeId = 1;
+
+export class GradFn {
+  readonly id = nextNodeId++;
+  /** The tensor this node produced (kept so retain_grad and the inspector can store its grad). */
+  output: Tensor | null = null;
+  released = false;
+  constructor(
+    private readonly label: string,
+    public readonly next_functions: Edge[],
+    public readonly outputShape: number[],
+    private backwardFn: BackwardFn | null,
+    /** Only for AccumulateGrad: the leaf whose .grad it fills. */
+    public readonly variable?: Tensor,
+  ) {}
+  name(): string {
+    return this.label;
+  }
+  apply(grad: Tensor): (Tensor | null)[] {
+    if (this.released || !this.backwardFn) {
+      throw new TorchError(
+        `${this.label}: Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ` +
+          "Specify retain_graph=true if you need to backward through the graph a second time.",
+      );
+    }
+    return this.backwardFn(grad);
+  }
+  release(): void {
+    this.released = true;
+    this.backwardFn = null;
+  }
+  toString(): string {
+    return `<${this.label} object #${this.id}>`;
+  }
+}
+
+/** The edge a new node keeps to one of its inputs. */
+export function edgeTo(t: Tensor): Edge {
+  if (!t.requires_grad) return [null, 0];
+  if (t.grad_fn) return [t.grad_fn, 0];
+  return [t._accumulator(), 0];
+}
+
+/**
+ * Attach a GradFn to `out` when recording is on and some input requires grad. `backward` receives
+ * the output's gradient and returns one gradient per input (it runs with recording off).
+ */
+export function record(out: Tensor, label: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
+  if (!gradEnabled || !inputs.some((t) => t.requires_grad)) return out;
+  const node = new GradFn(label, inputs.map(edgeTo), out.shape, backward);
+  node.output = out;
+  out._setGradFn(node);
+  return out;
+}
+
+export interface BackwardHooks {
+  /** Adds two gradient contributions (the same kernel as Tensor.add). */
+  add(a: Tensor, b: Tensor): Tensor;
+  /** A contiguous copy detached from any graph. */
+  copy(t: Tensor): Tensor;
+}
+
+/** Nodes reachable from `start`, in an order where every node precedes the nodes it feeds into. */
+function topoOrder(start: GradFn): GradFn[] {
+  const post: GradFn[] = [];
+  const seen = new Set<GradFn>([start]);
+  const stack: [GradFn, number][] = [[start, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [node, i] = top;
+    if (i < node.next_functions.length) {
+      top[1] = i + 1;
+      const next = node.next_functions[i][0];
+      if (next && !seen.has(next)) {
+        seen.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      stack.pop();
+      post.push(node);
+    }
+  }
+  return post.reverse();
+}
+
+export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, hooks: BackwardHooks): void {
+  if (!root.requires_grad) {
+    throw new TorchError("element 0 of tensors does not require grad and does not have a grad_fn");
+  }
+  if (grad.numel() !== root.numel()) {
+    throw new TorchError(`backward: Mismatch in shape: grad_output[0] has a shape of ${fmtShape(grad.shape)} and output[0] has a shape of ${fmtShape(root.shape)}.`);
+  }
+  inspector.onBackward?.(root);
+  const start = root.grad_fn ?? root._accumulator();
+  const order = topoOrder(start);
+  const pending = new Map<GradFn, Tensor>([[start, grad]]);
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    for (const node of order) {
+      const g = pending.get(node);
+      pending.delete(node);
+      if (!g) continue;
+      if (node.variable) {
+        const v = node.variable;
+        v.grad = v.grad ? hooks.add(v.grad, g) : hooks.copy(g);
+        continue;
+      }
+      const out = node.output;
+      if (out && (out.retains_grad || inspector.retainAllGrads)) {
+        out.grad = out.grad ? hooks.add(out.grad, g) : hooks.copy(g);
+      }
+      const inputGrads = node.apply(g);
+      node.next_functions.forEach(([next], i) => {
+        const gi = inputGrads[i];
+        if (!next || !gi) return;
+        const acc = pending.get(next);
+        pending.set(next, acc ? hooks.add(acc, gi) : gi);
+      });
+      if (!retainGraph) node.release();
+    }
+  } finally {
+    gradEnabled = prev;
+  }
+}

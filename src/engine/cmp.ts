@@ -1,0 +1,93 @@
+// cmp(name, manual, t): the notebook's gradient check as a first-class result. The same Comparison
+// object feeds the printed line, the CLI table, the trace and the panel.
+import { TorchError, fmtShape } from "./errors";
+import { pyBool, pyFloatRepr } from "./format";
+import { inspector } from "./inspect";
+import { sameShape } from "./shape";
+import { Tensor } from "./tensor";
+
+export type ComparisonStatus = "exact" | "approximate" | "wrong" | "shape-mismatch" | "no-grad" | "not-written";
+
+export interface Comparison {
+  name: string;
+  /** every element of the manual gradient equals t.grad */
+  exact: boolean;
+  /** allclose(manual, t.grad, rtol=1e-5, atol=1e-8) */
+  approximate: boolean;
+  /** max |manual − t.grad| (computed in the tensors' dtype); null when not comparable or NaN */
+  maxdiff: number | null;
+  manualShape: number[] | null;
+  gradShape: number[] | null;
+  status: ComparisonStatus;
+  /** why the comparison could not be made, in plain words */
+  message?: string;
+  /** engine ids of the two tensors (the manual gradient and the tensor whose .grad was compared) */
+  manualId?: number;
+  tensorId?: number;
+}
+
+export const CMP_RTOL = 1e-5;
+export const CMP_ATOL = 1e-8;
+
+function whyNoGrad(name: string, t: Tensor): string {
+  if (!t.requires_grad) return `${name} does not require grad, so autograd has no gradient to compare with`;
+  if (!t.is_leaf && !t.retains_grad && !inspector.retainAllGrads) {
+    return `${name}.grad is None: ${name} is not a leaf; call ${name}.retain_grad() before loss.backward()`;
+  }
+  return `${name}.grad is None: call loss.backward() before comparing`;
+}
+
+export function compareGradients(name: string, manual: Tensor | null | undefined, t: Tensor | null | undefined): Comparison {
+  const base = { name, exact: false, approximate: false, maxdiff: null, manualShape: manual instanceof Tensor ? manual.shape : null, gradShape: t?.grad ? t.grad.shape : null, manualId: manual instanceof Tensor ? manual.id : undefined, tensorId: t instanceof Tensor ? t.id : undefined };
+  if (manual === null || manual === undefined) {
+    return { ...base, status: "not-written", message: `d${name.replace(/^d/, "")} is not written yet` };
+  }
+  if (!(manual instanceof Tensor)) throw new TorchError(`cmp('${name}'): the manual gradient must be a Tensor, got ${typeof manual}`);
+  if (!(t instanceof Tensor)) throw new TorchError(`cmp('${name}'): the third argument must be the Tensor whose .grad to compare, got ${t === null ? "null" : typeof t}`);
+  const grad = t.grad;
+  if (!grad) return { ...base, status: "no-grad", message: whyNoGrad(name, t) };
+  if (!sameShape(manual._shape, grad._shape)) {
+    return {
+      ...base, status: "shape-mismatch",
+      message: `manual gradient has shape ${fmtShape(manual._shape)} but ${name}.grad has shape ${fmtShape(grad._shape)}`,
+    };
+  }
+  const a = manual._read(), b = grad._read();
+  const round = manual.dtype === "float32" && grad.dtype === "float32" ? Math.fround : (v: number) => v;
+  let exact = true, approximate = true, maxdiff = 0, sawNaN = false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (x !== y) exact = false;
+    const d = Math.abs(round(x - y));
+    if (!(d <= CMP_ATOL + CMP_RTOL * Math.abs(y)) && x !== y) approximate = false;
+    if (d !== d) sawNaN = true;
+    else if (d > maxdiff) maxdiff = d;
+  }
+  const status = exact ? "exact" : approximate ? "approximate" : "wrong";
+  return { ...base, exact, approximate, maxdiff: sawNaN ? null : maxdiff, status };
+}
+
+/** `logprobs        | exact: True  | approximate: True  | maxdiff: 0.0` */
+export function formatComparison(c: Comparison): string {
+  const head = c.name.padEnd(15);
+  switch (c.status) {
+    case "exact":
+    case "approximate":
+    case "wrong":
+      return `${head} | exact: ${pyBool(c.exact).padEnd(5)} | approximate: ${pyBool(c.approximate).padEnd(5)} | maxdiff: ${c.maxdiff === null ? "nan" : pyFloatRepr(c.maxdiff)}`;
+    case "shape-mismatch":
+      return `${head} | shape mismatch: manual ${fmtShape(c.manualShape ?? [])} vs grad ${fmtShape(c.gradShape ?? [])}`;
+    case "no-grad":
+      return `${head} | no gradient: ${c.message}`;
+    case "not-written":
+      return `${head} | not written yet`;
+  }
+}
+
+/** The notebook's cmp: prints one line and returns the comparison. */
+export function cmp(name: string, manual: Tensor | null | undefined, t: Tensor | null | undefined): Comparison {
+  const c = compareGradients(name, manual, t);
+  console.log(formatComparison(c));
+  inspector.onComparison?.(c, manual, t);
+  return c;
+}

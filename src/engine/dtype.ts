@@ -1,0 +1,41 @@
+// dtypes and their storage. float32 lives in a Float32Array so every store rounds like PyTorch's
+// float; the other dtypes use Float64Array (int64 values are integral doubles, exact to 2^53).
+
+export type DType = "float32" | "float64" | "int64" | "bool";
+export type Storage = Float32Array | Float64Array;
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int64", "bool"];
+
+export function allocStorage(dtype: DType, n: number): Storage {
+  return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+}
+
+export const isFloating = (d: DType): boolean => d === "float32" || d === "float64";
+
+const RANK: Record<DType, number> = { bool: 0, int64: 1, float32: 2, float64: 3 };
+
+/** torch.promote_types for the dtypes we support. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** The dtype a Python number takes when combined with a tensor of dtype `t` (a "wrapped number"). */
+export function scalarDType(t: DType, s: number | boolean): DType {
+  if (typeof s === "boolean") return t;
+  if (isFloating(t)) return t;
+  if (Number.isInteger(s)) return t === "bool" ? "int64" : t;
+  return "float32";
+}
+
+/** Convert a JS number to what a tensor of `dtype` stores. */
+export function castValue(dtype: DType, v: number): number {
+  switch (dtype) {
+    case "float32": return Math.fround(v);
+    case "float64": return v;
+    case "int64": return Number.isFinite(v) ? Math.trunc(v) : v;
+    case "bool": return v !== 0 ? 1 : 0;
+  }
+}
+
+/** torch's name for a dtype, used in reprs and messages: torch.float32 → "Float". */
+export const DTYPE_LABEL: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };

@@ -1,0 +1,78 @@
+// torch.nn.functional: the fused ops of the exercise, each with its own backward.
+import { noGrad, record } from "./autograd";
+import { TorchError, fmtShape } from "./errors";
+import { normDim } from "./shape";
+import { Tensor } from "./tensor";
+import { oneHot } from "./ops/creation";
+import { exp, log, mul, sub, div, neg, tanh as tanhOp, relu as reluOp, sigmoid as sigmoidOp } from "./ops/elementwise";
+import { maxmin, sum, type ValuesIndices } from "./ops/reduce";
+import { expand } from "./ops/views";
+
+function dimOf(x: Tensor, dim: number | { dim?: number } | undefined, op: string): number {
+  const d = typeof dim === "object" ? dim.dim : dim;
+  if (d === undefined) throw new TorchError(`${op}: pass dim explicitly, e.g. ${op}(x, 1)`);
+  return normDim(d, x.ndim, op);
+}
+
+const rowMax = (x: Tensor, d: number): Tensor => (maxmin(x.detach(), d, true, "max") as ValuesIndices).values;
+
+export function softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
+  const d = dimOf(x, dim, "softmax");
+  const y = noGrad(() => {
+    const e = exp(sub(x, rowMax(x, d)));
+    return div(e, sum(e, [d], true));
+  }).detach();
+  return record(y, "SoftmaxBackward0", [x], (g) => [mul(y, sub(g, sum(mul(g, y), [d], true)))]);
+}
+
+export function log_softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
+  const d = dimOf(x, dim, "log_softmax");
+  const y = noGrad(() => {
+    const shifted = sub(x, rowMax(x, d));
+    return sub(shifted, log(sum(exp(shifted), [d], true)));
+  }).detach();
+  return record(y, "LogSoftmaxBackward0", [x], (g) => [sub(g, mul(exp(y), sum(g, [d], true)))]);
+}
+
+export interface CrossEntropyOpts { reduction?: "mean" | "sum" | "none" }
+
+/** Fused cross-entropy of logits [N, C] against class indices [N]; backward (softmax − one_hot)/N. */
+export function cross_entropy(logits: Tensor, target: Tensor, opts: CrossEntropyOpts = {}): Tensor {
+  if (logits.ndim !== 2) throw new TorchError(`cross_entropy: expected logits of shape [N, C], got ${fmtShape(logits.shape)}`);
+  if (target.dtype !== "int64") throw new TorchError(`cross_entropy: expected target of dtype int64 (class indices), got ${target.dtype}`);
+  const [n, c] = logits.shape;
+  if (target.ndim !== 1 || target.shape[0] !== n) {
+    throw new TorchError(`cross_entropy: Expected input batch_size (${n}) to match target batch_size (${target.shape[0] ?? 0}).`);
+  }
+  const reduction = opts.reduction ?? "mean";
+  const t = target._read();
+  for (const k of t) if (k < 0 || k >= c) throw new TorchError(`cross_entropy: Target ${k} is out of bounds (${c} classes).`);
+  const losses = noGrad(() => {
+    const ls = log_softmax(logits.detach(), 1)._read();
+    return Float64Array.from(t, (k, i) => -ls[i * c + k]);
+  });
+  const total = losses.reduce((a, b) => a + b, 0);
+  const out = reduction === "none"
+    ? new Tensor(Float32Array.from(losses), [n], logits.dtype)
+    : new Tensor(Float32Array.of(reduction === "mean" ? total / n : total), [], logits.dtype);
+  return record(out, "CrossEntropyLossBackward0", [logits], (g) => {
+    const diff = sub(softmax(logits.detach(), 1), oneHot(target, c));
+    if (reduction === "none") return [mul(diff, g.reshape([n, 1]))];
+    const scale = reduction === "mean" ? div(g, n) : g;
+    return [mul(diff, expand(scale.reshape([1, 1]), [n, c]))];
+  });
+}
+
+export const one_hot = (t: Tensor, num_classes: number | { num_classes?: number } = -1): Tensor =>
+  oneHot(t, typeof num_classes === "object" ? num_classes.num_classes ?? -1 : num_classes);
+
+export const F = {
+  one_hot,
+  softmax,
+  log_softmax,
+  cross_entropy,
+  tanh: (x: Tensor) => tanhOp(x),
+  relu: (x: Tensor) => reluOp(x),
+  sigmoid: (x: Tensor) => sigmoidOp(x),
+  neg: (x: Tensor) => neg(x),
+};

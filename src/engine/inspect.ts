@@ -1,0 +1,16 @@
+// Hooks the runner uses to watch a script: user code never sets these.
+import type { Comparison } from "./cmp";
+import type { Tensor } from "./tensor";
+
+export interface Inspector {
+  /** Every non-leaf tensor keeps its .grad after backward, as if retain_grad() had been called. */
+  retainAllGrads: boolean;
+  onBackward?: (root: Tensor) => void;
+  onComparison?: (c: Comparison, manual: Tensor | null | undefined, t: Tensor | null | undefined) => void;
+  /** Called once per op output that first contains NaN/Inf (the runner keeps only the first). */
+  onNonFinite?: (t: Tensor, op: string) => void;
+  /** Called for every tensor an op creates (the runner uses it for naming and graphs). */
+  onCreate?: (t: Tensor) => void;
+}
+
+export const inspector: Inspector = { retainAllGrads: false };

@@ -1,0 +1,279 @@
+// t[...] and t[...] = v with NumPy/PyTorch rules: ints and slices give views; int/bool tensors and
+// lists ("advanced" indices) broadcast together and gather copies. The backward of a read scatters
+// the gradient back, accumulating repeated positions in memory order (dC[Xb] adds rows like the
+// learner's `for k, j: dC[Xb[k, j]] += demb[k, j]`).
+import { record } from "../autograd";
+import { allocStorage, castValue, type DType } from "../dtype";
+import { TorchError, fmtShape } from "../errors";
+import { broadcastShapes, broadcastStrides, contiguousStrides, enumerateOffsets, numelOf } from "../shape";
+import { Tensor, type Operand } from "../tensor";
+import { scalarTensor, tensor as tensorFrom } from "./creation";
+import { add, div, inplace, mul, sub } from "./elementwise";
+import { sumToShape } from "./reduce";
+import { makeView } from "./views";
+
+/** Python's slice(start, stop, step); also written as a string: ":", "1:", "::2", "-3:", "2:5". */
+export class Slice {
+  constructor(public start: number | null = null, public stop: number | null = null, public step: number | null = null) {}
+  toString(): string {
+    return `${this.start ?? ""}:${this.stop ?? ""}${this.step === null ? "" : ":" + this.step}`;
+  }
+}
+export const slice = (start: number | null = null, stop: number | null = null, step: number | null = null): Slice =>
+  new Slice(start, stop, step);
+
+export type IndexItem = number | string | Slice | null | undefined | Tensor | number[] | boolean[];
+
+const ELLIPSIS = Symbol("...");
+type Item = number | Slice | null | typeof ELLIPSIS | Tensor;
+
+function parseSlice(s: string): Slice {
+  const parts = s.split(":").map((p) => p.trim());
+  if (parts.length < 2 || parts.length > 3) throw new TorchError(`invalid slice string '${s}' (expected e.g. ":", "1:", "::2")`);
+  const num = (p: string | undefined): number | null => {
+    if (p === undefined || p === "") return null;
+    const v = Number(p);
+    if (!Number.isInteger(v)) throw new TorchError(`invalid slice string '${s}'`);
+    return v;
+  };
+  return new Slice(num(parts[0]), num(parts[1]), num(parts[2]));
+}
+
+function normalize(items: IndexItem[]): Item[] {
+  const out: Item[] = [];
+  for (const it of items) {
+    if (it === null || it === undefined) out.push(null);
+    else if (typeof it === "number") {
+      if (!Number.isInteger(it)) throw new TorchError(`only integers, slices, ellipsis, None and long or bool tensors are valid indices (got ${it})`);
+      out.push(it);
+    } else if (typeof it === "string") out.push(it.trim() === "..." ? ELLIPSIS : parseSlice(it));
+    else if (it instanceof Slice || it instanceof Tensor) out.push(it);
+    else if (Array.isArray(it)) out.push(tensorFrom(it as number[], { dtype: it.length && typeof it[0] === "boolean" ? "bool" : "int64" }));
+    else throw new TorchError(`invalid index of type ${typeof it}`);
+  }
+  for (const it of out) {
+    if (it instanceof Tensor && it.dtype !== "int64" && it.dtype !== "bool") {
+      throw new TorchError(`tensors used as indices must be long, int, byte or bool tensors (got ${it.dtype})`);
+    }
+  }
+  return out;
+}
+
+/** Indices of the true elements of a bool mask, one int64 vector per mask dim. */
+function nonzeroCoords(mask: Tensor): Tensor[] {
+  const v = mask._read();
+  const strides = contiguousStrides(mask._shape);
+  const coords: number[][] = mask._shape.map(() => []);
+  for (let i = 0; i < v.length; i++) {
+    if (!v[i]) continue;
+    let r = i;
+    strides.forEach((s, d) => {
+      coords[d].push(Math.floor(r / s));
+      r %= s;
+    });
+  }
+  return coords.map((c) => new Tensor(Float64Array.from(c), [c.length], "int64"));
+}
+
+export interface Resolved {
+  shape: number[];
+  /** basic indexing only: the view's layout */
+  strides?: number[];
+  offset?: number;
+  /** with advanced indices: the storage offset of every result element */
+  offsets?: Int32Array;
+}
+
+/** Work out what t[items] reads, for a tensor laid out as shape/strides/offset. */
+export function resolve(shape: number[], strides: number[], offset: number, items: IndexItem[]): Resolved {
+  const norm = normalize(items);
+  const consumes = (it: Item) => (it === null || it === ELLIPSIS ? 0 : it instanceof Tensor && it.dtype === "bool" ? Math.max(it.ndim, 1) : 1);
+  const used: number = norm.reduce<number>((n, it) => n + consumes(it), 0);
+  if (used > shape.length) throw new TorchError(`too many indices for tensor of dimension ${shape.length}`);
+  if (norm.filter((it) => it === ELLIPSIS).length > 1) throw new TorchError("an index can only have a single ellipsis ('...')");
+
+  const vShape: number[] = [], vStrides: number[] = [];
+  const adv: { dim: number; idx: Tensor }[] = [];
+  let off = offset, d = 0;
+  const full = () => { vShape.push(shape[d]); vStrides.push(strides[d]); d++; };
+  for (const it of norm) {
+    if (it === ELLIPSIS) {
+      for (let k = shape.length - used; k > 0; k--) full();
+    } else if (it === null) {
+      vShape.push(1);
+      vStrides.push(0);
+    } else if (typeof it === "number") {
+      const size = shape[d];
+      if (it < -size || it >= size) throw new TorchError(`index ${it} is out of bounds for dimension ${d} with size ${size}`);
+      off += (it < 0 ? it + size : it) * strides[d];
+      d++;
+    } else if (it instanceof Slice) {
+      const size = shape[d];
+      const step = it.step ?? 1;
+      if (step <= 0) throw new TorchError("slice step must be greater than zero");
+      const clampIx = (v: number | null, dflt: number) => (v === null ? dflt : Math.min(Math.max(v < 0 ? v + size : v, 0), size));
+      const start = clampIx(it.start, 0), stop = clampIx(it.stop, size);
+      const len = Math.max(0, Math.ceil((stop - start) / step));
+      if (len > 0) off += start * strides[d];
+      vShape.push(len);
+      vStrides.push(strides[d] * step);
+      d++;
+    } else if (it.dtype === "bool") {
+      const mshape = it.ndim === 0 ? [1] : it._shape;
+      mshape.forEach((s, k) => {
+        if (s !== shape[d + k]) {
+          throw new TorchError(`The shape of the mask ${fmtShape(mshape)} at index ${k} does not match the shape of the indexed tensor ${fmtShape(shape)} at index ${d + k}`);
+        }
+      });
+      for (const c of nonzeroCoords(it.ndim === 0 ? it.reshape(1) : it)) {
+        adv.push({ dim: vShape.length, idx: c });
+        full();
+      }
+    } else {
+      adv.push({ dim: vShape.length, idx: it });
+      full();
+    }
+  }
+  while (d < shape.length) full();
+  if (!adv.length) return { shape: vShape, strides: vStrides, offset: off };
+
+  // Advanced indices broadcast together; their result dims replace the indexed dims in place when
+  // those are adjacent, otherwise they go first (NumPy's rule).
+  const bshape = adv.reduce<number[]>((s, a) => broadcastShapes(s, a.idx._shape, "index"), []);
+  const nb = numelOf(bshape);
+  const table = new Float64Array(nb);
+  for (const { dim, idx } of adv) {
+    const size = vShape[dim];
+    const offs = enumerateOffsets(bshape, broadcastStrides(idx._shape, idx._strides, bshape), idx._offset);
+    for (let b = 0; b < nb; b++) {
+      const i = idx._storage[offs[b]];
+      if (i < -size || i >= size) throw new TorchError(`index ${i} is out of bounds for dimension ${dim} with size ${size}`);
+      table[b] += (i < 0 ? i + size : i) * vStrides[dim];
+    }
+  }
+  const advDims = new Set(adv.map((a) => a.dim));
+  const dimsSorted = [...advDims].sort((a, b) => a - b);
+  const adjacent = dimsSorted[dimsSorted.length - 1] - dimsSorted[0] === dimsSorted.length - 1;
+  type Axis = { size: number; stride: number; table?: Float64Array };
+  const rest: Axis[] = [];
+  vShape.forEach((s, i) => { if (!advDims.has(i)) rest.push({ size: s, stride: vStrides[i] }); });
+  const advAxis: Axis = { size: nb, stride: 0, table };
+  const before = adjacent ? rest.slice(0, dimsSorted[0]) : [];
+  const after = adjacent ? rest.slice(dimsSorted[0]) : rest;
+  const axes = [...before, advAxis, ...after];
+  const outShape = [...before.map((a) => a.size), ...bshape, ...after.map((a) => a.size)];
+  return { shape: outShape, offsets: enumerateAxes(axes, off) };
+}
+
+function enumerateAxes(axes: { size: number; stride: number; table?: Float64Array }[], base: number): Int32Array {
+  const total = axes.reduce((n, a) => n * a.size, 1);
+  const out = new Int32Array(total);
+  if (!total) return out;
+  const counter = new Array<number>(axes.length).fill(0);
+  for (let i = 0; i < total; i++) {
+    let o = base;
+    for (let a = 0; a < axes.length; a++) {
+      const ax = axes[a];
+      o += ax.table ? ax.table[counter[a]] : counter[a] * ax.stride;
+    }
+    out[i] = o;
+    for (let a = axes.length - 1; a >= 0; a--) {
+      if (++counter[a] < axes[a].size) break;
+      counter[a] = 0;
+    }
+  }
+  return out;
+}
+
+/** Offsets (in a contiguous tensor of `shape`) of the elements t[items] reads, in result order. */
+function positions(shape: number[], items: IndexItem[]): { shape: number[]; offsets: Int32Array } {
+  const r = resolve(shape, contiguousStrides(shape), 0, items);
+  return { shape: r.shape, offsets: r.offsets ?? enumerateOffsets(r.shape, r.strides!, r.offset!) };
+}
+
+/** zeros(shape) with g added at `offsets`, one element at a time in order. */
+function scatterAdd(g: Tensor, shape: number[], offsets: Int32Array, dtype: DType): Tensor {
+  const z = allocStorage(dtype, numelOf(shape));
+  const gv = g._read();
+  for (let i = 0; i < offsets.length; i++) z[offsets[i]] += gv[i];
+  return new Tensor(z, shape.slice(), dtype);
+}
+
+export function getIndex(t: Tensor, items: IndexItem[]): Tensor {
+  const r = resolve(t._shape, t._strides, t._offset, items);
+  let out: Tensor;
+  if (r.offsets) {
+    const o = r.offsets;
+    const data = allocStorage(t.dtype, o.length);
+    for (let i = 0; i < o.length; i++) data[i] = t._storage[o[i]];
+    out = new Tensor(data, r.shape, t.dtype);
+  } else {
+    out = makeView(t, r.shape, r.strides!, r.offset!);
+  }
+  const inShape = t.shape;
+  return record(out, r.offsets ? "IndexBackward0" : "SliceBackward0", [t], (g) => {
+    const p = positions(inShape, items);
+    return [scatterAdd(g, inShape, p.offsets, g.dtype)];
+  });
+}
+
+/** Functional index_put: a copy of `old` with `value` written (or added) at t[items]. */
+function indexPutCopy(old: Tensor, items: IndexItem[], value: Operand, accumulate: boolean): Tensor {
+  const v = value instanceof Tensor ? value : scalarTensor(value, old.dtype);
+  const p = positions(old._shape, items);
+  let vOffs: Int32Array;
+  try {
+    const bshape = broadcastShapes(v._shape, p.shape, "index_put_");
+    if (bshape.length !== p.shape.length || bshape.some((s, i) => s !== p.shape[i])) throw new Error();
+    vOffs = enumerateOffsets(p.shape, broadcastStrides(v._shape, v._strides, p.shape), v._offset);
+  } catch {
+    throw new TorchError(`shape mismatch: value tensor of shape ${fmtShape(v._shape)} cannot be broadcast to indexing result of shape ${fmtShape(p.shape)}`);
+  }
+  const data = old._read().slice();
+  const dt = old.dtype;
+  for (let i = 0; i < p.offsets.length; i++) {
+    const x = castValue(dt, v._storage[vOffs[i]]);
+    data[p.offsets[i]] = accumulate ? castValue(dt, data[p.offsets[i]] + x) : x;
+  }
+  const out = new Tensor(data, old.shape, dt);
+  return record(out, "IndexPutBackward0", [old, v], (g) => {
+    let gSelf: Tensor | null = null;
+    if (old.requires_grad) {
+      if (accumulate) gSelf = g;
+      else {
+        const z = g._read().slice();
+        for (let i = 0; i < p.offsets.length; i++) z[p.offsets[i]] = 0;
+        gSelf = new Tensor(z, g.shape, g.dtype);
+      }
+    }
+    let gValue: Tensor | null = null;
+    if (v.requires_grad) {
+      const gv = g._read();
+      const picked = allocStorage(g.dtype, p.offsets.length);
+      for (let i = 0; i < p.offsets.length; i++) picked[i] = gv[p.offsets[i]];
+      gValue = sumToShape(new Tensor(picked, p.shape, g.dtype), v._shape);
+    }
+    return [gSelf, gValue];
+  });
+}
+
+const COMBINE = { add, sub, mul, div } as const;
+
+/** t[items] = value, or t[items] op= value with Python's read-modify-write semantics. */
+export function setIndex<T extends Tensor>(t: T, items: IndexItem[], value: Operand, mode: "set" | keyof typeof COMBINE): T {
+  const v = mode === "set" ? value : COMBINE[mode](getIndex(t, items), value);
+  return inplace(t, "index_put_", (old) => indexPutCopy(old, items, v, false));
+}
+
+/** torch's index_put_(indices, values, accumulate): with accumulate, repeated indices add up. */
+export function indexPut<T extends Tensor>(t: T, indices: Tensor[], values: Operand, accumulate: boolean): T {
+  return inplace(t, "index_put_", (old) => indexPutCopy(old, indices, values, accumulate));
+}
+
+export function indexSelect(t: Tensor, dim: number, index: Tensor): Tensor {
+  const d = dim < 0 ? dim + t.ndim : dim;
+  const items: IndexItem[] = [];
+  for (let i = 0; i < d; i++) items.push(":");
+  items.push(index);
+  return getIndex(t, items);
+}

@@ -1,0 +1,255 @@
+// Reductions. Every sum in the engine — user `t.sum(dim, keepdim)` and the reduction of a gradient
+// over broadcast dimensions — goes through `sumDims`, accumulating in double in row-major order of
+// the reduced indices and rounding once, so a hand-written `.sum(0, keepdim=True)` equals autograd's.
+import { record } from "../autograd";
+import { allocStorage, isFloating, type DType } from "../dtype";
+import { TorchError, fmtShape } from "../errors";
+import { contiguousStrides, enumerateOffsets, normDim, numelOf, sameShape } from "../shape";
+import { Tensor, type DimArg, type KeepdimOpts, type VarOpts } from "../tensor";
+import { div, mul, sub, binaryKernel, compare, where } from "./elementwise";
+import { expand } from "./views";
+
+interface Plan {
+  /** output shape with reduced dims kept as 1 */
+  keepShape: number[];
+  /** output shape with reduced dims removed */
+  dropShape: number[];
+  outer: Int32Array;
+  inner: Int32Array;
+}
+
+function normDims(dims: number[] | null, ndim: number, op: string): number[] {
+  if (dims === null) return Array.from({ length: ndim }, (_, i) => i);
+  const out = [...new Set(dims.map((d) => normDim(d, ndim, op)))].sort((a, b) => a - b);
+  if (ndim === 0) return [];
+  return out;
+}
+
+function plan(shape: number[], strides: number[], offset: number, dims: number[]): Plan {
+  const reduced = new Set(dims);
+  const outerShape: number[] = [], outerStrides: number[] = [];
+  const innerShape: number[] = [], innerStrides: number[] = [];
+  const keepShape: number[] = [];
+  shape.forEach((s, i) => {
+    if (reduced.has(i)) {
+      innerShape.push(s);
+      innerStrides.push(strides[i]);
+      keepShape.push(1);
+    } else {
+      outerShape.push(s);
+      outerStrides.push(strides[i]);
+      keepShape.push(s);
+    }
+  });
+  return {
+    keepShape,
+    dropShape: outerShape,
+    outer: enumerateOffsets(outerShape, outerStrides, offset),
+    inner: enumerateOffsets(innerShape, innerStrides, 0),
+  };
+}
+
+/** Normalise the many spellings: sum(), sum(1), sum(1, true), sum(1, {keepdim}), sum({dim, keepdims}). */
+export function dimArgs(dim?: DimArg | KeepdimOpts | { dim?: DimArg }, keepdim?: boolean | KeepdimOpts): [number[] | null, boolean] {
+  let d: DimArg = null;
+  let keep = false;
+  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
+    const o = dim as KeepdimOpts & { dim?: DimArg };
+    d = o.dim ?? null;
+    keep = Boolean(o.keepdim ?? o.keepdims);
+  } else {
+    d = dim ?? null;
+  }
+  if (typeof keepdim === "boolean") keep = keepdim;
+  else if (keepdim) keep = Boolean(keepdim.keepdim ?? keepdim.keepdims);
+  return [d === null ? null : Array.isArray(d) ? d : [d], keep];
+}
+
+const sumDType = (d: DType): DType => (isFloating(d) ? d : "int64");
+
+/** The one sum kernel. */
+function sumDims(t: Tensor, dims: number[], keepdim: boolean): Tensor {
+  const p = plan(t._shape, t._strides, t._offset, dims);
+  const dtype = sumDType(t.dtype);
+  const out = allocStorage(dtype, p.outer.length);
+  const s = t._storage, inner = p.inner, m = inner.length;
+  for (let o = 0; o < p.outer.length; o++) {
+    const base = p.outer[o];
+    let acc = 0;
+    for (let j = 0; j < m; j++) acc += s[base + inner[j]];
+    out[o] = acc;
+  }
+  return new Tensor(out, keepdim ? p.keepShape : p.dropShape, dtype);
+}
+
+export function sum(t: Tensor, dims: number[] | null, keepdim: boolean): Tensor {
+  const d = normDims(dims, t.ndim, "sum");
+  const out = sumDims(t, d, keepdim);
+  const keepShape = t._shape.map((s, i) => (d.includes(i) ? 1 : s));
+  return record(out, "SumBackward" + (dims === null ? "0" : "1"), [t], (g) => [expand(g.reshape(keepShape), t._shape)]);
+}
+
+export function mean(t: Tensor, dims: number[] | null, keepdim: boolean): Tensor {
+  if (!isFloating(t.dtype)) {
+    throw new TorchError(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${t.dtype === "int64" ? "Long" : "Bool"}`);
+  }
+  const d = normDims(dims, t.ndim, "mean");
+  const count = d.reduce((n, i) => n * t._shape[i], 1);
+  const total = sumDims(t, d, keepdim);
+  const out = new Tensor(total._read().map((v) => v / count), total.shape, t.dtype);
+  const keepShape = t._shape.map((s, i) => (d.includes(i) ? 1 : s));
+  return record(out, "MeanBackward" + (dims === null ? "0" : "1"), [t], (g) => [expand(div(g, count).reshape(keepShape), t._shape)]);
+}
+
+/** Reduce `g` (a gradient shaped like a broadcast result) back to `shape`, with the sum kernel. */
+export function sumToShape(g: Tensor, shape: number[]): Tensor {
+  if (sameShape(g._shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  if (lead < 0) throw new TorchError(`sumToShape: gradient ${fmtShape(g._shape)} has fewer dims than ${fmtShape(shape)}`);
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g._shape[i] !== 1)) dims.push(i);
+  }
+  const r = dims.length ? sumDims(g, dims, false) : g;
+  return r.reshape(shape);
+}
+
+function varArgs(dim?: DimArg | VarOpts, opts?: boolean | VarOpts): [number[] | null, boolean, number] {
+  let d: DimArg = null;
+  let o: VarOpts & { dim?: DimArg } = {};
+  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) o = dim as VarOpts;
+  else d = dim ?? null;
+  if (typeof opts === "boolean") o = { ...o, unbiased: opts };
+  else if (opts) o = { ...o, ...opts };
+  if (o.dim !== undefined) d = o.dim;
+  const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
+  return [d === null ? null : Array.isArray(d) ? d : [d], Boolean(o.keepdim ?? o.keepdims), correction];
+}
+
+/** var/std with Bessel's correction by default (`unbiased=false` or `correction=k` to change it). */
+export function variance(t: Tensor, dim: DimArg | VarOpts | undefined, opts: boolean | VarOpts | undefined, isStd: boolean): Tensor {
+  if (!isFloating(t.dtype)) throw new TorchError(`${isStd ? "std" : "var"}: only floating point tensors are supported`);
+  const [dims, keepdim, correction] = varArgs(dim, opts);
+  const d = normDims(dims, t.ndim, isStd ? "std" : "var");
+  const p = plan(t._shape, t._strides, t._offset, d);
+  const m = p.inner.length;
+  const out = allocStorage(t.dtype, p.outer.length);
+  const s = t._storage;
+  for (let o = 0; o < p.outer.length; o++) {
+    const base = p.outer[o];
+    let acc = 0;
+    for (let j = 0; j < m; j++) acc += s[base + p.inner[j]];
+    const mu = acc / m;
+    let sq = 0;
+    for (let j = 0; j < m; j++) {
+      const dv = s[base + p.inner[j]] - mu;
+      sq += dv * dv;
+    }
+    const v = sq / Math.max(0, m - correction);
+    out[o] = isStd ? Math.sqrt(v) : v;
+  }
+  const result = new Tensor(out, keepdim ? p.keepShape : p.dropShape, t.dtype);
+  return record(result, isStd ? "StdBackward0" : "VarBackward0", [t], (g) => {
+    const gk = expand(g.reshape(p.keepShape), t._shape);
+    const centered = sub(t, mean(t, d, true));
+    if (!isStd) return [mul(mul(centered, 2 / (m - correction)), gk)];
+    return [div(mul(centered, gk), mul(expand(result.detach().reshape(p.keepShape), t._shape), m - correction))];
+  });
+}
+
+type Extreme = "max" | "min";
+const better = (which: Extreme) =>
+  which === "max" ? (v: number, best: number) => v > best || (v !== v && best === best)
+                  : (v: number, best: number) => v < best || (v !== v && best === best);
+
+/** Index (within the reduced extent) of the first max/min per output; NaN wins, like torch. */
+function extremeIndices(t: Tensor, dim: number, which: Extreme): { p: Plan; idx: Float64Array; vals: Float64Array } {
+  const p = plan(t._shape, t._strides, t._offset, [dim]);
+  if (p.inner.length === 0) throw new TorchError(`${which}(): Expected reduction dim ${dim} to have non-zero size.`);
+  const beats = better(which);
+  const idx = new Float64Array(p.outer.length), vals = new Float64Array(p.outer.length);
+  const s = t._storage;
+  for (let o = 0; o < p.outer.length; o++) {
+    const base = p.outer[o];
+    let best = s[base + p.inner[0]], bi = 0;
+    for (let j = 1; j < p.inner.length; j++) {
+      const v = s[base + p.inner[j]];
+      if (beats(v, best)) { best = v; bi = j; }
+    }
+    idx[o] = bi;
+    vals[o] = best;
+  }
+  return { p, idx, vals };
+}
+
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+  [Symbol.iterator](): Iterator<Tensor>;
+}
+
+export function maxmin(t: Tensor, dim: number | Tensor | KeepdimOpts | undefined, keepdim: boolean | KeepdimOpts | undefined, which: Extreme): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) return elementwiseExtreme(t, dim, which);
+  const [dims, keep] = dimArgs(dim as DimArg | KeepdimOpts, keepdim);
+  if (dims === null) {
+    if (t.numel() === 0) throw new TorchError(`${which}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    const flat = t.reshape(-1);
+    const { vals } = extremeIndices(flat, 0, which);
+    const out = new Tensor(allocStorage(t.dtype, 1).fill(vals[0]), [], t.dtype);
+    return record(out, which === "max" ? "MaxBackward1" : "MinBackward1", [t], (g) => {
+      // evenly shared between tied elements, as torch does
+      const ties = compare(t, vals[0], "eq");
+      const count = sumDims(ties, normDims(null, t.ndim, which), false).item();
+      return [mul(ties, div(g, count))];
+    });
+  }
+  const d = normDim(dims[0], t.ndim, which);
+  const { p, idx, vals } = extremeIndices(t, d, which);
+  const shape = keep ? p.keepShape : p.dropShape;
+  const values = new Tensor(t.dtype === "float32" ? Float32Array.from(vals) : vals, shape, t.dtype);
+  const indices = new Tensor(idx, shape.slice(), "int64");
+  record(values, which === "max" ? "MaxBackward0" : "MinBackward0", [t], (g) => {
+    // scatter g into zeros at the chosen positions
+    const z = new Tensor(allocStorage(g.dtype, t.numel()), t.shape, g.dtype);
+    const zp = plan(t._shape, contiguousStrides(t._shape), 0, [d]);
+    const gv = g._read();
+    for (let o = 0; o < zp.outer.length; o++) z._storage[zp.outer[o] + zp.inner[idx[o]]] = gv[o];
+    return [z];
+  });
+  return {
+    values, indices,
+    *[Symbol.iterator]() { yield values; yield indices; },
+  };
+}
+
+function elementwiseExtreme(a: Tensor, b: Tensor, which: Extreme): Tensor {
+  const pick = which === "max" ? Math.max : Math.min;
+  const out = binaryKernel(a, b, a.dtype === b.dtype ? a.dtype : "float32", which === "max" ? "maximum" : "minimum", pick);
+  return record(out, which === "max" ? "MaximumBackward0" : "MinimumBackward0", [a, b], (g) => {
+    const aWins = compare(a, b, which === "max" ? "ge" : "le");
+    return [sumToShape(where(aWins, g, 0), a._shape), sumToShape(where(aWins, 0, g), b._shape)];
+  });
+}
+
+export function argExtreme(t: Tensor, dim: number | null | undefined | KeepdimOpts, keepdim: boolean | KeepdimOpts | undefined, which: Extreme): Tensor {
+  const [dims, keep] = dimArgs(dim as DimArg | KeepdimOpts, keepdim);
+  if (dims === null) {
+    const { idx } = extremeIndices(t.reshape(-1), 0, which);
+    return new Tensor(idx, keep ? t._shape.map(() => 1) : [], "int64");
+  }
+  const d = normDim(dims[0], t.ndim, "arg" + which);
+  const { p, idx } = extremeIndices(t, d, which);
+  return new Tensor(idx, keep ? p.keepShape : p.dropShape, "int64");
+}
+
+export function allAny(t: Tensor, which: "all" | "any"): Tensor {
+  const v = t._read();
+  let r = which === "all";
+  for (let i = 0; i < v.length; i++) {
+    if (which === "all" && v[i] === 0) { r = false; break; }
+    if (which === "any" && v[i] !== 0) { r = true; break; }
+  }
+  return new Tensor(new Float64Array([r ? 1 : 0]), [], "bool");
+}
+
+export const numel = numelOf;
