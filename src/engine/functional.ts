@@ -1,5 +1,6 @@
 // torch.nn.functional: the fused ops of the exercise, each with its own backward.
 import { noGrad, record } from "./autograd";
+import { allocStorage } from "./dtype";
 import { TorchError, fmtShape } from "./errors";
 import { normDim } from "./shape";
 import { Tensor } from "./tensor";
@@ -52,9 +53,14 @@ export function cross_entropy(logits: Tensor, target: Tensor, opts: CrossEntropy
     return Float64Array.from(t, (k, i) => -ls[i * c + k]);
   });
   const total = losses.reduce((a, b) => a + b, 0);
+  const store = (vals: number[]) => {
+    const s = allocStorage(logits.dtype, vals.length);
+    s.set(vals);
+    return s;
+  };
   const out = reduction === "none"
-    ? new Tensor(Float32Array.from(losses), [n], logits.dtype)
-    : new Tensor(Float32Array.of(reduction === "mean" ? total / n : total), [], logits.dtype);
+    ? new Tensor(store(Array.from(losses)), [n], logits.dtype)
+    : new Tensor(store([reduction === "mean" ? total / n : total]), [], logits.dtype);
   return record(out, "CrossEntropyLossBackward0", [logits], (g) => {
     const diff = sub(softmax(logits.detach(), 1), oneHot(target, c));
     if (reduction === "none") return [mul(diff, g.reshape([n, 1]))];

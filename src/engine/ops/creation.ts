@@ -56,7 +56,10 @@ export function fromArray(values: ArrayLike<number>, shape: number[], dtype: DTy
 
 type Nested = number | boolean | Nested[] | Tensor;
 
-/** torch.tensor(data): integers → int64, booleans → bool, otherwise float32 (like torch). */
+/**
+ * torch.tensor(data): booleans → bool, numbers → float32. JavaScript has no separate integer type, so
+ * index tensors ask for it: torch.tensor([0, 3], { dtype: torch.long }) (plain number[] indices work too).
+ */
 export function tensor(data: Nested, opts: CreateOpts = {}): Tensor {
   if (data instanceof Tensor) return finish(data.detach().clone().to(opts.dtype ?? data.dtype), opts);
   const shape: number[] = [];
@@ -66,7 +69,7 @@ export function tensor(data: Nested, opts: CreateOpts = {}): Tensor {
     probe = probe[0];
   }
   const flat: number[] = [];
-  let allInt = true, allBool = true;
+  let allBool = true;
   const walk = (x: Nested, d: number): void => {
     if (Array.isArray(x)) {
       if (d >= shape.length || x.length !== shape[d]) {
@@ -80,14 +83,13 @@ export function tensor(data: Nested, opts: CreateOpts = {}): Tensor {
       if (x.numel() !== 1) throw new TorchError("tensor: only one-element tensors can be nested in a list");
       x = x.item();
     }
-    if (typeof x === "boolean") { allInt = false; flat.push(x ? 1 : 0); return; }
+    if (typeof x === "boolean") { flat.push(x ? 1 : 0); return; }
     if (typeof x !== "number") throw new TorchError(`tensor: could not convert ${typeof x} to a number`);
     allBool = false;
-    if (!Number.isInteger(x)) allInt = false;
     flat.push(x);
   };
   walk(data, 0);
-  const inferred: DType = flat.length && allBool ? "bool" : flat.length && allInt ? "int64" : "float32";
+  const inferred: DType = flat.length && allBool ? "bool" : "float32";
   return finish(fromArray(flat, shape, opts.dtype ?? inferred), opts);
 }
 
