@@ -3,7 +3,7 @@
 import { noGrad, setGradEnabled, isGradEnabled, GradFn } from "./autograd";
 import type { DType } from "./dtype";
 import { TorchError } from "./errors";
-import { inspector } from "./inspect";
+import { inspector, log } from "./inspect";
 import { Tensor, type Operand, type DimArg, type KeepdimOpts, type VarOpts } from "./tensor";
 import * as creation from "./ops/creation";
 import * as ew from "./ops/elementwise";
@@ -108,7 +108,7 @@ export const range = (start: number, stop?: number, step?: number): Tensor =>
 
 export {
   Tensor, GradFn, TorchGenerator as Generator, F, cmp, compareGradients, formatComparison, TorchError, Slice, inspector,
-  pyFloatRepr, formatTensor,
+  pyFloatRepr, formatTensor, log,
 };
 export type { Comparison, ComparisonStatus, DType, Operand };
 export default torch;
