@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { torch, F, cmp, range, TorchError, Tensor, pyFloatRepr } from "../../src/engine/index";
 
 const t = torch.tensor;
-const L = (v: number | number[]) => torch.tensor(v, { dtype: torch.long });
+const L = (v: Parameters<typeof torch.tensor>[0]) => torch.tensor(v, { dtype: torch.long });
 const close = (a: Tensor, b: number[] | number, tol = 1e-6) => {
   const x = a.toArray();
   const y = typeof b === "number" ? [b] : b;
@@ -71,7 +71,7 @@ describe("elementwise ops", () => {
     const x = t([0, -1, Infinity]);
     assert.deepEqual(x.log().tolist(), [-Infinity, NaN, Infinity]);
     assert.deepEqual(x.exp().tolist(), [1, Math.fround(Math.exp(-1)), Infinity]);
-    assert.equal(t([NaN, 1]).relu().tolist()[0], NaN);
+    assert.equal((t([NaN, 1]).relu().tolist() as number[])[0], NaN);
   });
 });
 
