@@ -53,10 +53,17 @@ export function binaryKernel(a: Tensor, b: Tensor, dtype: DType, op: string, f: 
       const y = b._read();
       for (let i = 0; i < n; i++) out[i] = f(x[i], y[i]);
     }
-  } else {
-    const oa = enumerateOffsets(shape, broadcastStrides(a._shape, a._strides, shape), a._offset);
-    const ob = enumerateOffsets(shape, broadcastStrides(b._shape, b._strides, shape), b._offset);
-    for (let i = 0; i < n; i++) out[i] = f(sa[oa[i]], sb[ob[i]]);
+  } else if (n > 0) {
+    // rows of the last dim: enumerate only the outer offsets, stride along the last dim
+    const last = shape.length - 1;
+    const stA = broadcastStrides(a._shape, a._strides, shape), stB = broadcastStrides(b._shape, b._strides, shape);
+    const outer = shape.slice(0, last);
+    const oa = enumerateOffsets(outer, stA.slice(0, last), a._offset);
+    const ob = enumerateOffsets(outer, stB.slice(0, last), b._offset);
+    const len = shape[last], da = stA[last], db = stB[last];
+    for (let r = 0, k = 0; r < oa.length; r++) {
+      for (let j = 0, ia = oa[r], ib = ob[r]; j < len; j++, ia += da, ib += db) out[k++] = f(sa[ia], sb[ib]);
+    }
   }
   if (integral) for (let i = 0; i < n; i++) out[i] = castValue(dtype, out[i]);
   return watch(new Tensor(out, shape, dtype), op);
@@ -312,10 +319,7 @@ export function inplace<T extends Tensor>(self: T, op: string, fn: (old: Tensor)
   if (isFloating(result.dtype) && !isFloating(self.dtype)) {
     throw new TorchError(`${op}: result type ${DTYPE_LABEL[result.dtype]} can't be cast to the desired output type ${DTYPE_LABEL[self.dtype]}`);
   }
-  const values = result._read();
-  const offs = enumerateOffsets(self._shape, self._strides, self._offset);
-  const dst = self._storage;
-  for (let i = 0; i < offs.length; i++) dst[offs[i]] = castValue(self.dtype, values[i]);
+  writeInto(self, result._read());
   self._version.value++;
   if (recording && result.grad_fn) {
     if (self.grad_fn && self.grad_fn.output === self) self.grad_fn.output = old;
@@ -323,4 +327,16 @@ export function inplace<T extends Tensor>(self: T, op: string, fn: (old: Tensor)
     self._setGradFn(result.grad_fn);
   }
   return self;
+}
+
+/** Store row-major `values` into `t`'s (possibly strided) elements, cast to its dtype. */
+export function writeInto(t: Tensor, values: ArrayLike<number>): void {
+  const dst = t._storage;
+  const exactType = t.dtype === "float32" || t.dtype === "float64";
+  if (t.is_contiguous() && exactType) {
+    (dst as Float64Array).set(values as Float64Array, t._offset);
+    return;
+  }
+  const offs = enumerateOffsets(t._shape, t._strides, t._offset);
+  for (let i = 0; i < offs.length; i++) dst[offs[i]] = castValue(t.dtype, values[i]);
 }

@@ -9,28 +9,71 @@ import { Tensor } from "../tensor";
 import { sumToShape } from "./reduce";
 import { squeeze, transpose, unsqueeze } from "./views";
 
-/** out[m,n] = a[m,k] @ b[k,n] for strided operands starting at the given offsets. */
+/**
+ * out[m,n] = a[m,k] @ b[k,n] for strided operands starting at the given offsets. Row i of the output
+ * is accumulated in doubles as acc[j] += a[i,p] * b[p,j] for p = 0..k-1 — the same order for every
+ * layout, so transposed views (g @ W.T) give bit-identical results to contiguous copies.
+ */
 export function matmulKernel(
   sa: Storage, aOff: number, as0: number, as1: number,
   sb: Storage, bOff: number, bs0: number, bs1: number,
   m: number, k: number, n: number,
   out: Storage, outOff: number,
 ): void {
-  // pack A row-major and B column-major so the inner loop walks both contiguously
-  const ap = new Float64Array(m * k), bt = new Float64Array(n * k);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) ap[i * k + p] = sa[aOff + i * as0 + p * as1];
-  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bt[j * k + p] = sb[bOff + p * bs0 + j * bs1];
-  for (let i = 0; i < m; i++) {
-    const ai = i * k;
-    for (let j = 0; j < n; j++) {
-      const bj = j * k;
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc += ap[ai + p] * bt[bj + p];
-      out[outOff + i * n + j] = acc;
+  // Pack both operands into Float64Arrays (row-major) so the hot loop is monomorphic.
+  const A = pack(sa, aOff, as0, as1, m, k), B = pack(sb, bOff, bs0, bs1, k, n);
+  const finiteRow = new Uint8Array(k);
+  for (let p = 0; p < k; p++) finiteRow[p] = rowHasNonFinite(B, p * n, n) ? 0 : 1;
+  // Four output rows at a time share each loaded row of B (register blocking); every output still
+  // sums its k products in order p = 0..k-1.
+  const acc0 = new Float64Array(n), acc1 = new Float64Array(n), acc2 = new Float64Array(n), acc3 = new Float64Array(n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    acc0.fill(0); acc1.fill(0); acc2.fill(0); acc3.fill(0);
+    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    for (let p = 0; p < k; p++) {
+      const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
+      // 0 * b adds ±0, which changes nothing, unless b is Inf/NaN
+      if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0 && finiteRow[p]) continue;
+      const row = p * n;
+      for (let j = 0; j < n; j++) {
+        const b = B[row + j];
+        acc0[j] += x0 * b; acc1[j] += x1 * b; acc2[j] += x2 * b; acc3[j] += x3 * b;
+      }
     }
+    const o = outOff + i * n;
+    for (let j = 0; j < n; j++) {
+      out[o + j] = acc0[j]; out[o + n + j] = acc1[j]; out[o + 2 * n + j] = acc2[j]; out[o + 3 * n + j] = acc3[j];
+    }
+  }
+  for (; i < m; i++) {
+    acc0.fill(0);
+    const ai = i * k;
+    for (let p = 0; p < k; p++) {
+      const x = A[ai + p];
+      if (x === 0 && finiteRow[p]) continue;
+      const row = p * n;
+      for (let j = 0; j < n; j++) acc0[j] += x * B[row + j];
+    }
+    const o = outOff + i * n;
+    for (let j = 0; j < n; j++) out[o + j] = acc0[j];
   }
 }
 
+function pack(s: Storage, off: number, s0: number, s1: number, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  if (s1 === 1 && s0 === cols) {
+    out.set(s.subarray(off, off + rows * cols));
+    return out;
+  }
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = s[off + r * s0 + c * s1];
+  return out;
+}
+
+function rowHasNonFinite(s: Float64Array, start: number, n: number): boolean {
+  for (let j = 0; j < n; j++) if (!Number.isFinite(s[start + j])) return true;
+  return false;
+}
 /** Batched (broadcast) product of tensors with ndim >= 2. */
 function matmulND(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a._shape.slice(-2), [k2, n] = b._shape.slice(-2);
