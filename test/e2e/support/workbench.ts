@@ -1,0 +1,154 @@
+// Drives the code-server workbench in headless Debian chromium with playwright-core, the way a user
+// would: command palette, quick open, typing, hovering, reading CodeLens, Problems and the webview.
+// Every wait is on a condition of the page; the only timeouts are upper bounds.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+
+export const CHROMIUM = process.env.BPN_CHROMIUM ?? "/usr/bin/chromium";
+
+export class Workbench {
+  private shot = 0;
+  private constructor(readonly browser: Browser, readonly page: Page, readonly artifacts: string) {}
+
+  static async open(url: string, artifacts: string): Promise<Workbench> {
+    fs.mkdirSync(artifacts, { recursive: true });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      await page.goto(url);
+      await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 90_000 });
+      // The explorer shows the folder once the workspace is loaded.
+      await page.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ state: "attached", timeout: 60_000 });
+      return new Workbench(browser, page, artifacts);
+    } catch (e) {
+      await browser.close();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+
+  /** Saves a numbered full-page screenshot to the artifacts folder and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(this.artifacts, `${String(++this.shot).padStart(2, "0")}-${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** F1, type the command's title, pick the matching entry. */
+  async runCommand(title: string): Promise<void> {
+    const { page } = this;
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`>${title}`);
+    const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+    await row.waitFor({ state: "visible" });
+    await input.press("Enter");
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  }
+
+  /** Ctrl+P quick open of a workspace file; waits until its tab is the active one. */
+  async openFile(relPath: string): Promise<void> {
+    const { page } = this;
+    const base = path.basename(relPath);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+P");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(relPath);
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: base }).first().waitFor({ state: "visible" });
+    await input.press("Enter");
+    await this.activeTab(base).waitFor({ state: "visible" });
+    await this.editor().waitFor({ state: "visible" });
+  }
+
+  activeTab(label: string): Locator {
+    return this.page.locator(`.tabs-container .tab.active[aria-label^="${label}"]`);
+  }
+
+  /** The text editor of the active editor group. */
+  editor(): Locator {
+    return this.page.locator(".editor-group-container.active .monaco-editor").first();
+  }
+
+  /** Ctrl+G to a 1-based line, leaving the cursor at its start. */
+  async goToLine(line: number): Promise<void> {
+    const { page } = this;
+    await this.editor().click({ position: { x: 200, y: 10 } });
+    await page.keyboard.press("Control+G");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`:${line}`);
+    await input.press("Enter");
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  }
+
+  /** Replaces the whole text of line `line` (1-based) by `text` through the keyboard. */
+  async replaceLine(line: number, text: string): Promise<void> {
+    await this.goToLine(line);
+    const kb = this.page.keyboard;
+    await kb.press("Home");
+    await kb.press("Home");
+    await kb.press("Shift+End");
+    await kb.insertText(text);
+  }
+
+  async save(): Promise<void> {
+    await this.page.keyboard.press("Control+S");
+    await this.page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached" });
+  }
+
+  /** The first rendered token whose text is exactly `word`, in the visible part of the editor. */
+  token(word: string): Locator {
+    return this.editor().locator(".view-lines .view-line span span").filter({ hasText: new RegExp(`^${word}$`) }).first();
+  }
+
+  /** Hovers `word` on line `line` and returns the hover widget's text once it has some. */
+  async hover(line: number, word: string, expect: RegExp): Promise<string> {
+    await this.goToLine(line);
+    const tok = this.token(word);
+    await tok.waitFor({ state: "visible" });
+    const hoverBox = this.page.locator(".monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover .hover-contents").filter({ hasText: expect }).first();
+    await tok.hover();
+    await hoverBox.waitFor({ state: "visible" });
+    return (await hoverBox.innerText()).trim();
+  }
+
+  /** All CodeLens texts currently rendered in the active editor. */
+  async codeLenses(): Promise<string[]> {
+    return this.editor().locator(".contentWidgets .codelens-decoration").allInnerTexts();
+  }
+
+  codeLens(text: RegExp): Locator {
+    return this.editor().locator(".contentWidgets .codelens-decoration").filter({ hasText: text }).first();
+  }
+
+  /** Opens the Problems view and returns the locator of its rows. */
+  async problems(): Promise<Locator> {
+    await this.runCommand("View: Focus Problems");
+    return this.page.locator(".markers-panel .monaco-list-row");
+  }
+
+  /** The content frame of the (first) visible webview: code-server nests it in two iframes. */
+  webview(): FrameLocator {
+    return this.page.frameLocator("iframe.webview.ready").first().frameLocator("iframe#active-frame");
+  }
+
+  statusItem(text: RegExp): Locator {
+    return this.page.locator(".part.statusbar .statusbar-item").filter({ hasText: text }).first();
+  }
+
+  notification(text: RegExp): Locator {
+    return this.page.locator(".notifications-toasts .notification-toast, .notification-list-item").filter({ hasText: text }).first();
+  }
+}
