@@ -2,7 +2,7 @@
 // lists ("advanced" indices) broadcast together and gather copies. The backward of a read scatters
 // the gradient back, accumulating repeated positions in memory order (dC[Xb] adds rows like the
 // learner's `for k, j: dC[Xb[k, j]] += demb[k, j]`).
-import { record } from "../autograd";
+import { record, isGradEnabled } from "../autograd";
 import { allocStorage, castValue, type DType } from "../dtype";
 import { TorchError, fmtShape } from "../errors";
 import { broadcastShapes, broadcastStrides, contiguousStrides, enumerateOffsets, numelOf } from "../shape";
@@ -258,9 +258,53 @@ function indexPutCopy(old: Tensor, items: IndexItem[], value: Operand, accumulat
 }
 
 const COMBINE = { add, sub, mul, div } as const;
+const COMBINE_VALUES: Record<keyof typeof COMBINE, (x: number, y: number) => number> = {
+  add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
+};
+
+/** No graph to record and no dtype promotion: the write can go straight into the storage. */
+function canWriteDirectly(t: Tensor, value: Operand): boolean {
+  if (t.dtype !== "float32" && t.dtype !== "float64") return false;
+  if (value instanceof Tensor) {
+    if (value.dtype !== t.dtype) return false;
+    return !isGradEnabled() || (!t.requires_grad && !value.requires_grad);
+  }
+  return typeof value === "number" && (!isGradEnabled() || !t.requires_grad);
+}
+
+/**
+ * t[items] (op)= value without building a graph. All new values are computed from the old ones
+ * before any is written, so repeated indices behave like Python's read-modify-write (last wins).
+ */
+function writeDirect(t: Tensor, items: IndexItem[], value: Operand, mode: "set" | keyof typeof COMBINE): void {
+  const r = resolve(t._shape, t._strides, t._offset, items);
+  const offs = r.offsets ?? enumerateOffsets(r.shape, r.strides!, r.offset!);
+  const v = value instanceof Tensor ? value : scalarTensor(value, t.dtype);
+  let vOffs: Int32Array;
+  try {
+    const bshape = broadcastShapes(v._shape, r.shape, "index_put_");
+    if (bshape.length !== r.shape.length || bshape.some((x, i) => x !== r.shape[i])) throw new Error();
+    vOffs = enumerateOffsets(r.shape, broadcastStrides(v._shape, v._strides, r.shape), v._offset);
+  } catch {
+    throw new TorchError(`shape mismatch: value tensor of shape ${fmtShape(v._shape)} cannot be broadcast to indexing result of shape ${fmtShape(r.shape)}`);
+  }
+  const dst = t._storage, src = v._storage;
+  const fresh = allocStorage(t.dtype, offs.length);
+  if (mode === "set") for (let i = 0; i < offs.length; i++) fresh[i] = src[vOffs[i]];
+  else {
+    const f = COMBINE_VALUES[mode];
+    for (let i = 0; i < offs.length; i++) fresh[i] = f(dst[offs[i]], src[vOffs[i]]);
+  }
+  for (let i = 0; i < offs.length; i++) dst[offs[i]] = fresh[i];
+  t._version.value++;
+}
 
 /** t[items] = value, or t[items] op= value with Python's read-modify-write semantics. */
 export function setIndex<T extends Tensor>(t: T, items: IndexItem[], value: Operand, mode: "set" | keyof typeof COMBINE): T {
+  if (canWriteDirectly(t, value)) {
+    writeDirect(t, items, value, mode);
+    return t;
+  }
   const v = mode === "set" ? value : COMBINE[mode](getIndex(t, items), value);
   return inplace(t, "index_put_", (old) => indexPutCopy(old, items, v, false));
 }

@@ -223,8 +223,7 @@ export function maxmin(t: Tensor, dim: number | Tensor | KeepdimOpts | undefined
 }
 
 function elementwiseExtreme(a: Tensor, b: Tensor, which: Extreme): Tensor {
-  const pick = which === "max" ? Math.max : Math.min;
-  const out = binaryKernel(a, b, a.dtype === b.dtype ? a.dtype : "float32", which === "max" ? "maximum" : "minimum", pick);
+  const out = binaryKernel(a, b, a.dtype === b.dtype ? a.dtype : "float32", which === "max" ? "maximum" : "minimum", `Math.${which}(p, q)`);
   return record(out, which === "max" ? "MaximumBackward0" : "MinimumBackward0", [a, b], (g) => {
     const aWins = compare(a, b, which === "max" ? "ge" : "le");
     return [sumToShape(where(aWins, g, 0), a._shape), sumToShape(where(aWins, 0, g), b._shape)];
