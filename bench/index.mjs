@@ -1,0 +1,65 @@
+// npm run bench: each workload in its own process, ours and PyTorch 1.13 (one thread) side by side on
+// this machine, ratios printed and written to .bench/results.json. `--quick` for shorter runs.
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const outDir = path.join(root, ".bench");
+const quick = process.argv.includes("--quick");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+fs.mkdirSync(outDir, { recursive: true });
+
+const names = process.env.BACKPROP_NINJA_NAMES ?? path.resolve(root, "../shared/data/names.txt");
+if (!fs.existsSync(names)) {
+  console.error(`names.txt not found at ${names}; set BACKPROP_NINJA_NAMES`);
+  process.exit(2);
+}
+const env = { ...process.env, BACKPROP_NINJA_NAMES: names, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+
+await build({
+  entryPoints: [path.join(root, "bench/workloads.ts")],
+  bundle: true, platform: "node", target: "node20", outfile: path.join(outDir, "workloads.js"), logLevel: "warning",
+});
+
+function findTorch() {
+  for (const py of ["/usr/bin/python3", "python3"]) {
+    try {
+      const v = execFileSync(py, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+      return { py, version: v };
+    } catch { /* try the next one */ }
+  }
+  return null;
+}
+const torch = findTorch();
+console.log(torch ? `PyTorch ${torch.version} (${torch.py}), one thread` : "PyTorch is not installed (apt-get install python3-torch): showing our numbers only");
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+const workloads = [
+  ["train_manual", quick ? 200 : 1000, "exercise 4 step, hand-written backward (steps/s)"],
+  ["train_autograd", quick ? 200 : 1000, "exercise 4 step, loss.backward() (steps/s)"],
+  ["matmul", 0, "matmul GFLOP/s, one thread"],
+  ["memory", quick ? 2000 : 20000, "memory over a training run"],
+].filter(([name]) => !only || only.includes(name));
+
+const results = { machine: { cpus: (await import("node:os")).cpus().length, node: process.version }, torch: torch?.version ?? null, workloads: {} };
+for (const [name, arg, title] of workloads) {
+  const ours = run(process.execPath, ["--expose-gc", path.join(outDir, "workloads.js"), name, String(arg)]);
+  const theirs = torch ? run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)]) : {};
+  results.workloads[name] = { ours, torch: theirs };
+  console.log(`\n${title}`);
+  for (const [metric, value] of Object.entries(ours)) {
+    const ref = theirs[metric];
+    const ratio = ref ? ` | ratio ${(value / ref).toFixed(2)}` : "";
+    console.log(`  ${metric.padEnd(24)} ours ${value.toFixed(2).padStart(10)}${ref !== undefined ? ` | torch ${ref.toFixed(2).padStart(10)}` : ""}${ratio}`);
+  }
+}
+fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 2));
+console.log(`\nwrote ${path.relative(root, path.join(outDir, "results.json"))}`);

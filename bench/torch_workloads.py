@@ -1,0 +1,135 @@
+"""The same benchmark workloads in PyTorch (one thread); prints one JSON line. Run by bench/index.mjs."""
+import json, os, resource, sys, time
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+NAMES = os.environ.get("BACKPROP_NINJA_NAMES", "../shared/data/names.txt")
+
+
+def dataset():
+    words = open(NAMES).read().splitlines()
+    xs, ys = [], []
+    for w in words:
+        c = [0, 0, 0]
+        for ch in w + ".":
+            i = 0 if ch == "." else ord(ch) - 96
+            xs.append(c); ys.append(i); c = c[1:] + [i]
+    return torch.tensor(xs), torch.tensor(ys)
+
+
+def model(n_hidden):
+    g = torch.Generator().manual_seed(2147483647)
+    C = torch.randn((27, 10), generator=g)
+    W1 = torch.randn((30, n_hidden), generator=g) * (5/3) / (30**0.5)
+    b1 = torch.randn(n_hidden, generator=g) * 0.1
+    W2 = torch.randn((n_hidden, 27), generator=g) * 0.1
+    b2 = torch.randn(27, generator=g) * 0.1
+    bngain = torch.randn((1, n_hidden)) * 0.1 + 1.0
+    bnbias = torch.randn((1, n_hidden)) * 0.1
+    params = [C, W1, b1, W2, b2, bngain, bnbias]
+    for p in params:
+        p.requires_grad = True
+    return g, params
+
+
+def manual_step(g, params, X, Y, lr):
+    C, W1, b1, W2, b2, bngain, bnbias = params
+    n = 32
+    ix = torch.randint(0, X.shape[0], (n,), generator=g)
+    Xb, Yb = X[ix], Y[ix]
+    emb = C[Xb]
+    embcat = emb.view(emb.shape[0], -1)
+    hprebn = embcat @ W1 + b1
+    bnmean = hprebn.mean(0, keepdim=True)
+    bnvar = hprebn.var(0, keepdim=True, unbiased=True)
+    bnvar_inv = (bnvar + 1e-5)**-0.5
+    bnraw = (hprebn - bnmean) * bnvar_inv
+    hpreact = bngain * bnraw + bnbias
+    h = torch.tanh(hpreact)
+    logits = h @ W2 + b2
+    loss = F.cross_entropy(logits, Yb)
+    dlogits = F.softmax(logits, 1)
+    dlogits[range(n), Yb] -= 1
+    dlogits /= n
+    dh = dlogits @ W2.T; dW2 = h.T @ dlogits; db2 = dlogits.sum(0)
+    dhpreact = (1.0 - h**2) * dh
+    dbngain = (bnraw * dhpreact).sum(0, keepdim=True)
+    dbnbias = dhpreact.sum(0, keepdim=True)
+    dhprebn = bngain*bnvar_inv/n * (n*dhpreact - dhpreact.sum(0) - n/(n-1)*bnraw*(dhpreact*bnraw).sum(0))
+    dembcat = dhprebn @ W1.T; dW1 = embcat.T @ dhprebn; db1 = dhprebn.sum(0)
+    demb = dembcat.view(emb.shape)
+    dC = torch.zeros_like(C)
+    for k in range(Xb.shape[0]):
+        for j in range(Xb.shape[1]):
+            dC[Xb[k, j]] += demb[k, j]
+    for p, grad in zip(params, [dC, dW1, db1, dW2, db2, dbngain, dbnbias]):
+        p.data += -lr * grad
+    return loss.item()
+
+
+def autograd_step(g, params, X, Y, lr):
+    C, W1, b1, W2, b2, bngain, bnbias = params
+    ix = torch.randint(0, X.shape[0], (32,), generator=g)
+    emb = C[X[ix]]
+    hprebn = emb.view(emb.shape[0], -1) @ W1 + b1
+    bnraw = (hprebn - hprebn.mean(0, keepdim=True)) * (hprebn.var(0, keepdim=True) + 1e-5)**-0.5
+    logits = torch.tanh(bngain * bnraw + bnbias) @ W2 + b2
+    loss = F.cross_entropy(logits, Y[ix])
+    for p in params:
+        p.grad = None
+    loss.backward()
+    with torch.no_grad():
+        for p in params:
+            p.data += -lr * p.grad
+    return loss.item()
+
+
+def time_steps(step, steps):
+    for _ in range(min(100, steps)):
+        step()
+    rates = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        rates.append(steps / (time.perf_counter() - t0))
+    return sorted(rates)[1]
+
+
+def train_manual(steps):
+    X, Y = dataset(); g, params = model(200)
+    with torch.no_grad():
+        return {"steps_per_s": time_steps(lambda: manual_step(g, params, X, Y, 0.1), steps)}
+
+
+def train_autograd(steps):
+    X, Y = dataset(); g, params = model(200)
+    return {"steps_per_s": time_steps(lambda: autograd_step(g, params, X, Y, 0.1), steps)}
+
+
+def matmul(size):
+    shapes = [(size, size, size)] if size else [(32, 30, 200), (32, 200, 27), (200, 32, 27), (32, 200, 30), (30, 32, 200), (256, 256, 256), (512, 512, 512)]
+    out = {}
+    for m, k, n in shapes:
+        a, b = torch.randn(m, k), torch.randn(k, n)
+        reps = max(3, int(3e8 // (2 * m * k * n)))
+        a @ b
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            a @ b
+        out[f"{m}x{k}x{n}_gflops"] = 2 * m * k * n * reps / (time.perf_counter() - t0) / 1e9
+    return out
+
+
+def memory(steps):
+    X, Y = dataset(); g, params = model(200)
+    with torch.no_grad():
+        for _ in range(steps):
+            manual_step(g, params, X, Y, 0.1)
+    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+if __name__ == "__main__":
+    name, arg = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    print(json.dumps(globals()[name](arg)))

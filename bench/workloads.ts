@@ -1,0 +1,150 @@
+// Benchmark workloads on our engine; each run prints one JSON line. Run through bench/index.mjs.
+import * as fs from "node:fs";
+import { torch, F, range, Tensor } from "../src/engine/index";
+
+const NAMES = process.env.BACKPROP_NINJA_NAMES ?? "../shared/data/names.txt";
+
+function dataset(): { X: Tensor; Y: Tensor } {
+  // the split's shuffle does not matter for speed: contexts of all words, in file order
+  const words = fs.readFileSync(NAMES, "utf8").split("\n").filter(Boolean);
+  const xs: number[] = [], ys: number[] = [];
+  for (const w of words) {
+    let c = [0, 0, 0];
+    for (const ch of w + ".") {
+      const i = ch === "." ? 0 : ch.charCodeAt(0) - 96;
+      xs.push(...c);
+      ys.push(i);
+      c = [c[1], c[2], i];
+    }
+  }
+  return { X: torch.fromArray(xs, [ys.length, 3], "int64"), Y: torch.fromArray(ys, [ys.length], "int64") };
+}
+
+function model(nHidden: number) {
+  const g = torch.Generator().manual_seed(2147483647);
+  const C = torch.randn([27, 10], { generator: g });
+  const W1 = torch.randn([30, nHidden], { generator: g }).mul(5 / 3).div(30 ** 0.5);
+  const b1 = torch.randn([nHidden], { generator: g }).mul(0.1);
+  const W2 = torch.randn([nHidden, 27], { generator: g }).mul(0.1);
+  const b2 = torch.randn([27], { generator: g }).mul(0.1);
+  const bngain = torch.randn([1, nHidden]).mul(0.1).add(1.0);
+  const bnbias = torch.randn([1, nHidden]).mul(0.1);
+  const params = [C, W1, b1, W2, b2, bngain, bnbias];
+  for (const p of params) p.requires_grad = true;
+  return { g, params, C, W1, b1, W2, b2, bngain, bnbias };
+}
+
+/** Exercise 4's step with the hand-written backward (no autograd), as in examples/train_ninja.ts. */
+function manualStep(m: ReturnType<typeof model>, X: Tensor, Y: Tensor, lr: number): number {
+  const { g, params, C, W1, b1, W2, b2, bngain, bnbias } = m;
+  const n = 32;
+  const ix = torch.randint(0, X.shape[0], [n], { generator: g });
+  const Xb = X.index(ix), Yb = Y.index(ix);
+  const emb = C.index(Xb);
+  const embcat = emb.view(emb.shape[0], -1);
+  const hprebn = embcat.matmul(W1).add(b1);
+  const bnmean = hprebn.mean(0, { keepdim: true });
+  const bnvar = hprebn.var(0, { keepdim: true, unbiased: true });
+  const bnvar_inv = bnvar.add(1e-5).pow(-0.5);
+  const bnraw = hprebn.sub(bnmean).mul(bnvar_inv);
+  const hpreact = bngain.mul(bnraw).add(bnbias);
+  const h = torch.tanh(hpreact);
+  const logits = h.matmul(W2).add(b2);
+  const loss = F.cross_entropy(logits, Yb);
+  const dlogits = F.softmax(logits, 1);
+  dlogits.indexSub([range(n), Yb], 1);
+  dlogits.div_(n);
+  const dh = dlogits.matmul(W2.T), dW2 = h.T.matmul(dlogits), db2 = dlogits.sum(0);
+  const dhpreact = torch.sub(1.0, h.pow(2)).mul(dh);
+  const dbngain = bnraw.mul(dhpreact).sum(0, { keepdim: true });
+  const dbnbias = dhpreact.sum(0, { keepdim: true });
+  const dhprebn = bngain.mul(bnvar_inv).div(n).mul(
+    dhpreact.mul(n).sub(dhpreact.sum(0)).sub(torch.mul(n / (n - 1), bnraw).mul(dhpreact.mul(bnraw).sum(0))),
+  );
+  const dembcat = dhprebn.matmul(W1.T), dW1 = embcat.T.matmul(dhprebn), db1 = dhprebn.sum(0);
+  const demb = dembcat.view(emb.shape);
+  const dC = torch.zeros_like(C);
+  for (let k = 0; k < Xb.shape[0]; k++) for (let j = 0; j < Xb.shape[1]; j++) dC.indexAdd([Xb.index(k, j)], demb.index(k, j));
+  const grads = [dC, dW1, db1, dW2, db2, dbngain, dbnbias];
+  params.forEach((p, k) => p.data.add_(torch.mul(-lr, grads[k])));
+  return loss.item();
+}
+
+/** The same model trained with loss.backward(). */
+function autogradStep(m: ReturnType<typeof model>, X: Tensor, Y: Tensor, lr: number): number {
+  const { g, params, C, W1, b1, W2, b2, bngain, bnbias } = m;
+  const ix = torch.randint(0, X.shape[0], [32], { generator: g });
+  const emb = C.index(X.index(ix));
+  const hprebn = emb.view(emb.shape[0], -1).matmul(W1).add(b1);
+  const bnraw = hprebn.sub(hprebn.mean(0, { keepdim: true })).mul(hprebn.var(0, { keepdim: true }).add(1e-5).pow(-0.5));
+  const logits = torch.tanh(bngain.mul(bnraw).add(bnbias)).matmul(W2).add(b2);
+  const loss = F.cross_entropy(logits, Y.index(ix));
+  for (const p of params) p.grad = null;
+  loss.backward();
+  torch.no_grad(() => params.forEach((p) => p.data.add_(torch.mul(-lr, p.grad!))));
+  return loss.item();
+}
+
+function timeSteps(step: () => void, steps: number): number {
+  for (let i = 0; i < Math.min(100, steps); i++) step();
+  const rates: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) step();
+    rates.push(steps / ((performance.now() - t0) / 1000));
+  }
+  return rates.sort((a, b) => a - b)[1];
+}
+
+const workloads: Record<string, (arg: number) => Record<string, number>> = {
+  train_manual(steps) {
+    const { X, Y } = dataset();
+    const m = model(200);
+    return { steps_per_s: torch.no_grad(() => timeSteps(() => manualStep(m, X, Y, 0.1), steps)) };
+  },
+  train_autograd(steps) {
+    const { X, Y } = dataset();
+    const m = model(200);
+    return { steps_per_s: timeSteps(() => autogradStep(m, X, Y, 0.1), steps) };
+  },
+  matmul(size) {
+    const shapes = size ? [[size, size, size]] : [[32, 30, 200], [32, 200, 27], [200, 32, 27], [32, 200, 30], [30, 32, 200], [256, 256, 256], [512, 512, 512]];
+    const out: Record<string, number> = {};
+    for (const [mm, k, n] of shapes) {
+      const a = torch.randn(mm, k), b = torch.randn(k, n);
+      const reps = Math.max(3, Math.floor(3e8 / (2 * mm * k * n)));
+      a.matmul(b);
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) a.matmul(b);
+      out[`${mm}x${k}x${n}_gflops`] = (2 * mm * k * n * reps) / ((performance.now() - t0) / 1000) / 1e9;
+    }
+    return out;
+  },
+  memory(steps) {
+    const { X, Y } = dataset();
+    const m = model(200);
+    const heap: number[] = [];
+    let peakRss = 0;
+    torch.no_grad(() => {
+      for (let i = 0; i < steps; i++) {
+        manualStep(m, X, Y, 0.1);
+        if (i % 1000 === 999) {
+          global.gc?.();
+          heap.push(process.memoryUsage().heapUsed);
+          peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        }
+      }
+    });
+    const q = Math.max(1, Math.floor(heap.length / 4));
+    const early = heap.slice(0, q).reduce((a, b) => a + b, 0) / q;
+    const late = heap.slice(-q).reduce((a, b) => a + b, 0) / q;
+    return { heap_early_mb: early / 2 ** 20, heap_late_mb: late / 2 ** 20, heap_growth_mb: (late - early) / 2 ** 20, peak_rss_mb: peakRss / 2 ** 20 };
+  },
+};
+
+const [name, arg] = process.argv.slice(2);
+if (!workloads[name]) {
+  console.error(`unknown workload ${name}; one of ${Object.keys(workloads).join(", ")}`);
+  process.exit(2);
+}
+console.log(JSON.stringify(workloads[name](Number(arg ?? 0))));
