@@ -1,0 +1,69 @@
+// One CodeLens above each cmp() call with its verdict from the last run of the file:
+// ✓ exact · ≈ approximate (maxdiff) · ✗ wrong (maxdiff) · shape mismatch · not written.
+// Clicking it opens the gradient panel on that comparison.
+import * as vscode from "vscode";
+import { CommandId } from "./commands/ids";
+import { readConfig } from "./config";
+import { fmtNum, fmtShape, type CmpView } from "./model";
+import type { RunController } from "./runs";
+
+export function lensTitle(c: CmpView, stale: boolean): string {
+  const mark = stale ? " (stale: edited since the run)" : "";
+  switch (c.status) {
+    case "exact":
+      return `✓ ${c.name}: exact${mark}`;
+    case "approximate":
+      return `≈ ${c.name}: approximate, maxdiff ${fmtNum(c.maxdiff)}${mark}`;
+    case "wrong":
+      return `✗ ${c.name}: wrong, maxdiff ${fmtNum(c.maxdiff)}${mark}`;
+    case "shape-mismatch":
+      return `✗ ${c.name}: shape mismatch, manual ${fmtShape(c.manualShape)} vs grad ${fmtShape(c.gradShape)}${mark}`;
+    case "no-grad":
+      return `⚠ ${c.name}: no autograd gradient${mark}`;
+    case "not-written":
+      return `○ ${c.name}: not written yet${mark}`;
+  }
+}
+
+export class CmpCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly runs: RunController) {
+    this.disposables.push(
+      this.changed,
+      runs.onDidFinish(() => this.changed.fire()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration("backpropNinja.codeLens")) this.changed.fire();
+      }),
+    );
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!readConfig().codeLens) return [];
+    const rec = this.runs.last(doc.uri);
+    if (!rec) return [];
+    const stale = rec.version !== doc.version;
+    const lenses: vscode.CodeLens[] = [];
+    // When the file was edited since, a line may have moved: only keep lenses whose line still
+    // holds a cmp call for the same name.
+    rec.outcome.comparisons.forEach((c, index) => {
+      if (c.line < 0 || c.line >= doc.lineCount) return;
+      const text = doc.lineAt(c.line).text;
+      if (stale && !text.includes("cmp(")) return;
+      const range = new vscode.Range(c.line, 0, c.line, 0);
+      lenses.push(new vscode.CodeLens(range, {
+        title: lensTitle(c, stale),
+        tooltip: c.message ?? `cmp("${c.name}") — click to show it in the gradient panel`,
+        command: CommandId.ShowPanel,
+        arguments: [{ uri: doc.uri.toString(), comparison: index }],
+      }));
+    });
+    return lenses;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

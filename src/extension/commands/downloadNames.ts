@@ -1,0 +1,50 @@
+// Backprop Ninja: Download names.txt — fetches makemore's names.txt (setting backpropNinja.namesUrl)
+// next to the active exercise (scripts look for names.txt in their folder), and checks it is the
+// canonical file.
+import * as vscode from "vscode";
+import { readConfig } from "../config";
+import type { Services } from "./services";
+
+export function downloadNames(s: Services) {
+  return async (folder?: vscode.Uri): Promise<vscode.Uri | undefined> => {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const dir = folder instanceof vscode.Uri
+      ? folder
+      : active?.scheme === "file" ? vscode.Uri.joinPath(active, "..") : vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!dir) {
+      void vscode.window.showInformationMessage("Backprop Ninja: open a folder first; names.txt is saved in it.");
+      return undefined;
+    }
+    const url = readConfig().namesUrl;
+    const target = vscode.Uri.joinPath(dir, "names.txt");
+    const bytes = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading names.txt from ${url}`, cancellable: true },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        try {
+          const r = await fetch(url, { signal: abort.signal });
+          if (!r.ok) throw new Error(`HTTP ${r.status} ${r.statusText}`);
+          return new Uint8Array(await r.arrayBuffer());
+        } catch (e) {
+          if (!token.isCancellationRequested) {
+            void vscode.window.showErrorMessage(`Backprop Ninja: could not download names.txt from ${url}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          return undefined;
+        }
+      },
+    );
+    if (!bytes) return undefined;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    // the engine's data module knows the canonical file's hash; loaded only now, not at activation
+    const { isCanonicalNames, NAMES_COUNT } = await import("../../engine/data/load");
+    const lines = new TextDecoder().decode(bytes).split("\n").filter((l) => l.trim()).length;
+    s.log.info(`names.txt: ${bytes.length} bytes, ${lines} names → ${target.fsPath}`);
+    if (isCanonicalNames(bytes)) {
+      void vscode.window.showInformationMessage(`Backprop Ninja: names.txt saved (${lines} names, makemore's file).`);
+    } else {
+      void vscode.window.showWarningMessage(`Backprop Ninja: names.txt saved (${lines} names), but it is not makemore's file (${NAMES_COUNT} names); numbers will differ from the notebook's.`);
+    }
+    return target;
+  };
+}

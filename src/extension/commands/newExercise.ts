@@ -1,0 +1,37 @@
+// Backprop Ninja: New backprop exercise — writes the scaffold into the workspace (next to the active
+// file, else the first folder), never overwriting a file, and opens it.
+import * as vscode from "vscode";
+import { EXERCISE_FILE_NAME, EXERCISE_TEMPLATE } from "../template";
+import type { Services } from "./services";
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function newExercise(s: Services) {
+  return async (folder?: vscode.Uri): Promise<vscode.Uri | undefined> => {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const dir = folder instanceof vscode.Uri
+      ? folder
+      : active?.scheme === "file" && vscode.workspace.getWorkspaceFolder(active)
+        ? vscode.Uri.joinPath(active, "..")
+        : vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!dir) {
+      void vscode.window.showInformationMessage("Backprop Ninja: open a folder first; the exercise is created in it.");
+      return undefined;
+    }
+    const stem = EXERCISE_FILE_NAME.replace(/\.ts$/, "");
+    let target = vscode.Uri.joinPath(dir, EXERCISE_FILE_NAME);
+    for (let k = 2; await exists(target); k++) target = vscode.Uri.joinPath(dir, `${stem}_${k}.ts`);
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(EXERCISE_TEMPLATE));
+    s.log.info(`new exercise ${target.fsPath}`);
+    const doc = await vscode.workspace.openTextDocument(target);
+    await vscode.window.showTextDocument(doc);
+    return target;
+  };
+}

@@ -1,0 +1,58 @@
+// Activation: wires the run controller to the editor features (status bar, CodeLens, hovers,
+// Problems, live mode, panel) and registers the commands. Nothing heavy is loaded here: the runner
+// (and through it the engine) is imported on the first run.
+import * as vscode from "vscode";
+import { CmpCodeLensProvider } from "./codeLens";
+import { registerAllCommands } from "./commands";
+import { DiagnosticsReporter } from "./diagnostics";
+import { TensorHoverProvider } from "./hover";
+import { LiveMode } from "./liveMode";
+import { Log } from "./log";
+import { registerPanelSerializer } from "./panel";
+import { RunController, type Executor } from "./runs";
+import { StatusBar } from "./statusBar";
+
+const SELECTOR: vscode.DocumentSelector = [
+  { scheme: "file", language: "typescript" },
+  { scheme: "file", language: "javascript" },
+  { scheme: "file", language: "python" },
+];
+
+/** What the tests of the extension (test/extension) reach through `exports`. */
+export interface BackpropNinjaApi {
+  runs: RunController;
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
+  const t0 = performance.now();
+  const log = new Log();
+  let executor: Promise<Executor> | undefined;
+  const loadExecutor = (): Promise<Executor> => {
+    executor ??= import("./executor").then((m) => m.createExecutor(context, log));
+    executor.catch(() => { executor = undefined; }); // a failed load may succeed after a rebuild
+    return executor;
+  };
+  const runs = new RunController(loadExecutor, log);
+  const codeLens = new CmpCodeLensProvider(runs);
+  context.subscriptions.push(
+    log,
+    runs,
+    new StatusBar(runs),
+    new DiagnosticsReporter(runs),
+    new LiveMode(runs),
+    codeLens,
+    vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
+    vscode.languages.registerHoverProvider(SELECTOR, new TensorHoverProvider(runs)),
+    registerPanelSerializer(context, runs),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info("workspace trusted: runs enabled")),
+  );
+  registerAllCommands({ context, runs, log });
+  const activationMs = performance.now() - t0;
+  log.info(`activated in ${activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? "" : " (restricted mode: runs disabled until the workspace is trusted)"}`);
+  return { runs, activationMs };
+}
+
+export function deactivate(): void {
+  // everything is in context.subscriptions
+}

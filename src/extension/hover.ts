@@ -1,0 +1,87 @@
+// Hovers on identifiers bound to a tensor (or micrograd Value) in the last run of the file: shape,
+// dtype, value and grad statistics, and for `X` or `dX` the verdict of cmp("X", …) with maxdiff and
+// a heatmap of the gradient difference. Results from an older version of the file say so.
+import * as vscode from "vscode";
+import { heatmapDataUri } from "./heatmap";
+import { fmtNum, fmtShape, type CmpView, type RunOutcome, type Stats, type TensorView } from "./model";
+import type { RunController } from "./runs";
+
+const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/;
+
+function statsLine(label: string, s: Stats | undefined): string | undefined {
+  if (!s) return undefined;
+  const bad = s.nonFinite ? ` · **${s.nonFinite} non-finite**` : "";
+  return `${label}: min ${fmtNum(s.min)} · max ${fmtNum(s.max)} · mean ${fmtNum(s.mean)} · std ${fmtNum(s.std)}${bad}`;
+}
+
+const VERDICT_WORD: Record<CmpView["status"], string> = {
+  exact: "✓ exact",
+  approximate: "≈ approximate",
+  wrong: "✗ wrong",
+  "shape-mismatch": "✗ shape mismatch",
+  "no-grad": "⚠ no autograd gradient",
+  "not-written": "○ not written yet",
+};
+
+/** The cmp calls an identifier takes part in: `X` → cmp("X", …); `dX` → the cmp that checks it. */
+export function comparisonsFor(word: string, outcome: RunOutcome, doc: vscode.TextDocument): CmpView[] {
+  const byName = outcome.comparisons.filter((c) => c.name === word);
+  if (byName.length) return byName;
+  if (!word.startsWith("d") || word.length < 2) return [];
+  const base = word.slice(1);
+  const all = outcome.comparisons.filter((c) => c.name === base);
+  // exercise 2 and 3 compare against the same tensor again (cmp("logits", dlogits_fast, logits)):
+  // prefer the call that passes this very identifier.
+  const passes = new RegExp(`\\b${word.replace(/\$/g, "\\$")}\\b`);
+  const exactCall = all.filter((c) => c.line < doc.lineCount && passes.test(doc.lineAt(c.line).text));
+  return exactCall.length ? exactCall : all;
+}
+
+export function hoverMarkdown(word: string, tensor: TensorView | undefined, cmps: CmpView[], stale: boolean): vscode.MarkdownString | undefined {
+  if (!tensor && cmps.length === 0) return undefined;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportHtml = false;
+  md.isTrusted = false;
+  const lines: string[] = [];
+  if (tensor) {
+    if (tensor.kind === "value") {
+      lines.push(`**${word}**: Value · data ${fmtNum(tensor.data)} · grad ${fmtNum(tensor.gradValue)}`);
+    } else {
+      lines.push(`**${word}**: Tensor ${fmtShape(tensor.shape)} · ${tensor.dtype}`);
+      const s = statsLine("values", tensor.stats);
+      if (s) lines.push(s);
+      const g = statsLine("grad", tensor.gradStats);
+      if (g) lines.push(g);
+    }
+  }
+  for (const c of cmps) {
+    const detail = c.status === "approximate" || c.status === "wrong" || c.status === "exact"
+      ? ` · maxdiff ${fmtNum(c.maxdiff)}`
+      : c.status === "shape-mismatch" ? ` · manual ${fmtShape(c.manualShape)} vs grad ${fmtShape(c.gradShape)}` : "";
+    lines.push(`cmp("${c.name}") at line ${c.line + 1}: **${VERDICT_WORD[c.status]}**${detail}`);
+    if (c.message && c.status !== "not-written") lines.push(`_${c.message}_`);
+  }
+  const heat = cmps.find((c) => c.diff && c.status !== "exact")?.diff ?? tensor?.grad;
+  if (heat) {
+    const uri = heatmapDataUri(heat);
+    const what = cmps.some((c) => c.diff && c.status !== "exact") ? "manual − autograd" : "grad";
+    if (uri) lines.push(`![${what} heatmap](${uri})  \n_${what}, ${heat.rows}×${heat.cols}_`);
+  }
+  if (stale) lines.push("_$(history) stale: the file was edited after this run_");
+  md.appendMarkdown(lines.join("\n\n"));
+  return md;
+}
+
+export class TensorHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly runs: RunController) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const rec = this.runs.last(doc.uri);
+    if (!rec) return undefined;
+    const range = doc.getWordRangeAtPosition(pos, IDENT);
+    if (!range) return undefined;
+    const word = doc.getText(range);
+    const md = hoverMarkdown(word, rec.outcome.tensors.get(word), comparisonsFor(word, rec.outcome, doc), rec.version !== doc.version);
+    return md ? new vscode.Hover(md, range) : undefined;
+  }
+}

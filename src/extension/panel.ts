@@ -1,0 +1,174 @@
+// The gradient panel's host side: one webview panel (createOrShow / revive through a serializer),
+// fed whole snapshots of the last run over the typed protocol of src/protocol/messages.ts. The UI
+// itself lives in webview/ and is built to dist/webview/.
+import * as vscode from "vscode";
+import { CommandId } from "./commands/ids";
+import { hostBridge, type HostBridge } from "./panelProtocol";
+import type { RunController, RunRecord } from "./runs";
+
+export const PANEL_VIEW_TYPE = "backpropNinja.gradientPanel";
+const SVG_TIMEOUT_MS = 15_000;
+
+export interface ShowOptions {
+  preserveFocus?: boolean;
+}
+
+export class GradientPanel implements vscode.Disposable {
+  static current: GradientPanel | undefined;
+
+  private readonly _disposables: vscode.Disposable[] = [];
+  private readonly bridge: HostBridge;
+  private ready = false;
+  private pendingSelection: number | undefined;
+
+  static createOrShow(context: vscode.ExtensionContext, runs: RunController, opts: ShowOptions = {}): GradientPanel {
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    if (GradientPanel.current) {
+      GradientPanel.current.panel.reveal(undefined, opts.preserveFocus);
+      return GradientPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      "Gradients",
+      { viewColumn: column, preserveFocus: opts.preserveFocus },
+      GradientPanel.webviewOptions(context),
+    );
+    GradientPanel.current = new GradientPanel(panel, context, runs);
+    return GradientPanel.current;
+  }
+
+  /** Called by the serializer when VS Code restores the panel after a reload. */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, runs: RunController): GradientPanel {
+    panel.webview.options = GradientPanel.webviewOptions(context);
+    GradientPanel.current?.dispose();
+    GradientPanel.current = new GradientPanel(panel, context, runs);
+    return GradientPanel.current;
+  }
+
+  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false, // the webview keeps its own state with setState
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist", "webview")],
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private readonly runs: RunController,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "icon.png");
+    this.bridge = hostBridge(panel.webview, {
+      ready: () => {
+        this.ready = true;
+        this.sendSnapshot();
+        this.sendRunning();
+        if (this.pendingSelection !== undefined) this.selectComparison(this.pendingSelection);
+      },
+      reveal: (uri, line, column) => void vscode.commands.executeCommand(CommandId.RevealLine, uri, line, column),
+      stop: () => void vscode.commands.executeCommand(CommandId.Stop),
+      run: (uri) => void vscode.commands.executeCommand(CommandId.Run, uri ? vscode.Uri.parse(uri) : undefined),
+    });
+    panel.webview.html = this.html();
+    this._disposables.push(
+      this.bridge,
+      panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible && this.ready) this.sendSnapshot();
+      }),
+      runs.onDidFinish(() => this.sendSnapshot()),
+      runs.onDidChangeState(() => this.sendRunning()),
+      runs.onDidProgress(({ partial }) => {
+        if (partial !== undefined && this.ready) this.bridge.partial(partial);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        const rec = this.runs.last();
+        if (!this.ready || !rec || e.textEditor.document.uri.toString() !== rec.uri.toString()) return;
+        this.bridge.cursor(rec.uri.toString(), e.selections[0].active.line);
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const rec = this.runs.last();
+        if (this.ready && rec && e.document.uri.toString() === rec.uri.toString()) this.bridge.stale(true);
+      }),
+    );
+  }
+
+  /** Selects a comparison (its index in the last run's list) in the panel's table. */
+  selectComparison(index: number): void {
+    if (!this.ready) {
+      this.pendingSelection = index;
+      return;
+    }
+    this.pendingSelection = undefined;
+    this.bridge.selectComparison(index);
+  }
+
+  /** The graph as the panel renders it, as a standalone SVG document. */
+  requestSvg(): Promise<string> {
+    return this.bridge.requestSvg(SVG_TIMEOUT_MS);
+  }
+
+  private sendSnapshot(): void {
+    if (!this.ready) return;
+    const rec: RunRecord | undefined = this.runs.last();
+    this.bridge.snapshot(rec, rec ? this.runs.isStale(rec) : false);
+  }
+
+  private sendRunning(): void {
+    if (!this.ready) return;
+    const r = this.runs.running;
+    this.bridge.running(r ? { uri: r.uri.toString(), startedAt: r.startedAt, progress: r.progress } : undefined);
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const root = vscode.Uri.joinPath(this.context.extensionUri, "dist", "webview");
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, "main.js"));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, "main.css"));
+    const nonce = makeNonce();
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data: blob:`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `worker-src ${webview.cspSource} blob:`,
+    ].join("; ");
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}" nonce="${nonce}">
+<title>Gradients</title>
+</head>
+<body>
+<div id="root" data-nonce="${nonce}"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (GradientPanel.current === this) GradientPanel.current = undefined;
+    this.panel.dispose();
+    for (const d of this._disposables.splice(0)) d.dispose();
+  }
+}
+
+export function registerPanelSerializer(context: vscode.ExtensionContext, runs: RunController): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+      GradientPanel.revive(panel, context, runs);
+    },
+  });
+}
+
+function makeNonce(): string {
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let s = "";
+  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return s;
+}

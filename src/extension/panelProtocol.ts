@@ -1,0 +1,105 @@
+// The host end of the panel protocol: typed sends to the webview and checked handling of what it
+// sends back. The message shapes are those of src/protocol/messages.ts.
+import * as vscode from "vscode";
+import type { RunProgress, RunRecord } from "./runs";
+
+export interface PanelHandlers {
+  ready(): void;
+  reveal(uri: string, line: number, column?: number): void;
+  stop(): void;
+  run(uri?: string): void;
+}
+
+export interface RunningInfo {
+  uri: string;
+  startedAt: number;
+  progress: RunProgress;
+}
+
+export interface HostBridge extends vscode.Disposable {
+  snapshot(rec: RunRecord | undefined, stale: boolean): void;
+  running(info: RunningInfo | undefined): void;
+  partial(trace: unknown): void;
+  cursor(uri: string, line: number): void;
+  stale(stale: boolean): void;
+  selectComparison(index: number): void;
+  requestSvg(timeoutMs: number): Promise<string>;
+}
+
+type Incoming =
+  | { type: "ready" }
+  | { type: "reveal"; uri: string; line: number; column?: number }
+  | { type: "stop" }
+  | { type: "run"; uri?: string }
+  | { type: "svg"; requestId: number; svg?: string; error?: string };
+
+function parseIncoming(m: unknown): Incoming | undefined {
+  if (!m || typeof m !== "object") return undefined;
+  const o = m as Record<string, unknown>;
+  switch (o.type) {
+    case "ready":
+    case "stop":
+      return { type: o.type };
+    case "reveal":
+      return typeof o.uri === "string" && typeof o.line === "number"
+        ? { type: "reveal", uri: o.uri, line: o.line, column: typeof o.column === "number" ? o.column : undefined }
+        : undefined;
+    case "run":
+      return { type: "run", uri: typeof o.uri === "string" ? o.uri : undefined };
+    case "svg":
+      return typeof o.requestId === "number"
+        ? { type: "svg", requestId: o.requestId, svg: typeof o.svg === "string" ? o.svg : undefined, error: typeof o.error === "string" ? o.error : undefined }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): HostBridge {
+  let nextRequest = 1;
+  const waiting = new Map<number, { resolve(svg: string): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
+  const post = (m: unknown) => void webview.postMessage(m);
+  const sub = webview.onDidReceiveMessage((raw) => {
+    const m = parseIncoming(raw);
+    if (!m) return;
+    switch (m.type) {
+      case "ready": return handlers.ready();
+      case "reveal": return handlers.reveal(m.uri, m.line, m.column);
+      case "stop": return handlers.stop();
+      case "run": return handlers.run(m.uri);
+      case "svg": {
+        const w = waiting.get(m.requestId);
+        if (!w) return;
+        waiting.delete(m.requestId);
+        clearTimeout(w.timer);
+        if (m.svg !== undefined) w.resolve(m.svg);
+        else w.reject(new Error(m.error ?? "the panel sent no SVG"));
+      }
+    }
+  });
+  return {
+    snapshot: (rec, stale) => post({ type: "snapshot", uri: rec?.uri.toString(), version: rec?.version, stale, trace: rec?.trace }),
+    running: (info) => post({ type: "running", running: info ?? null }),
+    partial: (trace) => post({ type: "partial", trace }),
+    cursor: (uri, line) => post({ type: "cursor", uri, line }),
+    stale: (stale) => post({ type: "stale", stale }),
+    selectComparison: (index) => post({ type: "selectComparison", index }),
+    requestSvg: (timeoutMs) => new Promise<string>((resolve, reject) => {
+      const requestId = nextRequest++;
+      const timer = setTimeout(() => {
+        waiting.delete(requestId);
+        reject(new Error(`the panel did not answer within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      waiting.set(requestId, { resolve, reject, timer });
+      post({ type: "exportSvg", requestId });
+    }),
+    dispose: () => {
+      sub.dispose();
+      for (const w of waiting.values()) {
+        clearTimeout(w.timer);
+        w.reject(new Error("the panel was closed"));
+      }
+      waiting.clear();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+// Runs of exercise files: one at a time, a newer run cancels the one in flight, and each result is
+// tied to the exact text (and document version) it ran, so results never mix versions of a file.
+import * as vscode from "vscode";
+import { ContextKey } from "./commands/ids";
+import type { Log } from "./log";
+import type { RunOutcome } from "./model";
+
+export type RunReason = "command" | "save" | "type" | "panel";
+
+export interface RunProgress {
+  message?: string;
+  /** 0..1 when known */
+  fraction?: number;
+  step?: number;
+  totalSteps?: number;
+}
+
+export interface RunRequest {
+  file: string;
+  source: string;
+  signal: AbortSignal;
+  timeoutMs?: number;
+  onProgress(p: RunProgress): void;
+  onOutput(line: string): void;
+  /** called with the trace so far while a long run goes on (training loss curves) */
+  onPartial?(trace: unknown): void;
+}
+
+export interface ExecutorResult {
+  outcome: RunOutcome;
+  /** the runner's Trace, for the panel */
+  trace: unknown;
+}
+
+/** Runs one request; loaded lazily so activation does not pay for the runner. */
+export type Executor = (req: RunRequest) => Promise<ExecutorResult>;
+
+export interface RunRecord {
+  id: number;
+  uri: vscode.Uri;
+  /** document version whose text was run */
+  version: number;
+  reason: RunReason;
+  startedAt: number;
+  finishedAt: number;
+  outcome: RunOutcome;
+  trace: unknown;
+}
+
+export interface ActiveRun {
+  id: number;
+  uri: vscode.Uri;
+  version: number;
+  reason: RunReason;
+  startedAt: number;
+  progress: RunProgress;
+}
+
+export class RunController implements vscode.Disposable {
+  private readonly records = new Map<string, RunRecord>();
+  private active: (ActiveRun & { abort: AbortController }) | undefined;
+  private nextId = 1;
+  private lastRecord: RunRecord | undefined;
+  private readonly didChangeState = new vscode.EventEmitter<void>();
+  private readonly didFinish = new vscode.EventEmitter<RunRecord>();
+  private readonly didProgress = new vscode.EventEmitter<{ run: ActiveRun; partial?: unknown }>();
+  /** running state changed (started, progressed, ended) */
+  readonly onDidChangeState = this.didChangeState.event;
+  /** a run ended with a result that is the newest for its file */
+  readonly onDidFinish = this.didFinish.event;
+  readonly onDidProgress = this.didProgress.event;
+
+  constructor(private readonly loadExecutor: () => Promise<Executor>, private readonly log: Log) {}
+
+  get running(): ActiveRun | undefined {
+    return this.active;
+  }
+
+  last(uri?: vscode.Uri): RunRecord | undefined {
+    return uri ? this.records.get(uri.toString()) : this.lastRecord;
+  }
+
+  isStale(rec: RunRecord): boolean {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === rec.uri.toString());
+    return doc !== undefined && doc.version !== rec.version;
+  }
+
+  /**
+   * Runs the document's current text. Resolves with the record, or undefined when a newer run or
+   * Stop superseded it before it finished (a stopped run still reports what it had).
+   */
+  async run(doc: vscode.TextDocument, reason: RunReason, timeoutMs?: number): Promise<RunRecord | undefined> {
+    this.active?.abort.abort(new Error("superseded by a newer run"));
+    const abort = new AbortController();
+    const run = { id: this.nextId++, uri: doc.uri, version: doc.version, reason, startedAt: Date.now(), progress: {}, abort };
+    this.active = run;
+    this.setRunningContext(true);
+    this.didChangeState.fire();
+    this.log.info(`run #${run.id} ${vscode.workspace.asRelativePath(doc.uri)} (v${doc.version}, ${reason})`);
+    let result: ExecutorResult | undefined;
+    let failure: unknown;
+    try {
+      const execute = await this.loadExecutor();
+      result = await execute({
+        file: doc.uri.fsPath,
+        source: doc.getText(),
+        signal: abort.signal,
+        timeoutMs,
+        onProgress: (p) => {
+          if (this.active !== run) return;
+          run.progress = p;
+          this.didProgress.fire({ run });
+          this.didChangeState.fire();
+        },
+        onOutput: (line) => this.log.script(line),
+        onPartial: (trace) => {
+          if (this.active === run) this.didProgress.fire({ run, partial: trace });
+        },
+      });
+    } catch (e) {
+      failure = e;
+    }
+    const superseded = this.active !== run;
+    if (!superseded) {
+      this.active = undefined;
+      this.setRunningContext(false);
+    }
+    if (failure !== undefined) {
+      if (!abort.signal.aborted) this.log.error(failure instanceof Error ? failure : String(failure));
+      this.didChangeState.fire();
+      if (superseded || abort.signal.aborted) return undefined;
+      result = {
+        outcome: {
+          status: "error", comparisons: [], tensors: new Map(), durationMs: Date.now() - run.startedAt, output: [],
+          error: { message: `Backprop Ninja could not run the script: ${failure instanceof Error ? failure.message : String(failure)}`, kind: "internal" },
+        },
+        trace: undefined,
+      };
+    }
+    if (superseded || !result) {
+      this.didChangeState.fire();
+      return undefined; // a newer run of some file owns the UI now
+    }
+    const rec: RunRecord = {
+      id: run.id, uri: run.uri, version: run.version, reason, startedAt: run.startedAt, finishedAt: Date.now(),
+      outcome: result.outcome, trace: result.trace,
+    };
+    const o = rec.outcome;
+    this.log.info(`run #${run.id} ${o.status} in ${o.durationMs.toFixed(0)} ms: ${o.comparisons.length} cmp` +
+      (o.error ? `; ${o.error.kind} error${o.error.line !== undefined ? ` at line ${o.error.line + 1}` : ""}: ${o.error.message}` : ""));
+    this.records.set(rec.uri.toString(), rec);
+    this.lastRecord = rec;
+    void vscode.commands.executeCommand("setContext", ContextKey.HasTrace, true);
+    this.didFinish.fire(rec);
+    this.didChangeState.fire();
+    return rec;
+  }
+
+  /** Stops the run in flight; true if there was one. */
+  stop(): boolean {
+    if (!this.active) return false;
+    this.log.info(`run #${this.active.id} stopped`);
+    this.active.abort.abort(new Error("stopped"));
+    return true;
+  }
+
+  private setRunningContext(running: boolean): void {
+    void vscode.commands.executeCommand("setContext", ContextKey.Running, running);
+  }
+
+  dispose(): void {
+    this.active?.abort.abort(new Error("extension deactivated"));
+    this.active = undefined;
+    this.didChangeState.dispose();
+    this.didFinish.dispose();
+    this.didProgress.dispose();
+  }
+}

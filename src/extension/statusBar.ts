@@ -1,0 +1,91 @@
+// The status bar item: a spinner with progress while a run goes on, then the verdict of the last
+// run ("∇ 24/26 exact · 2 wrong"); clicking it opens the gradient panel (or stops a running run).
+import * as vscode from "vscode";
+import { CommandId } from "./commands/ids";
+import { readConfig } from "./config";
+import { describeVerdict, verdictOf } from "./model";
+import type { RunController } from "./runs";
+
+const PROGRESS_REFRESH_MS = 100;
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem("backpropNinja.status", vscode.StatusBarAlignment.Left, 50);
+  private readonly disposables: vscode.Disposable[] = [];
+  private lastPaint = 0;
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly runs: RunController) {
+    this.item.name = "Backprop Ninja";
+    this.disposables.push(
+      this.item,
+      runs.onDidChangeState(() => this.schedule()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.paint()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration("backpropNinja.liveMode")) this.paint();
+      }),
+    );
+    this.paint();
+  }
+
+  /** Progress events can come thousands of times a second; repaint at most every 100 ms. */
+  private schedule(): void {
+    const wait = this.lastPaint + PROGRESS_REFRESH_MS - Date.now();
+    if (!this.runs.running || wait <= 0) {
+      this.paint();
+      return;
+    }
+    this.pending ??= setTimeout(() => this.paint(), wait);
+  }
+
+  private paint(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
+    this.lastPaint = Date.now();
+    const live = readConfig().liveMode ? "" : " (live mode off)";
+    const running = this.runs.running;
+    if (running) {
+      const p = running.progress;
+      const pct = p.fraction !== undefined ? ` ${Math.round(p.fraction * 100)}%` : "";
+      const steps = p.step !== undefined ? ` step ${p.step}${p.totalSteps ? `/${p.totalSteps}` : ""}` : "";
+      this.item.text = `$(sync~spin) ∇ running${pct}${steps}`;
+      this.item.tooltip = `Backprop Ninja: running ${vscode.workspace.asRelativePath(running.uri)}${p.message ? ` — ${p.message}` : ""}. Click to stop.`;
+      this.item.command = CommandId.Stop;
+      this.item.backgroundColor = undefined;
+      this.item.show();
+      return;
+    }
+    const editor = vscode.window.activeTextEditor;
+    const rec = (editor && this.runs.last(editor.document.uri)) ?? this.runs.last();
+    if (!rec) {
+      this.item.text = `∇ Backprop Ninja${live}`;
+      this.item.tooltip = "Run the exercise in the active editor (Backprop Ninja: Run backprop exercise)";
+      this.item.command = CommandId.Run;
+      this.item.backgroundColor = undefined;
+      if (editor && /^(typescript|javascript|python)$/.test(editor.document.languageId)) this.item.show();
+      else this.item.hide();
+      return;
+    }
+    const o = rec.outcome;
+    const v = verdictOf(o.comparisons);
+    const stale = this.runs.isStale(rec) ? " (edited since)" : "";
+    if (o.status === "error") {
+      this.item.text = `$(error) ∇ ${o.error?.kind === "syntax" ? "syntax error" : "script error"}${o.error?.line !== undefined ? ` line ${o.error.line + 1}` : ""}`;
+      this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
+    } else if (o.status === "cancelled") {
+      this.item.text = `$(debug-stop) ∇ stopped${v.total ? ` · ${describeVerdict(v)}` : ""}`;
+      this.item.backgroundColor = undefined;
+    } else {
+      this.item.text = `${v.wrong ? "$(warning)" : "$(pass)"} ∇ ${describeVerdict(v)}`;
+      this.item.backgroundColor = v.wrong ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
+    }
+    this.item.text += stale;
+    this.item.tooltip = `Backprop Ninja: ${vscode.workspace.asRelativePath(rec.uri)}, ${o.durationMs.toFixed(0)} ms${live}. Click to show the gradient panel.`;
+    this.item.command = CommandId.ShowPanel;
+    this.item.show();
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
