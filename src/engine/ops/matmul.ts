@@ -1,4 +1,5 @@
-// Matrix products. Every product — user `a @ b` and the backward's `g @ B.T`, `A.T @ g` — runs
+// Matrix products (WebAssembly SIMD kernel in ./wasm-matmul, this JS kernel as the fallback; both
+// give bit-identical results). Every product — user `a @ b` and the backward's `g @ B.T`, `A.T @ g` — runs
 // through `matmulKernel`, whose result depends only on the values (not the strides): each output is
 // a double accumulation over k = 0..K-1 of exact float32 products, rounded once.
 import { record } from "../autograd";
@@ -8,6 +9,7 @@ import { broadcastShapes, broadcastStrides, enumerateOffsets, numelOf } from "..
 import { Tensor } from "../tensor";
 import { sumToShape } from "./reduce";
 import { squeeze, transpose, unsqueeze } from "./views";
+import { wasmMatmul } from "./wasm-matmul";
 
 /**
  * out[m,n] = a[m,k] @ b[k,n] for strided operands starting at the given offsets. Row i of the output
@@ -89,7 +91,10 @@ function matmulND(a: Tensor, b: Tensor): Tensor {
   const bBase = enumerateOffsets(batch, broadcastStrides(batchB, b._strides.slice(0, -2), batch), b._offset);
   const [as0, as1] = a._strides.slice(-2), [bs0, bs1] = b._strides.slice(-2);
   for (let i = 0; i < nb; i++) {
-    matmulKernel(a._storage, aBase[i], as0, as1, b._storage, bBase[i], bs0, bs1, m, k, n, out, i * m * n);
+    if (m * n === 0) continue;
+    if (!wasmMatmul(a._storage, aBase[i], as0, as1, b._storage, bBase[i], bs0, bs1, m, k, n, out, i * m * n)) {
+      matmulKernel(a._storage, aBase[i], as0, as1, b._storage, bBase[i], bs0, bs1, m, k, n, out, i * m * n);
+    }
   }
   const result = new Tensor(out, [...batch, m, n], dtype);
   return record(result, a.ndim === 2 && b.ndim === 2 ? "MmBackward0" : "BmmBackward0", [a, b], (g) => [
