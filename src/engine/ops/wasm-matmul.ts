@@ -116,6 +116,19 @@ export const wasmMatmulAvailable = (): boolean => load() !== null;
 
 type Source = ArrayLike<number>;
 
+/** dst[r * pitch + c] = src[off + r * s0 + c * s1]; typed-array row copies when rows are contiguous. */
+function packRows(dst: Float64Array, pitch: number, src: Source, off: number, s0: number, s1: number, rows: number, cols: number): void {
+  if (s1 === 1 && (src instanceof Float32Array || src instanceof Float64Array)) {
+    if (pitch === cols && s0 === cols) dst.set(src.subarray(off, off + rows * cols));
+    else for (let r = 0; r < rows; r++) dst.set(src.subarray(off + r * s0, off + r * s0 + cols), r * pitch);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const d = r * pitch, o = off + r * s0;
+    for (let c = 0; c < cols; c++) dst[d + c] = src[o + c * s1];
+  }
+}
+
 /**
  * out[m,n] = a[m,k] @ b[k,n] for strided sources; returns false when the kernel is unavailable.
  * Results are written (rounded to the storage's type) into out starting at outOff.
@@ -135,13 +148,10 @@ export function wasmMatmul(
   if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
   const buf = kern.memory.buffer;
   const A = new Float64Array(buf, 0, m2 * k), B = new Float64Array(buf, aBytes, k * n8);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) A[i * k + p] = sa[aOff + i * as0 + p * as1];
+  packRows(A, k, sa, aOff, as0, as1, m, k);
   if (m2 > m) A.fill(0, m * k, m2 * k);
-  for (let p = 0; p < k; p++) {
-    const row = p * n8;
-    for (let j = 0; j < n; j++) B[row + j] = sb[bOff + p * bs0 + j * bs1];
-    for (let j = n; j < n8; j++) B[row + j] = 0;
-  }
+  packRows(B, n8, sb, bOff, bs0, bs1, k, n);
+  if (n8 > n) for (let p = 0; p < k; p++) B.fill(0, p * n8 + n, (p + 1) * n8);
   kern.mm(0, aBytes, aBytes + bBytes, m2, k, n8);
   const O = new Float64Array(buf, aBytes + bBytes, m2 * n8);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[outOff + i * n + j] = O[i * n8 + j];
