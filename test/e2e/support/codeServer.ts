@@ -143,6 +143,10 @@ export class CodeServer {
     throw new Error(`code-server did not answer on ${this.url} within ${timeoutMs} ms`);
   }
 
+  alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Ends the whole process group (SIGTERM, then SIGKILL for anything left). */
   stop(): void {
     const pid = this.child.pid;

@@ -1,0 +1,164 @@
+// End-to-end in a real VS Code: the packaged VSIX installed into code-server 4.139.1 (VS Code
+// 1.139.1), a workspace copy of examples/, and headless chromium doing what a user does. Screenshots
+// of every step go to .test-artifacts/e2e/. Every wait is on a condition of the UI.
+//   npm run test:e2e         (BPN_VSIX=path skips packaging; BPN_KEEP=1 keeps the temp folder)
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CodeServer, installExtension } from "./support/codeServer";
+import { Workbench } from "./support/workbench";
+
+const repoRoot = path.resolve(__dirname, "../..");
+const namesTxt = path.resolve(repoRoot, "../shared/data/names.txt");
+const artifacts = path.join(repoRoot, ".test-artifacts", "e2e");
+const EXERCISE = "backprop_ninja.ts";
+const TRAINING = "train_ninja.ts";
+
+/** The packaged extension: BPN_VSIX, or a fresh `npm run package`. */
+function packagedVsix(): string {
+  if (process.env.BPN_VSIX) return path.resolve(process.env.BPN_VSIX);
+  const out = path.join(os.tmpdir(), `bpn-e2e-${process.pid}.vsix`);
+  const r = spawnSync(process.execPath, ["scripts/package.mjs", "--out", out], { cwd: repoRoot, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
+  return out;
+}
+
+/** 1-based line of the first line of `file` that contains `needle`. */
+function lineOf(file: string, needle: string): number {
+  const i = fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(needle));
+  if (i < 0) throw new Error(`${needle} not found in ${file}`);
+  return i + 1;
+}
+
+describe("Backprop Ninja in a real VS Code (code-server)", function () {
+  let tmp: string;
+  let ws: string;
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+
+  before(async function () {
+    fs.rmSync(artifacts, { recursive: true, force: true });
+    fs.mkdirSync(artifacts, { recursive: true });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-e2e-"));
+    ws = path.join(tmp, "workspace");
+    fs.cpSync(path.join(repoRoot, "examples"), ws, { recursive: true });
+    // the real dataset next to the scripts (a temporary copy, never in the repo)
+    if (fs.existsSync(namesTxt)) fs.copyFileSync(namesTxt, path.join(ws, "names.txt"));
+    const vsix = packagedVsix();
+    const userData = path.join(tmp, "user-data"), extensions = path.join(tmp, "extensions");
+    installExtension(vsix, extensions, userData);
+    server = await CodeServer.start({
+      folder: ws,
+      userDataDir: userData,
+      extensionsDir: extensions,
+      logFile: path.join(artifacts, "code-server.log"),
+      // trusted: this suite checks runs; the restricted-mode behaviour has its own suite
+      settings: { "security.workspace.trust.enabled": false, "backpropNinja.runOnType": false },
+    });
+    wb = await Workbench.open(`${server.url}/?folder=${encodeURIComponent(ws)}`, artifacts);
+  });
+
+  after(async function () {
+    if (wb && this.currentTest?.state === "failed") await wb.screenshot("failure").catch(() => undefined);
+    await wb?.close().catch(() => undefined);
+    server?.stop();
+    if (!process.env.BPN_KEEP && tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && wb) await wb.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, "-")}`).catch(() => undefined);
+  });
+
+  it("runs the exercise from the command palette: panel with every cmp exact", async function () {
+    const w = wb!;
+    await w.openFile(EXERCISE);
+    const cmps = fs.readFileSync(path.join(ws, EXERCISE), "utf8").match(/^cmp\("/gm)!.length;
+    await w.runCommand("Backprop Ninja: Run backprop exercise");
+    // status bar: "∇ N/N exact" once the run is done
+    const status = w.statusItem(new RegExp(`∇ ${cmps}/${cmps} exact`));
+    await status.waitFor({ state: "visible", timeout: 120_000 });
+    await w.screenshot("run-solution");
+    const lenses = await w.codeLenses();
+    assert.equal(lenses.filter((l) => l.startsWith("✓")).length, cmps, lenses.join("\n"));
+    const view = w.webview();
+    const rows = view.locator("[data-testid=cmp-row]");
+    await rows.first().waitFor({ state: "visible", timeout: 60_000 });
+    const texts = await rows.allInnerTexts();
+    assert.ok(texts.length >= 26, `panel shows ${texts.length} cmp rows`);
+    assert.ok(texts.every((t) => /exact/i.test(t) && !/wrong|approx/i.test(t)), texts.join("\n"));
+    await w.screenshot("panel-table");
+  });
+
+  it("hovering dlogits shows its shape and verdict", async function () {
+    const w = wb!;
+    const line = lineOf(path.join(ws, EXERCISE), "const dlogits = ");
+    const text = await w.hover(line, "dlogits", /exact/);
+    assert.match(text, /\[32, 27\]/);
+    assert.match(text, /cmp\("logits"\)/);
+    assert.match(text, /✓ exact/);
+    await w.screenshot("hover-dlogits");
+  });
+
+  it("a planted wrong gradient shows ✗ in CodeLens and a Problems entry; saving a fix updates the panel", async function () {
+    const w = wb!;
+    const file = path.join(ws, EXERCISE);
+    const line = lineOf(file, "const db2 = ");
+    const original = fs.readFileSync(file, "utf8").split("\n")[line - 1];
+    await w.replaceLine(line, "const db2 = dlogits.sum(0).mul(2); // planted bug");
+    await w.save(); // live mode re-runs on save
+    await w.codeLens(/✗ b2: wrong, maxdiff/).waitFor({ state: "visible", timeout: 120_000 });
+    await w.statusItem(/1 wrong/).waitFor({ state: "visible" });
+    await w.screenshot("wrong-codelens");
+    const problems = await w.problems();
+    const entry = problems.filter({ hasText: /Gradient of b2 is wrong/ }).first();
+    await entry.waitFor({ state: "visible" });
+    assert.match(await entry.innerText(), new RegExp(`${line}`));
+    await w.screenshot("wrong-problems");
+    const view = w.webview();
+    await view.locator("[data-testid=cmp-row]", { hasText: /b2/ }).filter({ hasText: /wrong/i }).first().waitFor({ state: "visible" });
+
+    // the fix: back to the right formula, save, and everything is exact again
+    await w.openFile(EXERCISE);
+    await w.replaceLine(line, original);
+    await w.save();
+    await w.codeLens(/✓ b2: exact/).waitFor({ state: "visible", timeout: 120_000 });
+    await entry.waitFor({ state: "detached" });
+    await view.locator("[data-testid=cmp-row]", { hasText: /b2/ }).filter({ hasText: /exact/i }).first().waitFor({ state: "visible" });
+    assert.equal(await view.locator("[data-testid=cmp-row]", { hasText: /wrong/i }).count(), 0);
+    await w.screenshot("fixed");
+  });
+
+  it("reports a syntax error at its line", async function () {
+    const w = wb!;
+    const file = path.join(ws, EXERCISE);
+    const line = lineOf(file, "const db2 = ");
+    const original = fs.readFileSync(file, "utf8").split("\n")[line - 1];
+    await w.openFile(EXERCISE);
+    await w.replaceLine(line, "const db2 = dlogits.sum(0;");
+    await w.save();
+    await w.statusItem(new RegExp(`syntax error line ${line}`)).waitFor({ state: "visible", timeout: 120_000 });
+    const problems = await w.problems();
+    const entry = problems.filter({ hasText: /Backprop Ninja/ }).filter({ hasText: new RegExp(`\\b${line}\\b`) }).first();
+    await entry.waitFor({ state: "visible" });
+    await w.screenshot("syntax-error");
+    await w.openFile(EXERCISE);
+    await w.replaceLine(line, original);
+    await w.save();
+    await w.statusItem(/∇ \d+\/\d+ exact/).waitFor({ state: "visible", timeout: 120_000 });
+  });
+
+  it("Stop ends a long training run", async function () {
+    const w = wb!;
+    await w.openFile(TRAINING);
+    await w.runCommand("Backprop Ninja: Run backprop exercise");
+    // running, and the loop is really going: the status bar counts steps
+    await w.statusItem(/∇ running.*step [1-9]/).waitFor({ state: "visible", timeout: 120_000 });
+    await w.screenshot("training");
+    await w.runCommand("Backprop Ninja: Stop run");
+    await w.statusItem(/∇ stopped/).waitFor({ state: "visible", timeout: 30_000 });
+    assert.equal(await w.statusItem(/∇ running/).count(), 0);
+    await w.screenshot("stopped");
+  });
+});

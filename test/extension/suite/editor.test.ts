@@ -1,0 +1,203 @@
+// Extension API tests (mocha, @vscode/test-cli style): they run inside a real extension host with
+// the extension under development and a workspace holding a copy of examples/ (+ names.txt).
+// They check what the editor features answer through VS Code's own command API.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { BackpropNinjaApi } from "../../../src/extension/extension";
+import type { RunRecord } from "../../../src/extension/runs";
+
+const EXTENSION_ID = "backprop-ninja.backprop-ninja";
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "the tests need a workspace folder");
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+async function api(): Promise<BackpropNinjaApi> {
+  const ext = vscode.extensions.getExtension<BackpropNinjaApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed`);
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+/** Resolves with the next finished run of `uri` (subscribe before triggering the run). */
+function nextRun(runs: BackpropNinjaApi["runs"], uri: vscode.Uri): Promise<RunRecord> {
+  return new Promise((resolve) => {
+    const sub = runs.onDidFinish((rec) => {
+      if (rec.uri.toString() !== uri.toString()) return;
+      sub.dispose();
+      resolve(rec);
+    });
+  });
+}
+
+function lineOf(doc: vscode.TextDocument, needle: string): number {
+  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
+  throw new Error(`${needle} not in ${doc.uri.fsPath}`);
+}
+
+async function replaceLine(doc: vscode.TextDocument, line: number, text: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, doc.lineAt(line).range, text);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : "value" in c ? c.value : ""))).join("\n");
+}
+
+describe("Backprop Ninja extension API", function () {
+  let runs: BackpropNinjaApi["runs"];
+  let exercise: vscode.TextDocument;
+
+  before(async function () {
+    const a = await api();
+    runs = a.runs;
+    console.log(`activation took ${a.activationMs.toFixed(1)} ms`);
+    exercise = await vscode.workspace.openTextDocument(workspaceFile("backprop_ninja.ts"));
+    await vscode.window.showTextDocument(exercise);
+  });
+
+  it("contributes every command", async function () {
+    const all = await vscode.commands.getCommands(true);
+    const pkg = JSON.parse(fs.readFileSync(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, "package.json"), "utf8"));
+    for (const c of pkg.contributes.commands as { command: string }[]) assert.ok(all.includes(c.command), `${c.command} not registered`);
+  });
+
+  it("Run backprop exercise: every cmp of the solution is exact, as CodeLens", async function () {
+    const done = nextRun(runs, exercise.uri);
+    await vscode.commands.executeCommand("backpropNinja.run");
+    const rec = await done;
+    assert.equal(rec.outcome.status, "ok", rec.outcome.error?.message);
+    const cmpLines = exercise.getText().split("\n").flatMap((l, i) => (/^cmp\("/.test(l) ? [i] : []));
+    assert.equal(rec.outcome.comparisons.length, cmpLines.length);
+    assert.deepEqual(rec.outcome.comparisons.map((c) => c.line), cmpLines);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", exercise.uri);
+    const ours = lenses.filter((l) => l.command?.command === "backpropNinja.showPanel");
+    assert.equal(ours.length, cmpLines.length);
+    for (const l of ours) assert.match(l.command!.title, /^✓ \w+: exact$/);
+    assert.deepEqual(ours.map((l) => l.range.start.line).sort((a, b) => a - b), cmpLines);
+    const diags = vscode.languages.getDiagnostics(exercise.uri).filter((d) => d.source === "Backprop Ninja");
+    assert.deepEqual(diags, []);
+  });
+
+  it("hover on dlogits: shape, dtype and the verdict of its cmp", async function () {
+    const line = lineOf(exercise, "const dlogits = ");
+    const col = exercise.lineAt(line).text.indexOf("dlogits") + 2;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", exercise.uri, new vscode.Position(line, col));
+    const text = hoverText(hovers);
+    assert.match(text, /\*\*dlogits\*\*: Tensor \[32, 27\] · float32/);
+    assert.match(text, /cmp\("logits"\) at line \d+: \*\*✓ exact\*\*/);
+  });
+
+  it("a wrong gradient: ✗ CodeLens and a warning at its cmp; the fix clears both", async function () {
+    const line = lineOf(exercise, "const db2 = ");
+    const original = exercise.lineAt(line).text;
+    const cmpLine = lineOf(exercise, 'cmp("b2"');
+    let done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, "const db2 = dlogits.sum(0).mul(2);");
+    await exercise.save();
+    let rec = await done;
+    const b2 = rec.outcome.comparisons.find((c) => c.name === "b2")!;
+    assert.equal(b2.status, "wrong");
+    assert.ok(b2.maxdiff! > 0);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", exercise.uri);
+    const lens = lenses.find((l) => l.range.start.line === cmpLine && l.command?.command === "backpropNinja.showPanel");
+    assert.match(lens!.command!.title, /^✗ b2: wrong, maxdiff /);
+    const warn = vscode.languages.getDiagnostics(exercise.uri).filter((d) => d.source === "Backprop Ninja");
+    assert.equal(warn.length, 1);
+    assert.equal(warn[0].severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(warn[0].range.start.line, cmpLine);
+    assert.match(warn[0].message, /Gradient of b2 is wrong/);
+
+    done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, original);
+    await exercise.save();
+    rec = await done;
+    assert.equal(rec.outcome.comparisons.find((c) => c.name === "b2")!.status, "exact");
+    assert.deepEqual(vscode.languages.getDiagnostics(exercise.uri).filter((d) => d.source === "Backprop Ninja"), []);
+  });
+
+  it("a syntax error is an error diagnostic at its line", async function () {
+    const line = lineOf(exercise, "const db2 = ");
+    const original = exercise.lineAt(line).text;
+    let done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, "const db2 = dlogits.sum(0;");
+    await exercise.save();
+    const rec = await done;
+    assert.equal(rec.outcome.status, "error");
+    assert.equal(rec.outcome.error?.kind, "syntax");
+    const errs = vscode.languages.getDiagnostics(exercise.uri).filter((d) => d.source === "Backprop Ninja");
+    assert.equal(errs.length, 1);
+    assert.equal(errs[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(errs[0].range.start.line, line);
+    done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, original);
+    await exercise.save();
+    assert.equal((await done).outcome.status, "ok");
+  });
+
+  it("a runtime error (shape mismatch in an op) is reported at the line that threw", async function () {
+    const line = lineOf(exercise, "const dh = ");
+    const original = exercise.lineAt(line).text;
+    let done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, "const dh = dlogits.matmul(W2);");
+    await exercise.save();
+    const rec = await done;
+    assert.equal(rec.outcome.status, "error");
+    assert.equal(rec.outcome.error?.kind, "runtime");
+    assert.equal(rec.outcome.error?.line, line);
+    assert.match(rec.outcome.error!.message, /matmul|mm|shape|size/i);
+    done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, original);
+    await exercise.save();
+    assert.equal((await done).outcome.status, "ok");
+  });
+
+  it("a newer run supersedes the one in flight; only the newest result is kept", async function () {
+    const first = runs.run(exercise, "command");
+    const second = runs.run(exercise, "command");
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(a, undefined, "the superseded run must not report a result");
+    assert.ok(b);
+    assert.equal(runs.last(exercise.uri), b);
+  });
+
+  it("Stop ends a long training run", async function () {
+    const training = await vscode.workspace.openTextDocument(workspaceFile("train_ninja.ts"));
+    await vscode.window.showTextDocument(training);
+    const started = new Promise<void>((resolve) => {
+      const sub = runs.onDidProgress(({ run }) => {
+        if (run.uri.toString() === training.uri.toString() && (run.progress.step ?? 0) > 0) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    const t0 = Date.now();
+    const result = runs.run(training, "command");
+    await started;
+    await vscode.commands.executeCommand("backpropNinja.stop");
+    const rec = await result;
+    const ms = Date.now() - t0;
+    assert.ok(rec === undefined || rec.outcome.status === "cancelled", `status ${rec?.outcome.status}`);
+    assert.equal(runs.running, undefined);
+    console.log(`training run stopped after ${ms} ms`);
+  });
+
+  it("New backprop exercise scaffolds a file whose gradients are all 'not written yet'", async function () {
+    const uri = await vscode.commands.executeCommand<vscode.Uri>("backpropNinja.newExercise", vscode.workspace.workspaceFolders![0].uri);
+    assert.ok(uri && fs.existsSync(uri.fsPath));
+    assert.notEqual(path.basename(uri.fsPath), "backprop_ninja.ts", "must not overwrite the existing exercise");
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const done = nextRun(runs, uri);
+    await vscode.commands.executeCommand("backpropNinja.run", uri);
+    const rec = await done;
+    assert.equal(rec.outcome.status, "ok", rec.outcome.error?.message);
+    assert.equal(rec.outcome.comparisons.length, 28);
+    assert.ok(rec.outcome.comparisons.every((c) => c.status === "not-written"));
+    assert.equal(doc.uri.toString(), uri.toString());
+  });
+});
