@@ -1,19 +1,16 @@
-// The host end of the panel protocol: typed sends to the webview and checked handling of what it
-// sends back. The message shapes are those of src/protocol/messages.ts.
+// The host end of the panel protocol (src/protocol/messages.ts): typed sends to the webview and
+// checked handling of what it sends back.
 import * as vscode from "vscode";
-import type { RunProgress, RunRecord } from "./runs";
+import { parseWebviewMessage, type HostMessage, type RunningInfo } from "../protocol/messages";
+import type { RunRecord } from "./runs";
+
+export type { RunningInfo };
 
 export interface PanelHandlers {
   ready(): void;
   reveal(uri: string, line: number, column?: number): void;
   stop(): void;
   run(uri?: string): void;
-}
-
-export interface RunningInfo {
-  uri: string;
-  startedAt: number;
-  progress: RunProgress;
 }
 
 export interface HostBridge extends vscode.Disposable {
@@ -26,41 +23,12 @@ export interface HostBridge extends vscode.Disposable {
   requestSvg(timeoutMs: number): Promise<string>;
 }
 
-type Incoming =
-  | { type: "ready" }
-  | { type: "reveal"; uri: string; line: number; column?: number }
-  | { type: "stop" }
-  | { type: "run"; uri?: string }
-  | { type: "svg"; requestId: number; svg?: string; error?: string };
-
-function parseIncoming(m: unknown): Incoming | undefined {
-  if (!m || typeof m !== "object") return undefined;
-  const o = m as Record<string, unknown>;
-  switch (o.type) {
-    case "ready":
-    case "stop":
-      return { type: o.type };
-    case "reveal":
-      return typeof o.uri === "string" && typeof o.line === "number"
-        ? { type: "reveal", uri: o.uri, line: o.line, column: typeof o.column === "number" ? o.column : undefined }
-        : undefined;
-    case "run":
-      return { type: "run", uri: typeof o.uri === "string" ? o.uri : undefined };
-    case "svg":
-      return typeof o.requestId === "number"
-        ? { type: "svg", requestId: o.requestId, svg: typeof o.svg === "string" ? o.svg : undefined, error: typeof o.error === "string" ? o.error : undefined }
-        : undefined;
-    default:
-      return undefined;
-  }
-}
-
 export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): HostBridge {
   let nextRequest = 1;
   const waiting = new Map<number, { resolve(svg: string): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
-  const post = (m: unknown) => void webview.postMessage(m);
+  const post = (m: HostMessage) => void webview.postMessage(m);
   const sub = webview.onDidReceiveMessage((raw) => {
-    const m = parseIncoming(raw);
+    const m = parseWebviewMessage(raw);
     if (!m) return;
     switch (m.type) {
       case "ready": return handlers.ready();
@@ -78,7 +46,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
     }
   });
   return {
-    snapshot: (rec, stale) => post({ type: "snapshot", uri: rec?.uri.toString(), version: rec?.version, stale, trace: rec?.trace }),
+    snapshot: (rec, stale) => post({ type: "snapshot", uri: rec?.uri.toString(), version: rec?.version, stale, trace: rec?.trace ?? undefined }),
     running: (info) => post({ type: "running", running: info ?? null }),
     partial: (trace) => post({ type: "partial", trace }),
     cursor: (uri, line) => post({ type: "cursor", uri, line }),
