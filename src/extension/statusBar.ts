@@ -5,6 +5,7 @@ import { CommandId } from "./commands/ids";
 import { readConfig } from "./config";
 import { describeVerdict, verdictOf } from "./model";
 import type { RunController } from "./runs";
+import { isTrusted, UNTRUSTED_MESSAGE } from "./trust";
 
 const PROGRESS_REFRESH_MS = 100;
 
@@ -20,6 +21,7 @@ export class StatusBar implements vscode.Disposable {
       this.item,
       runs.onDidChangeState(() => this.schedule()),
       vscode.window.onDidChangeActiveTextEditor(() => this.paint()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.paint()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration("backpropNinja.liveMode")) this.paint();
       }),
@@ -55,6 +57,14 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     const editor = vscode.window.activeTextEditor;
+    if (!isTrusted()) {
+      this.item.text = "$(shield) ∇ restricted mode";
+      this.item.tooltip = UNTRUSTED_MESSAGE;
+      this.item.command = "workbench.trust.manage";
+      this.item.backgroundColor = undefined;
+      this.item.show();
+      return;
+    }
     const rec = (editor && this.runs.last(editor.document.uri)) ?? this.runs.last();
     if (!rec) {
       this.item.text = `∇ Backprop Ninja${live}`;

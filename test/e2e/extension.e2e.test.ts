@@ -162,3 +162,40 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await w.screenshot("stopped");
   });
 });
+
+describe("Backprop Ninja in an untrusted workspace (restricted mode)", function () {
+  let tmp: string;
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+
+  before(async function () {
+    fs.mkdirSync(artifacts, { recursive: true });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-e2e-untrusted-"));
+    const ws = path.join(tmp, "workspace");
+    fs.cpSync(path.join(repoRoot, "examples"), ws, { recursive: true });
+    const userData = path.join(tmp, "user-data"), extensions = path.join(tmp, "extensions");
+    installExtension(packagedVsix(), extensions, userData);
+    server = await CodeServer.start({
+      folder: ws, userDataDir: userData, extensionsDir: extensions,
+      logFile: path.join(artifacts, "code-server-untrusted.log"),
+      settings: { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.untrustedFiles": "open" },
+    });
+    wb = await Workbench.open(`${server.url}/?folder=${encodeURIComponent(ws)}`, path.join(artifacts, "untrusted"));
+  });
+
+  after(async function () {
+    await wb?.close().catch(() => undefined);
+    server?.stop();
+    if (!process.env.BPN_KEEP && tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("explains why nothing runs instead of running the script", async function () {
+    const w = wb!;
+    await w.openFile(EXERCISE);
+    await w.runCommand("Backprop Ninja: Run backprop exercise");
+    await w.notification(/only in a trusted workspace/).waitFor({ state: "visible" });
+    await w.screenshot("untrusted-run");
+    await w.statusItem(/∇ restricted mode/).waitFor({ state: "visible" });
+    assert.equal(await w.statusItem(/∇ running|exact/).count(), 0);
+  });
+});

@@ -89,7 +89,7 @@ describe("extension API suites inside code-server's extension host", function ()
     });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server!.port}${p}`;
     const payload = [
-      ["extensionDevelopmentPath", remote(repoRoot)],
+      ["extensionDevelopmentPath", remote(process.env.BPN_EXT_DEV_PATH ?? repoRoot)],
       ["extensionTestsPath", remote(path.join(outDir, "index.js"))],
       ["skipWelcome", "true"],
     ];

@@ -107,6 +107,7 @@ export class CodeServer {
     ];
     if (opts.smokeTestDriver) args.push("--vscode-option", "enable-smoke-test-driver");
     args.push(opts.folder);
+    fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
     const log = fs.createWriteStream(opts.logFile);
     const child = spawn(node, args, {
       detached: true, // own process group: stop() ends server, extension host and watcher together
