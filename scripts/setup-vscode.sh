@@ -53,6 +53,8 @@ fi
 export PATH="$NODE_PKG/bin:$PATH"
 export npm_config_nodedir="$NODE_PKG"
 export npm_config_foreground_scripts=true
+# a user npmrc with ignore-scripts=true would leave code-server without its native modules
+export npm_config_ignore_scripts=false
 
 NPM_CLI="$NODE_PKG/lib/node_modules/npm/bin/npm-cli.js"
 run_npm() {
@@ -75,12 +77,20 @@ fi
 check_native() {
   "$NODE_BIN" -e '
     const path = require("path");
+    const fs = require("fs");
     const root = process.argv[1];
     const vsc = path.join(root, "lib/vscode");
     const mods = ["@vscode/spdlog", "node-pty", "@parcel/watcher", "kerberos"];
     const missing = [];
     for (const m of mods) {
-      try { require(require.resolve(m, { paths: [vsc, root] })); } catch (e) { missing.push(m + ": " + String(e.message).split("\n")[0]); }
+      try {
+        const main = require.resolve(m, { paths: [vsc, root] });
+        require(main);
+        // a loadable JS entry is not enough: the compiled addon must exist too
+        const dir = main.slice(0, main.lastIndexOf("node_modules/" + m) + ("node_modules/" + m).length);
+        const addons = fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".node"));
+        if (m !== "@parcel/watcher" /* loads a prebuilt package */ && !addons.length) missing.push(m + ": no compiled .node addon");
+      } catch (e) { missing.push(m + ": " + String(e.message).split("\n")[0]); }
     }
     if (missing.length) { console.error(missing.join("\n")); process.exit(1); }
   ' "$CS_PKG"
@@ -89,7 +99,8 @@ check_native() {
 if ! check_native 2>"$CS_DIR/.native-check.log"; then
   echo "setup-vscode: native modules missing, running code-server postinstall"
   cat "$CS_DIR/.native-check.log" >&2 || true
-  (cd "$CS_PKG" && npm_config_nodedir="$NODE_PKG" bash ./postinstall.sh)
+  (cd "$CS_PKG" && npm_config_user_agent="npm/$(run_npm --version) node/$("$NODE_BIN" --version) linux x64" \
+    bash ./postinstall.sh)
   if ! check_native; then
     echo "setup-vscode: code-server native modules still do not load with node $NODE_VERSION" >&2
     exit 1

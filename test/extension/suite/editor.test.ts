@@ -178,7 +178,7 @@ describe("Backprop Ninja extension API", function () {
     });
     const t0 = Date.now();
     const result = runs.run(training, "command");
-    await started;
+    await Promise.race([started, result.then((r) => { throw new Error(`the run ended before any training step: ${r?.outcome.status} ${r?.outcome.error?.message ?? ""}`); })]);
     await vscode.commands.executeCommand("backpropNinja.stop");
     const rec = await result;
     const ms = Date.now() - t0;
