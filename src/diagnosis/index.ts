@@ -1,0 +1,6 @@
+// Explaining wrong gradients (issue 7): what a teacher would say under a failing cmp row.
+export type { ArrayTensor, Diagnosis, DiagnosisKind, DiagnosisContext, Evidence, PathContribution, NamedGradient } from "./types";
+export { diagnoseGradient } from "./analyze";
+export { firstWrong, type ComparedGradient, type WrongGradientReport, type FirstWrongResult, type FirstWrongOptions, type GradientRole } from "./firstWrong";
+export { formatDiagnosis, kindLabel } from "./format";
+export { nameFactor, passesCmp } from "./numeric";
