@@ -18,6 +18,8 @@ const artifacts = path.join(repoRoot, ".test-artifacts", "extension-host");
 interface Results {
   done: boolean;
   results: { title: string; state: string; durationMs?: number; error?: string }[];
+  /** what the suites printed */
+  output?: string[];
 }
 
 async function waitForResults(file: string, timeoutMs: number, server: CodeServer): Promise<Results> {
@@ -88,6 +90,7 @@ describe("extension API suites inside code-server's extension host", function ()
     results = await waitForResults(resultsFile, 600_000, server);
     await wb.screenshot("after-suites").catch(() => undefined);
     fs.writeFileSync(path.join(artifacts, "results.json"), JSON.stringify(results, null, 2));
+    for (const line of results.output ?? []) console.log(`      [extension host] ${line}`);
     const suite = this.test!.parent!;
     for (const r of results.results) {
       const t = new Mocha.Test(`[extension host] ${r.title}`, function (this: Mocha.Context) {

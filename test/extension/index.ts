@@ -28,17 +28,26 @@ export async function run(): Promise<void> {
     mocha.addFile(path.join(__dirname, f));
   }
   const results: TestResult[] = [];
+  const output: string[] = [];
   const resultsFile = process.env.BPN_EXT_TEST_RESULTS;
   const write = (done: boolean) => {
-    if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ done, results }, null, 2));
+    if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ done, results, output }, null, 2));
+  };
+  // what the suites print (timings) reaches the harness through the results file
+  const log = console.log.bind(console);
+  console.log = (...args: unknown[]) => {
+    output.push(args.map(String).join(" "));
+    log(...args);
   };
   write(false);
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
     runner.on("pass", (t) => results.push({ title: t.fullTitle(), state: "passed", durationMs: t.duration }));
+    runner.on("test end", () => write(false));
     runner.on("fail", (t, err) => results.push({ title: t.fullTitle(), state: "failed", error: String(err?.stack ?? err) }));
     runner.on("pending", (t) => results.push({ title: t.fullTitle(), state: "pending" }));
   });
+  console.log = log;
   write(true);
   if (failures > 0) throw new Error(`${failures} extension test(s) failed`);
 }
