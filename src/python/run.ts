@@ -1,0 +1,152 @@
+// Running a Python script or a notebook's code cells through Pyodide, in the calling thread (the
+// runner's worker). The result carries the printed output, the cmp verdicts with their lines, the
+// tensors and micrograd Values bound to names, matplotlib figures and the Python traceback.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { compareGradients, type Comparison } from "../engine/cmp";
+import type { Tensor } from "../engine/tensor";
+import { loadPython, mountHostDir, type LoadedPython } from "./pyodide";
+import { notebookCodeCells } from "./notebook";
+import type {
+  PyBinding, PyChart, PyComparison, PyError, PyLocation, PyValueGraph, PythonRunOptions, PythonRunResult,
+} from "./types";
+
+interface RawError {
+  type: string; message: string; traceback: string; line: number | null; column: number | null;
+  file: string | null; cell: number | null; kind: "syntax" | "runtime";
+}
+
+/** Run a .py file (or a .ipynb, by extension) and collect what it did. */
+export async function runPython(file: string, opts: PythonRunOptions = {}): Promise<PythonRunResult> {
+  return file.endsWith(".ipynb") ? runNotebook(file, opts) : runPythonScript(file, opts);
+}
+
+export async function runPythonScript(file: string, opts: PythonRunOptions = {}): Promise<PythonRunResult> {
+  const abs = path.resolve(file);
+  const source = opts.source ?? fs.readFileSync(abs, "utf8");
+  return runWith(abs, opts, (rt, cwd) => rt.run_script(abs, source, cwd, opts.argv ?? []));
+}
+
+export async function runNotebook(file: string, opts: PythonRunOptions = {}): Promise<PythonRunResult> {
+  const abs = path.resolve(file);
+  const text = opts.source ?? fs.readFileSync(abs, "utf8");
+  const { cells, notes } = notebookCodeCells(text);
+  const result = await runWith(abs, opts, (rt, cwd) =>
+    rt.run_cells(abs, JSON.stringify(cells.map((c) => ({ index: c.index, source: c.source }))), cwd));
+  result.cells = cells.map((c) => ({ index: c.index, skippedLines: c.skippedLines }));
+  result.notes.unshift(...notes);
+  return result;
+}
+
+interface Runtime {
+  run_script(path: string, source: string, cwd: string, argv: string[]): string;
+  run_cells(path: string, cellsJson: string, cwd: string): string;
+  destroy(): void;
+}
+
+async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, cwd: string) => string): Promise<PythonRunResult> {
+  const t0 = performance.now();
+  const cold = !loaded;
+  const python = await loadPython(opts.onLoadProgress);
+  loaded = true;
+  const loadMs = performance.now() - t0;
+  const { py } = python;
+
+  const cwd = path.resolve(opts.cwd ?? path.dirname(abs));
+  for (const dir of [opts.workspace, path.dirname(abs), cwd, ...(opts.extraDirs ?? [])]) {
+    if (dir) mountHostDir(py, dir);
+  }
+
+  const result: PythonRunResult = {
+    status: "ok", file: abs, output: [], comparisons: [], bindings: [], valueGraph: null, charts: [], notes: [],
+    timings: { loadMs, coldLoad: cold, runMs: 0 },
+  };
+  const cell: { index: number | undefined } = { index: undefined };
+  const emit = (stream: "stdout" | "stderr") => {
+    const decoder = new TextDecoder();
+    return {
+      write(buf: Uint8Array): number {
+        const chunk = { stream, text: decoder.decode(buf, { stream: true }), cell: cell.index };
+        const last = result.output[result.output.length - 1];
+        if (last && last.stream === stream && last.cell === chunk.cell) last.text += chunk.text;
+        else result.output.push({ ...chunk });
+        opts.onOutput?.(chunk);
+        return buf.length;
+      },
+      isatty: false,
+    };
+  };
+  py.setStdout(emit("stdout"));
+  py.setStderr(emit("stderr"));
+  installHost(python, abs, result, cell, opts);
+  if (opts.interruptBuffer) py.setInterruptBuffer(opts.interruptBuffer);
+
+  const rt = py.pyimport("_bpn_runtime") as unknown as Runtime;
+  const tRun = performance.now();
+  let raw: { ok: boolean; error?: RawError };
+  try {
+    raw = JSON.parse(call(rt, cwd));
+  } catch (e) {
+    // an error of our own machinery, not of the script
+    raw = { ok: false };
+    result.error = { type: "InternalError", message: String((e as Error)?.message ?? e), traceback: String((e as Error)?.stack ?? e), kind: "internal" };
+  } finally {
+    rt.destroy();
+    if (opts.interruptBuffer) py.setInterruptBuffer(undefined as unknown as Int32Array);
+  }
+  result.timings.runMs = performance.now() - tRun;
+  if (raw.error) result.error = toPyError(raw.error, abs);
+  if (!raw.ok) result.status = result.error?.type === "KeyboardInterrupt" ? "cancelled" : "error";
+  if (result.status === "cancelled" && result.error) result.error.kind = "cancelled";
+  return result;
+}
+
+let loaded = false;
+
+function toPyError(e: RawError, abs: string): PyError {
+  const location: PyLocation | undefined = e.line === null
+    ? undefined
+    : { file: (e.file ?? abs).split("#cell")[0], line: e.line, column: e.column ?? 0, ...(e.cell === null ? {} : { cell: e.cell }) };
+  return { type: e.type, message: e.message, traceback: e.traceback, ...(location ? { location } : {}), kind: e.kind };
+}
+
+/** The callbacks Python's `_bpn_host` module calls during this run. */
+function installHost(
+  python: LoadedPython, abs: string, result: PythonRunResult, cell: { index: number | undefined }, opts: PythonRunOptions,
+): void {
+  const loc = (line: number, column: number, c: number | null | undefined): PyLocation =>
+    c === null || c === undefined ? { file: abs, line, column } : { file: abs, line, column, cell: c };
+  const orNull = <T>(x: T | null | undefined): T | null => (x === undefined || x === null ? null : x);
+  Object.assign(python.host, {
+    compare(name: string, manual: Tensor | null | undefined, t: Tensor | null | undefined, line: number, column: number, c: number | null): PyComparison {
+      const comparison: Comparison = compareGradients(name, orNull(manual), orNull(t));
+      return { comparison, location: loc(line, column, c), manual: orNull(manual), tensor: orNull(t) };
+    },
+    commitComparison(report: PyComparison): void {
+      result.comparisons.push(report);
+      opts.onComparison?.(report);
+    },
+    bindTensor(name: string, tensor: Tensor, line: number, column: number, c: number | null): void {
+      const b: PyBinding = { kind: "tensor", name, location: loc(line, column, c), tensor };
+      result.bindings.push(b);
+      opts.onBinding?.(b);
+    },
+    bindValue(name: string, line: number, column: number, c: number | null, data: number | null, grad: number | null): void {
+      const b: PyBinding = { kind: "value", name, location: loc(line, column, c), data: orNull(data), grad: orNull(grad) };
+      result.bindings.push(b);
+      opts.onBinding?.(b);
+    },
+    valueGraph(json: string): void {
+      result.valueGraph = JSON.parse(json) as PyValueGraph;
+    },
+    chart(json: string): void {
+      const chart = JSON.parse(json) as PyChart;
+      if (cell.index !== undefined) chart.cell = cell.index;
+      result.charts.push(chart);
+      opts.onChart?.(chart);
+    },
+    cellStarted(index: number): void {
+      cell.index = index;
+    },
+  });
+}

@@ -1,0 +1,329 @@
+# Runs a user's Python script (or notebook cells) for Backprop Ninja, inside Pyodide.
+#
+# The script is compiled from a lightly rewritten AST, with its own file name and line numbers, so
+# tracebacks and frames point at the user's lines:
+#   x = expr           →  x = __bpn_bind__("x", expr, line, col)        (names for tensors / Values)
+#   a, b = expr        →  a, b = __bpn_bind_seq__(("a", "b"), expr, line, col)
+#   cmp(s, dt, t)      →  __bpn_cmp__(cmp, line, col, s, dt, t)            (the user's own cmp still runs)
+# Bindings are kept per (name, line) site, last value wins, and reported when the run ends, so a
+# training loop pays one dict store per assignment and nothing crosses into JS.
+import ast
+import builtins
+import json
+import linecache
+import math
+import os
+import sys
+import traceback
+
+import _bpn_host as _host
+from pyodide.ffi import JsException, to_js
+
+import torch
+from torch._tensor import Tensor
+
+_SITE_DIR = os.path.dirname(__file__)
+
+_sites = {}  # (name, line, col, cell) → value
+_cell = [None]  # index of the notebook cell running, or None for a script
+_user_files = set()
+
+
+# ---------------------------------------------------------------- hooks called by rewritten code
+def __bpn_bind__(name, value, line, col):
+    _sites[(name, line, col, _cell[0])] = value
+    return value
+
+
+def __bpn_bind_seq__(names, value, line, col):
+    if type(value) is tuple or type(value) is list:
+        if len(value) == len(names):
+            cell = _cell[0]
+            for n, v in zip(names, value):
+                if n is not None:
+                    _sites[(n, line, col, cell)] = v
+    return value
+
+
+def __bpn_cmp__(fn, line, col, *args, **kwargs):
+    report = None
+    if len(args) == 3 and not kwargs and isinstance(args[0], str):
+        name, manual, t = args
+        if (manual is None or isinstance(manual, Tensor)) and isinstance(t, Tensor):
+            report = _host.compare(name, None if manual is None else manual._t, t._t, line, col, _cell[0])
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        if report is not None:
+            _host.commitComparison(report)
+
+
+# ---------------------------------------------------------------- the AST rewrite
+def _target_names(target):
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Starred):
+        return None
+    return None
+
+
+class _Rewriter(ast.NodeTransformer):
+    def _bind_call(self, name_or_names, value, node):
+        fn = "__bpn_bind__" if isinstance(name_or_names, str) else "__bpn_bind_seq__"
+        names = ast.Constant(name_or_names) if isinstance(name_or_names, str) else ast.Tuple(
+            [ast.Constant(n) for n in name_or_names], ast.Load())
+        call = ast.Call(ast.Name(fn, ast.Load()), [names, value, ast.Constant(node.lineno), ast.Constant(node.col_offset)], [])
+        return ast.copy_location(call, value)
+
+    def visit_Assign(self, node):
+        self.generic_visit(node)
+        if len(node.targets) == 1:
+            t = node.targets[0]
+            if isinstance(t, ast.Name):
+                node.value = self._bind_call(t.id, node.value, node)
+            elif isinstance(t, (ast.Tuple, ast.List)) and all(not isinstance(e, ast.Starred) for e in t.elts):
+                names = tuple(_target_names(e) for e in t.elts)
+                if any(names):
+                    node.value = self._bind_call(names, node.value, node)
+        return node
+
+    def visit_AnnAssign(self, node):
+        self.generic_visit(node)
+        if node.value is not None and isinstance(node.target, ast.Name):
+            node.value = self._bind_call(node.target.id, node.value, node)
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "cmp":
+            new = ast.Call(ast.Name("__bpn_cmp__", ast.Load()),
+                           [node.func, ast.Constant(node.lineno), ast.Constant(node.col_offset), *node.args],
+                           node.keywords)
+            return ast.copy_location(new, node)
+        return node
+
+
+def _compile(source, filename, mode="exec", display_last=False):
+    # tracebacks read lines through linecache: give it the text that runs (maybe unsaved, or a cell)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    tree = ast.parse(source, filename, mode)
+    if display_last and tree.body and isinstance(tree.body[-1], ast.Expr):
+        # a notebook cell shows the value of its last expression
+        last = tree.body[-1]
+        tree.body[-1] = ast.copy_location(ast.Expr(ast.Call(ast.Name("__bpn_display__", ast.Load()), [last.value], [])), last)
+    tree = _Rewriter().visit(tree)
+    ast.fix_missing_locations(tree)
+    return compile(tree, filename, mode, dont_inherit=True)
+
+
+def __bpn_display__(value):
+    if value is not None:
+        print(repr(value))
+
+
+# ---------------------------------------------------------------- errors
+def _error_report(exc, cells=None):
+    """The traceback as Python prints it, limited to user frames, plus the innermost user location."""
+    tb = exc.__traceback__
+    frames = [f for f in traceback.extract_tb(tb) if _is_user_file(f.filename)]
+    where = frames[-1] if frames else None
+    kind = "syntax" if isinstance(exc, SyntaxError) else "runtime"
+    etype, message = _exception_label(exc)
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    lines += traceback.format_list(frames)
+    if isinstance(exc, SyntaxError):
+        lines += traceback.format_exception_only(type(exc), exc)
+        line, col = exc.lineno, (exc.offset or 1) - 1
+        filename = exc.filename
+    else:
+        lines.append(f"{etype}: {message}\n" if message else f"{etype}\n")
+        line, col = (where.lineno, (where.colno or 0)) if where else (None, None)
+        filename = where.filename if where else None
+    text = "".join(lines)
+    cell = None
+    if filename and "#cell" in filename:
+        cell = int(filename.rsplit("#cell", 1)[1])
+    return {"type": etype, "message": message, "traceback": text, "line": line, "column": col,
+            "file": filename, "cell": cell, "kind": kind}
+
+
+def _exception_label(exc):
+    if isinstance(exc, JsException):
+        # an engine TorchError: PyTorch raises RuntimeError for these
+        msg = str(exc)
+        for prefix in ("TorchError: ", "Error: "):
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+                break
+        return "RuntimeError", msg
+    return type(exc).__qualname__ if type(exc).__module__ in ("builtins", "__main__") else f"{type(exc).__module__}.{type(exc).__qualname__}", str(exc)
+
+
+def _is_user_file(filename):
+    """The script, its cells and Python modules it imported from the user's folders (not ours, not the
+    standard library, and not the JS frames Pyodide splices into tracebacks)."""
+    if filename in _user_files:
+        return True
+    return filename.endswith(".py") and not filename.startswith(_SITE_DIR) and not filename.startswith("/lib/")
+
+
+# ---------------------------------------------------------------- micrograd Values
+def _is_value(v):
+    t = type(v)
+    return t.__name__ == "Value" and hasattr(v, "data") and hasattr(v, "grad") and hasattr(v, "_prev")
+
+
+def _num(x):
+    try:
+        f = float(x)
+    except Exception:
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _value_graph(roots, names, limit=5000):
+    """Nodes reachable from the bound Values through `_prev` (children first), capped at `limit`."""
+    ids = {}
+    order = []
+    stack = list(roots)
+    while stack and len(order) < limit:
+        v = stack.pop()
+        if id(v) in ids:
+            continue
+        ids[id(v)] = len(order)
+        order.append(v)
+        for p in getattr(v, "_prev", ()) or ():
+            if _is_value(p) and id(p) not in ids:
+                stack.append(p)
+    nodes = []
+    for v in order:
+        label = getattr(v, "label", "") or names.get(id(v), "")
+        nodes.append({
+            "id": ids[id(v)], "name": names.get(id(v)) or (label if isinstance(label, str) else ""),
+            "data": _num(v.data), "grad": _num(v.grad), "op": str(getattr(v, "_op", "") or ""),
+            "children": [ids[id(p)] for p in (getattr(v, "_prev", ()) or ()) if id(p) in ids],
+        })
+    return {"nodes": nodes, "truncated": bool(stack)}
+
+
+# ---------------------------------------------------------------- reporting
+def _flush_bindings():
+    values = []
+    value_names = {}
+    for (name, line, col, cell), v in _sites.items():
+        if isinstance(v, Tensor):
+            _host.bindTensor(name, v._t, line, col, cell)
+        elif _is_value(v):
+            values.append(v)
+            value_names[id(v)] = name
+    if values:
+        graph = _value_graph(values, value_names)
+        for (name, line, col, cell), v in _sites.items():
+            if _is_value(v):
+                _host.bindValue(name, line, col, cell, _num(v.data), _num(v.grad))
+        _host.valueGraph(json.dumps(graph))
+
+
+def _reset(cwd):
+    _sites.clear()
+    _cell[0] = None
+    _user_files.clear()
+    torch.set_grad_enabled(True)
+    torch.default_generator.manual_seed(67280421310721)  # a fresh PyTorch process's default seed
+    try:
+        import matplotlib.pyplot as plt
+        plt._reset()
+    except ImportError:
+        pass
+    os.chdir(cwd)
+
+
+def _fresh_main(path):
+    import types
+    mod = types.ModuleType("__main__")
+    mod.__file__ = path
+    mod.__builtins__ = builtins
+    for k in ("__bpn_bind__", "__bpn_bind_seq__", "__bpn_cmp__", "__bpn_display__"):
+        setattr(builtins, k, globals()[k])
+    sys.modules["__main__"] = mod
+    return mod
+
+
+def _forget_user_modules(before):
+    for name in list(sys.modules):
+        if name not in before:
+            m = sys.modules[name]
+            f = getattr(m, "__file__", None) or ""
+            if f and not f.startswith(_SITE_DIR) and not f.startswith("/lib/"):
+                del sys.modules[name]
+
+
+def run_script(path, source, cwd, argv):
+    """Run one script as __main__. Returns a JSON string: {ok, error?}."""
+    _reset(cwd)
+    _user_files.add(path)
+    sys.argv = [path, *list(argv)]
+    script_dir = os.path.dirname(path)
+    sys.path.insert(0, script_dir)
+    before = set(sys.modules)
+    mod = _fresh_main(path)
+    result = {"ok": True}
+    try:
+        code = _compile(source, path)
+        exec(code, mod.__dict__)
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            result = {"ok": False, "error": {"type": "SystemExit", "message": str(e.code), "traceback": f"SystemExit: {e.code}\n",
+                                             "line": None, "column": None, "file": path, "cell": None, "kind": "runtime"}}
+    except BaseException as e:  # noqa: BLE001 - the user's error is the result
+        result = {"ok": False, "error": _error_report(e)}
+    finally:
+        _finish()
+        if sys.path and sys.path[0] == script_dir:
+            sys.path.pop(0)
+        _forget_user_modules(before)
+    return json.dumps(result)
+
+
+def run_cells(path, cells_json, cwd):
+    """Run notebook code cells in order in one namespace; cell i compiles as '<path>#cell<i>'."""
+    _reset(cwd)
+    cells = json.loads(cells_json)
+    sys.argv = [path]
+    sys.path.insert(0, os.path.dirname(path))
+    before = set(sys.modules)
+    mod = _fresh_main(path)
+    result = {"ok": True, "cellsRun": 0}
+    try:
+        for cell in cells:
+            filename = f"{path}#cell{cell['index']}"
+            _user_files.add(filename)
+            _cell[0] = cell["index"]
+            _host.cellStarted(cell["index"])
+            code = _compile(cell["source"], filename, display_last=True)
+            exec(code, mod.__dict__)
+            result["cellsRun"] += 1
+    except SystemExit:
+        pass
+    except BaseException as e:  # noqa: BLE001
+        result = {"ok": False, "cellsRun": result["cellsRun"], "error": _error_report(e)}
+    finally:
+        _finish()
+        sys.path.pop(0)
+        _forget_user_modules(before)
+    return json.dumps(result)
+
+
+def _finish():
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    try:
+        import matplotlib.pyplot as plt
+        plt._flush_open_figures()
+    except ImportError:
+        pass
+    _flush_bindings()
+    _sites.clear()

@@ -1,0 +1,282 @@
+# `import torch` for scripts run by Backprop Ninja: PyTorch's names and Python semantics over the
+# TypeScript engine. Logic lives in _tensor.py (which never shadows builtins); this module defines
+# the torch.* namespace, where names like `float`, `sum` and `max` are torch's, not Python's.
+import builtins as _builtins
+import functools as _functools
+
+import _bpn_bridge as _b
+from pyodide.ffi import to_js as _to_js
+
+from . import _tensor
+from ._tensor import Size, Tensor, dtype, tensor, _wrap, _operand, _shape_args, _js_dtype, _dims, _keep
+
+__version__ = "1.13.1+backprop_ninja"
+
+float32 = float = _tensor.float32
+float64 = double = _tensor.float64
+int64 = long = int = _tensor.int64
+int32 = int16 = int8 = uint8 = _tensor.int64
+float16 = half = bfloat16 = _tensor.float32
+bool = _tensor.bool_
+
+
+# ---------------------------------------------------------------- Generator
+class Generator:
+    """torch.Generator: the engine's mt19937 stream (bit-exact with PyTorch's CPU generator)."""
+
+    __slots__ = ("_g",)
+
+    def __init__(self, device="cpu"):
+        self._g = _b.generator()
+
+    def manual_seed(self, seed):
+        self._g.manual_seed(_builtins.int(seed))
+        return self
+
+    def initial_seed(self):
+        return _builtins.int(self._g.initial_seed())
+
+    def seed(self):
+        import random as _random
+        s = _random.getrandbits(63)
+        self._g.manual_seed(s)
+        return s
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def __repr__(self):
+        return f"<torch._C.Generator object at {hex(id(self))}>"
+
+
+def _default_generator():
+    g = object.__new__(Generator)
+    g._g = _b.defaultGenerator()
+    return g
+
+
+default_generator = _default_generator()
+
+
+def manual_seed(seed):
+    default_generator.manual_seed(seed)
+    return default_generator
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def seed():
+    return default_generator.seed()
+
+
+def _gen(generator):
+    return None if generator is None else generator._g
+
+
+# ---------------------------------------------------------------- grad mode
+class no_grad:
+    """Context manager and decorator that turns off graph recording."""
+
+    def __init__(self, func=None):
+        self._prev = []
+        if func is not None:  # used as @torch.no_grad without parentheses
+            self._func = func
+            _functools.update_wrapper(self, func)
+
+    def __enter__(self):
+        self._prev.append(_b.isGradEnabled())
+        _b.setGradEnabled(False)
+        return None
+
+    def __exit__(self, *exc):
+        _b.setGradEnabled(self._prev.pop())
+        return False
+
+    def __call__(self, *args, **kwargs):
+        func = getattr(self, "_func", None)
+        if func is not None:
+            with self.__class__():
+                return func(*args, **kwargs)
+        func = args[0]
+
+        @_functools.wraps(func)
+        def wrapper(*a, **k):
+            with self.__class__():
+                return func(*a, **k)
+        return wrapper
+
+
+class enable_grad(no_grad):
+    def __enter__(self):
+        self._prev.append(_b.isGradEnabled())
+        _b.setGradEnabled(True)
+
+
+class set_grad_enabled:
+    def __init__(self, mode):
+        self._prev = _b.isGradEnabled()
+        _b.setGradEnabled(_builtins.bool(mode))
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        _b.setGradEnabled(self._prev)
+        return False
+
+
+class inference_mode(no_grad):
+    def __init__(self, mode=True):
+        super().__init__()
+
+
+def is_grad_enabled():
+    return _b.isGradEnabled()
+
+
+# ---------------------------------------------------------------- creation
+def _rg(requires_grad):
+    return _builtins.bool(requires_grad)
+
+
+def zeros(*size, dtype=None, requires_grad=False, device=None, out=None):
+    return _wrap(_b.full(_to_js(_shape_args(size)), 0, _js_dtype(dtype) or "float32", _rg(requires_grad)))
+
+
+def ones(*size, dtype=None, requires_grad=False, device=None, out=None):
+    return _wrap(_b.full(_to_js(_shape_args(size)), 1, _js_dtype(dtype) or "float32", _rg(requires_grad)))
+
+
+empty = zeros
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    if dtype is None:
+        dtype = _tensor.bool_ if isinstance(fill_value, _builtins.bool) else _tensor.int64 if isinstance(fill_value, _builtins.int) else _tensor.float32
+    return _wrap(_b.full(_to_js(_shape_args((size,))), fill_value, _js_dtype(dtype), _rg(requires_grad)))
+
+
+def zeros_like(input, dtype=None, requires_grad=False, device=None):
+    return _wrap(_b.fullLike(input._t, 0, _js_dtype(dtype), _rg(requires_grad)))
+
+
+def ones_like(input, dtype=None, requires_grad=False, device=None):
+    return _wrap(_b.fullLike(input._t, 1, _js_dtype(dtype), _rg(requires_grad)))
+
+
+empty_like = zeros_like
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
+    return _wrap(_b.fullLike(input._t, fill_value, _js_dtype(dtype), _rg(requires_grad)))
+
+
+def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    return _wrap(_b.randn(_to_js(_shape_args(size)), _gen(generator), _js_dtype(dtype), _rg(requires_grad)))
+
+
+def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
+    return _wrap(_b.rand(_to_js(_shape_args(size)), _gen(generator), _js_dtype(dtype), _rg(requires_grad)))
+
+
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    args = list(args)
+    if size is None:
+        size = args.pop()
+    low, high = (0, args[0]) if len(args) == 1 else (args[0], args[1])
+    return _wrap(_b.randint(low, high, _to_js(_shape_args((size,))), _gen(generator), _js_dtype(dtype)))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    return _wrap(_b.multinomial(input._t, num_samples, _builtins.bool(replacement), _gen(generator)))
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    if end is None:
+        start, end = 0, start
+    d = _js_dtype(dtype)
+    if d is None and _builtins.all(isinstance(v, _builtins.int) for v in (start, end, step)):
+        d = "int64"
+    return _wrap(_b.arange(start, end, step, d or "float32", _rg(requires_grad)))
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    if steps == 1:
+        vals = [_builtins.float(start)]
+    else:
+        vals = [start + (end - start) * i / (steps - 1) for i in range(steps)]
+    return tensor(vals, dtype=dtype or float32, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype=dtype)
+
+
+from_numpy = as_tensor
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def cat(tensors, dim=0):
+    return _wrap(_b.cat(_to_js([t._t for t in tensors]), dim))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    return _wrap(_b.stack(_to_js([t._t for t in tensors]), dim))
+
+
+def where(condition, input, other):
+    return _wrap(_b.where(condition._t, _operand(input), _operand(other)))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return input.allclose(other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def equal(input, other):
+    return input.equal(other)
+
+
+def promote_types(a, b):
+    rank = {"bool": 0, "int64": 1, "float32": 2, "float64": 3}
+    return a if rank[a.name] >= rank[b.name] else b
+
+
+# ---------------------------------------------------------------- functions mirroring methods
+def _method(name):
+    def f(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            input = tensor(input)
+        return getattr(input, name)(*args, **kwargs)
+    f.__name__ = name
+    f.__qualname__ = name
+    return f
+
+
+for _name in ("add", "sub", "mul", "div", "pow", "matmul", "mm", "neg", "exp", "log", "log10", "tanh",
+              "sigmoid", "relu", "abs", "sqrt", "reciprocal", "square", "clamp", "clip", "sum", "mean",
+              "var", "std", "max", "min", "argmax", "argmin", "all", "any", "eq", "ne", "lt", "le", "gt",
+              "ge", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze", "softmax",
+              "log_softmax", "masked_fill", "isnan", "logical_not", "index_select", "t", "clone",
+              "detach"):
+    globals()[_name] = _method(_name)
+del _name
+
+subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
+
+from . import nn  # noqa: E402
+from .nn import functional  # noqa: E402,F401
+
+__all__ = [n for n in dir() if not n.startswith("_")]

@@ -1,0 +1,854 @@
+# The Python face of the engine's Tensor: every method is a thin call into the JS engine through
+# Pyodide's FFI (`_bpn_bridge` is registered by src/python/pyodide.ts). Keyword arguments are
+# resolved here and passed positionally, so the JS side never needs option objects.
+# This module must not shadow builtins (torch/__init__.py defines torch.float, torch.sum, ...).
+import builtins
+import itertools
+from array import array
+
+import _bpn_bridge as _b
+from pyodide.ffi import JsException, jsnull, to_js
+
+_new = object.__new__
+
+
+# ---------------------------------------------------------------- dtypes
+class dtype:
+    __slots__ = ("name", "is_floating_point", "itemsize")
+
+    def __init__(self, name, is_floating_point, itemsize):
+        self.name = name
+        self.is_floating_point = is_floating_point
+        self.itemsize = itemsize
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+
+float32 = dtype("float32", True, 4)
+float64 = dtype("float64", True, 8)
+int64 = dtype("int64", False, 8)
+bool_ = dtype("bool", False, 1)
+_DTYPES = {"float32": float32, "float64": float64, "int64": int64, "bool": bool_}
+# aliases the engine does not store: torch.int32 etc. map to the nearest supported dtype
+_ALIASES = {"float": float32, "double": float64, "long": int64, "int": int64, "int32": int64,
+            "int16": int64, "int8": int64, "uint8": int64, "half": float32, "float16": float32,
+            "bfloat16": float32}
+
+
+def _dtype_by_name(name):
+    return _DTYPES[name]
+
+
+def _js_dtype(d):
+    """A torch dtype (or Python type used as one) → the engine's dtype string, or None."""
+    if d is None:
+        return None
+    if isinstance(d, dtype):
+        return d.name
+    if d is builtins.float:
+        return "float32"
+    if d is builtins.int:
+        return "int64"
+    if d is builtins.bool:
+        return "bool"
+    if isinstance(d, str) and d in _DTYPES:
+        return d
+    raise TypeError(f"unsupported dtype: {d!r}")
+
+
+# ---------------------------------------------------------------- Size
+class Size(tuple):
+    def __repr__(self):
+        return f"torch.Size([{', '.join(str(s) for s in self)}])"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, k):
+        r = tuple.__getitem__(self, k)
+        return Size(r) if isinstance(k, slice) else r
+
+
+# ---------------------------------------------------------------- helpers
+def _is_null(x):
+    return x is None or x is jsnull
+
+
+def _wrap(js):
+    t = _new(Tensor)
+    t._t = js
+    return t
+
+
+def _wrap_or_none(js):
+    return None if js is None or js is jsnull else _wrap(js)
+
+
+def _operand(x):
+    """A Python operand → what the engine accepts (Tensor handle or number)."""
+    tx = type(x)
+    if tx is Tensor:
+        return x._t
+    if tx is builtins.float or tx is builtins.int or tx is builtins.bool:
+        return x
+    if isinstance(x, Tensor):
+        return x._t
+    if isinstance(x, (builtins.int, builtins.float)):
+        return builtins.float(x) if isinstance(x, builtins.float) else builtins.int(x)
+    if isinstance(x, (list, tuple)):
+        return tensor(x)._t
+    raise TypeError(f"unsupported operand type for a tensor op: '{tx.__name__}'")
+
+
+def _shape_args(args, what="shape"):
+    """(2, 3) / ((2, 3),) / ([2, 3],) / (torch.Size([2, 3]),) → [2, 3]."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            a = a.item()
+        if not isinstance(a, builtins.int):
+            raise TypeError(f"{what} must be a sequence of ints, got {type(a).__name__}")
+        out.append(builtins.int(a))
+    return out
+
+
+def _js_list(xs):
+    return to_js(list(xs))
+
+
+def _dims(dim):
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        return to_js([builtins.int(d) for d in dim])
+    return builtins.int(dim)
+
+
+def _keep(keepdim, kw):
+    if kw:
+        if "keepdims" in kw:
+            keepdim = kw.pop("keepdims")
+        if kw:
+            raise TypeError(f"unexpected keyword argument '{next(iter(kw))}'")
+    return builtins.bool(keepdim)
+
+
+def _index_item(k):
+    tk = type(k)
+    if tk is builtins.int:
+        return k
+    if tk is Tensor:
+        return k._t
+    if tk is slice:
+        return _b.slice(_opt_int(k.start), _opt_int(k.stop), _opt_int(k.step))
+    if k is None:
+        return jsnull
+    if k is Ellipsis:
+        return "..."
+    if tk is range:
+        return _b.arange(k.start, k.stop, k.step, "int64", False)
+    if tk is builtins.bool:
+        raise IndexError("indexing with a Python bool is not supported")
+    if isinstance(k, Tensor):
+        return k._t
+    if isinstance(k, (list, tuple)):
+        return tensor(list(k))._t if any(isinstance(v, (list, tuple, Tensor)) for v in k) or not k else _flat_index_list(k)
+    if hasattr(k, "__index__"):
+        return k.__index__()
+    raise IndexError(f"unsupported index type: {tk.__name__}")
+
+
+def _flat_index_list(k):
+    if builtins.all(type(v) is builtins.bool for v in k):
+        return tensor(list(k))._t
+    return to_js([builtins.int(v) for v in k])
+
+
+def _opt_int(v):
+    if v is None:
+        return None
+    if isinstance(v, Tensor):
+        return builtins.int(v.item())
+    return v.__index__()
+
+
+def _index_items(key):
+    if type(key) is tuple:
+        return [_index_item(k) for k in key]
+    return [_index_item(key)]
+
+
+def _infer_nested(data):
+    """Shape, flat values and dtype name of a nested list/tuple of numbers (or 0-d tensors)."""
+    shape = []
+    probe = data
+    while isinstance(probe, (list, tuple)):
+        shape.append(len(probe))
+        if not probe:
+            break
+        probe = probe[0]
+    flat = data
+    for _ in range(len(shape) - 1):
+        flat = list(itertools.chain.from_iterable(flat))
+    flat = list(flat) if shape else [data]
+    n = 1
+    for s in shape:
+        n *= s
+    if len(flat) != n or builtins.any(isinstance(v, (list, tuple)) for v in flat[:1]):
+        raise ValueError(f"expected sequence of length {shape[-1] if shape else 0} at dim {len(shape) - 1} (got a ragged nested list)")
+    kinds = set(map(type, flat))
+    if Tensor in kinds:
+        flat = [v.item() if isinstance(v, Tensor) else v for v in flat]
+        kinds = set(map(type, flat))
+    if kinds <= {builtins.bool} and flat:
+        name = "bool"
+    elif kinds <= {builtins.int, builtins.bool}:
+        name = "int64" if flat else "float32"
+    else:
+        for k in kinds:
+            if k not in (builtins.int, builtins.float, builtins.bool) and not issubclass(k, (builtins.int, builtins.float)):
+                raise TypeError(f"new(): invalid data type '{k.__name__}'")
+        name = "float32"
+    return shape, flat, name
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    if isinstance(data, Tensor):
+        return _wrap(_b.copyOf(data._t, _js_dtype(dtype), builtins.bool(requires_grad)))
+    shape, flat, inferred = _infer_nested(data)
+    values = array("d", (builtins.float(v) for v in flat))
+    return _wrap(_b.fromFlat(to_js(values), to_js(shape), _js_dtype(dtype) or inferred, builtins.bool(requires_grad)))
+
+
+# ---------------------------------------------------------------- grad_fn view
+class _GradFn:
+    __slots__ = ("_n",)
+
+    def __init__(self, node):
+        self._n = node
+
+    def name(self):
+        return self._n.name()
+
+    @property
+    def next_functions(self):
+        out = []
+        for edge in self._n.next_functions:
+            node, k = edge[0], edge[1]
+            out.append((None if _is_null(node) else _GradFn(node), k))
+        return tuple(out)
+
+    @property
+    def variable(self):
+        v = self._n.variable
+        return None if _is_null(v) else _wrap(v)
+
+    def __eq__(self, other):
+        return isinstance(other, _GradFn) and other._n.id == self._n.id
+
+    def __hash__(self):
+        return hash(("grad_fn", self._n.id))
+
+    def __repr__(self):
+        return f"<{self._n.name()} object at {hex(0x7f0000000000 + self._n.id * 16)}>"
+
+
+class _ValuesIndices(tuple):
+    """torch.return_types.max(values=..., indices=...)"""
+
+    def __new__(cls, name, values, indices):
+        r = tuple.__new__(cls, (values, indices))
+        r._name = name
+        return r
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+# ---------------------------------------------------------------- Tensor
+class Tensor:
+    __slots__ = ("_t", "__weakref__")
+    __hash__ = object.__hash__
+    __array_priority__ = 1000
+
+    def __init__(self, *args, **kwargs):
+        # torch.Tensor(2, 3) / torch.Tensor([1, 2]) (legacy constructor: always float32)
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            self._t = tensor(args[0], dtype=float32)._t
+        else:
+            self._t = _b.full(to_js(_shape_args(args) if args else [0]), 0, "float32", False)
+
+    # ---- identity, shape, dtype ----
+    @property
+    def shape(self):
+        return Size(self._t._shape.to_py())
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self._t.size(builtins.int(dim))
+
+    @property
+    def dtype(self):
+        return _DTYPES[self._t.dtype]
+
+    @property
+    def ndim(self):
+        return self._t.ndim
+
+    def dim(self):
+        return self._t.ndim
+
+    def numel(self):
+        return self._t.numel()
+
+    nelement = numel
+
+    def stride(self, dim=None):
+        s = tuple(self._t.stride().to_py())
+        return s if dim is None else s[dim]
+
+    def is_contiguous(self):
+        return self._t.is_contiguous()
+
+    def is_floating_point(self):
+        return self._t.is_floating_point()
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def to(self, *args, **kwargs):
+        d = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, dtype):
+                d = a
+        return self if d is None else _wrap(self._t.to(_js_dtype(d)))
+
+    def cpu(self):
+        return self
+
+    def float(self):
+        return _wrap(self._t.float())
+
+    def double(self):
+        return _wrap(self._t.double())
+
+    def long(self):
+        return _wrap(self._t.long())
+
+    def int(self):
+        return _wrap(self._t.long())
+
+    def bool(self):
+        return _wrap(self._t.bool())
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}[self._t.dtype]
+        return _wrap(self._t.to(_js_dtype(dtype)))
+
+    # ---- values ----
+    def item(self):
+        v = self._t.item()
+        d = self._t.dtype
+        if d == "bool":
+            return builtins.bool(v)
+        if d == "int64":
+            return builtins.int(v)
+        return builtins.float(v)
+
+    def tolist(self):
+        d = self._t.dtype
+        flat = self._t.toArray().to_py().tolist()
+        if d == "int64":
+            flat = [builtins.int(v) for v in flat]
+        elif d == "bool":
+            flat = [v != 0 for v in flat]
+        shape = self._t._shape.to_py()
+        if not shape:
+            return flat[0]
+        for s in reversed(shape[1:]):
+            flat = [flat[i:i + s] for i in range(0, len(flat), s)]
+        return flat
+
+    def numpy(self):
+        raise RuntimeError("numpy is not available in Backprop Ninja's Python; use .tolist()")
+
+    def __float__(self):
+        return builtins.float(self._t.item())
+
+    def __int__(self):
+        return builtins.int(self._t.item())
+
+    def __index__(self):
+        if self._t.dtype not in ("int64", "bool"):
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self._t.item())
+
+    def __bool__(self):
+        if self._t.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return self._t.item() != 0
+
+    def __len__(self):
+        shape = self._t._shape
+        if shape.length == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return shape[0]
+
+    def __iter__(self):
+        if self._t.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        t = self._t
+        for i in range(self._t._shape[0]):
+            yield _wrap(t.index(i))
+
+    def __contains__(self, x):
+        return builtins.bool(self.eq(x).any().item())
+
+    def __repr__(self):
+        return _b.repr(self._t)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._t.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    # ---- autograd ----
+    @property
+    def requires_grad(self):
+        return self._t.requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, on):
+        self._t.requires_grad = builtins.bool(on)
+
+    def requires_grad_(self, requires_grad=True):
+        self._t.requires_grad_(builtins.bool(requires_grad))
+        return self
+
+    @property
+    def grad(self):
+        return _wrap_or_none(self._t.grad)
+
+    @grad.setter
+    def grad(self, g):
+        self._t.grad = jsnull if g is None else g._t
+
+    @property
+    def grad_fn(self):
+        n = self._t.grad_fn
+        return None if _is_null(n) else _GradFn(n)
+
+    @property
+    def is_leaf(self):
+        return self._t.is_leaf
+
+    @property
+    def retains_grad(self):
+        return self._t.retains_grad
+
+    def retain_grad(self):
+        self._t.retain_grad()
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        g = None if gradient is None else _operand(gradient)
+        if retain_graph:
+            self._t.backward(g, _b.retainGraphOpts())
+        else:
+            self._t.backward(g)
+
+    def detach(self):
+        return _wrap(self._t.detach())
+
+    def detach_(self):
+        return self.detach()
+
+    @property
+    def data(self):
+        return _wrap(self._t.data)
+
+    @data.setter
+    def data(self, src):
+        self._t.data = src._t
+
+    # ---- arithmetic operators ----
+    def __add__(self, o):
+        return _wrap(self._t.add(_operand(o)))
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return _wrap(self._t.sub(_operand(o)))
+
+    def __rsub__(self, o):
+        return _wrap(self._t.rsub(_operand(o)))
+
+    def __mul__(self, o):
+        return _wrap(self._t.mul(_operand(o)))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return _wrap(self._t.div(_operand(o)))
+
+    def __rtruediv__(self, o):
+        return _wrap(self._t.rdiv(_operand(o)))
+
+    def __pow__(self, o):
+        return _wrap(self._t.pow(_operand(o)))
+
+    def __rpow__(self, o):
+        return _wrap(self._t.rpow(_operand(o)))
+
+    def __matmul__(self, o):
+        return _wrap(self._t.matmul(o._t))
+
+    def __rmatmul__(self, o):
+        return _wrap(tensor(o)._t.matmul(self._t))
+
+    def __neg__(self):
+        return _wrap(self._t.neg())
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _wrap(self._t.abs())
+
+    def __invert__(self):
+        if self._t.dtype != "bool":
+            raise TypeError("~ is only supported for bool tensors here")
+        return _wrap(self._t.logical_not())
+
+    def __and__(self, o):
+        return _wrap(self._t.bool().mul(_operand(o)).bool())
+
+    def __or__(self, o):
+        return _wrap(self._t.bool().add(_operand(o)).bool())
+
+    # in place: x += y modifies x (and returns it), as in PyTorch
+    def __iadd__(self, o):
+        self._t.add_(_operand(o))
+        return self
+
+    def __isub__(self, o):
+        self._t.sub_(_operand(o))
+        return self
+
+    def __imul__(self, o):
+        self._t.mul_(_operand(o))
+        return self
+
+    def __itruediv__(self, o):
+        self._t.div_(_operand(o))
+        return self
+
+    def __ipow__(self, o):
+        self._t.pow_(_operand(o))
+        return self
+
+    # comparisons → bool tensors
+    def __eq__(self, o):
+        if not isinstance(o, (Tensor, builtins.int, builtins.float)):
+            return NotImplemented
+        return _wrap(self._t.eq(_operand(o)))
+
+    def __ne__(self, o):
+        if not isinstance(o, (Tensor, builtins.int, builtins.float)):
+            return NotImplemented
+        return _wrap(self._t.ne(_operand(o)))
+
+    def __lt__(self, o):
+        return _wrap(self._t.lt(_operand(o)))
+
+    def __le__(self, o):
+        return _wrap(self._t.le(_operand(o)))
+
+    def __gt__(self, o):
+        return _wrap(self._t.gt(_operand(o)))
+
+    def __ge__(self, o):
+        return _wrap(self._t.ge(_operand(o)))
+
+    # ---- methods named like the operators ----
+    def add(self, o, alpha=None):
+        return _wrap(self._t.add(_operand(o * alpha if alpha is not None else o)))
+
+    def sub(self, o, alpha=None):
+        return _wrap(self._t.sub(_operand(o * alpha if alpha is not None else o)))
+
+    def mul(self, o):
+        return _wrap(self._t.mul(_operand(o)))
+
+    def div(self, o):
+        return _wrap(self._t.div(_operand(o)))
+
+    def pow(self, o):
+        return _wrap(self._t.pow(_operand(o)))
+
+    def matmul(self, o):
+        return _wrap(self._t.matmul(o._t))
+
+    def mm(self, o):
+        return _wrap(self._t.mm(o._t))
+
+    def eq(self, o):
+        return _wrap(self._t.eq(_operand(o)))
+
+    def ne(self, o):
+        return _wrap(self._t.ne(_operand(o)))
+
+    def lt(self, o):
+        return _wrap(self._t.lt(_operand(o)))
+
+    def le(self, o):
+        return _wrap(self._t.le(_operand(o)))
+
+    def gt(self, o):
+        return _wrap(self._t.gt(_operand(o)))
+
+    def ge(self, o):
+        return _wrap(self._t.ge(_operand(o)))
+
+    def equal(self, o):
+        return self._t.equal(o._t)
+
+    def allclose(self, o, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _b.allclose(self._t, o._t, rtol, atol, builtins.bool(equal_nan))
+
+    # ---- elementwise ----
+    def neg(self):
+        return _wrap(self._t.neg())
+
+    def exp(self):
+        return _wrap(self._t.exp())
+
+    def log(self):
+        return _wrap(self._t.log())
+
+    def log10(self):
+        return _wrap(self._t.log10())
+
+    def tanh(self):
+        return _wrap(self._t.tanh())
+
+    def sigmoid(self):
+        return _wrap(self._t.sigmoid())
+
+    def relu(self):
+        return _wrap(self._t.relu())
+
+    def abs(self):
+        return _wrap(self._t.abs())
+
+    def sqrt(self):
+        return _wrap(self._t.sqrt())
+
+    def reciprocal(self):
+        return _wrap(self._t.reciprocal())
+
+    def square(self):
+        return _wrap(self._t.square())
+
+    def clamp(self, min=None, max=None):
+        return _wrap(self._t.clamp(min, max))
+
+    clip = clamp
+
+    def masked_fill(self, mask, value):
+        return _wrap(self._t.masked_fill(mask._t, value))
+
+    def isnan(self):
+        return _wrap(self._t.isnan())
+
+    def logical_not(self):
+        return _wrap(self._t.logical_not())
+
+    # ---- reductions ----
+    def sum(self, dim=None, keepdim=False, dtype=None, **kw):
+        r = _b.sum(self._t, _dims(dim), _keep(keepdim, kw))
+        return _wrap(r if dtype is None else r.to(_js_dtype(dtype)))
+
+    def mean(self, dim=None, keepdim=False, dtype=None, **kw):
+        return _wrap(_b.mean(self._t, _dims(dim), _keep(keepdim, kw)))
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
+        if isinstance(unbiased, builtins.bool) is False and unbiased is not None:
+            raise TypeError("var: unbiased must be a bool")
+        return _wrap(_b.variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, False))
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
+        return _wrap(_b.variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, True))
+
+    def _extreme(self, which, dim, keepdim, kw):
+        if isinstance(dim, Tensor):
+            return _wrap(_b.extreme(self._t, which, dim._t, False))
+        r = _b.extreme(self._t, which, dim, _keep(keepdim, kw))
+        if dim is None:
+            return _wrap(r)
+        return _ValuesIndices(which, _wrap(r[0]), _wrap(r[1]))
+
+    def max(self, dim=None, keepdim=False, **kw):
+        return self._extreme("max", dim, keepdim, kw)
+
+    def min(self, dim=None, keepdim=False, **kw):
+        return self._extreme("min", dim, keepdim, kw)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _wrap(_b.argExtreme(self._t, "max", dim, builtins.bool(keepdim)))
+
+    def argmin(self, dim=None, keepdim=False):
+        return _wrap(_b.argExtreme(self._t, "min", dim, builtins.bool(keepdim)))
+
+    def all(self):
+        return _wrap(self._t.all())
+
+    def any(self):
+        return _wrap(self._t.any())
+
+    # ---- views and copies ----
+    def view(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], dtype):
+            raise RuntimeError("view(dtype) is not supported")
+        return _wrap(self._t.view(to_js(_shape_args(shape))))
+
+    def reshape(self, *shape):
+        return _wrap(self._t.reshape(to_js(_shape_args(shape))))
+
+    def view_as(self, other):
+        return _wrap(self._t.view_as(other._t))
+
+    def reshape_as(self, other):
+        return _wrap(self._t.reshape(other._t.shape))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        shape = self._t._shape.to_py()
+        if not shape:
+            return _wrap(self._t.reshape(to_js([1])))
+        nd = len(shape)
+        s, e = start_dim % nd, end_dim % nd
+        n = 1
+        for v in shape[s:e + 1]:
+            n *= v
+        return _wrap(self._t.reshape(to_js(shape[:s] + [n] + shape[e + 1:])))
+
+    @property
+    def T(self):
+        return _wrap(self._t.T)
+
+    def t(self):
+        return _wrap(self._t.t())
+
+    def transpose(self, dim0, dim1):
+        return _wrap(self._t.transpose(dim0, dim1))
+
+    def permute(self, *dims):
+        return _wrap(self._t.permute(to_js(_shape_args(dims, "dims"))))
+
+    def unsqueeze(self, dim):
+        return _wrap(self._t.unsqueeze(dim))
+
+    def squeeze(self, dim=None):
+        return _wrap(self._t.squeeze() if dim is None else self._t.squeeze(dim))
+
+    def expand(self, *sizes):
+        return _wrap(self._t.expand(to_js(_shape_args(sizes))))
+
+    def expand_as(self, other):
+        return _wrap(self._t.expand_as(other._t))
+
+    def contiguous(self):
+        return _wrap(self._t.contiguous())
+
+    def clone(self):
+        return _wrap(self._t.clone())
+
+    # ---- indexing ----
+    def __getitem__(self, key):
+        if type(key) is builtins.int:
+            return _wrap(self._t.index(key))
+        return _wrap(self._t.index(*_index_items(key)))
+
+    def __setitem__(self, key, value):
+        _b.setItem(self._t, to_js(_index_items(key)), _operand(value))
+
+    def index_select(self, dim, index):
+        return _wrap(self._t.index_select(dim, index._t))
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return _wrap(_b.multinomial(self._t, num_samples, builtins.bool(replacement), None if generator is None else generator._g))
+
+    # ---- in place ----
+    def add_(self, o, alpha=None):
+        self._t.add_(_operand(o * alpha if alpha is not None else o))
+        return self
+
+    def sub_(self, o, alpha=None):
+        self._t.sub_(_operand(o * alpha if alpha is not None else o))
+        return self
+
+    def mul_(self, o):
+        self._t.mul_(_operand(o))
+        return self
+
+    def div_(self, o):
+        self._t.div_(_operand(o))
+        return self
+
+    def pow_(self, o):
+        self._t.pow_(_operand(o))
+        return self
+
+    def clamp_(self, min=None, max=None):
+        self._t.clamp_(min, max)
+        return self
+
+    def copy_(self, src):
+        self._t.copy_(src._t)
+        return self
+
+    def zero_(self):
+        self._t.zero_()
+        return self
+
+    def fill_(self, v):
+        self._t.fill_(_operand(v) if not isinstance(v, Tensor) else v.item())
+        return self
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        self._t.uniform_(a, b, _b.genOpts(None if generator is None else generator._g))
+        return self
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        self._t.normal_(mean, std, _b.genOpts(None if generator is None else generator._g))
+        return self
+
+    # ---- functional forms as methods ----
+    def softmax(self, dim):
+        return _wrap(_b.softmax(self._t, dim, False))
+
+    def log_softmax(self, dim):
+        return _wrap(_b.softmax(self._t, dim, True))

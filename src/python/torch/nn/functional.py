@@ -1,0 +1,38 @@
+# torch.nn.functional over the engine's fused ops (each with its own backward).
+import _bpn_bridge as _b
+
+from .._tensor import Tensor, _wrap
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    if weight is not None or label_smoothing:
+        raise NotImplementedError("cross_entropy: weight and label_smoothing are not supported")
+    return _wrap(_b.crossEntropy(input._t, target._t, reduction))
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _wrap(_b.softmax(input._t, -1 if dim is None else dim, False))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _wrap(_b.softmax(input._t, -1 if dim is None else dim, True))
+
+
+def one_hot(tensor, num_classes=-1):
+    return _wrap(_b.oneHot(tensor._t, num_classes))
+
+
+def tanh(input):
+    return _wrap(input._t.tanh())
+
+
+def relu(input, inplace=False):
+    return _wrap(input._t.relu())
+
+
+def sigmoid(input):
+    return _wrap(input._t.sigmoid())
+
+
+__all__ = ["cross_entropy", "softmax", "log_softmax", "one_hot", "tanh", "relu", "sigmoid", "Tensor"]

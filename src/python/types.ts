@@ -1,0 +1,100 @@
+// What a Python run reports. Lines are 1-based (as Python numbers them), columns 0-based; in a
+// notebook, `cell` is the index of the code cell among ALL cells of the .ipynb (markdown included)
+// and `line` counts within that cell.
+import type { Comparison } from "../engine/cmp";
+import type { Tensor } from "../engine/tensor";
+
+export interface PyLocation {
+  file: string;
+  line: number;
+  column: number;
+  cell?: number;
+}
+
+export interface PyOutputChunk {
+  stream: "stdout" | "stderr";
+  text: string;
+  cell?: number;
+}
+
+export interface PyComparison {
+  comparison: Comparison;
+  location: PyLocation;
+  /** the manual gradient and the tensor whose .grad was compared (null when missing) */
+  manual: Tensor | null;
+  tensor: Tensor | null;
+}
+
+export type PyBinding =
+  | { kind: "tensor"; name: string; location: PyLocation; tensor: Tensor }
+  | { kind: "value"; name: string; location: PyLocation; data: number | null; grad: number | null };
+
+/** A micrograd-style scalar graph: nodes reachable from the bound Values, children listed by id. */
+export interface PyValueGraph {
+  nodes: { id: number; name: string; data: number | null; grad: number | null; op: string; children: number[] }[];
+  truncated: boolean;
+}
+
+/** matplotlib figure as data (see src/python/site/matplotlib/pyplot.py for the series kinds). */
+export interface PyChart {
+  figsize: number[] | null;
+  title: string | null;
+  axes: {
+    title: string | null; xlabel: string | null; ylabel: string | null; legend: boolean; grid: boolean; yscale: string;
+    series: Record<string, unknown>[];
+  }[];
+  cell?: number;
+}
+
+export interface PyError {
+  /** Python's exception type, e.g. "NameError"; engine errors surface as "RuntimeError" like PyTorch's */
+  type: string;
+  message: string;
+  /** the traceback as Python prints it, limited to the user's frames */
+  traceback: string;
+  /** the innermost user frame (where the editor should point) */
+  location?: PyLocation;
+  kind: "syntax" | "runtime" | "cancelled" | "internal";
+}
+
+export interface PythonRunResult {
+  status: "ok" | "error" | "cancelled";
+  file: string;
+  output: PyOutputChunk[];
+  comparisons: PyComparison[];
+  bindings: PyBinding[];
+  valueGraph: PyValueGraph | null;
+  charts: PyChart[];
+  error?: PyError;
+  /** notebook runs: the code cells run, in order, with magics that were skipped */
+  cells?: { index: number; skippedLines: number[] }[];
+  /** things the user should know that are not errors (e.g. "%matplotlib inline ignored") */
+  notes: string[];
+  timings: { loadMs: number; coldLoad: boolean; runMs: number };
+}
+
+export interface PythonRunHooks {
+  onOutput?: (chunk: PyOutputChunk) => void;
+  onComparison?: (c: PyComparison) => void;
+  onBinding?: (b: PyBinding) => void;
+  onChart?: (c: PyChart) => void;
+  /** a cold Pyodide load is starting / progressing (for a progress notification) */
+  onLoadProgress?: (message: string) => void;
+}
+
+export interface PythonRunOptions extends PythonRunHooks {
+  /** the text to run instead of the file's saved content (run-on-type) */
+  source?: string;
+  /** working directory; default: the script's folder (so open('names.txt') next to it works) */
+  cwd?: string;
+  /** the workspace folder, also mounted so paths into it resolve */
+  workspace?: string;
+  /** more host folders to make readable (e.g. where names.txt lives) */
+  extraDirs?: string[];
+  argv?: string[];
+  /**
+   * Pyodide's interrupt buffer (Int32Array over a SharedArrayBuffer): writing 2 into [0] raises
+   * KeyboardInterrupt in the script, so Stop can end a run without killing the worker.
+   */
+  interruptBuffer?: Int32Array;
+}
