@@ -1,0 +1,202 @@
+// The one protocol between the extension host and the gradient panel (webview/). Both sides import
+// these types; each side checks what it receives with the parse functions below, because a message
+// crossing the postMessage boundary is untyped data. The webview sends `ready` first; the host then
+// sends whole snapshots (never deltas), so a reloaded or re-shown panel needs nothing else.
+// Lines and columns are 0-based, as in the VS Code API.
+
+/** Progress of the run in flight, as the host reports it. */
+export interface RunProgressInfo {
+  message?: string;
+  /** 0..1 when known */
+  fraction?: number;
+  step?: number;
+  totalSteps?: number;
+}
+
+export interface RunningInfo {
+  uri: string;
+  /** ms since the epoch */
+  startedAt: number;
+  progress: RunProgressInfo;
+}
+
+// ── host → webview notifications ──────────────────────────────────────────────────────────────
+
+/** The newest finished run of the file the panel shows (trace undefined: nothing has run yet). */
+export interface SnapshotMessage {
+  type: "snapshot";
+  uri?: string;
+  /** document version whose text was run */
+  version?: number;
+  /** the file was edited since this run */
+  stale: boolean;
+  /** the runner's Trace (src/protocol/trace.ts); the webview validates it before use */
+  trace?: unknown;
+}
+
+/** Whether a run is in flight (null: none), with its progress. */
+export interface RunningMessage {
+  type: "running";
+  running: RunningInfo | null;
+}
+
+/** The trace so far of a long run (training loss curves), replacing any earlier partial one. */
+export interface PartialMessage {
+  type: "partial";
+  trace: unknown;
+}
+
+/** The editor's cursor moved in the file of the last run. */
+export interface CursorMessage {
+  type: "cursor";
+  uri: string;
+  line: number;
+}
+
+export interface StaleMessage {
+  type: "stale";
+  stale: boolean;
+}
+
+/** Select a comparison (its index in the trace's list), e.g. from a CodeLens. */
+export interface SelectComparisonMessage {
+  type: "selectComparison";
+  index: number;
+}
+
+/** Asks the panel for its graph as a standalone SVG document; answered with `svg`. */
+export interface ExportSvgMessage {
+  type: "exportSvg";
+  requestId: number;
+}
+
+export type HostMessage =
+  | SnapshotMessage
+  | RunningMessage
+  | PartialMessage
+  | CursorMessage
+  | StaleMessage
+  | SelectComparisonMessage
+  | ExportSvgMessage;
+
+// ── webview → host commands ───────────────────────────────────────────────────────────────────
+
+/** First message of the webview; the host answers with a snapshot and the running state. */
+export interface ReadyCommand {
+  type: "ready";
+}
+
+/** Reveal a line of a file in the editor (click on a graph node or a table row). */
+export interface RevealCommand {
+  type: "reveal";
+  uri: string;
+  line: number;
+  column?: number;
+}
+
+export interface StopCommand {
+  type: "stop";
+}
+
+/** Run the exercise again (the file of the last run, or the active editor's without uri). */
+export interface RunCommand {
+  type: "run";
+  uri?: string;
+}
+
+/** Answer to `exportSvg`: the SVG text, or why there is none. */
+export interface SvgCommand {
+  type: "svg";
+  requestId: number;
+  svg?: string;
+  error?: string;
+}
+
+export type WebviewMessage = ReadyCommand | RevealCommand | StopCommand | RunCommand | SvgCommand;
+
+// ── runtime checks ────────────────────────────────────────────────────────────────────────────
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isLine(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}
+
+function optional<T>(v: unknown, check: (x: unknown) => x is T): v is T | undefined {
+  return v === undefined || check(v);
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
+const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+function parseProgress(v: unknown): RunProgressInfo | undefined {
+  if (!isObj(v)) return undefined;
+  if (!optional(v.message, isString) || !optional(v.fraction, isFiniteNumber) || !optional(v.step, isFiniteNumber) ||
+    !optional(v.totalSteps, isFiniteNumber)) return undefined;
+  const p: RunProgressInfo = {};
+  if (v.message !== undefined) p.message = v.message;
+  if (v.fraction !== undefined) p.fraction = v.fraction;
+  if (v.step !== undefined) p.step = v.step;
+  if (v.totalSteps !== undefined) p.totalSteps = v.totalSteps;
+  return p;
+}
+
+/** The host message in `data`, or undefined when it is not one (unknown type or malformed). */
+export function parseHostMessage(data: unknown): HostMessage | undefined {
+  if (!isObj(data)) return undefined;
+  switch (data.type) {
+    case "snapshot":
+      if (typeof data.stale !== "boolean" || !optional(data.uri, isString) || !optional(data.version, isFiniteNumber)) return undefined;
+      if (data.trace !== undefined && data.trace !== null && !isObj(data.trace)) return undefined;
+      return { type: "snapshot", uri: data.uri, version: data.version, stale: data.stale, trace: data.trace ?? undefined };
+    case "running": {
+      if (data.running === null) return { type: "running", running: null };
+      const r = data.running;
+      if (!isObj(r) || !isString(r.uri) || !isFiniteNumber(r.startedAt)) return undefined;
+      const progress = parseProgress(r.progress ?? {});
+      return progress ? { type: "running", running: { uri: r.uri, startedAt: r.startedAt, progress } } : undefined;
+    }
+    case "partial":
+      return isObj(data.trace) ? { type: "partial", trace: data.trace } : undefined;
+    case "cursor":
+      return isString(data.uri) && isLine(data.line) ? { type: "cursor", uri: data.uri, line: data.line } : undefined;
+    case "stale":
+      return typeof data.stale === "boolean" ? { type: "stale", stale: data.stale } : undefined;
+    case "selectComparison":
+      return isLine(data.index) ? { type: "selectComparison", index: data.index } : undefined;
+    case "exportSvg":
+      return isFiniteNumber(data.requestId) ? { type: "exportSvg", requestId: data.requestId } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The webview command in `data`, or undefined when it is not one. */
+export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
+  if (!isObj(data)) return undefined;
+  switch (data.type) {
+    case "ready":
+      return { type: "ready" };
+    case "stop":
+      return { type: "stop" };
+    case "reveal":
+      if (!isString(data.uri) || !isLine(data.line) || !optional(data.column, isLine)) return undefined;
+      return data.column === undefined
+        ? { type: "reveal", uri: data.uri, line: data.line }
+        : { type: "reveal", uri: data.uri, line: data.line, column: data.column };
+    case "run":
+      return optional(data.uri, isString) ? (data.uri === undefined ? { type: "run" } : { type: "run", uri: data.uri }) : undefined;
+    case "svg":
+      if (!isFiniteNumber(data.requestId) || !optional(data.svg, isString) || !optional(data.error, isString)) return undefined;
+      if ((data.svg === undefined) === (data.error === undefined)) return undefined; // exactly one of them
+      return data.svg !== undefined
+        ? { type: "svg", requestId: data.requestId, svg: data.svg }
+        : { type: "svg", requestId: data.requestId, error: data.error as string };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,380 @@
+// The gradient panel. Host messages replace whole snapshots; UI state (tab, selection, sort, zoom…)
+// is kept with the host's getState/setState so it survives hiding and reloads.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { HostMessage, RunningInfo } from "../src/protocol/messages";
+import { CmpTable, type TableState } from "./components/CmpTable";
+import { TensorPanel } from "./components/TensorPanel";
+import { Training } from "./components/Training";
+import { GraphView, type View } from "./graph/GraphView";
+import { foldChains, layoutGraph, type Layout } from "./graph/layout";
+import { graphSvg } from "./graph/svgExport";
+import type { Host } from "./host";
+import { firstWrong, isBad, type CmpRow, type PanelModel } from "./model";
+import { modelFromTrace } from "./traceAdapter";
+
+export type Tab = "graph" | "checks" | "training";
+
+/** What is kept across reloads (never the trace: the host resends it after `ready`). */
+export interface SavedState {
+  tab?: Tab;
+  table: TableState;
+  selectedCmp?: number;
+  selectedNode?: string;
+  fold: boolean;
+  unfolded: string[];
+  logScale: boolean;
+  view?: View;
+}
+
+const DEFAULT_STATE: SavedState = { table: { sort: "order", descending: false, onlyBad: false }, fold: true, unfolded: [], logScale: false };
+
+function restore(raw: unknown): SavedState {
+  if (!raw || typeof raw !== "object") return DEFAULT_STATE;
+  const s = raw as Partial<SavedState>;
+  return { ...DEFAULT_STATE, ...s, table: { ...DEFAULT_STATE.table, ...(s.table ?? {}) }, unfolded: Array.isArray(s.unfolded) ? s.unfolded : [] };
+}
+
+interface Snapshot {
+  uri?: string;
+  stale: boolean;
+  model?: PanelModel;
+  /** the trace could not be read */
+  invalid?: string;
+}
+
+export function App({ host }: { host: Host }) {
+  const [saved, setSaved] = useState<SavedState>(() => restore(host.getState()));
+  const [snap, setSnap] = useState<Snapshot | undefined>(undefined);
+  const [partial, setPartial] = useState<PanelModel | undefined>(undefined);
+  const [running, setRunning] = useState<RunningInfo | null>(null);
+  const [cursorLine, setCursorLine] = useState<number | undefined>(undefined);
+  const [layout, setLayout] = useState<Layout | undefined>(undefined);
+  const [layoutError, setLayoutError] = useState<string | undefined>(undefined);
+  const [fitRequest, setFitRequest] = useState(0);
+  const [showTensor, setShowTensor] = useState(false);
+  const layoutRef = useRef<Layout | undefined>(undefined);
+  layoutRef.current = layout;
+  const runningRef = useRef<RunningInfo | null>(null);
+
+  const save = (patch: Partial<SavedState>) => {
+    setSaved((s) => {
+      const next = { ...s, ...patch };
+      host.setState(next);
+      return next;
+    });
+  };
+
+  // messages from the host; `ready` goes once the listener is in place
+  useEffect(() => {
+    const off = host.onMessage((m: HostMessage) => {
+      switch (m.type) {
+        case "snapshot": {
+          if (m.trace === undefined) {
+            setSnap({ uri: m.uri, stale: m.stale });
+            break;
+          }
+          try {
+            setSnap({ uri: m.uri, stale: m.stale, model: modelFromTrace(m.trace, m.uri) });
+          } catch (e) {
+            setSnap({ uri: m.uri, stale: m.stale, invalid: e instanceof Error ? e.message : String(e) });
+          }
+          setPartial(undefined);
+          break;
+        }
+        case "running":
+          runningRef.current = m.running;
+          setRunning(m.running);
+          break;
+        case "partial":
+          try {
+            setPartial(modelFromTrace(m.trace, runningRef.current?.uri));
+          } catch {
+            // a partial trace is a preview; the final snapshot reports problems
+          }
+          break;
+        case "cursor":
+          setCursorLine(m.line);
+          break;
+        case "stale":
+          setSnap((s) => (s ? { ...s, stale: m.stale } : s));
+          break;
+        case "selectComparison":
+          setSaved((s) => {
+            const next: SavedState = { ...s, selectedCmp: m.index, tab: "checks" };
+            host.setState(next);
+            return next;
+          });
+          setShowTensor(true);
+          break;
+        case "exportSvg": {
+          const l = layoutRef.current;
+          if (l) host.post({ type: "svg", requestId: m.requestId, svg: graphSvg(l, document.body) });
+          else host.post({ type: "svg", requestId: m.requestId, error: "the panel has no graph to export yet; run an exercise first" });
+          break;
+        }
+      }
+    });
+    host.post({ type: "ready" });
+    return off;
+  }, [host]);
+
+  const model = snap?.model;
+  const live = partial ?? model;
+
+  // lay the graph out when the model or folding changes
+  const display = useMemo(
+    () => (model ? foldChains(model.graph, saved.fold, new Set(saved.unfolded)) : undefined),
+    [model, saved.fold, saved.unfolded.join("\u0000")],
+  );
+  useEffect(() => {
+    if (!display || !model || display.nodes.length === 0) {
+      setLayout(undefined);
+      return;
+    }
+    let cancelled = false;
+    setLayoutError(undefined);
+    layoutGraph(display, model.values).then(
+      (l) => !cancelled && setLayout(l),
+      (e) => !cancelled && setLayoutError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => void (cancelled = true);
+  }, [display]);
+
+  const first = useMemo(() => (model ? firstWrong(model) : undefined), [model]);
+  const displayId = (nodeId?: string) => (nodeId !== undefined ? display?.owner.get(nodeId) ?? nodeId : undefined);
+  const cursorNode = useMemo(() => {
+    if (cursorLine === undefined || !model) return undefined;
+    const onLine = model.graph.nodes.filter((n) => n.line === cursorLine);
+    const best = onLine.find((n) => n.named) ?? onLine[onLine.length - 1];
+    return displayId(best?.id);
+  }, [cursorLine, model, display]);
+
+  const tab: Tab = saved.tab ?? (model?.values ? "graph" : "checks");
+  const selectedRow = model?.comparisons.find((c) => c.index === saved.selectedCmp);
+  const selectedNodeModel = model?.graph.nodes.find((n) => n.id === saved.selectedNode);
+  const tensorKey = selectedRow?.tensorKey ?? selectedNodeModel?.tensorKey;
+  const tensor = tensorKey !== undefined ? model?.tensors.get(tensorKey) : undefined;
+  const nodeCmp = selectedNodeModel?.cmpIndex !== undefined ? model?.comparisons.find((c) => c.index === selectedNodeModel.cmpIndex) : undefined;
+
+  const reveal = (line: number | undefined, column?: number) => {
+    const uri = snap?.uri;
+    if (uri === undefined || line === undefined) return;
+    host.post(column === undefined ? { type: "reveal", uri, line } : { type: "reveal", uri, line, column });
+  };
+  const selectRow = (r: CmpRow) => {
+    save({ selectedCmp: r.index, selectedNode: r.nodeId });
+    setShowTensor(true);
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setShowTensor(false);
+      else if (e.altKey && e.key >= "1" && e.key <= "3") save({ tab: (["graph", "checks", "training"] as const)[Number(e.key) - 1] });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const isRunning = running !== null;
+  const hasTraining = (live?.series.length ?? 0) > 0;
+  const bad = model?.comparisons.filter((c) => isBad(c.status)).length ?? 0;
+
+  return (
+    <div class={`app${isRunning ? " is-running" : ""}`} data-state={!snap ? "waiting" : snap.invalid ? "invalid" : !model ? "empty" : model.status}>
+      <div class="toolbar" role="toolbar" aria-label="Panel">
+        <nav class="tabs" role="tablist">
+          <TabButton id="graph" tab={tab} icon="codicon-type-hierarchy" label="Graph" onPick={(t) => save({ tab: t })} />
+          <TabButton id="checks" tab={tab} icon="codicon-checklist" label="Checks" badge={bad || undefined} onPick={(t) => save({ tab: t })} />
+          <TabButton id="training" tab={tab} icon="codicon-graph-line" label="Training" onPick={(t) => save({ tab: t })} />
+        </nav>
+        <span class="spacer" />
+        {tab === "graph" && model && (
+          <>
+            <button class={`icon-button${saved.fold ? " active" : ""}`} aria-pressed={saved.fold} title="Fold chains of unnamed ops" data-testid="fold" onClick={() => save({ fold: !saved.fold, unfolded: [] })}>
+              <span class="codicon codicon-fold" />
+            </button>
+            <button class="icon-button" title="Fit to view (F)" data-testid="fit" onClick={() => setFitRequest((n) => n + 1)}>
+              <span class="codicon codicon-screen-full" />
+            </button>
+          </>
+        )}
+        {isRunning ? (
+          <button class="button button-secondary" title="Stop the run" data-testid="stop" onClick={() => host.post({ type: "stop" })}>
+            <span class="codicon codicon-debug-stop" /> Stop
+          </button>
+        ) : (
+          <button class="icon-button" title="Run the exercise again" data-testid="run" onClick={() => host.post(snap?.uri ? { type: "run", uri: snap.uri } : { type: "run" })}>
+            <span class="codicon codicon-play" />
+          </button>
+        )}
+      </div>
+      {isRunning && <div class="run-progress" role="progressbar" aria-label={running!.progress.message ?? "Running"}><div class="run-progress-bar" /></div>}
+      {snap?.stale && model && (
+        <div class="banner banner-info" data-testid="stale">
+          <span class="codicon codicon-history" /> The file changed since this run. Save it to re-run (live mode), or press Run.
+        </div>
+      )}
+      {model?.error && <ErrorBanner model={model} onReveal={reveal} />}
+      {snap?.invalid && (
+        <div class="banner banner-error" data-testid="invalid">
+          <span class="codicon codicon-error" /> The panel could not read this run's trace: {snap.invalid}. Re-run the exercise; if it persists, the extension and panel versions differ — reload the window.
+        </div>
+      )}
+      <main class="content">
+        {!snap && <Empty icon="codicon-loading codicon-modifier-spin" title="Connecting…" text="Waiting for the extension to send the last run." />}
+        {snap && !snap.model && !snap.invalid && (
+          <Empty
+            icon="codicon-beaker"
+            title="No run yet"
+            text="Open an exercise file and run “Backprop Ninja: Run backprop exercise” (Ctrl+Alt+Enter). With live mode on, every save re-runs it. No exercise yet? “Backprop Ninja: New backprop exercise” writes one."
+            action={isRunning ? undefined : { label: "Run exercise", onClick: () => host.post({ type: "run" }) }}
+          />
+        )}
+        {model && tab === "checks" && (
+          model.comparisons.length > 0 ? (
+            <div class="checks">
+              <CmpTable
+                rows={model.comparisons}
+                state={saved.table}
+                selected={saved.selectedCmp}
+                firstWrong={first?.index}
+                cursorLine={cursorLine}
+                onState={(table) => save({ table })}
+                onSelect={selectRow}
+                onActivate={(r) => reveal(r.line, r.column)}
+              />
+              {showTensor && selectedRow && (
+                <TensorPanel tensor={tensor} cmp={selectedRow} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
+              )}
+            </div>
+          ) : (
+            <Empty
+              icon="codicon-checklist"
+              title={model.error ? "No checks ran before the error" : "No gradient checks in this script"}
+              text={model.error ? "Fix the error above, then save to re-run." : "Call cmp('name', dname, name) after loss.backward() to compare a hand-written gradient with autograd's."}
+            />
+          )
+        )}
+        {model && tab === "graph" && (
+          display && display.nodes.length > 0 ? (
+            <div class="graph-pane">
+              {layout ? (
+                <GraphView
+                  layout={layout}
+                  values={model.values}
+                  selected={displayId(saved.selectedNode)}
+                  cursor={cursorNode}
+                  firstWrong={displayId(first?.nodeId)}
+                  view={saved.view}
+                  fitRequest={fitRequest}
+                  onView={(view) => save({ view })}
+                  onSelect={(id) => {
+                    save({ selectedNode: id, selectedCmp: model.graph.nodes.find((n) => n.id === id)?.cmpIndex });
+                    setShowTensor(true);
+                  }}
+                  onActivate={(id) => {
+                    const n = layout.byId.get(id)?.node;
+                    reveal(n?.line, n?.column);
+                  }}
+                  onToggleChain={(id) => {
+                    const members = layout.byId.get(id)?.node.members;
+                    if (members) save({ unfolded: [...saved.unfolded, members[0]] });
+                  }}
+                />
+              ) : layoutError ? (
+                <Empty icon="codicon-error" title="The graph could not be laid out" text={layoutError} />
+              ) : (
+                <Empty icon="codicon-loading codicon-modifier-spin" title={`Laying out ${display.nodes.length.toLocaleString("en-US")} nodes…`} text="" />
+              )}
+              {layout && <GraphLegend values={model.values} nodes={model.graph.nodes.length} shown={display.nodes.length} ms={layout.ms} />}
+              {showTensor && (tensor || nodeCmp) && (
+                <div class="graph-drawer">
+                  <TensorPanel tensor={tensor} cmp={nodeCmp} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
+                </div>
+              )}
+            </div>
+          ) : (
+            <Empty icon="codicon-type-hierarchy" title="No graph" text="The graph appears once the script calls backward() on a result (loss.backward())." />
+          )
+        )}
+        {model && tab === "training" && (
+          hasTraining || isRunning ? (
+            <Training
+              series={live?.series ?? []}
+              logScale={saved.logScale}
+              running={isRunning}
+              stepsPerSecond={live?.stepsPerSecond}
+              progress={running?.progress}
+              onLogScale={(logScale) => save({ logScale })}
+              onStop={() => host.post({ type: "stop" })}
+            />
+          ) : (
+            <Empty icon="codicon-graph-line" title="No training series" text="Log the loss in the training loop with log('loss', loss.item(), step) and its curve shows here while the run goes on." />
+          )
+        )}
+      </main>
+    </div>
+  );
+}
+
+function TabButton(p: { id: Tab; tab: Tab; icon: string; label: string; badge?: number; onPick(t: Tab): void }) {
+  const active = p.id === p.tab;
+  return (
+    <button role="tab" aria-selected={active} class={`tab${active ? " active" : ""}`} data-tab={p.id} onClick={() => p.onPick(p.id)}>
+      <span class={`codicon ${p.icon}`} /> {p.label}
+      {p.badge !== undefined && <span class="tab-badge">{p.badge}</span>}
+    </button>
+  );
+}
+
+function Empty(p: { icon: string; title: string; text: string; action?: { label: string; onClick(): void } }) {
+  return (
+    <div class="empty" data-testid="empty">
+      <span class={`codicon ${p.icon} empty-icon`} />
+      <h2>{p.title}</h2>
+      {p.text && <p>{p.text}</p>}
+      {p.action && <button class="button" onClick={p.action.onClick}><span class="codicon codicon-play" /> {p.action.label}</button>}
+    </div>
+  );
+}
+
+function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: number, column?: number): void }) {
+  const e = model.error!;
+  const kind = e.kind === "syntax" ? "Syntax error" : e.kind === "timeout" ? "Stopped: time limit" : e.kind === "internal" ? "Backprop Ninja failed" : "Error";
+  return (
+    <div class="banner banner-error" data-testid="error" role="alert">
+      <span class="codicon codicon-error" />
+      <div class="banner-body">
+        <div>
+          <strong>{kind}{e.line !== undefined ? ` at line ${e.line + 1}` : ""}:</strong> <span class="mono">{e.message}</span>
+        </div>
+        <div class="banner-hint">
+          {e.line !== undefined ? "Fix it in the editor and save; the panel updates with the next run." : "Fix the script and save to re-run."}
+          {model.comparisons.length > 0 && ` The ${model.comparisons.length} checks that ran before it are listed below.`}
+        </div>
+        {e.stack && <details><summary>Stack</summary><pre>{e.stack}</pre></details>}
+      </div>
+      {e.line !== undefined && (
+        <button class="button button-secondary" data-testid="error-reveal" onClick={() => onReveal(e.line!, e.column)}>
+          <span class="codicon codicon-go-to-file" /> Go to line {e.line + 1}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: number }) {
+  return (
+    <div class="legend graph-legend" data-testid="graph-legend">
+      {!p.values && (
+        <>
+          <span class="legend-item verdict-exact"><i /> exact</span>
+          <span class="legend-item verdict-approximate"><i /> approximate</span>
+          <span class="legend-item verdict-wrong"><i /> wrong</span>
+          <span class="legend-item verdict-no-grad"><i /> not checked</span>
+        </>
+      )}
+      <span class="dim">{p.nodes.toLocaleString("en-US")} nodes{p.shown !== p.nodes ? ` (${p.shown.toLocaleString("en-US")} after folding)` : ""} · layout {Math.round(p.ms)} ms</span>
+    </div>
+  );
+}

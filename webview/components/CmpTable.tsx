@@ -1,0 +1,176 @@
+// The cmp table: the notebook's columns (name | exact | approximate | maxdiff) plus shapes and line,
+// sortable by any column, filterable to the bad rows; a click or Enter reveals the cmp call.
+import { useMemo, useRef } from "preact/hooks";
+import { fmtNumber, fmtShape, isBad, type CmpRow, type Verdict } from "../model";
+
+export type SortKey = "order" | "name" | "exact" | "approximate" | "maxdiff" | "status";
+
+export interface TableState {
+  sort: SortKey;
+  descending: boolean;
+  onlyBad: boolean;
+}
+
+export interface CmpTableProps {
+  rows: CmpRow[];
+  state: TableState;
+  selected?: number;
+  firstWrong?: number;
+  cursorLine?: number;
+  onState(s: TableState): void;
+  onSelect(row: CmpRow): void;
+  onActivate(row: CmpRow): void;
+}
+
+const STATUS_RANK: Record<Verdict, number> = { wrong: 0, "shape-mismatch": 1, "no-grad": 2, "not-written": 3, approximate: 4, exact: 5 };
+
+export const STATUS_TEXT: Record<Verdict, string> = {
+  exact: "exact", approximate: "approximate", wrong: "wrong", "shape-mismatch": "shape mismatch", "no-grad": "no grad", "not-written": "not written",
+};
+
+export function verdictIcon(v: Verdict): string {
+  switch (v) {
+    case "exact": return "codicon-pass-filled";
+    case "approximate": return "codicon-pass";
+    case "wrong": return "codicon-error";
+    case "shape-mismatch": return "codicon-symbol-ruler";
+    case "no-grad": return "codicon-warning";
+    case "not-written": return "codicon-circle-large-outline";
+  }
+}
+
+function compare(a: CmpRow, b: CmpRow, key: SortKey): number {
+  switch (key) {
+    case "order": return a.index - b.index;
+    case "name": return a.name.localeCompare(b.name);
+    case "exact": return Number(a.exact) - Number(b.exact) || a.index - b.index;
+    case "approximate": return Number(a.approximate) - Number(b.approximate) || a.index - b.index;
+    case "maxdiff": return (a.maxdiff ?? Infinity) - (b.maxdiff ?? Infinity) || a.index - b.index;
+    case "status": return STATUS_RANK[a.status] - STATUS_RANK[b.status] || a.index - b.index;
+  }
+}
+
+export function CmpTable(p: CmpTableProps) {
+  const body = useRef<HTMLTableSectionElement>(null);
+  const rows = useMemo(() => {
+    const r = p.state.onlyBad ? p.rows.filter((x) => isBad(x.status)) : [...p.rows];
+    r.sort((a, b) => compare(a, b, p.state.sort) * (p.state.descending ? -1 : 1));
+    return r;
+  }, [p.rows, p.state]);
+  const bad = p.rows.filter((r) => isBad(r.status)).length;
+  const exact = p.rows.filter((r) => r.status === "exact").length;
+  const approx = p.rows.filter((r) => r.status === "approximate").length;
+
+  const header = (key: SortKey, label: string, cls = "") => {
+    const active = p.state.sort === key;
+    return (
+      <th class={cls} aria-sort={active ? (p.state.descending ? "descending" : "ascending") : "none"} data-sort={key}>
+        <button
+          class="sort-button"
+          title={`Sort by ${label}`}
+          onClick={() => p.onState({ ...p.state, sort: key, descending: active ? !p.state.descending : false })}
+        >
+          {label}
+          <span class={`codicon ${active ? (p.state.descending ? "codicon-arrow-down" : "codicon-arrow-up") : "codicon-blank"}`} />
+        </button>
+      </th>
+    );
+  };
+
+  const moveFocus = (from: HTMLElement, delta: number) => {
+    const all = [...(body.current?.querySelectorAll<HTMLTableRowElement>("tr") ?? [])];
+    const i = all.indexOf(from as HTMLTableRowElement);
+    const next = all[Math.max(0, Math.min(all.length - 1, i + delta))];
+    next?.focus();
+    const idx = Number(next?.dataset.index);
+    const row = p.rows.find((r) => r.index === idx);
+    if (row) p.onSelect(row);
+  };
+
+  return (
+    <section class="cmp-section" aria-label="Gradient checks">
+      <div class="section-bar">
+        <span class="summary" data-testid="cmp-summary">
+          <span class="codicon codicon-pass-filled verdict-text-exact" /> {exact} exact
+          {approx > 0 && <> · <span class="codicon codicon-pass verdict-text-approximate" /> {approx} approximate</>}
+          {bad > 0 && <> · <span class="codicon codicon-error verdict-text-wrong" /> {bad} to fix</>}
+        </span>
+        <label class="toggle" title="Show only the checks that fail">
+          <input
+            type="checkbox"
+            checked={p.state.onlyBad}
+            onChange={(e) => p.onState({ ...p.state, onlyBad: (e.currentTarget as HTMLInputElement).checked })}
+          />
+          Only failing
+        </label>
+      </div>
+      <div class="table-scroll">
+        <table class="cmp-table">
+          <thead>
+            <tr>
+              {header("order", "#", "col-index")}
+              {header("name", "name")}
+              {header("exact", "exact")}
+              {header("approximate", "approximate")}
+              {header("maxdiff", "maxdiff", "num")}
+              {header("status", "verdict")}
+              <th>shape</th>
+              <th class="num">line</th>
+            </tr>
+          </thead>
+          <tbody ref={body}>
+            {rows.map((r) => {
+              const cls = [
+                "cmp-row", `verdict-${r.status}`, isBad(r.status) ? "bad" : "",
+                p.selected === r.index ? "selected" : "", p.firstWrong === r.index ? "first-wrong" : "",
+                p.cursorLine !== undefined && r.line === p.cursorLine ? "cursor" : "",
+              ].filter(Boolean).join(" ");
+              const shape = r.status === "shape-mismatch"
+                ? `${fmtShape(r.manualShape)} ≠ ${fmtShape(r.gradShape)}`
+                : fmtShape(r.gradShape ?? r.manualShape);
+              return (
+                <tr
+                  key={r.index}
+                  class={cls}
+                  tabIndex={0}
+                  data-index={r.index}
+                  data-name={r.name}
+                  aria-selected={p.selected === r.index}
+                  title={r.message ?? (r.line !== undefined ? `Reveal line ${r.line + 1}` : undefined)}
+                  onClick={() => {
+                    p.onSelect(r);
+                    p.onActivate(r);
+                  }}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter") p.onActivate(r);
+                    else if (e.key === "ArrowDown") moveFocus(e.currentTarget, 1);
+                    else if (e.key === "ArrowUp") moveFocus(e.currentTarget, -1);
+                    else return;
+                    e.preventDefault();
+                  }}
+                >
+                  <td class="col-index">{r.index + 1}</td>
+                  <td class="col-name">
+                    <span class="mono">{r.name}</span>
+                    {p.firstWrong === r.index && <span class="badge badge-first" title="The first bad gradient in backward order: fix this one first">first to fix</span>}
+                  </td>
+                  <td class={`bool ${r.exact ? "true" : "false"}`}>{r.exact ? "True" : "False"}</td>
+                  <td class={`bool ${r.approximate ? "true" : "false"}`}>{r.approximate ? "True" : "False"}</td>
+                  <td class="num mono">{fmtNumber(r.maxdiff, 3)}</td>
+                  <td class="col-verdict">
+                    <span class={`codicon ${verdictIcon(r.status)} verdict-text-${r.status}`} /> {STATUS_TEXT[r.status]}
+                  </td>
+                  <td class="mono col-shape">{shape}</td>
+                  <td class="num">{r.line !== undefined ? r.line + 1 : "—"}</td>
+                </tr>
+              );
+            })}
+            {rows.length === 0 && (
+              <tr class="empty-row"><td colSpan={8}>{p.state.onlyBad ? "Every check passes. Nothing to fix." : "No cmp() calls ran."}</td></tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+// Per-tensor view: verdict, shape and stats, heatmaps of the manual gradient, autograd's gradient and
+// their difference (one color scale for the first two), and a histogram of the values.
+import { fmtNumber, fmtShape, type CmpRow, type Grid, type Stats, type TensorDetail } from "../model";
+import { STATUS_TEXT, verdictIcon } from "./CmpTable";
+import { absMax, Heatmap } from "./Heatmap";
+import { binValues, Histogram } from "./Histogram";
+
+export interface TensorPanelProps {
+  tensor?: TensorDetail;
+  cmp?: CmpRow;
+  onReveal(line: number): void;
+  onClose(): void;
+}
+
+function difference(a?: Grid, b?: Grid): Grid | undefined {
+  if (!a || !b || a.rows !== b.rows || a.cols !== b.cols) return undefined;
+  return { rows: a.rows, cols: a.cols, sampled: a.sampled, values: a.values.map((v, i) => v - b.values[i]) };
+}
+
+function StatsLine({ label, s }: { label: string; s?: Stats }) {
+  if (!s) return null;
+  return (
+    <div class="stats-line">
+      <span class="stats-label">{label}</span>
+      <span class="mono">min {fmtNumber(s.min)} · max {fmtNumber(s.max)} · mean {fmtNumber(s.mean)} · std {fmtNumber(s.std)}</span>
+      {s.nonFinite ? <span class="badge badge-bad">{s.nonFinite} NaN/Inf</span> : null}
+    </div>
+  );
+}
+
+export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps) {
+  if (!tensor && !cmp) return null;
+  const name = tensor?.name ?? cmp!.name;
+  const diff = tensor?.diff ?? difference(tensor?.manual, tensor?.grad);
+  const scale = absMax(tensor?.manual, tensor?.grad);
+  const line = cmp?.line ?? tensor?.line;
+  const bins = tensor?.histogram ?? (tensor?.value ? binValues(tensor.value.values) : undefined);
+  return (
+    <section class="tensor-panel" aria-label={`Tensor ${name}`} data-testid="tensor-panel">
+      <header class="tensor-head">
+        <h3 class="mono">{name}</h3>
+        {tensor && <span class="mono dim">{fmtShape(tensor.shape)} {tensor.dtype}</span>}
+        {cmp && (
+          <span class={`verdict-chip verdict-${cmp.status}`}>
+            <span class={`codicon ${verdictIcon(cmp.status)}`} /> {STATUS_TEXT[cmp.status]}
+            {cmp.maxdiff !== null ? ` · maxdiff ${fmtNumber(cmp.maxdiff, 3)}` : ""}
+          </span>
+        )}
+        <span class="spacer" />
+        {line !== undefined && (
+          <button class="icon-button" title={`Reveal line ${line + 1}`} onClick={() => onReveal(line)}>
+            <span class="codicon codicon-go-to-file" />
+          </button>
+        )}
+        <button class="icon-button" title="Close (Escape)" onClick={onClose}><span class="codicon codicon-close" /></button>
+      </header>
+      {cmp?.message && <p class="tensor-message"><span class="codicon codicon-info" /> {cmp.message}</p>}
+      {tensor && (
+        <>
+          <StatsLine label="value" s={tensor.stats} />
+          <StatsLine label="grad" s={tensor.gradStats} />
+          <div class="heatmaps">
+            <Heatmap testId="heatmap-manual" title={`manual d${name}`} grid={tensor.manual} scale={scale} note={tensor.manual ? undefined : "no manual gradient"} />
+            <Heatmap testId="heatmap-grad" title={`${name}.grad (autograd)`} grid={tensor.grad} scale={scale} note={tensor.grad ? undefined : "no .grad"} />
+            <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={absMax(diff) || 1} note={diff ? undefined : "needs both gradients"} />
+          </div>
+          <Histogram title={`values of ${name}`} bins={bins} />
+        </>
+      )}
+      {!tensor && <p class="dim">The trace has no values for this tensor.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,199 @@
+// What the panel draws, in its own terms. ./traceAdapter.ts builds it from the runner's Trace, so the
+// components never depend on the trace's layout.
+
+export type Verdict = "exact" | "approximate" | "wrong" | "shape-mismatch" | "no-grad" | "not-written";
+
+export interface CmpRow {
+  /** index in the trace's list of comparisons (the host's selectComparison uses it) */
+  index: number;
+  name: string;
+  status: Verdict;
+  exact: boolean;
+  approximate: boolean;
+  maxdiff: number | null;
+  manualShape: number[] | null;
+  gradShape: number[] | null;
+  message?: string;
+  /** 0-based position of the cmp call */
+  line?: number;
+  column?: number;
+  /** graph node of the compared tensor */
+  nodeId?: string;
+  /** tensor details key (for the per-tensor view) */
+  tensorKey?: string;
+}
+
+export interface GraphNode {
+  id: string;
+  kind: "tensor" | "op" | "value";
+  /** variable name for tensors/values, op name for ops */
+  label: string;
+  named: boolean;
+  shape?: number[];
+  dtype?: string;
+  /** 0-based line where it is made */
+  line?: number;
+  column?: number;
+  verdict?: Verdict;
+  cmpIndex?: number;
+  /** micrograd Values: data and grad */
+  data?: number;
+  grad?: number;
+  /** op of a Value (+, *, tanh…) */
+  op?: string;
+  /** a leaf (parameter or input) */
+  leaf?: boolean;
+  tensorKey?: string;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+}
+
+export interface Graph {
+  nodes: GraphNode[];
+  /** data flow: from input to output */
+  edges: GraphEdge[];
+  /** the node backward started from (the loss) */
+  root?: string;
+}
+
+export interface Stats {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  nonFinite?: number;
+}
+
+/** A 2-D (or flattened to 2-D) sample of a tensor's elements, row-major. */
+export interface Grid {
+  rows: number;
+  cols: number;
+  values: number[];
+  /** the sample covers rows×cols of a larger tensor */
+  sampled?: boolean;
+}
+
+export interface TensorDetail {
+  key: string;
+  name: string;
+  shape: number[];
+  dtype: string;
+  line?: number;
+  stats?: Stats;
+  gradStats?: Stats;
+  value?: Grid;
+  grad?: Grid;
+  manual?: Grid;
+  diff?: Grid;
+  /** histogram of the values, when the trace carries one */
+  histogram?: { edges: number[]; counts: number[] };
+}
+
+export interface Series {
+  name: string;
+  steps: number[];
+  values: number[];
+}
+
+export interface ScriptError {
+  message: string;
+  kind: string;
+  line?: number;
+  column?: number;
+  stack?: string;
+}
+
+export interface PanelModel {
+  uri?: string;
+  status: "ok" | "error" | "cancelled" | "running";
+  comparisons: CmpRow[];
+  graph: Graph;
+  tensors: Map<string, TensorDetail>;
+  series: Series[];
+  error?: ScriptError;
+  durationMs?: number;
+  /** micrograd script: the graph is of Values */
+  values: boolean;
+  /** training steps per second, when the script reports steps */
+  stepsPerSecond?: number;
+}
+
+export const BAD_VERDICTS: ReadonlySet<Verdict> = new Set(["wrong", "shape-mismatch", "no-grad", "not-written"]);
+
+export function isBad(v: Verdict | undefined): boolean {
+  return v !== undefined && BAD_VERDICTS.has(v);
+}
+
+/**
+ * The first bad gradient in backward order: the one backward reaches first from the root (the loss),
+ * since an error there spoils every gradient computed after it. Falls back to the order of the cmp
+ * calls (the exercise writes them in backward order) for rows whose tensor is not in the graph.
+ */
+export function firstWrong(model: PanelModel): CmpRow | undefined {
+  const bad = model.comparisons.filter((c) => isBad(c.status));
+  if (bad.length <= 1) return bad[0];
+  const depth = backwardDepth(model.graph);
+  let best: CmpRow | undefined;
+  let bestDepth = Infinity;
+  for (const c of bad) {
+    const d = c.nodeId !== undefined ? depth.get(c.nodeId) ?? Infinity : Infinity;
+    if (d < bestDepth) {
+      best = c;
+      bestDepth = d;
+    }
+  }
+  return best ?? bad[0];
+}
+
+/** Longest distance of every node from the root, against the data flow (backward visiting order). */
+export function backwardDepth(graph: Graph): Map<string, number> {
+  const depth = new Map<string, number>();
+  if (!graph.root) return depth;
+  const inputsOf = new Map<string, string[]>();
+  const outDeg = new Map<string, number>();
+  for (const e of graph.edges) {
+    (inputsOf.get(e.to) ?? inputsOf.set(e.to, []).get(e.to)!).push(e.from);
+  }
+  // Kahn's algorithm from the root over reversed edges restricted to the root's ancestors.
+  const reach = new Set<string>([graph.root]);
+  const stack = [graph.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const p of inputsOf.get(n) ?? []) if (!reach.has(p)) {
+      reach.add(p);
+      stack.push(p);
+    }
+  }
+  for (const e of graph.edges) if (reach.has(e.from) && reach.has(e.to)) outDeg.set(e.from, (outDeg.get(e.from) ?? 0) + 1);
+  const queue = [graph.root];
+  depth.set(graph.root, 0);
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i];
+    const d = depth.get(n)!;
+    for (const p of inputsOf.get(n) ?? []) {
+      depth.set(p, Math.max(depth.get(p) ?? 0, d + 1));
+      const left = (outDeg.get(p) ?? 1) - 1;
+      outDeg.set(p, left);
+      if (left === 0) queue.push(p);
+    }
+  }
+  return depth;
+}
+
+export function fmtShape(shape: readonly number[] | null | undefined): string {
+  return shape ? `[${shape.join(", ")}]` : "—";
+}
+
+/** Like Python's repr of a float, short: what the notebook prints for maxdiff. */
+export function fmtNumber(v: number | null | undefined, digits = 4): string {
+  if (v === null || v === undefined) return "—";
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  if (v === 0) return "0.0";
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(digits)));
+  return v.toExponential(Math.max(0, digits - 2)).replace("e", "e");
+}
