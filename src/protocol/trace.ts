@@ -1,0 +1,277 @@
+// THE trace: everything one run of a user's script produced, as plain JSON-safe data. The runner
+// writes it; the CLI, the extension, the panel (webview) and the tests read it. Types and tiny pure
+// helpers only — the webview imports this file.
+//
+// Conventions: lines and columns are 1-based (as editors show them and Python counts them); numbers
+// that may be NaN/±Inf are JsonNumber (non-finite values become strings so JSON keeps them).
+import type { Comparison } from "../engine/cmp";
+
+export type { Comparison, ComparisonStatus } from "../engine/cmp";
+
+export const TRACE_VERSION = 1;
+
+export type JsonNumber = number | "NaN" | "Infinity" | "-Infinity";
+
+export function encodeNumber(v: number): JsonNumber {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+}
+
+export function decodeNumber(v: JsonNumber): number {
+  return typeof v === "number" ? v : v === "NaN" ? NaN : v === "Infinity" ? Infinity : -Infinity;
+}
+
+/** A place in the user's source. In a notebook, `cell` is the cell index and `line` counts in it. */
+export interface Place {
+  line: number;
+  column: number;
+  cell?: number;
+}
+
+/** Summary statistics over all elements; null when there is no finite element. */
+export interface Stats {
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+  nanCount: number;
+  infCount: number;
+  numel: number;
+}
+
+/**
+ * A capped 2-D window of a tensor, row-major: a tensor of shape [..., C] is seen as rows × C with the
+ * leading dims flattened; at most MAX_SAMPLE_ROWS × MAX_SAMPLE_COLS from the top-left corner.
+ */
+export interface Sample {
+  rows: number;
+  cols: number;
+  values: JsonNumber[];
+  /** true when the tensor has more rows or columns than shown */
+  truncated: boolean;
+}
+
+export const MAX_SAMPLE_ROWS = 64;
+export const MAX_SAMPLE_COLS = 64;
+
+export interface TensorSummary {
+  stats: Stats;
+  sample: Sample;
+}
+
+/** A tensor the script bound to a variable (the latest binding of that name wins). */
+export interface NamedTensor extends Place {
+  kind: "tensor";
+  /** the engine's stable tensor id */
+  id: number;
+  name: string;
+  shape: number[];
+  dtype: string;
+  requiresGrad: boolean;
+  isLeaf: boolean;
+  /** torch-style name of the op that made it, e.g. "MulBackward0" */
+  gradFn?: string;
+  /** its node in `Trace.graph`, when it is in the graph */
+  nodeId?: string;
+  value: TensorSummary;
+  grad?: TensorSummary;
+  /** the name of its partner: "dlogits" for "logits" and "logits" for "dlogits" */
+  pair?: string;
+}
+
+/** A micrograd Value the script bound to a variable. */
+export interface NamedValue extends Place {
+  kind: "value";
+  id: number;
+  name: string;
+  data: JsonNumber;
+  grad: JsonNumber;
+  op: string;
+  nodeId?: string;
+}
+
+export type GraphNodeKind = "op" | "tensor" | "value";
+
+export interface GraphNode {
+  id: string;
+  kind: GraphNodeKind;
+  /** the variable name for named nodes, else the op (e.g. "MulBackward0", "+", "tanh") */
+  label: string;
+  /** the op that produced it (for a named tensor made by an op, both are known) */
+  op?: string;
+  /** the variable name when the node is a named tensor or Value */
+  name?: string;
+  shape?: number[];
+  tensorId?: number;
+  /** parameters and inputs (AccumulateGrad leaves) */
+  leaf?: boolean;
+  /** where the named tensor was bound */
+  place?: Place;
+  /** micrograd Values */
+  data?: JsonNumber;
+  grad?: JsonNumber;
+}
+
+/** Data flow: `from` is an input of `to`. */
+export interface GraphEdge {
+  from: string;
+  to: string;
+}
+
+export interface Graph {
+  /** "backward": the graph of the last backward() call; "named": named tensors only; "values": micrograd */
+  source: "backward" | "named" | "values";
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** the node backward started from (the loss) */
+  root?: string;
+  /** more nodes existed than MAX_GRAPH_NODES */
+  truncated: boolean;
+}
+
+export const MAX_GRAPH_NODES = 5000;
+
+/** How a wrong gradient probably went wrong (filled by src/diagnosis). */
+export interface DiagnosisInfo {
+  kind: string;
+  /** one sentence a teacher would say */
+  sentence: string;
+  confidence?: number;
+  evidence?: Record<string, unknown>;
+  /** name of the earlier wrong gradient this one only inherits from */
+  downstreamOf?: string;
+}
+
+/** One cmp(name, manual, t) call, where it was made, and what it compared. */
+export interface TraceComparison extends Comparison, Place {
+  /** order of the call in the run (0-based) */
+  index: number;
+  /** variable names of the manual gradient and of the tensor, when bound */
+  manualName?: string;
+  tensorName?: string;
+  /** graph node of the compared tensor */
+  nodeId?: string;
+  /** samples taken when cmp ran (later in-place edits do not change them) */
+  manual?: Sample;
+  grad?: Sample;
+  /** manual − grad, when the shapes agree */
+  diff?: Sample;
+  diagnosis?: DiagnosisInfo;
+}
+
+export interface OutputChunk {
+  stream: "stdout" | "stderr";
+  text: string;
+  cell?: number;
+}
+
+/** A scalar series the script logged (e.g. the training loss), for curves. */
+export interface Series {
+  name: string;
+  steps: number[];
+  values: JsonNumber[];
+}
+
+export type ErrorKind =
+  | "syntax" | "import" | "runtime" | "shape" | "timeout" | "memory" | "cancelled" | "output" | "internal";
+
+export interface ScriptError {
+  kind: ErrorKind;
+  /** e.g. "TypeError", "TorchError", "NameError" */
+  name: string;
+  message: string;
+  /** where in the user's file (absent when the error has no place there) */
+  place?: Place;
+  /** the stack (or Python traceback) in the user's terms: their file, their lines */
+  stack?: string;
+}
+
+/** The first op whose output contained NaN or ±Inf. */
+export interface NonFiniteEvent {
+  op: string;
+  kind: "nan" | "inf";
+  tensorId: number;
+  /** the variable it was then bound to, if any */
+  name?: string;
+  place?: Place;
+}
+
+export interface Timings {
+  totalMs: number;
+  /** transpiling and instrumenting (TypeScript/JavaScript) or loading Pyodide (Python) */
+  prepareMs: number;
+  runMs: number;
+  /** building this trace */
+  traceMs: number;
+}
+
+export type Language = "typescript" | "javascript" | "python" | "notebook";
+
+export interface Trace {
+  version: typeof TRACE_VERSION;
+  /** absolute path of the script */
+  file: string;
+  language: Language;
+  /** SHA-256 (hex) of the exact text that ran, so results never mix versions of a file */
+  sourceHash: string;
+  /** the editor's document version, when the extension started the run */
+  documentVersion?: number;
+  status: "ok" | "error" | "cancelled";
+  startedAt: string;
+  timings: Timings;
+  tensors: NamedTensor[];
+  values: NamedValue[];
+  graph: Graph | null;
+  comparisons: TraceComparison[];
+  output: OutputChunk[];
+  /** output beyond the cap was dropped (counted in droppedOutputBytes) */
+  outputTruncated: boolean;
+  droppedOutputBytes: number;
+  series: Series[];
+  nonFinite?: NonFiniteEvent;
+  error?: ScriptError;
+  /** things worth knowing that are not errors (e.g. "%matplotlib inline ignored") */
+  notes: string[];
+  /** matplotlib figures of Python scripts (see src/python/types.ts PyChart) */
+  charts?: unknown[];
+  /** the last line the script was seen running (for time limits and Stop) */
+  lastPlace?: Place;
+}
+
+/** Streamed while a script runs (a long training run shows its loss curve live). */
+export type RunEvent =
+  | { type: "output"; chunk: OutputChunk }
+  | { type: "comparison"; comparison: TraceComparison }
+  | { type: "series"; name: string; step: number; value: JsonNumber }
+  | { type: "phase"; phase: "preparing" | "loading-python" | "running" | "tracing"; message?: string };
+
+export interface VerdictCounts {
+  total: number;
+  exact: number;
+  approximate: number;
+  wrong: number;
+  shapeMismatch: number;
+  noGrad: number;
+  notWritten: number;
+}
+
+export function countVerdicts(comparisons: readonly Pick<Comparison, "status">[]): VerdictCounts {
+  const c: VerdictCounts = { total: comparisons.length, exact: 0, approximate: 0, wrong: 0, shapeMismatch: 0, noGrad: 0, notWritten: 0 };
+  for (const { status } of comparisons) {
+    if (status === "exact") c.exact++;
+    else if (status === "approximate") c.approximate++;
+    else if (status === "wrong") c.wrong++;
+    else if (status === "shape-mismatch") c.shapeMismatch++;
+    else if (status === "no-grad") c.noGrad++;
+    else c.notWritten++;
+  }
+  return c;
+}
+
+/** Runtime check of what arrives over a message channel or from a JSON file. */
+export function isTrace(x: unknown): x is Trace {
+  if (typeof x !== "object" || x === null) return false;
+  const t = x as Partial<Trace>;
+  return t.version === TRACE_VERSION && typeof t.file === "string" && Array.isArray(t.comparisons) &&
+    Array.isArray(t.tensors) && Array.isArray(t.output) && Array.isArray(t.series) && typeof t.status === "string";
+}
