@@ -25,6 +25,7 @@ export function diagnosticsFor(outcome: RunOutcome, doc: vscode.TextDocument | u
     else if (c.status === "shape-mismatch") message = `Gradient of ${c.name} has shape ${fmtShape(c.manualShape)}, autograd's has ${fmtShape(c.gradShape)}`;
     else if (c.status === "no-grad") message = `cmp("${c.name}"): ${c.message ?? "autograd has no gradient"}`;
     if (!message) continue;
+    if (c.diagnosis) message += `. ${c.diagnosis}`;
     const d = new vscode.Diagnostic(lineRange(c.line), message, vscode.DiagnosticSeverity.Warning);
     d.source = DIAGNOSTIC_SOURCE;
     d.code = c.status;

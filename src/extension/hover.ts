@@ -10,7 +10,7 @@ const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/;
 
 function statsLine(label: string, s: Stats | undefined): string | undefined {
   if (!s) return undefined;
-  const bad = s.nonFinite ? ` · **${s.nonFinite} non-finite**` : "";
+  const bad = s.nonFinite ? ` · **${s.nonFinite} NaN/Inf**` : "";
   return `${label}: min ${fmtNum(s.min)} · max ${fmtNum(s.max)} · mean ${fmtNum(s.mean)} · std ${fmtNum(s.std)}${bad}`;
 }
 
@@ -23,15 +23,15 @@ const VERDICT_WORD: Record<CmpView["status"], string> = {
   "not-written": "○ not written yet",
 };
 
-/** The cmp calls an identifier takes part in: `X` → cmp("X", …); `dX` → the cmp that checks it. */
+/** The cmp calls an identifier takes part in: `dX` → the cmp that checks it; `X` → cmp("X", …). */
 export function comparisonsFor(word: string, outcome: RunOutcome, doc: vscode.TextDocument): CmpView[] {
-  const byName = outcome.comparisons.filter((c) => c.name === word);
-  if (byName.length) return byName;
+  const asManual = outcome.comparisons.filter((c) => c.manualName === word);
+  if (asManual.length) return asManual;
+  const asTensor = outcome.comparisons.filter((c) => c.tensorName === word || (c.tensorName === undefined && c.name === word));
+  if (asTensor.length) return asTensor;
   if (!word.startsWith("d") || word.length < 2) return [];
-  const base = word.slice(1);
-  const all = outcome.comparisons.filter((c) => c.name === base);
-  // exercise 2 and 3 compare against the same tensor again (cmp("logits", dlogits_fast, logits)):
-  // prefer the call that passes this very identifier.
+  // no variable names in the trace: `dX` is checked by cmp("X", …); prefer the call that passes it
+  const all = outcome.comparisons.filter((c) => c.name === word.slice(1));
   const passes = new RegExp(`\\b${word.replace(/\$/g, "\\$")}\\b`);
   const exactCall = all.filter((c) => c.line < doc.lineCount && passes.test(doc.lineAt(c.line).text));
   return exactCall.length ? exactCall : all;
@@ -60,12 +60,14 @@ export function hoverMarkdown(word: string, tensor: TensorView | undefined, cmps
       : c.status === "shape-mismatch" ? ` · manual ${fmtShape(c.manualShape)} vs grad ${fmtShape(c.gradShape)}` : "";
     lines.push(`cmp("${c.name}") at line ${c.line + 1}: **${VERDICT_WORD[c.status]}**${detail}`);
     if (c.message && c.status !== "not-written") lines.push(`_${c.message}_`);
+    if (c.diagnosis) lines.push(`$(lightbulb) ${c.diagnosis}`);
   }
   const heat = cmps.find((c) => c.diff && c.status !== "exact")?.diff ?? tensor?.grad;
   if (heat) {
     const uri = heatmapDataUri(heat);
     const what = cmps.some((c) => c.diff && c.status !== "exact") ? "manual − autograd" : "grad";
-    if (uri) lines.push(`![${what} heatmap](${uri})  \n_${what}, ${heat.rows}×${heat.cols}_`);
+    const corner = cmps.find((c) => c.diff === heat)?.diffTruncated ? ", top-left corner" : "";
+    if (uri) lines.push(`![${what} heatmap](${uri})  \n_${what}, ${heat.rows}×${heat.cols}${corner}_`);
   }
   if (stale) lines.push("_$(history) stale: the file was edited after this run_");
   md.appendMarkdown(lines.join("\n\n"));

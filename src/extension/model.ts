@@ -6,12 +6,13 @@ import type { ComparisonStatus } from "../engine/cmp";
 export type { ComparisonStatus };
 
 export interface Stats {
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
   /** count of NaN / ±Inf elements */
-  nonFinite?: number;
+  nonFinite: number;
+  numel: number;
 }
 
 /** A small 2-D sample (row-major) for heatmaps in hovers. */
@@ -23,6 +24,11 @@ export interface Grid {
 
 export interface CmpView {
   name: string;
+  /** variable names passed as the manual gradient and as the tensor, when bound */
+  manualName?: string;
+  tensorName?: string;
+  /** one sentence on how it probably went wrong (wrong gradients only) */
+  diagnosis?: string;
   status: ComparisonStatus;
   exact: boolean;
   approximate: boolean;
@@ -33,8 +39,10 @@ export interface CmpView {
   /** 0-based line and column of the cmp call in the file run */
   line: number;
   column: number;
-  /** the difference manual − autograd (or the manual gradient) when the trace has it */
+  /** manual − autograd, when the trace has it */
   diff?: Grid;
+  /** true when the grid shows only the top-left corner of the tensor */
+  diffTruncated?: boolean;
 }
 
 export interface TensorView {
@@ -49,6 +57,8 @@ export interface TensorView {
   grad?: Grid;
   /** "Value" for micrograd scalars */
   kind: "tensor" | "value";
+  /** "dlogits" for "logits" and the reverse */
+  pair?: string;
   /** for Values: data and grad */
   data?: number;
   gradValue?: number;

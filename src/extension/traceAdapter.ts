@@ -1,0 +1,73 @@
+// The runner's Trace (src/protocol/trace.ts: 1-based places, JSON-safe numbers) in the editor's
+// terms (model.ts: 0-based lines, plain numbers). Everything the editor features read goes through here.
+import { decodeNumber, type Sample, type Stats as TraceStats, type Trace } from "../protocol/trace";
+import type { CmpView, Grid, RunOutcome, ScriptErrorView, Stats, TensorView } from "./model";
+
+function grid(s: Sample | undefined): Grid | undefined {
+  if (!s || s.rows <= 0 || s.cols <= 0) return undefined;
+  return { rows: s.rows, cols: s.cols, values: s.values.map(decodeNumber) };
+}
+
+function stats(s: TraceStats | undefined): Stats | undefined {
+  if (!s) return undefined;
+  return { min: s.min, max: s.max, mean: s.mean, std: s.std, nonFinite: s.nanCount + s.infCount, numel: s.numel };
+}
+
+const zeroBased = (n: number | undefined): number => Math.max(0, (n ?? 1) - 1);
+
+const ERROR_KIND: Record<string, ScriptErrorView["kind"]> = {
+  syntax: "syntax", import: "runtime", runtime: "runtime", shape: "runtime", memory: "runtime", output: "runtime",
+  timeout: "timeout", cancelled: "runtime", internal: "internal",
+};
+
+export function outcomeOf(trace: Trace): RunOutcome {
+  const comparisons: CmpView[] = trace.comparisons.map((c) => ({
+    name: c.name,
+    manualName: c.manualName,
+    tensorName: c.tensorName,
+    status: c.status,
+    exact: c.exact,
+    approximate: c.approximate,
+    maxdiff: c.maxdiff,
+    manualShape: c.manualShape,
+    gradShape: c.gradShape,
+    message: c.message,
+    diagnosis: c.diagnosis && !c.diagnosis.downstreamOf ? c.diagnosis.sentence : undefined,
+    line: zeroBased(c.line),
+    column: zeroBased(c.column),
+    diff: grid(c.diff),
+    diffTruncated: c.diff?.truncated,
+  }));
+  const tensors = new Map<string, TensorView>();
+  for (const t of trace.tensors) {
+    tensors.set(t.name, {
+      kind: "tensor", name: t.name, shape: t.shape, dtype: t.dtype, line: zeroBased(t.line),
+      stats: stats(t.value.stats), gradStats: stats(t.grad?.stats), grad: grid(t.grad?.sample), pair: t.pair,
+    });
+  }
+  for (const v of trace.values) {
+    tensors.set(v.name, {
+      kind: "value", name: v.name, shape: [], dtype: "float64", line: zeroBased(v.line),
+      data: decodeNumber(v.data), gradValue: decodeNumber(v.grad),
+    });
+  }
+  let error: ScriptErrorView | undefined;
+  if (trace.error && trace.error.kind !== "cancelled") {
+    const e = trace.error;
+    const prefix = e.name && !e.message.startsWith(e.name) ? `${e.name}: ` : "";
+    error = {
+      message: `${prefix}${e.message}`,
+      kind: ERROR_KIND[e.kind] ?? "runtime",
+      line: e.place ? zeroBased(e.place.line) : undefined,
+      column: e.place ? zeroBased(e.place.column) : undefined,
+    };
+  }
+  return {
+    status: trace.status,
+    comparisons,
+    tensors,
+    error,
+    durationMs: trace.timings.totalMs,
+    output: trace.output.map((o) => o.text),
+  };
+}
