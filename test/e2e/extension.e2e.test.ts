@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CodeServer, installExtension } from "./support/codeServer";
@@ -37,8 +39,20 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
   let ws: string;
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
+  let namesServer: http.Server | undefined;
 
   before(async function () {
+    // "Download names.txt" fetches from a local server here (the machine has no internet)
+    namesServer = http.createServer((req, res) => {
+      if (req.url === "/names.txt" && fs.existsSync(namesTxt)) {
+        res.writeHead(200, { "content-type": "text/plain" });
+        fs.createReadStream(namesTxt).pipe(res);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => namesServer!.listen(0, "127.0.0.1", resolve));
+    const namesUrl = `http://127.0.0.1:${(namesServer.address() as AddressInfo).port}/names.txt`;
     fs.rmSync(artifacts, { recursive: true, force: true });
     fs.mkdirSync(artifacts, { recursive: true });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-e2e-"));
@@ -55,7 +69,7 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
       extensionsDir: extensions,
       logFile: path.join(artifacts, "code-server.log"),
       // trusted: this suite checks runs; the restricted-mode behaviour has its own suite
-      settings: { "security.workspace.trust.enabled": false, "backpropNinja.runOnType": false },
+      settings: { "security.workspace.trust.enabled": false, "backpropNinja.runOnType": false, "backpropNinja.namesUrl": namesUrl },
     });
     wb = await Workbench.open(`${server.url}/?folder=${encodeURIComponent(ws)}`, artifacts);
   });
@@ -64,11 +78,24 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     if (wb && this.currentTest?.state === "failed") await wb.screenshot("failure").catch(() => undefined);
     await wb?.close().catch(() => undefined);
     server?.stop();
+    namesServer?.close();
     if (!process.env.BPN_KEEP && tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   afterEach(async function () {
     if (this.currentTest?.state === "failed" && wb) await wb.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, "-")}`).catch(() => undefined);
+  });
+
+  it("Download names.txt puts makemore's file next to the exercise", async function () {
+    if (!fs.existsSync(namesTxt)) this.skip();
+    const w = wb!;
+    const target = path.join(ws, "names.txt");
+    fs.rmSync(target, { force: true });
+    await w.openFile(EXERCISE);
+    await w.runCommand("Backprop Ninja: Download names.txt");
+    await w.notification(/names\.txt saved \(32033 names, makemore's file\)/).waitFor({ state: "visible", timeout: 60_000 });
+    assert.ok(fs.readFileSync(target).equals(fs.readFileSync(namesTxt)), "downloaded bytes differ");
+    await w.screenshot("download-names");
   });
 
   it("runs the exercise from the command palette: panel with every cmp exact", async function () {
@@ -83,11 +110,15 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     const lenses = await w.codeLenses();
     assert.equal(lenses.filter((l) => l.startsWith("✓")).length, cmps, lenses.join("\n"));
     const view = w.webview();
-    const rows = view.locator("[data-testid=cmp-row]");
+    const rows = view.locator("tr.cmp-row");
     await rows.first().waitFor({ state: "visible", timeout: 60_000 });
-    const texts = await rows.allInnerTexts();
-    assert.ok(texts.length >= 26, `panel shows ${texts.length} cmp rows`);
-    assert.ok(texts.every((t) => /exact/i.test(t) && !/wrong|approx/i.test(t)), texts.join("\n"));
+    const names = await rows.evaluateAll((trs) => trs.map((tr) => `${(tr as HTMLElement).dataset.name}:${tr.className}`));
+    assert.equal(names.length, cmps, names.join("\n"));
+    assert.ok(names.every((n) => /verdict-exact/.test(n)), names.join("\n"));
+    // the graph has the named nodes of the forward pass
+    for (const name of ["logits", "probs", "hprebn", "emb", "C", "W1"]) {
+      await view.locator(`.graph-view g[data-label="${name}"]`).first().waitFor({ state: "attached" });
+    }
     await w.screenshot("panel-table");
   });
 
@@ -117,7 +148,7 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     assert.match(await entry.innerText(), new RegExp(`${line}`));
     await w.screenshot("wrong-problems");
     const view = w.webview();
-    await view.locator("[data-testid=cmp-row]", { hasText: /b2/ }).filter({ hasText: /wrong/i }).first().waitFor({ state: "visible" });
+    await view.locator('tr.cmp-row.verdict-wrong[data-name="b2"]').waitFor({ state: "visible" });
 
     // the fix: back to the right formula, save, and everything is exact again
     await w.openFile(EXERCISE);
@@ -125,8 +156,8 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await w.save();
     await w.codeLens(/✓ b2: exact/).waitFor({ state: "visible", timeout: 120_000 });
     await entry.waitFor({ state: "detached" });
-    await view.locator("[data-testid=cmp-row]", { hasText: /b2/ }).filter({ hasText: /exact/i }).first().waitFor({ state: "visible" });
-    assert.equal(await view.locator("[data-testid=cmp-row]", { hasText: /wrong/i }).count(), 0);
+    await view.locator('tr.cmp-row.verdict-exact[data-name="b2"]').waitFor({ state: "visible" });
+    assert.equal(await view.locator("tr.cmp-row.verdict-wrong").count(), 0);
     await w.screenshot("fixed");
   });
 
