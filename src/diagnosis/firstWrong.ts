@@ -37,6 +37,8 @@ export interface FirstWrongResult {
   first: string | null;
   /** one entry per comparison, in backward order */
   reports: WrongGradientReport[];
+  /** name → the wrong gradients upstream of it whose own step is wrong (its root causes) */
+  causes: Map<string, string[]>;
 }
 
 const isWrong = (status: string) => status === "wrong" || status === "shape-mismatch";
@@ -45,11 +47,11 @@ const isOk = (status: string) => status === "exact" || status === "approximate";
 /**
  * `backwardOrder` lists tensor names from the loss to the leaves (the order backward visits them);
  * comparisons of names not in it keep their script order after the known ones. When a name was
- * compared twice (exercise 2 re-checks logits), the latest comparison of that name wins.
+ * compared twice (exercise 2 re-checks logits), the first comparison is its step in the chain.
  */
 export function firstWrong(comparisons: readonly ComparedGradient[], backwardOrder: readonly string[], opts: FirstWrongOptions = {}): FirstWrongResult {
   const latest = new Map<string, ComparedGradient>();
-  for (const c of comparisons) latest.set(c.name, c);
+  for (const c of comparisons) if (!latest.has(c.name)) latest.set(c.name, c);
   const rank = new Map(backwardOrder.map((n, i) => [n, i]));
   const ordered = [...latest.values()].sort((a, b) => (rank.get(a.name) ?? Infinity) - (rank.get(b.name) ?? Infinity));
 
@@ -81,5 +83,6 @@ export function firstWrong(comparisons: readonly ComparedGradient[], backwardOrd
     }
     return { name: c.name, role: "wrong" };
   });
-  return { first, reports };
+  const causeLists = new Map([...causes].map(([k, v]) => [k, [...v].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))]));
+  return { first, reports, causes: causeLists };
 }

@@ -15,6 +15,8 @@ const KIND_LABEL: Record<Diagnosis["kind"], string> = {
   "wrong-variable": "wrong variable",
   zeros: "never assigned",
   "non-finite": "NaN/Inf",
+  downstream: "downstream",
+  unverifiable: "after a shape error",
   unexplained: "wrong",
 };
 

@@ -21,6 +21,8 @@ export type DiagnosisKind =
   | "wrong-variable" // manual equals another tensor's autograd gradient
   | "zeros" // manual is 0 where autograd's gradient is not (never assigned)
   | "non-finite" // NaN/Inf in the manual gradient where autograd's is finite
+  | "downstream" // its own step is right; it only inherits an upstream mistake (see firstWrong)
+  | "unverifiable" // computed from an upstream gradient of the wrong shape: its own step cannot be checked
   | "unexplained"; // wrong, but none of the patterns above reproduces autograd's gradient
 
 /** A tensor used more than once receives one gradient contribution per use. */
@@ -85,6 +87,11 @@ export interface Evidence {
   firstIndex?: number[];
   manualValue?: number;
   gradValue?: number;
+  /** downstream: the wrong upstream gradients it inherits from */
+  downstreamOf?: string[];
+  /** the diagnosis compared the manual gradient with what autograd's local rule gives for the
+   * learner's own upstream gradients (named here), not with autograd's gradient */
+  relativeTo?: string[];
   /** non-finite: where NaN/Inf first appeared, when the engine reported it */
   origin?: { op: string; name?: string; line?: number };
 }

@@ -1,0 +1,156 @@
+// The backward graph of the last loss.backward(), kept so the diagnosis can replay it: per-use
+// gradient contributions of a tensor used more than once, and the "learner pass" that applies
+// autograd's local rules to the learner's own upstream gradients (see firstWrong.ts).
+//
+// The engine releases each node's backward closure as backward runs (release()), and exposes no way
+// to apply a node after that. captureGraph() therefore runs from inspector.onBackward — before the
+// pass — and keeps a reference to every node's backward closure (the engine's private `backwardFn`
+// field, read here and nowhere else). The closures use the tensors saved in the forward pass, so a
+// replay is faithful as long as the script has not modified those tensors in place since (the
+// notebook's cmp calls come right after backward). See the report for the engine request that would
+// make this an official API.
+import { GradFn, Tensor, torch } from "../engine";
+import { inspector } from "../engine/inspect";
+
+type BackwardFn = (grad: Tensor) => (Tensor | null)[];
+
+export interface CapturedNode {
+  node: GradFn;
+  /** position in `order` (0 = the root) */
+  index: number;
+  backward: BackwardFn | null;
+  /** [input node, input index in next_functions] for each input that needs a gradient */
+  inputs: (CapturedNode | null)[];
+  /** nodes that consume this node's output, with the input slot they use */
+  consumers: { node: CapturedNode; slot: number }[];
+}
+
+export interface CapturedGraph {
+  root: Tensor;
+  /** nodes in backward order: every node before the nodes it sends gradient to */
+  order: CapturedNode[];
+  byNode: Map<GradFn, CapturedNode>;
+  /** true when every non-leaf node's backward closure could be kept */
+  replayable: boolean;
+}
+
+function backwardOf(node: GradFn): BackwardFn | null {
+  const fn = (node as unknown as { backwardFn?: unknown }).backwardFn;
+  return typeof fn === "function" ? (fn as BackwardFn) : null;
+}
+
+/** Record the graph below `root`; call it from inspector.onBackward, before the pass frees it. */
+export function captureGraph(root: Tensor): CapturedGraph {
+  const start = root.grad_fn ?? root._accumulator();
+  // iterative post-order DFS, reversed: a topological order from the root (graphs can be deep)
+  const post: GradFn[] = [];
+  const seen = new Set<GradFn>([start]);
+  const stack: [GradFn, number][] = [[start, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [node, i] = top;
+    if (i < node.next_functions.length) {
+      top[1] = i + 1;
+      const next = node.next_functions[i][0];
+      if (next && !seen.has(next)) {
+        seen.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      stack.pop();
+      post.push(node);
+    }
+  }
+  post.reverse();
+  const byNode = new Map<GradFn, CapturedNode>();
+  const order = post.map((node, index) => {
+    const c: CapturedNode = { node, index, backward: node.variable ? null : backwardOf(node), inputs: [], consumers: [] };
+    byNode.set(node, c);
+    return c;
+  });
+  for (const c of order) {
+    c.inputs = c.node.next_functions.map(([next]) => (next ? byNode.get(next) ?? null : null));
+    c.inputs.forEach((inp, slot) => inp?.consumers.push({ node: c, slot }));
+  }
+  const replayable = order.every((c) => c.node.variable !== undefined || c.backward !== null);
+  return { root, order, byNode, replayable };
+}
+
+/** The node whose incoming gradient is `t`'s gradient (its grad_fn, or the leaf's AccumulateGrad). */
+export function nodeOf(graph: CapturedGraph, t: Tensor): CapturedNode | undefined {
+  if (t.grad_fn) return graph.byNode.get(t.grad_fn);
+  for (const c of graph.order) if (c.node.variable === t) return c;
+  return undefined;
+}
+
+export interface Contribution {
+  from: CapturedNode;
+  slot: number;
+  grad: Tensor;
+}
+
+export interface ReplayResult {
+  /** the gradient arriving at each node (sum of its contributions), before any override */
+  incoming: Map<CapturedNode, Tensor>;
+  /** each contribution into a node, one per use of its output */
+  contributions: Map<CapturedNode, Contribution[]>;
+  /** nodes whose incoming gradient depends on an upstream override that could not be used */
+  tainted: Set<CapturedNode>;
+}
+
+/**
+ * Run the captured backward closures again. `override(node, incoming)` may replace the gradient that
+ * leaves a node (the learner's manual gradient for a compared tensor), or return "taint" when the
+ * learner's value is unusable (wrong shape, not written): every node fed by it is then tainted.
+ * Hooks the runner set on the inspector are muted so the replay's tensors are not mistaken for the
+ * script's.
+ */
+export function replay(
+  graph: CapturedGraph,
+  rootGrad: Tensor,
+  override?: (node: CapturedNode, incoming: Tensor) => Tensor | "taint" | undefined,
+): ReplayResult {
+  const incoming = new Map<CapturedNode, Tensor>();
+  const contributions = new Map<CapturedNode, Contribution[]>();
+  const tainted = new Set<CapturedNode>();
+  const pending = new Map<CapturedNode, Tensor>([[graph.order[0], rootGrad]]);
+  const { onCreate, onNonFinite } = inspector;
+  inspector.onCreate = undefined;
+  inspector.onNonFinite = undefined;
+  try {
+    torch.no_grad(() => {
+      for (const c of graph.order) {
+        let g = pending.get(c);
+        pending.delete(c);
+        if (!g) continue;
+        incoming.set(c, g);
+        const o = override?.(c, g);
+        if (o && o !== "taint") g = o;
+        const taints = o === "taint" || tainted.has(c);
+        if (!c.backward) continue;
+        const grads = c.backward(g);
+        c.inputs.forEach((next, slot) => {
+          const gi = grads[slot];
+          if (!next || !gi) return;
+          if (taints) tainted.add(next);
+          let list = contributions.get(next);
+          if (!list) contributions.set(next, (list = []));
+          list.push({ from: c, slot, grad: gi });
+          const acc = pending.get(next);
+          pending.set(next, acc ? acc.add(gi) : gi);
+        });
+      }
+    });
+  } finally {
+    inspector.onCreate = onCreate;
+    inspector.onNonFinite = onNonFinite;
+  }
+  return { incoming, contributions, tainted };
+}
+
+/** "PowBackward0" → "pow", "MmBackward0" → "matmul", "IndexBackward0" → "index". */
+export function opLabel(node: GradFn): string {
+  const base = node.name().replace(/Backward\d*$/, "");
+  const special: Record<string, string> = { Mm: "matmul", Bmm: "matmul", ReshapeAlias: "reshape", ToCopy: "to", IndexPut: "index_put" };
+  return special[base] ?? base.charAt(0).toLowerCase() + base.slice(1);
+}

@@ -1,0 +1,351 @@
+// diagnoseRun: after a script ran, explain every failing cmp row. The runner feeds a
+// DiagnosisRecorder from its inspector hooks (or calls installDiagnosis), then asks for the result:
+//
+//   const rec = new DiagnosisRecorder({ describe: (t) => names.get(t) });   // names from the runner
+//   inspector.onBackward = (root) => { …; rec.onBackward(root); };
+//   inspector.onComparison = (c, manual, t) => { …; rec.onComparison(c, manual, t); };
+//   inspector.onNonFinite = (t, op) => { …; rec.onNonFinite(t, op); };
+//   … run the script …
+//   const result = rec.diagnose();        // RunDiagnosis: rows aligned with the cmp calls
+//   for (row of result.rows) print(formatComparison(c)); print(formatDiagnosis(row.diagnosis, row))
+import type { Comparison, ComparisonStatus } from "../engine";
+import { Tensor, torch } from "../engine";
+import type { Inspector } from "../engine/inspect";
+import { diagnoseGradient } from "./analyze";
+import { firstWrong, type GradientRole } from "./firstWrong";
+import { captureGraph, nodeOf, opLabel, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
+import { EPS32, EPS64, matches, sameShape } from "./numeric";
+import type { ArrayTensor, Diagnosis, NamedGradient, PathContribution } from "./types";
+
+export interface TensorLabel {
+  name: string;
+  /** 1-based line of the assignment */
+  line?: number;
+}
+/** The runner's names for tensors (variable name and line of the latest assignment). */
+export type Describe = (t: Tensor) => TensorLabel | undefined;
+
+/** One cmp call as the recorder saw it: copies of both gradients taken at the time of the call. */
+export interface RecordedComparison {
+  comparison: Comparison;
+  tensor?: Tensor;
+  manualTensor?: Tensor;
+  manual?: ArrayTensor & { dtype: string };
+  grad?: ArrayTensor & { dtype: string };
+}
+
+export interface NonFiniteEvent {
+  tensor: Tensor;
+  op: string;
+}
+
+export interface GradientRow {
+  name: string;
+  status: ComparisonStatus;
+  role: GradientRole;
+  downstreamOf?: string[];
+  diagnosis: Diagnosis | null;
+  /** the learner's step is right given their own upstream gradients (undefined: not decided) */
+  locallyCorrect?: boolean;
+}
+
+export interface RunDiagnosis {
+  /** the earliest wrong hand-written gradient in backward order */
+  first: string | null;
+  /** one row per cmp call, in call order */
+  rows: GradientRow[];
+  /** compared names from the loss towards the leaves */
+  backwardOrder: string[];
+  /** whether the recorded backward graph could be replayed (paths, downstream detection) */
+  graphReplayed: boolean;
+}
+
+function snapshot(t: Tensor): ArrayTensor & { dtype: string } {
+  return { shape: t.shape, data: t.toArray(), dtype: t.dtype };
+}
+const asArray = (t: Tensor): ArrayTensor => ({ shape: t.shape, data: t.toArray() });
+
+/** Every tensor a manual gradient was computed from, following its own recorded graph. */
+function ancestry(t: Tensor, limit = 20000): Set<Tensor> {
+  const out = new Set<Tensor>([t]);
+  const seen = new Set<unknown>();
+  const stack = t.grad_fn ? [t.grad_fn] : [];
+  while (stack.length && seen.size < limit) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.output) out.add(n.output);
+    if (n.variable) out.add(n.variable);
+    for (const [next] of n.next_functions) if (next && !seen.has(next)) stack.push(next);
+  }
+  return out;
+}
+
+export interface DiagnoseRunInput {
+  comparisons: readonly RecordedComparison[];
+  /** the last backward graph, captured by captureGraph() from inspector.onBackward */
+  graph?: CapturedGraph | null;
+  describe?: Describe;
+  nonFinite?: readonly NonFiniteEvent[];
+  /** the batch size, to name factors (1/n, n/(n−1)); guessed from the shapes when absent */
+  n?: number;
+}
+
+const isWrong = (s: ComparisonStatus) => s === "wrong" || s === "shape-mismatch";
+
+export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
+  const { comparisons, nonFinite = [] } = input;
+  const graph = input.graph && input.graph.replayable ? input.graph : null;
+
+  // names: the runner's, else the cmp name of the compared tensor
+  const cmpNames = new Map<Tensor, string>();
+  for (const r of comparisons) if (r.tensor && !cmpNames.has(r.tensor)) cmpNames.set(r.tensor, r.comparison.name);
+  const describe = (t: Tensor | null | undefined): TensorLabel | undefined => {
+    if (!t) return undefined;
+    const d = input.describe?.(t);
+    if (d) return d;
+    const name = cmpNames.get(t);
+    return name ? { name } : undefined;
+  };
+
+  // the first comparison of each name is its step in the backward chain; later ones are re-checks
+  const chain = new Map<string, RecordedComparison>();
+  for (const r of comparisons) if (!chain.has(r.comparison.name)) chain.set(r.comparison.name, r);
+  const nodeByName = new Map<string, CapturedNode>();
+  const nameByNode = new Map<CapturedNode, string>();
+  if (graph) {
+    for (const [name, r] of chain) {
+      const c = r.tensor ? nodeOf(graph, r.tensor) : undefined;
+      if (c && !nameByNode.has(c)) {
+        nodeByName.set(name, c);
+        nameByNode.set(c, name);
+      }
+    }
+  }
+  const backwardOrder = [...chain.keys()].sort((a, b) => (nodeByName.get(a)?.index ?? Infinity) - (nodeByName.get(b)?.index ?? Infinity));
+
+  const others: NamedGradient[] = [];
+  for (const [name, r] of chain) if (r.grad) others.push({ name, grad: r.grad });
+
+  let truth: ReplayResult | null = null;
+  let learner: ReplayResult | null = null;
+  const locallyCorrect = new Map<string, boolean>();
+  const upstream = new Map<string, string[]>();
+  if (graph) {
+    const rootGrad = torch.ones_like(graph.root);
+    try {
+      truth = replay(graph, rootGrad);
+      learner = replay(graph, rootGrad, (c) => {
+        const name = nameByNode.get(c);
+        if (name === undefined) return undefined;
+        const r = chain.get(name)!;
+        const m = r.manual;
+        if (!m || !sameShape(m.shape, c.node.outputShape)) return "taint";
+        return torch.fromArray(m.data, [...m.shape], m.dtype === "float64" ? "float64" : "float32");
+      });
+    } catch {
+      truth = learner = null; // a closure failed (e.g. a saved tensor changed shape): no replay
+    }
+    // compared names each node sends its gradient to, first reached on each path
+    const feeds = new Map<CapturedNode, Set<string>>();
+    for (const c of graph.order) {
+      const set = new Set<string>();
+      for (const { node: k } of c.consumers) {
+        const kn = nameByNode.get(k);
+        if (kn !== undefined) set.add(kn);
+        else for (const s of feeds.get(k) ?? []) set.add(s);
+      }
+      feeds.set(c, set);
+    }
+    for (const [name, c] of nodeByName) upstream.set(name, [...(feeds.get(c) ?? [])]);
+    if (learner) {
+      for (const [name, c] of nodeByName) {
+        const r = chain.get(name)!;
+        if (!isWrong(r.comparison.status) || !r.manual || learner.tainted.has(c)) continue;
+        const expected = learner.incoming.get(c);
+        if (!expected || !sameShape(expected.shape, r.manual.shape)) {
+          if (expected) locallyCorrect.set(name, false);
+          continue;
+        }
+        locallyCorrect.set(name, sameLocal(r.manual.data, expected.toArray(), r.manual.dtype === "float64" ? EPS64 : EPS32));
+      }
+    }
+  }
+
+  const fw = firstWrong([...chain.values()].map((r) => ({ name: r.comparison.name, status: r.comparison.status })), backwardOrder, { locallyCorrect, upstream });
+  const reportByName = new Map(fw.reports.map((x) => [x.name, x]));
+
+  const pathsFor = (pass: ReplayResult | null, c: CapturedNode | undefined): PathContribution[] | undefined => {
+    if (!pass || !c) return undefined;
+    const list = pass.contributions.get(c) ?? [];
+    if (list.length < 2) return undefined;
+    return list.map(({ from, grad }) => {
+      const label = nearestNamed(from, describe);
+      return { viaOp: opLabel(from.node), viaName: label?.name, line: label?.line, data: asArray(grad) };
+    });
+  };
+
+  const rows: GradientRow[] = comparisons.map((r) => {
+    const { name, status } = r.comparison;
+    const isChainStep = chain.get(name) === r;
+    const report = isChainStep ? reportByName.get(name) : undefined;
+    let role: GradientRole = isWrong(status) ? "wrong" : status === "exact" || status === "approximate" ? "ok" : "unchecked";
+    if (report) role = report.role;
+    const row: GradientRow = { name, status, role, diagnosis: null, locallyCorrect: isChainStep ? locallyCorrect.get(name) : undefined };
+    if (!isWrong(status) || !r.manual || !r.grad) return row;
+    if (report?.role === "downstream") {
+      row.downstreamOf = report.downstreamOf;
+      row.diagnosis = downstreamDiagnosis(name, report.downstreamOf, r);
+      return row;
+    }
+    // A re-check (exercise 2/3 compute the same gradient another way) is downstream when it equals
+    // what autograd's rules give for the learner's upstream gradients and those are wrong.
+    if (!isChainStep) {
+      const cn = nodeByName.get(name);
+      const causes = fw.causes.get(name) ?? [];
+      const chainReport = reportByName.get(name);
+      const inheritedFrom = chainReport?.role === "downstream" ? chainReport.downstreamOf : causes;
+      const exp = cn && learner && !learner.tainted.has(cn) ? learner.incoming.get(cn) : undefined;
+      if (inheritedFrom.length && exp && sameShape(exp.shape, r.manual.shape)
+        && sameLocal(r.manual.data, exp.toArray(), r.manual.dtype === "float64" ? EPS64 : EPS32)) {
+        row.role = "downstream";
+        row.downstreamOf = inheritedFrom;
+        row.diagnosis = downstreamDiagnosis(name, inheritedFrom, r);
+        return row;
+      }
+    }
+    const c = isChainStep ? nodeByName.get(name) : undefined;
+    // Fed by a wrong-shaped (or unwritten) upstream gradient: no autograd rule applies to what the
+    // learner's formula received, so whether this step is right cannot be decided; say so.
+    if (role === "wrong" && c && learner?.tainted.has(c)) {
+      const blockers = (fw.causes.get(name) ?? []).filter((u) => chain.get(u)?.comparison.status === "shape-mismatch" || !chain.get(u)?.manual);
+      if (blockers.length) {
+        const ds = blockers.map((u) => `d${u}`).join(", ");
+        row.diagnosis = {
+          kind: "unverifiable",
+          sentence: `d${name} is computed from ${ds}, whose shape is wrong, so its own step cannot be checked yet; fix ${ds} first.`,
+          evidence: { manualShape: [...r.manual.shape], gradShape: [...r.grad.shape], maxdiff: r.comparison.maxdiff, relativeTo: blockers },
+          confidence: 0.5,
+        };
+        return row;
+      }
+    }
+    // A later own mistake is judged against what autograd's rule gives for the learner's upstream.
+    const inherited = role === "wrong" && c && learner && !learner.tainted.has(c) && (upstream.get(name) ?? []).some((u) => isWrong(chain.get(u)?.comparison.status ?? "exact"));
+    const expected = inherited ? learner!.incoming.get(c!) : undefined;
+    const reference: ArrayTensor = expected ? asArray(expected) : r.grad;
+    const origin = nonFiniteOrigin(r.manualTensor, nonFinite, describe);
+    const d = diagnoseGradient(r.manual, reference, {
+      name, n: input.n, others: others.filter((o) => o.name !== name),
+      paths: pathsFor(expected ? learner : truth, c), nonFiniteOrigin: origin,
+    });
+    if (d && expected) {
+      const ups = (upstream.get(name) ?? []).filter((u) => isWrong(chain.get(u)?.comparison.status ?? "exact"));
+      d.evidence.relativeTo = ups;
+      d.sentence += ` (Judged against what autograd's rule gives for your own ${ups.map((u) => `d${u}`).join(", ")}, which ${ups.length === 1 ? "is" : "are"} wrong too.)`;
+    }
+    row.diagnosis = d;
+    return row;
+  });
+
+  return { first: fw.first, rows, backwardOrder, graphReplayed: !!learner };
+}
+
+function downstreamDiagnosis(name: string, causes: string[], r: RecordedComparison): Diagnosis {
+  const ds = causes.map((s) => `d${s}`);
+  return {
+    kind: "downstream",
+    sentence: `d${name} is downstream of ${ds.join(" and ")}: with your ${ds.join(", ")} it computes exactly what autograd's rule gives, so it only inherits ${causes.length === 1 ? "that" : "their"} error; fix ${ds.join(", ")} first.`,
+    evidence: { manualShape: [...(r.manual?.shape ?? [])], gradShape: [...(r.grad?.shape ?? [])], maxdiff: r.comparison.maxdiff, downstreamOf: causes },
+    confidence: 0.95,
+  };
+}
+
+/** The learner's dX equals what their upstream gives (both NaN/Inf at the same places counts as equal). */
+function sameLocal(manual: ArrayLike<number>, expected: Float32Array | Float64Array, eps: number): boolean {
+  const a = Float64Array.from(manual), b = Float64Array.from(expected);
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i]) || !Number.isFinite(b[i])) {
+      if (Number.isFinite(a[i]) !== Number.isFinite(b[i])) return false;
+      a[i] = b[i] = 0;
+    }
+  }
+  return matches(a, b, eps).ok;
+}
+
+/** The nearest named tensor an op's output feeds (itself, or walking towards the loss). */
+function nearestNamed(from: CapturedNode, describe: (t: Tensor | null | undefined) => TensorLabel | undefined): TensorLabel | undefined {
+  const queue = [from];
+  const seen = new Set<CapturedNode>(queue);
+  for (let i = 0; i < queue.length && i < 10000; i++) {
+    const label = describe(queue[i].node.output);
+    if (label) return label;
+    for (const { node } of queue[i].consumers) if (!seen.has(node)) { seen.add(node); queue.push(node); }
+  }
+  return undefined;
+}
+
+function nonFiniteOrigin(manual: Tensor | undefined, events: readonly NonFiniteEvent[], describe: (t: Tensor | null | undefined) => TensorLabel | undefined) {
+  if (!manual || !events.length) return undefined;
+  const from = ancestry(manual);
+  const e = events.find((ev) => from.has(ev.tensor));
+  if (!e) return undefined;
+  const label = describe(e.tensor);
+  return { op: e.op, name: label?.name, line: label?.line };
+}
+
+/** Collects what diagnoseRun needs while a script runs; the runner calls it from its inspector hooks. */
+export class DiagnosisRecorder {
+  readonly comparisons: RecordedComparison[] = [];
+  readonly nonFinite: NonFiniteEvent[] = [];
+  graph: CapturedGraph | null = null;
+  constructor(private readonly opts: { describe?: Describe; n?: number; maxNonFinite?: number } = {}) {}
+
+  onBackward(root: Tensor): void {
+    this.graph = captureGraph(root);
+  }
+  onComparison(c: Comparison, manual: Tensor | null | undefined, t: Tensor | null | undefined): void {
+    this.comparisons.push({
+      comparison: c,
+      tensor: t ?? undefined,
+      manualTensor: manual ?? undefined,
+      manual: manual instanceof Tensor ? snapshot(manual) : undefined,
+      grad: t?.grad ? snapshot(t.grad) : undefined,
+    });
+  }
+  onNonFinite(t: Tensor, op: string): void {
+    if (this.nonFinite.length < (this.opts.maxNonFinite ?? 1000)) this.nonFinite.push({ tensor: t, op });
+  }
+  diagnose(): RunDiagnosis {
+    return diagnoseRun({ comparisons: this.comparisons, graph: this.graph, describe: this.opts.describe, nonFinite: this.nonFinite, n: this.opts.n });
+  }
+}
+
+/**
+ * Chain a recorder onto the inspector's hooks (keeping whatever the runner set) and return it with
+ * a function that restores the previous hooks.
+ */
+export function installDiagnosis(inspector: Inspector, opts?: ConstructorParameters<typeof DiagnosisRecorder>[0]): { recorder: DiagnosisRecorder; uninstall: () => void } {
+  const recorder = new DiagnosisRecorder(opts);
+  const prev = { onBackward: inspector.onBackward, onComparison: inspector.onComparison, onNonFinite: inspector.onNonFinite };
+  inspector.onBackward = (root) => {
+    prev.onBackward?.(root);
+    recorder.onBackward(root);
+  };
+  inspector.onComparison = (c, manual, t) => {
+    prev.onComparison?.(c, manual, t);
+    recorder.onComparison(c, manual, t);
+  };
+  inspector.onNonFinite = (t, op) => {
+    prev.onNonFinite?.(t, op);
+    recorder.onNonFinite(t, op);
+  };
+  return {
+    recorder,
+    uninstall: () => {
+      inspector.onBackward = prev.onBackward;
+      inspector.onComparison = prev.onComparison;
+      inspector.onNonFinite = prev.onNonFinite;
+    },
+  };
+}

@@ -1,0 +1,286 @@
+// Proof on the real exercise: the hand-written backward pass of the makemore MLP (the same formulas
+// as examples/backprop_ninja.ts), with one mistake planted per run — each kind at several tensors.
+// The diagnosis must name the planted tensor as the first wrong gradient, give the planted kind
+// there, call the rows that merely inherit it "downstream", and say nothing for a correct run.
+// Precision and recall of the suggestions are printed at the end.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { torch, F, range, compareGradients, inspector, type Tensor } from "../../src/engine";
+import fs from "node:fs";
+import { installDiagnosis, finiteDifferenceCheck, formatDiagnosis, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
+
+const repoRoot = path.resolve(__dirname, "../..");
+/**
+ * Contexts of block size 3 over the names in file order ('.' = 0, a..z = 1..26). The diagnosis does
+ * not depend on the seeded split, so the test builds the examples itself and stays independent of
+ * the data pipeline's shuffle.
+ */
+function contexts(): { Xtr: Tensor; Ytr: Tensor } {
+  const words = fs.readFileSync(path.resolve(repoRoot, "../shared/data/names.txt"), "utf8").split("\n").map((w) => w.trim()).filter(Boolean);
+  const X: number[] = [], Y: number[] = [];
+  for (const w of words) {
+    let ctx = [0, 0, 0];
+    for (const ch of w + ".") {
+      const ix = ch === "." ? 0 : ch.charCodeAt(0) - 96;
+      X.push(...ctx);
+      Y.push(ix);
+      ctx = [ctx[1], ctx[2], ix];
+    }
+  }
+  return { Xtr: torch.fromArray(X, [Y.length, 3], "int64"), Ytr: torch.fromArray(Y, [Y.length], "int64") };
+}
+const { Xtr, Ytr } = contexts();
+
+interface Plant {
+  name: string;
+  kind: DiagnosisKind;
+  /** scaled: the factor planted */
+  factor?: number;
+  /** zeros: only some elements (the first rows) are left at 0 */
+  partial?: boolean;
+  /** the later formulas use the correct gradient (the planted one would not broadcast there) */
+  isolated?: boolean;
+}
+
+/** The forward pass of exercises 1–3, initialised like the notebook; names → tensors. */
+function forwardPass() {
+  torch.manual_seed(42);
+  const n_embd = 10, n_hidden = 64, vocab_size = 27, n = 32;
+  const g = torch.Generator().manual_seed(2147483647);
+  const C = torch.randn([vocab_size, n_embd], { generator: g });
+  const W1 = torch.randn([n_embd * 3, n_hidden], { generator: g }).mul(5 / 3).div((n_embd * 3) ** 0.5);
+  const b1 = torch.randn([n_hidden], { generator: g }).mul(0.1);
+  const W2 = torch.randn([n_hidden, vocab_size], { generator: g }).mul(0.1);
+  const b2 = torch.randn([vocab_size], { generator: g }).mul(0.1);
+  const bngain = torch.randn([1, n_hidden]).mul(0.1).add(1.0);
+  const bnbias = torch.randn([1, n_hidden]).mul(0.1);
+  for (const p of [C, W1, b1, W2, b2, bngain, bnbias]) p.requires_grad = true;
+  const ix = torch.randint(0, Xtr.shape[0], [n], { generator: g });
+  const Xb = Xtr.index(ix), Yb = Ytr.index(ix);
+  const emb = C.index(Xb);
+  const embcat = emb.view(emb.shape[0], -1);
+  const hprebn = embcat.matmul(W1).add(b1);
+  const bnmeani = hprebn.sum(0, { keepdim: true }).mul(1 / n);
+  const bndiff = hprebn.sub(bnmeani);
+  const bndiff2 = bndiff.pow(2);
+  const bnvar = bndiff2.sum(0, { keepdim: true }).mul(1 / (n - 1));
+  const bnvar_inv = bnvar.add(1e-5).pow(-0.5);
+  const bnraw = bndiff.mul(bnvar_inv);
+  const hpreact = bngain.mul(bnraw).add(bnbias);
+  const h = torch.tanh(hpreact);
+  const logits = h.matmul(W2).add(b2);
+  const logit_maxes = logits.max(1, { keepdim: true }).values;
+  const norm_logits = logits.sub(logit_maxes);
+  const counts = norm_logits.exp();
+  const counts_sum = counts.sum(1, { keepdims: true });
+  const counts_sum_inv = counts_sum.pow(-1);
+  const probs = counts.mul(counts_sum_inv);
+  const logprobs = probs.log();
+  const loss = logprobs.index(range(n), Yb).mean().neg();
+  const t = { C, W1, b1, W2, b2, bngain, bnbias, emb, embcat, hprebn, bnmeani, bndiff, bndiff2, bnvar, bnvar_inv, bnraw, hpreact, h, logits, logit_maxes, norm_logits, counts, counts_sum, counts_sum_inv, probs, logprobs };
+  return { n, Xb, Yb, loss, t };
+}
+type Fw = ReturnType<typeof forwardPass>;
+
+/** Where each named tensor is assigned, for the sentences ("… at line L"). */
+const LINES: Record<string, number> = Object.fromEntries(
+  ["C", "W1", "b1", "W2", "b2", "bngain", "bnbias", "emb", "embcat", "hprebn", "bnmeani", "bndiff", "bndiff2", "bnvar", "bnvar_inv", "bnraw", "hpreact", "h", "logits", "logit_maxes", "norm_logits", "counts", "counts_sum", "counts_sum_inv", "probs", "logprobs"]
+    .map((name, i) => [name, 20 + i]),
+);
+
+const nonFiniteAt = (shape: number[]) => shape.map((s, i) => Math.min(i === 0 ? 1 : 2, s - 1));
+
+/** A generic planted mistake applied to a correct gradient. */
+function plantGeneric(p: Plant, d: Tensor): Tensor {
+  switch (p.kind) {
+    case "sign-flipped": return d.neg();
+    case "scaled": return d.mul(p.factor!);
+    case "zeros": {
+      if (!p.partial) return torch.zeros_like(d);
+      const keep = torch.ones_like(d);
+      keep.indexSet([torch.slice(0, 4)], 0);
+      return d.mul(keep);
+    }
+    case "non-finite": {
+      const z = torch.ones_like(d);
+      z.indexSet(nonFiniteAt(d.shape), 0);
+      return d.div(z); // ±Inf (or NaN) at one element
+    }
+    case "transposed": return d.T.contiguous();
+    case "extra-sum": return d.sum(d.shape[1] > 1 ? 1 : 0, { keepdim: true });
+    default: throw new Error(`no generic way to plant ${p.kind} at ${p.name}`);
+  }
+}
+
+/** The learner's backward pass (exercise 1, then the exercise 2 and 3 re-checks), with `plant` in it. */
+function manualBackward(fw: Fw, plant: Plant | null) {
+  const { n, Yb, t } = fw;
+  const { C, W1, W2, bngain, emb, embcat, hprebn, bndiff, bndiff2, bnvar, bnvar_inv, bnraw, h, logits, counts, counts_sum, counts_sum_inv, probs, logprobs } = t;
+  const P = (name: string, correct: () => Tensor, variants: Partial<Record<DiagnosisKind, () => Tensor>> = {}): Tensor => {
+    if (!plant || plant.name !== name) return correct();
+    const right = correct();
+    const v = variants[plant.kind];
+    const wrong = v ? v() : plantGeneric(plant, right);
+    shown[name] = wrong;
+    return plant.isolated ? right : wrong;
+  };
+  const g: Record<string, Tensor> = {};
+  const shown: Record<string, Tensor> = {};
+  g.logprobs = P("logprobs", () => {
+    const d = torch.zeros_like(logprobs);
+    d.indexSet([range(n), Yb], -1.0 / n);
+    return d;
+  });
+  g.probs = P("probs", () => torch.div(1.0, probs).mul(g.logprobs), { "wrong-variable": () => g.logprobs.clone() });
+  g.counts_sum_inv = P("counts_sum_inv", () => counts.mul(g.probs).sum(1, { keepdim: true }), { "missing-sum": () => counts.mul(g.probs) });
+  g.counts_sum = P("counts_sum", () => counts_sum.pow(-2).neg().mul(g.counts_sum_inv));
+  g.counts = P("counts", () => counts_sum_inv.mul(g.probs).add(torch.ones_like(counts).mul(g.counts_sum)), { "one-path": () => counts_sum_inv.mul(g.probs) });
+  g.norm_logits = P("norm_logits", () => counts.mul(g.counts), { "wrong-variable": () => g.counts.clone() });
+  g.logit_maxes = P("logit_maxes", () => g.norm_logits.neg().sum(1, { keepdim: true }));
+  g.logits = P("logits", () => g.norm_logits.add(F.one_hot(logits.max(1).indices, logits.shape[1]).mul(g.logit_maxes)), { "one-path": () => g.norm_logits.clone() });
+  g.h = P("h", () => g.logits.matmul(W2.T), { transposed: () => W2.matmul(g.logits.T) });
+  g.W2 = P("W2", () => h.T.matmul(g.logits), { transposed: () => g.logits.T.matmul(h) });
+  g.b2 = P("b2", () => g.logits.sum(0), { "missing-sum": () => g.logits.clone(), reshape: () => g.logits.sum(0, { keepdim: true }) });
+  g.hpreact = P("hpreact", () => torch.sub(1.0, h.pow(2)).mul(g.h), { "wrong-variable": () => g.h.clone() });
+  g.bngain = P("bngain", () => bnraw.mul(g.hpreact).sum(0, { keepdim: true }), { "missing-sum": () => bnraw.mul(g.hpreact), reshape: () => bnraw.mul(g.hpreact).sum(0) });
+  g.bnraw = P("bnraw", () => bngain.mul(g.hpreact), { "wrong-variable": () => g.hpreact.clone() });
+  g.bnbias = P("bnbias", () => g.hpreact.sum(0, { keepdim: true }), { "missing-sum": () => g.hpreact.clone(), reshape: () => g.hpreact.sum(0) });
+  g.bnvar_inv = P("bnvar_inv", () => bndiff.mul(g.bnraw).sum(0, { keepdim: true }), { "missing-sum": () => bndiff.mul(g.bnraw) });
+  g.bnvar = P("bnvar", () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)).mul(g.bnvar_inv));
+  g.bndiff2 = P("bndiff2", () => torch.mul(1.0 / (n - 1), torch.ones_like(bndiff2)).mul(g.bnvar), {
+    "missing-broadcast": () => torch.mul(1.0 / (n - 1), g.bnvar),
+    scaled: () => torch.mul(1.0 / n, torch.ones_like(bndiff2)).mul(g.bnvar), // Bessel's correction forgotten
+  });
+  g.bndiff = P("bndiff", () => bnvar_inv.mul(g.bnraw).add(torch.mul(2, bndiff).mul(g.bndiff2)), { "one-path": () => bnvar_inv.mul(g.bnraw) });
+  g.bnmeani = P("bnmeani", () => g.bndiff.neg().sum(0, { keepdim: true }));
+  g.hprebn = P("hprebn", () => g.bndiff.add(torch.mul(1.0 / n, torch.ones_like(hprebn).mul(g.bnmeani))), { "one-path": () => g.bndiff.clone() });
+  g.embcat = P("embcat", () => g.hprebn.matmul(W1.T), { transposed: () => W1.matmul(g.hprebn.T) });
+  g.W1 = P("W1", () => embcat.T.matmul(g.hprebn), { transposed: () => g.hprebn.T.matmul(embcat) });
+  g.b1 = P("b1", () => g.hprebn.sum(0), { "missing-sum": () => g.hprebn.clone() });
+  g.emb = P("emb", () => g.embcat.view(emb.shape), { reshape: () => g.embcat.clone() });
+  g.C = P("C", () => {
+    const dC = torch.zeros_like(C);
+    for (let k = 0; k < fw.Xb.shape[0]; k++) for (let j = 0; j < fw.Xb.shape[1]; j++) dC.indexAdd([fw.Xb.index(k, j)], g.emb.index(k, j));
+    return dC;
+  });
+  // exercise 2 and 3: the same gradients in one step
+  const dlogits_fast = F.softmax(logits, 1);
+  dlogits_fast.indexSub([range(n), Yb], 1);
+  dlogits_fast.div_(n);
+  const dhprebn_fast = bngain.mul(bnvar_inv).div(n).mul(
+    g.hpreact.mul(n).sub(g.hpreact.sum(0)).sub(torch.mul(n / (n - 1), bnraw).mul(g.hpreact.mul(bnraw).sum(0))),
+  );
+  return { g: { ...g, ...shown }, rechecks: [["logits", dlogits_fast], ["hprebn", dhprebn_fast]] as [string, Tensor][] };
+}
+
+const CHAIN = ["logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "norm_logits", "logit_maxes", "logits", "h", "W2", "b2", "hpreact", "bngain", "bnbias", "bnraw", "bnvar_inv", "bnvar", "bndiff2", "bndiff", "bnmeani", "hprebn", "embcat", "W1", "b1", "emb", "C"];
+
+/** One run of the exercise with the diagnosis hooked into the engine the way the runner does it. */
+function runExercise(plant: Plant | null): { result: RunDiagnosis; statuses: Map<string, string> } {
+  const names = new Map<Tensor, { name: string; line: number }>();
+  const { recorder, uninstall } = installDiagnosis(inspector, { describe: (x) => names.get(x) });
+  try {
+    const fw = forwardPass();
+    for (const [name, x] of Object.entries(fw.t)) names.set(x, { name, line: LINES[name] });
+    for (const x of Object.values(fw.t)) if (!x.is_leaf) x.retain_grad();
+    fw.loss.backward();
+    const { g, rechecks } = manualBackward(fw, plant);
+    const statuses = new Map<string, string>();
+    const check = (name: string, d: Tensor) => {
+      const t = (fw.t as Record<string, Tensor>)[name];
+      const c = compareGradients(name, d, t); // what cmp does, without printing the row
+      inspector.onComparison?.(c, d, t);
+      if (!statuses.has(name)) statuses.set(name, c.status);
+    };
+    for (const name of CHAIN) check(name, g[name]);
+    for (const [name, d] of rechecks) check(name, d);
+    return { result: recorder.diagnose(), statuses };
+  } finally {
+    uninstall();
+  }
+}
+
+const N = 32;
+const PLANTS: Plant[] = [
+  ...["probs", "counts_sum", "counts", "h", "hpreact", "bnvar", "bndiff", "embcat", "C"].map((name) => ({ name, kind: "sign-flipped" as const })),
+  { name: "counts_sum_inv", kind: "scaled", factor: 2 }, { name: "norm_logits", kind: "scaled", factor: N },
+  { name: "W2", kind: "scaled", factor: 1 / N }, { name: "bnraw", kind: "scaled", factor: 0.5 },
+  { name: "bndiff2", kind: "scaled", factor: (N - 1) / N }, { name: "W1", kind: "scaled", factor: N },
+  { name: "emb", kind: "scaled", factor: -2 }, { name: "hprebn", kind: "scaled", factor: 1 / (N - 1) },
+  ...["b2", "bngain", "bnbias", "counts_sum_inv", "bnvar_inv", "b1"].map((name) => ({ name, kind: "missing-sum" as const })),
+  { name: "bndiff2", kind: "missing-broadcast" },
+  ...["b2", "bngain", "bnbias", "emb"].map((name) => ({ name, kind: "reshape" as const })),
+  ...["probs", "norm_logits", "hpreact"].map((name) => ({ name, kind: "extra-sum" as const })),
+  { name: "h", kind: "transposed", isolated: true },
+  ...["W2", "embcat", "W1"].map((name) => ({ name, kind: "transposed" as const })),
+  ...["counts", "bndiff", "hprebn"].map((name) => ({ name, kind: "one-path" as const })),
+  ...["probs", "norm_logits", "hpreact", "bnraw"].map((name) => ({ name, kind: "wrong-variable" as const })),
+  ...["C", "W1", "bnvar", "logprobs"].map((name) => ({ name, kind: "zeros" as const })),
+  ...["logits", "W2", "hprebn"].map((name) => ({ name, kind: "zeros" as const, partial: true })),
+  ...["probs", "counts_sum", "bnvar", "hprebn"].map((name) => ({ name, kind: "non-finite" as const })),
+];
+
+describe("diagnosis on the backprop exercise with planted mistakes", function () {
+  this.timeout(120000);
+  let clean: ReturnType<typeof runExercise>;
+  before(() => {
+    clean = runExercise(null);
+  });
+
+  it("gives no diagnosis at all for the correct solution", () => {
+    assert.equal(clean.result.rows.length, CHAIN.length + 2);
+    for (const row of clean.result.rows) {
+      assert.ok(row.status === "exact" || row.status === "approximate", `${row.name}: ${row.status}`);
+      assert.equal(row.diagnosis, null, row.name);
+    }
+    assert.equal(clean.result.first, null);
+    assert.ok(clean.result.graphReplayed, "the backward graph was replayed");
+    assert.deepEqual(clean.result.backwardOrder.slice(0, 3), ["logprobs", "probs", "counts_sum_inv"]);
+  });
+
+  // One row per planted case: where the first wrong gradient was found and what it was called.
+  const outcomes: { plant: Plant; effect: boolean; placeRight: boolean; kindRight: boolean; suggestions: number; good: number; unexplained: number; deferred: number; sentence: string }[] = [];
+
+  for (const plant of PLANTS) {
+    const label = `${plant.kind}${plant.factor !== undefined ? ` ×${plant.factor.toPrecision(3)}` : ""}${plant.partial ? " (partial)" : ""} at ${plant.name}`;
+    it(label, () => {
+      const { result, statuses } = runExercise(plant);
+      const effect = statuses.get(plant.name) === "wrong" || statuses.get(plant.name) === "shape-mismatch";
+      assert.ok(effect, `the planted mistake changed nothing at ${plant.name} (${statuses.get(plant.name)})`);
+      const row = result.rows.find((r) => r.name === plant.name)!;
+      const placeRight = result.first === plant.name;
+      const kindRight = row.diagnosis?.kind === plant.kind;
+      let suggestions = 0, good = 0, unexplained = 0, deferred = 0;
+      for (const r of result.rows) {
+        const d = r.diagnosis;
+        if (!d) continue;
+        if (d.kind === "unexplained") { unexplained++; continue; }
+        if (d.kind === "unverifiable") { deferred++; continue; }
+        suggestions++;
+        if (r === row ? d.kind === plant.kind : d.kind === "downstream" && !!d.evidence.downstreamOf?.includes(plant.name)) good++;
+      }
+      outcomes.push({ plant, effect, placeRight, kindRight, suggestions, good, unexplained, deferred, sentence: formatDiagnosis(row.diagnosis, undefined, "") });
+      assert.equal(result.first, plant.name, `first wrong: ${result.first}`);
+      assert.equal(row.diagnosis?.kind, plant.kind, row.diagnosis?.sentence);
+      if (plant.kind === "scaled") assert.ok(Math.abs(row.diagnosis!.evidence.factor! / plant.factor! - 1) < 1e-4);
+      if (plant.kind === "one-path") assert.ok(row.diagnosis!.evidence.missingPaths!.length === 1);
+      if (plant.kind === "non-finite") assert.deepEqual(row.diagnosis!.evidence.firstIndex, nonFiniteAt(row.diagnosis!.evidence.gradShape));
+      // everything else the diagnosis says is either "downstream of" the plant or nothing
+      assert.equal(good, suggestions, result.rows.filter((r) => r.diagnosis).map((r) => `${r.name}: ${r.diagnosis!.kind}`).join("; "));
+    });
+  }
+
+  after(() => {
+    if (!outcomes.length) return;
+    const found = outcomes.filter((o) => o.placeRight && o.kindRight).length;
+    const sugg = outcomes.reduce((s, o) => s + o.suggestions, 0), good = outcomes.reduce((s, o) => s + o.good, 0);
+    const unexplained = outcomes.reduce((s, o) => s + o.unexplained, 0);
+    const deferred = outcomes.reduce((s, o) => s + o.deferred, 0);
+    const atPlant = outcomes.filter((o) => o.kindRight).length;
+    console.log(`\n    planted mistakes: ${outcomes.length} (${new Set(outcomes.map((o) => o.plant.kind)).size} kinds)`);
+    console.log(`    recall: first wrong gradient and kind both right in ${found}/${outcomes.length} runs; kind right at the planted tensor in ${atPlant}/${outcomes.length}`);
+    console.log(`    precision: ${good}/${sugg} suggestions right (${((100 * good) / Math.max(sugg, 1)).toFixed(1)}%), incl. "downstream of" rows; ${unexplained} rows left unexplained, ${deferred} deferred until an upstream shape is fixed`);
+    console.log(`    correct solution: ${clean.result.rows.filter((r) => r.diagnosis).length} diagnoses on ${clean.result.rows.length} rows`);
+    for (const o of outcomes.filter((x) => !(x.placeRight && x.kindRight))) console.log(`    missed: ${o.plant.kind} at ${o.plant.name}: ${o.sentence}`);
+  });
+});
