@@ -124,8 +124,10 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
 
   it("hovering dlogits shows its shape and verdict", async function () {
     const w = wb!;
-    const line = lineOf(path.join(ws, EXERCISE), "const dlogits = ");
-    const text = await w.hover(line, "dlogits", /exact/);
+    const file = path.join(ws, EXERCISE);
+    const line = lineOf(file, "const dlogits = ");
+    await w.openFile(EXERCISE);
+    const text = await w.hover(line, fs.readFileSync(file, "utf8").split("\n")[line - 1], "dlogits", /exact/);
     assert.match(text, /\[32, 27\]/);
     assert.match(text, /cmp\("logits"\)/);
     assert.match(text, /✓ exact/);

@@ -81,14 +81,14 @@ export class Workbench {
     return this.page.locator(".editor-group-container.active .monaco-editor").first();
   }
 
-  /** Ctrl+G to a 1-based line, leaving the cursor at its start. */
-  async goToLine(line: number): Promise<void> {
+  /** Ctrl+G to a 1-based line (and column), leaving the cursor there. */
+  async goToLine(line: number, column?: number): Promise<void> {
     const { page } = this;
     await this.editor().click({ position: { x: 200, y: 10 } });
     await page.keyboard.press("Control+G");
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor({ state: "visible" });
-    await input.fill(`:${line}`);
+    await input.fill(column === undefined ? `:${line}` : `:${line}:${column}`);
     await input.press("Enter");
     await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
   }
@@ -108,18 +108,17 @@ export class Workbench {
     await this.page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached" });
   }
 
-  /** The first rendered token whose text is exactly `word`, in the visible part of the editor. */
-  token(word: string): Locator {
-    return this.editor().locator(".view-lines .view-line span span").filter({ hasText: new RegExp(`^${word}$`) }).first();
-  }
-
-  /** Hovers `word` on line `line` and returns the hover widget's text once it has some. */
-  async hover(line: number, word: string, expect: RegExp): Promise<string> {
-    await this.goToLine(line);
-    const tok = this.token(word);
-    await tok.waitFor({ state: "visible" });
-    const hoverBox = this.page.locator(".monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover .hover-contents").filter({ hasText: expect }).first();
-    await tok.hover();
+  /**
+   * Shows the hover of `word` on 1-based line `line` (cursor on the word, then "Show or Focus
+   * Hover", Ctrl+K Ctrl+I) and returns its text once it matches `expect`.
+   */
+  async hover(line: number, lineText: string, word: string, expect: RegExp): Promise<string> {
+    const col = lineText.search(new RegExp(`\\b${word}\\b`));
+    if (col < 0) throw new Error(`${word} is not on line ${line}`);
+    await this.goToLine(line, col + 2);
+    await this.page.keyboard.press("Control+K");
+    await this.page.keyboard.press("Control+I");
+    const hoverBox = this.page.locator(".monaco-hover .hover-contents, .monaco-hover .monaco-hover-content").filter({ hasText: expect }).first();
     await hoverBox.waitFor({ state: "visible" });
     return (await hoverBox.innerText()).trim();
   }
