@@ -19,7 +19,7 @@ export interface BackpropNinjaConfig {
   openPanelOnRun: boolean;
   /** Source of "Download names.txt". */
   namesUrl: string;
-  /** Seconds after which a run is stopped; 0 means no limit. */
+  /** Seconds a live re-run may take before it is stopped (0: no limit); command runs have none. */
   runTimeout: number;
 }
 
@@ -35,7 +35,7 @@ export function readConfig(): BackpropNinjaConfig {
     problems: c.get<boolean>("problems", true),
     openPanelOnRun: c.get<boolean>("openPanelOnRun", true),
     namesUrl: c.get<string>("namesUrl", DEFAULT_NAMES_URL) || DEFAULT_NAMES_URL,
-    runTimeout: Math.max(0, c.get<number>("runTimeout", 0)),
+    runTimeout: Math.max(0, c.get<number>("runTimeout", 30)),
   };
 }
 

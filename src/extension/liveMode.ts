@@ -40,7 +40,7 @@ export class LiveMode implements vscode.Disposable {
     const cfg = readConfig();
     if (!cfg.liveMode || !isTrusted() || !isExercise(doc, this.runs)) return;
     this.cancelTyping();
-    void this.runs.run(doc, "save", cfg.runTimeout * 1000 || undefined);
+    void this.runs.run(doc, "save", cfg.runTimeout * 1000);
   }
 
   private onType(e: vscode.TextDocumentChangeEvent): void {
@@ -51,7 +51,7 @@ export class LiveMode implements vscode.Disposable {
     const doc = e.document;
     this.typingTimer = setTimeout(() => {
       this.typingTimer = undefined;
-      if (!doc.isClosed) void this.runs.run(doc, "type", cfg.runTimeout * 1000 || undefined);
+      if (!doc.isClosed) void this.runs.run(doc, "type", cfg.runTimeout * 1000);
     }, cfg.runOnTypeDelay);
   }
 

@@ -18,7 +18,10 @@ export interface RunProgress {
 export interface RunRequest {
   file: string;
   source: string;
+  /** the editor's version of that text */
+  documentVersion: number;
   signal: AbortSignal;
+  /** 0: no limit; undefined: the runner's default */
   timeoutMs?: number;
   onProgress(p: RunProgress): void;
   onOutput(line: string): void;
@@ -104,6 +107,7 @@ export class RunController implements vscode.Disposable {
       result = await execute({
         file: doc.uri.fsPath,
         source: doc.getText(),
+        documentVersion: doc.version,
         signal: abort.signal,
         timeoutMs,
         onProgress: (p) => {

@@ -23,6 +23,6 @@ export function runExercise(s: Services) {
     }
     const cfg = readConfig();
     if (cfg.openPanelOnRun) GradientPanel.createOrShow(s.context, s.runs, { preserveFocus: true });
-    await s.runs.run(doc, "command", cfg.runTimeout * 1000 || undefined);
+    await s.runs.run(doc, "command", 0); // no time limit: training runs are long; Stop ends them
   };
 }

@@ -1,0 +1,77 @@
+// The bridge to the runner, imported on the first run only (activation never loads it): each request
+// becomes a Runner run in a worker thread; its events become progress, output lines and live partial
+// traces (loss curves); its Trace becomes the editor model.
+import type * as vscode from "vscode";
+import type { RunEvent, Series, Trace } from "../protocol/trace";
+import { Runner } from "../runner/runner";
+import type { Log } from "./log";
+import type { Executor, RunProgress } from "./runs";
+import { outcomeOf } from "./traceAdapter";
+
+/** How often a long run refreshes the panel's live curves. */
+const PARTIAL_EVERY_MS = 250;
+
+export async function createExecutor(context: vscode.ExtensionContext, log: Log): Promise<Executor> {
+  const runner = new Runner();
+  context.subscriptions.push({ dispose: () => runner.dispose() });
+  log.info("runner loaded");
+
+  return async (req) => {
+    const series = new Map<string, Series>();
+    let lastPartial = 0;
+    let pendingLine = "";
+    const progress: RunProgress = {};
+    const onEvent = (e: RunEvent) => {
+      switch (e.type) {
+        case "output": {
+          // chunks are not lines: keep the unfinished tail for the next chunk
+          const text = pendingLine + e.chunk.text;
+          const lines = text.split("\n");
+          pendingLine = lines.pop() ?? "";
+          for (const l of lines) req.onOutput(l);
+          break;
+        }
+        case "phase":
+          progress.message = e.message ?? e.phase;
+          req.onProgress({ ...progress });
+          break;
+        case "comparison":
+          progress.message = `cmp("${e.comparison.name}")`;
+          req.onProgress({ ...progress });
+          break;
+        case "series": {
+          let s = series.get(e.name);
+          if (!s) series.set(e.name, (s = { name: e.name, steps: [], values: [] }));
+          s.steps.push(e.step);
+          s.values.push(e.value);
+          progress.step = e.step;
+          progress.message = `${e.name} ${typeof e.value === "number" ? e.value.toFixed(4) : e.value} at step ${e.step}`;
+          req.onProgress({ ...progress });
+          const now = Date.now();
+          if (now - lastPartial >= PARTIAL_EVERY_MS) {
+            lastPartial = now;
+            req.onPartial?.({ series: [...series.values()] });
+          }
+          break;
+        }
+      }
+    };
+    const handle = runner.run(req.file, {
+      source: req.source,
+      documentVersion: req.documentVersion,
+      timeoutMs: req.timeoutMs,
+      onEvent,
+    });
+    const onAbort = () => handle.cancel(req.signal.reason instanceof Error ? req.signal.reason.message : "stopped");
+    if (req.signal.aborted) onAbort();
+    else req.signal.addEventListener("abort", onAbort, { once: true });
+    let trace: Trace;
+    try {
+      trace = await handle.trace;
+    } finally {
+      req.signal.removeEventListener("abort", onAbort);
+    }
+    if (pendingLine) req.onOutput(pendingLine);
+    return { outcome: outcomeOf(trace), trace };
+  };
+}
