@@ -296,11 +296,11 @@ function diagnoseValues(
       const r = matches(m.map((v) => v / f.value), g, eps);
       if (r.ok) {
         const inverse = nameFactor(1 / f.value, n);
-        const shown = /n/.test(f.label) && n !== undefined ? `${f.label} = ${fmtNum(f.value)}` : f.label;
-        const hint = f.label === "(n−1)/n" ? " — 1/n where Bessel's 1/(n−1) belongs?" : f.label === "n/(n−1)" ? " — 1/(n−1) where 1/n belongs?" : "";
+        const withN = /n/.test(f.label) && n !== undefined ? ` (n = ${n})` : "";
+        const hint = f.label === "(n−1)/n" ? "; 1/n where Bessel's 1/(n−1) belongs?" : f.label === "n/(n−1)" ? "; 1/(n−1) where 1/n belongs?" : "";
         return {
           kind: "scaled",
-          sentence: `${dn} = ${shown} × ${tn}.grad everywhere: multiply it by ${inverse.label} (a constant factor is extra or missing${hint}).`,
+          sentence: `${dn} = ${f.label} × ${tn}.grad everywhere${withN}: a constant factor is extra or missing; multiply it by ${inverse.label}${hint || "."}`,
           evidence: { ...base, factor: f.value, factorLabel: f.label, residual: r.residual }, confidence: HIGH,
         };
       }

@@ -124,6 +124,7 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
   }
   const backwardOrder = [...chain.keys()].sort((a, b) => (nodeByName.get(a)?.index ?? Infinity) - (nodeByName.get(b)?.index ?? Infinity));
 
+  const n = input.n ?? batchSize(chain.values());
   const others: NamedGradient[] = [];
   for (const [name, r] of chain) if (r.grad) others.push({ name, grad: r.grad });
 
@@ -131,18 +132,19 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
   let learner: ReplayResult | null = null;
   const locallyCorrect = new Map<string, boolean>();
   const upstream = new Map<string, string[]>();
+  /** A pass where the learner's manual gradients replace autograd's at the compared nodes (all, or only `only`). */
+  const replayLearner = (only: ReadonlySet<string> | null): ReplayResult => replay(graph!, torch.ones_like(graph!.root), (c) => {
+    const name = nameByNode.get(c);
+    if (name === undefined || (only && !only.has(name))) return undefined;
+    const m = chain.get(name)!.manual;
+    if (!m || !sameShape(m.shape, c.node.outputShape)) return "taint";
+    return torch.fromArray(m.data, [...m.shape], m.dtype === "float64" ? "float64" : "float32");
+  });
   if (graph) {
     const rootGrad = torch.ones_like(graph.root);
     try {
       truth = replay(graph, rootGrad);
-      learner = replay(graph, rootGrad, (c) => {
-        const name = nameByNode.get(c);
-        if (name === undefined) return undefined;
-        const r = chain.get(name)!;
-        const m = r.manual;
-        if (!m || !sameShape(m.shape, c.node.outputShape)) return "taint";
-        return torch.fromArray(m.data, [...m.shape], m.dtype === "float64" ? "float64" : "float32");
-      });
+      learner = replayLearner(null);
     } catch {
       truth = learner = null; // a closure failed (e.g. a saved tensor changed shape): no replay
     }
@@ -200,25 +202,31 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
     }
     // A re-check (exercise 2/3 compute the same gradient another way) is downstream when it equals
     // what autograd's rules give for the learner's upstream gradients and those are wrong.
-    if (!isChainStep) {
+    // The re-check may use only some of the learner's upstream gradients (exercise 3 starts from
+    // dhpreact and skips the steps in between), so each subset of the upstream mistakes is tried.
+    if (!isChainStep && learner) {
       const cn = nodeByName.get(name);
-      const causes = fw.causes.get(name) ?? [];
-      const chainReport = reportByName.get(name);
-      const inheritedFrom = chainReport?.role === "downstream" ? chainReport.downstreamOf : causes;
-      const exp = cn && learner && !learner.tainted.has(cn) ? learner.incoming.get(cn) : undefined;
-      if (inheritedFrom.length && exp && sameShape(exp.shape, r.manual.shape)
-        && sameLocal(r.manual.data, exp.toArray(), r.manual.dtype === "float64" ? EPS64 : EPS32)) {
-        row.role = "downstream";
-        row.downstreamOf = inheritedFrom;
-        row.diagnosis = downstreamDiagnosis(name, inheritedFrom, r);
-        return row;
+      // only causes whose own value could be checked (not those behind a wrong-shaped gradient)
+      const causes = (fw.causes.get(name) ?? []).filter((u) => { const un = nodeByName.get(u); return !!un && !learner.tainted.has(un); }).slice(0, 4);
+      const eps = r.manual.dtype === "float64" ? EPS64 : EPS32;
+      for (const subset of subsets(causes)) {
+        const pass = subset.length === causes.length ? learner : replayLearner(new Set(subset));
+        const exp = cn && !pass.tainted.has(cn) ? pass.incoming.get(cn) : undefined;
+        if (exp && sameShape(exp.shape, r.manual.shape) && sameLocal(r.manual.data, exp.toArray(), eps)) {
+          row.role = "downstream";
+          row.downstreamOf = subset;
+          row.diagnosis = downstreamDiagnosis(name, subset, r);
+          return row;
+        }
       }
     }
     const c = isChainStep ? nodeByName.get(name) : undefined;
     // Fed by a wrong-shaped (or unwritten) upstream gradient: no autograd rule applies to what the
     // learner's formula received, so whether this step is right cannot be decided; say so.
-    if (role === "wrong" && c && learner?.tainted.has(c)) {
-      const blockers = (fw.causes.get(name) ?? []).filter((u) => chain.get(u)?.comparison.status === "shape-mismatch" || !chain.get(u)?.manual);
+    const cn = nodeByName.get(name);
+    if (role === "wrong" && cn && learner?.tainted.has(cn)) {
+      const untainted = (u: string) => { const un = nodeByName.get(u); return !!un && !learner.tainted.has(un); };
+      const blockers = (fw.causes.get(name) ?? []).filter((u) => (chain.get(u)?.comparison.status === "shape-mismatch" || !chain.get(u)?.manual) && untainted(u));
       if (blockers.length) {
         const ds = blockers.map((u) => `d${u}`).join(", ");
         row.diagnosis = {
@@ -236,7 +244,7 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
     const reference: ArrayTensor = expected ? asArray(expected) : r.grad;
     const origin = nonFiniteOrigin(r.manualTensor, nonFinite, describe);
     const d = diagnoseGradient(r.manual, reference, {
-      name, n: input.n, others: others.filter((o) => o.name !== name),
+      name, n, others: others.filter((o) => o.name !== name),
       paths: pathsFor(expected ? learner : truth, c), nonFiniteOrigin: origin,
     });
     if (d && expected) {
@@ -255,10 +263,29 @@ function downstreamDiagnosis(name: string, causes: string[], r: RecordedComparis
   const ds = causes.map((s) => `d${s}`);
   return {
     kind: "downstream",
-    sentence: `d${name} is downstream of ${ds.join(" and ")}: with your ${ds.join(", ")} it computes exactly what autograd's rule gives, so it only inherits ${causes.length === 1 ? "that" : "their"} error; fix ${ds.join(", ")} first.`,
+    sentence: `d${name} only inherits the error of ${ds.join(" and ")}: given your ${ds.join(", ")}, its own step matches autograd's rule. Fix ${ds.join(", ")} first.`,
     evidence: { manualShape: [...(r.manual?.shape ?? [])], gradShape: [...(r.grad?.shape ?? [])], maxdiff: r.comparison.maxdiff, downstreamOf: causes },
     confidence: 0.95,
   };
+}
+
+/** Non-empty subsets, smallest first. */
+function subsets<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let mask = 1; mask < 1 << items.length; mask++) out.push(items.filter((_, i) => mask & (1 << i)));
+  return out.sort((a, b) => a.length - b.length);
+}
+
+/** The batch size n: the most common leading dim among the compared gradients of 2+ dims. */
+function batchSize(rows: Iterable<RecordedComparison>): number | undefined {
+  const counts = new Map<number, number>();
+  for (const r of rows) {
+    const s = r.grad?.shape;
+    if (s && s.length >= 2 && s[0] > 2) counts.set(s[0], (counts.get(s[0]) ?? 0) + 1);
+  }
+  let best: number | undefined, most = 0;
+  for (const [v, c] of counts) if (c > most) { best = v; most = c; }
+  return best;
 }
 
 /** The learner's dX equals what their upstream gives (both NaN/Inf at the same places counts as equal). */
