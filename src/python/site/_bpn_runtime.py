@@ -185,16 +185,22 @@ def _value_graph(roots, names, limit=5000):
     """Nodes reachable from the bound Values through `_prev` (children first), capped at `limit`."""
     ids = {}
     order = []
-    stack = list(roots)
-    while stack and len(order) < limit:
-        v = stack.pop()
-        if id(v) in ids:
-            continue
-        ids[id(v)] = len(order)
-        order.append(v)
+    for v in roots:  # every named Value first, then what they were made from, breadth first
+        if id(v) not in ids and len(order) < limit:
+            ids[id(v)] = len(order)
+            order.append(v)
+    head = 0
+    truncated = False
+    while head < len(order):
+        v = order[head]
+        head += 1
         for p in getattr(v, "_prev", ()) or ():
             if _is_value(p) and id(p) not in ids:
-                stack.append(p)
+                if len(order) >= limit:
+                    truncated = True
+                    break
+                ids[id(p)] = len(order)
+                order.append(p)
     nodes = []
     for v in order:
         label = getattr(v, "label", "") or names.get(id(v), "")
@@ -203,7 +209,7 @@ def _value_graph(roots, names, limit=5000):
             "data": _num(v.data), "grad": _num(v.grad), "op": str(getattr(v, "_op", "") or ""),
             "children": [ids[id(p)] for p in (getattr(v, "_prev", ()) or ()) if id(p) in ids],
         })
-    return {"nodes": nodes, "truncated": bool(stack)}
+    return {"nodes": nodes, "truncated": truncated}
 
 
 # ---------------------------------------------------------------- reporting
@@ -301,7 +307,10 @@ def run_cells(path, cells_json, cwd):
             _cell[0] = cell["index"]
             _host.cellStarted(cell["index"])
             code = _compile(cell["source"], filename, display_last=True)
-            exec(code, mod.__dict__)
+            try:
+                exec(code, mod.__dict__)
+            finally:
+                _show_figures()  # like the inline backend: a cell's figures appear under it
             result["cellsRun"] += 1
     except SystemExit:
         pass
@@ -314,16 +323,18 @@ def run_cells(path, cells_json, cwd):
     return json.dumps(result)
 
 
+def _show_figures():
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt._flush_open_figures()
+
+
 def _finish():
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except Exception:
         pass
-    try:
-        import matplotlib.pyplot as plt
-        plt._flush_open_figures()
-    except ImportError:
-        pass
+    _show_figures()
     _flush_bindings()
     _sites.clear()

@@ -852,3 +852,49 @@ class Tensor:
 
     def log_softmax(self, dim):
         return _wrap(_b.softmax(self._t, dim, True))
+
+
+# ---------------------------------------------------------------- errors
+def _translate(e):
+    """An engine TorchError (seen by Python as JsException) → the exception PyTorch raises."""
+    msg = str(e)
+    for prefix in ("TorchError: ", "Error: "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+            break
+    msg = msg.split("\n    at ", 1)[0]
+    if "out of bounds" in msg:
+        return IndexError(msg)
+    if msg.startswith("TypeError: "):
+        return TypeError(msg[len("TypeError: "):])
+    return RuntimeError(msg)
+
+
+def _raising_like_torch(fn):
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except JsException as e:
+            raise _translate(e) from None
+    wrapper.__name__ = fn.__name__
+    wrapper.__qualname__ = fn.__qualname__
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__wrapped__ = fn
+    return wrapper
+
+
+def _wrap_class(cls):
+    for name, attr in list(vars(cls).items()):
+        if name in ("__init_subclass__", "__class_getitem__", "__hash__", "__slots__", "_t"):
+            continue
+        if isinstance(attr, property):
+            setattr(cls, name, property(
+                attr.fget and _raising_like_torch(attr.fget),
+                attr.fset and _raising_like_torch(attr.fset),
+                attr.fdel, attr.__doc__))
+        elif callable(attr) and not isinstance(attr, type):
+            setattr(cls, name, _raising_like_torch(attr))
+
+
+_wrap_class(Tensor)
+tensor = _raising_like_torch(tensor)
