@@ -1,5 +1,6 @@
 // dtypes and their storage. float32 lives in a Float32Array so every store rounds like PyTorch's
 // float; the other dtypes use Float64Array (int64 values are integral doubles, exact to 2^53).
+import { inspector } from "./inspect";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
@@ -7,6 +8,11 @@ export type Storage = Float32Array | Float64Array;
 export const DTYPES: readonly DType[] = ["float32", "float64", "int64", "bool"];
 
 export function allocStorage(dtype: DType, n: number): Storage {
+  const cap = inspector.maxElements;
+  if (cap !== undefined && n > cap) {
+    const gb = (n * (dtype === "float32" ? 4 : 8)) / 2 ** 30;
+    throw new RangeError(`Array buffer allocation failed: a tensor of ${n} elements (${gb.toFixed(1)} GB) is larger than this run's memory cap allows (${cap} elements)`);
+  }
   return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
 }
 

@@ -3,6 +3,8 @@ import type { Comparison } from "./cmp";
 import type { Tensor } from "./tensor";
 
 export interface Inspector {
+  /** The largest tensor (in elements) an op may allocate; the runner sets it from its memory cap. */
+  maxElements?: number;
   /** Every non-leaf tensor keeps its .grad after backward, as if retain_grad() had been called. */
   retainAllGrads: boolean;
   onBackward?: (root: Tensor) => void;

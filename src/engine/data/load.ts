@@ -71,9 +71,10 @@ export function embeddedWords(bundleDir?: string): string[] {
  */
 export function loadWords(opts: { file?: string; searchDirs?: string[]; bundleDir?: string } = {}): WordSource {
   // Without explicit options: $BACKPROP_NINJA_NAMES (set by the runner from the user's setting), then
-  // names.txt in the working directory (the script's folder when the runner starts it).
+  // names.txt in the script's folder (the runner tells us) or the working directory.
   if (!opts.file && !opts.searchDirs) {
-    opts = { ...opts, file: process.env.BACKPROP_NINJA_NAMES || undefined, searchDirs: [process.cwd()] };
+    const scriptDir = process.env.BACKPROP_NINJA_SCRIPT_DIR;
+    opts = { ...opts, file: process.env.BACKPROP_NINJA_NAMES || undefined, searchDirs: [...(scriptDir ? [scriptDir] : []), process.cwd()] };
   }
   if (opts.file) {
     if (!fs.existsSync(opts.file)) throw new Error(`names file not found: ${opts.file}`);

@@ -1,0 +1,344 @@
+// Run one TypeScript/JavaScript script in this thread (the runner's worker calls this) and build its
+// Trace. Output, comparisons and logged series are also streamed as RunEvents while it runs.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import { builtinModules, createRequire } from "node:module";
+import * as path from "node:path";
+import { format } from "node:util";
+import * as vm from "node:vm";
+import * as engine from "../engine/index";
+import type { Comparison } from "../engine/cmp";
+import { inspector } from "../engine/inspect";
+import { Tensor } from "../engine/tensor";
+import {
+  TRACE_VERSION, encodeNumber,
+  type Language, type NamedTensor, type OutputChunk, type Place, type RunEvent, type ScriptError, type Series,
+  type Trace, type TraceComparison, type NonFiniteEvent,
+} from "../protocol/trace";
+import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
+import { autogradGraph, nodeIdOf, sample, summarize, type NameInfo } from "./summarize";
+
+export interface ExecuteOptions {
+  file: string;
+  /** the text to run instead of the file on disk (unsaved editor contents) */
+  source?: string;
+  documentVersion?: number;
+  /** receives output, comparisons and series points as they happen */
+  emit?: (e: RunEvent) => void;
+  /** shared cell the runner reads when it has to stop the script: [line, column] of the last binding */
+  lastPlace?: Int32Array;
+  /** output kept in the trace (the rest is counted, not kept) */
+  maxOutputBytes?: number;
+  /** the biggest single tensor allowed, in elements */
+  maxElements?: number;
+}
+
+export const DEFAULT_MAX_OUTPUT_BYTES = 1 << 20;
+const MAX_SERIES_POINTS = 10_000;
+const FLUSH_MS = 100;
+
+export const languageOf = (file: string): Language =>
+  /\.ipynb$/i.test(file) ? "notebook" : /\.py$/i.test(file) ? "python" : /\.(c|m)?tsx?$/i.test(file) ? "typescript" : "javascript";
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** Everything a run collects before it becomes a Trace (also what a cancelled run still has). */
+export class RunRecorder {
+  readonly output: OutputChunk[] = [];
+  outputBytes = 0;
+  droppedOutputBytes = 0;
+  readonly comparisons: TraceComparison[] = [];
+  readonly series = new Map<string, Series>();
+  nonFinite?: NonFiniteEvent;
+  readonly notes: string[] = [];
+  private pendingSeries: RunEvent[] = [];
+  private lastFlush = 0;
+
+  constructor(private readonly emit: ((e: RunEvent) => void) | undefined, private readonly maxOutputBytes: number) {}
+
+  write(stream: OutputChunk["stream"], text: string): void {
+    const bytes = Buffer.byteLength(text);
+    if (this.outputBytes + bytes > this.maxOutputBytes) {
+      this.droppedOutputBytes += bytes;
+      return;
+    }
+    this.outputBytes += bytes;
+    const last = this.output[this.output.length - 1];
+    if (last && last.stream === stream && last.text.length < 4096) last.text += text;
+    else this.output.push({ stream, text });
+    this.emit?.({ type: "output", chunk: { stream, text } });
+  }
+
+  comparison(c: TraceComparison): void {
+    this.comparisons.push(c);
+    this.emit?.({ type: "comparison", comparison: c });
+  }
+
+  log(name: string, value: number, step: number | undefined): void {
+    let s = this.series.get(name);
+    if (!s) this.series.set(name, (s = { name, steps: [], values: [] }));
+    const at = step ?? s.steps.length;
+    s.steps.push(at);
+    s.values.push(encodeNumber(value));
+    if (this.emit) {
+      this.pendingSeries.push({ type: "series", name, step: at, value: encodeNumber(value) });
+      const now = Date.now();
+      if (now - this.lastFlush > FLUSH_MS) this.flush(now);
+    }
+  }
+
+  flush(now = Date.now()): void {
+    this.lastFlush = now;
+    // a long run logs every step: send the latest point of each series per flush
+    const latest = new Map<string, RunEvent>();
+    for (const e of this.pendingSeries) if (e.type === "series") latest.set(e.name, e);
+    this.pendingSeries = [];
+    for (const e of latest.values()) this.emit?.(e);
+  }
+
+  /** Series downsampled to at most MAX_SERIES_POINTS (the last point always kept). */
+  seriesList(): Series[] {
+    return [...this.series.values()].map((s) => {
+      if (s.steps.length <= MAX_SERIES_POINTS) return s;
+      const k = Math.ceil(s.steps.length / MAX_SERIES_POINTS);
+      const keep = (_: unknown, i: number) => i % k === 0 || i === s.steps.length - 1;
+      return { name: s.name, steps: s.steps.filter(keep), values: s.values.filter(keep) };
+    });
+  }
+}
+
+/** The innermost frame of `stack` that is in the user's file, mapped to their source. */
+export function userPlace(stack: string | undefined, file: string, prepared: PreparedScript | undefined): Place | undefined {
+  if (!stack || !prepared) return undefined;
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  for (const line of stack.split("\n")) {
+    const m = re.exec(line);
+    if (m) return prepared.toOriginal(Number(m[1]), Number(m[2]) - 1);
+  }
+  return undefined;
+}
+
+/** The stack rewritten in the user's terms: their frames only, at their lines. */
+function userStack(err: Error, file: string, prepared: PreparedScript | undefined): string {
+  const lines = (err.stack ?? String(err)).split("\n");
+  const head = lines.filter((l) => !/^\s+at /.test(l));
+  const frames: string[] = [];
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  for (const l of lines) {
+    const m = re.exec(l);
+    if (!m || !prepared) continue;
+    const p = prepared.toOriginal(Number(m[1]), Number(m[2]) - 1);
+    if (p) frames.push(l.replace(re, `${file}:${p.line}:${p.column}`));
+  }
+  return [...head, ...frames].join("\n");
+}
+
+function errorKind(err: Error): ScriptError["kind"] {
+  if (err instanceof ScriptSyntaxError || err.name === "SyntaxError") return "syntax";
+  if ((err as { code?: string }).code === "MODULE_NOT_FOUND") return "import";
+  if (err instanceof RangeError && /allocation|Invalid typed array length|Array buffer/i.test(err.message)) return "memory";
+  if (err.name === "TorchError" && /size of tensor|shape|cannot be multiplied|broadcast/i.test(err.message)) return "shape";
+  return "runtime";
+}
+
+const ALLOWED_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/** require() for user scripts: the engine under its public name, Node built-ins, and files next to them. */
+function makeRequire(file: string): NodeRequire {
+  const real = createRequire(file);
+  const cache = new Map<string, unknown>();
+  const req = ((id: string) => {
+    if (id === "backprop-ninja") return engine;
+    if (ALLOWED_BUILTINS.has(id)) return real(id);
+    if (id.startsWith(".") || path.isAbsolute(id)) {
+      const resolved = resolveLocal(path.resolve(path.dirname(file), id));
+      if (resolved) {
+        if (!cache.has(resolved)) cache.set(resolved, loadLocal(resolved));
+        return cache.get(resolved);
+      }
+    }
+    const e = new Error(`Cannot find module '${id}': scripts can import "backprop-ninja", Node built-ins and files next to them`);
+    (e as { code?: string }).code = "MODULE_NOT_FOUND";
+    throw e;
+  }) as NodeRequire;
+  return req;
+}
+
+function resolveLocal(base: string): string | undefined {
+  for (const ext of ["", ".ts", ".js", ".mjs", ".cjs", ".mts", "/index.ts", "/index.js"]) {
+    if (fs.existsSync(base + ext) && fs.statSync(base + ext).isFile()) return base + ext;
+  }
+  return undefined;
+}
+
+function loadLocal(file: string): unknown {
+  const prepared = prepareScript(fs.readFileSync(file, "utf8"), file, false);
+  const module = { exports: {} as Record<string, unknown> };
+  const fn = new vm.Script(WRAPPER_HEAD + prepared.code + "\n})", { filename: file, lineOffset: -1 }).runInThisContext();
+  fn(module.exports, makeRequire(file), module, file, path.dirname(file), { bind: (_n: string, _l: number, _c: number, v: unknown) => v });
+  return module.exports;
+}
+
+/** Run the script to completion (or error) and return its trace. */
+export function executeScript(opts: ExecuteOptions): Trace {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const file = path.resolve(opts.file);
+  const source = opts.source ?? fs.readFileSync(file, "utf8");
+  const rec = new RunRecorder(opts.emit, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+
+  // name → latest binding; tensor id → the name it was last bound to
+  const bindings = new Map<string, { value: unknown; place: Place }>();
+  const names = new Map<number, NameInfo>();
+  let backwardRoot: Tensor | undefined;
+  let prepared: PreparedScript | undefined;
+  let error: ScriptError | undefined;
+  let prepareMs = 0, runMs = 0;
+
+  const bpn = {
+    bind(name: string, line: number, column: number, value: unknown) {
+      if (opts.lastPlace) { opts.lastPlace[0] = line; opts.lastPlace[1] = column; }
+      if (value instanceof Tensor) {
+        const place = { line, column };
+        bindings.set(name, { value, place });
+        names.set(value.id, { name, place });
+      }
+      return value;
+    },
+  };
+
+  const saved = { ...inspector };
+  const savedConsole = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  const out = (stream: OutputChunk["stream"]) => (...args: unknown[]) => rec.write(stream, format(...args) + "\n");
+  try {
+    const tp = performance.now();
+    try {
+      prepared = prepareScript(source, file);
+    } finally {
+      prepareMs = performance.now() - tp;
+    }
+    inspector.retainAllGrads = true;
+    inspector.maxElements = opts.maxElements;
+    inspector.onBackward = (root) => { backwardRoot = root; };
+    inspector.onLog = (name, value, step) => rec.log(name, value, step);
+    inspector.onNonFinite = (t, op) => {
+      if (rec.nonFinite) return;
+      const v = t._read();
+      let kind: "nan" | "inf" = "inf";
+      for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) { kind = "nan"; break; }
+      rec.nonFinite = { op, kind, tensorId: t.id, place: userPlace(new Error().stack, file, prepared) };
+    };
+    inspector.onComparison = (c: Comparison, manual, t) => {
+      const place = userPlace(new Error().stack, file, prepared) ?? { line: 0, column: 0 };
+      const mv = manual instanceof Tensor ? manual._read() : undefined;
+      const gv = t instanceof Tensor && t.grad ? t.grad._read() : undefined;
+      const diff = mv && gv && mv.length === gv.length && c.status !== "shape-mismatch" ? Float64Array.from(mv, (x, i) => x - gv[i]) : undefined;
+      rec.comparison({
+        ...c, ...place, index: rec.comparisons.length,
+        manualName: manual instanceof Tensor ? names.get(manual.id)?.name : undefined,
+        tensorName: t instanceof Tensor ? names.get(t.id)?.name : undefined,
+        nodeId: t instanceof Tensor ? nodeIdOf(t) : undefined,
+        manual: mv && manual ? sample(mv, manual.shape) : undefined,
+        grad: gv && t?.grad ? sample(gv, t.grad.shape) : undefined,
+        diff: diff && t?.grad ? sample(diff, t.grad.shape) : undefined,
+      });
+    };
+    for (const k of Object.keys(savedConsole) as (keyof typeof savedConsole)[]) {
+      console[k] = out(k === "error" || k === "warn" ? "stderr" : "stdout");
+    }
+    const fn = new vm.Script(WRAPPER_HEAD + prepared.code + "\n})", { filename: file, lineOffset: -1 }).runInThisContext();
+    const tr = performance.now();
+    try {
+      const module = { exports: {} };
+      fn(module.exports, makeRequire(file), module, file, path.dirname(file), bpn);
+    } finally {
+      runMs = performance.now() - tr;
+    }
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    error = {
+      kind: errorKind(err),
+      name: err.name,
+      message: err.message,
+      place: err instanceof ScriptSyntaxError ? err.place : userPlace(err.stack, file, prepared),
+      stack: err instanceof ScriptSyntaxError ? undefined : userStack(err, file, prepared),
+    };
+  } finally {
+    Object.assign(console, savedConsole);
+    for (const k of Object.keys(inspector) as (keyof typeof inspector)[]) delete inspector[k];
+    Object.assign(inspector, saved);
+    rec.flush();
+  }
+
+  const tt = performance.now();
+  const trace = buildTrace({
+    file, source, documentVersion: opts.documentVersion, startedAt, rec, bindings, names, backwardRoot, error,
+  });
+  trace.timings = { totalMs: performance.now() - t0, prepareMs, runMs, traceMs: performance.now() - tt };
+  return trace;
+}
+
+interface TraceParts {
+  file: string;
+  source: string;
+  documentVersion?: number;
+  startedAt: string;
+  rec: RunRecorder;
+  bindings: Map<string, { value: unknown; place: Place }>;
+  names: Map<number, NameInfo>;
+  backwardRoot?: Tensor;
+  error?: ScriptError;
+}
+
+export function buildTrace(p: TraceParts): Trace {
+  const tensors: NamedTensor[] = [];
+  for (const [name, { value, place }] of p.bindings) {
+    if (!(value instanceof Tensor)) continue;
+    tensors.push({
+      kind: "tensor", id: value.id, name, ...place, shape: value.shape, dtype: value.dtype,
+      requiresGrad: value.requires_grad, isLeaf: value.is_leaf, gradFn: value.grad_fn?.name(),
+      value: summarize(value), grad: value.grad ? summarize(value.grad) : undefined,
+    });
+  }
+  const byName = new Set(tensors.map((t) => t.name));
+  for (const t of tensors) {
+    if (t.name.startsWith("d") && byName.has(t.name.slice(1))) t.pair = t.name.slice(1);
+    else if (byName.has("d" + t.name)) t.pair = "d" + t.name;
+  }
+  const named = tensors.map((t) => p.bindings.get(t.name)!.value as Tensor).filter((t) => t.requires_grad);
+  const graph = p.backwardRoot
+    ? autogradGraph([p.backwardRoot], p.names, "backward", p.backwardRoot)
+    : named.length ? autogradGraph(named, p.names, "named") : null;
+  if (graph) {
+    const ids = new Set(graph.nodes.map((n) => n.id));
+    for (const t of tensors) {
+      const tensor = p.bindings.get(t.name)!.value as Tensor;
+      const id = nodeIdOf(tensor);
+      if (ids.has(id) && graph.nodes.find((n) => n.id === id)?.tensorId === tensor.id) t.nodeId = id;
+    }
+  }
+  if (p.rec.nonFinite) p.rec.nonFinite.name = p.names.get(p.rec.nonFinite.tensorId)?.name;
+  return {
+    version: TRACE_VERSION,
+    file: p.file,
+    language: languageOf(p.file),
+    sourceHash: sha256(p.source),
+    documentVersion: p.documentVersion,
+    status: p.error ? "error" : "ok",
+    startedAt: p.startedAt,
+    timings: { totalMs: 0, prepareMs: 0, runMs: 0, traceMs: 0 },
+    tensors,
+    values: [],
+    graph,
+    comparisons: p.rec.comparisons,
+    output: p.rec.output,
+    outputTruncated: p.rec.droppedOutputBytes > 0,
+    droppedOutputBytes: p.rec.droppedOutputBytes,
+    series: p.rec.seriesList(),
+    nonFinite: p.rec.nonFinite,
+    error: p.error,
+    notes: p.rec.notes,
+  };
+}

@@ -1,0 +1,110 @@
+// Turn a user's TypeScript/JavaScript file into code the runner can execute and explain:
+// sucrase transpiles (TS → JS, import → require; lines are kept), then every binding of a variable is wrapped in
+// `__bpn.bind("name", line, column, value)` so tensors get the user's names and places. Positions are
+// mapped back through both steps, so every line and column we report is the user's.
+import * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import * as path from "node:path";
+import { transform } from "sucrase";
+import MagicString from "magic-string";
+import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
+import type { Place } from "../protocol/trace";
+
+export interface PreparedScript {
+  /** instrumented CommonJS body, to run inside the wrapper below */
+  code: string;
+  /** the user's place for a (1-based line, 0-based column) position in `code` */
+  toOriginal(line: number, column: number): Place | undefined;
+}
+
+export class ScriptSyntaxError extends Error {
+  constructor(message: string, readonly place: Place | undefined) {
+    super(message);
+    this.name = "SyntaxError";
+  }
+}
+
+export function loaderFor(file: string): string {
+  return /\.(c|m)?tsx?$/i.test(file) ? "ts" : "js";
+}
+
+export const BPN = "__bpn";
+/** The function the code runs in: its first line is the wrapper, hence the -1 line offset. */
+export const WRAPPER_HEAD = `(function (exports, require, module, __filename, __dirname, ${BPN}) {\n`;
+
+function lineColumnOf(text: string, pos: number): Place {
+  let line = 1, start = 0;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) { line++; start = i + 1; }
+  return { line, column: pos - start + 1 };
+}
+
+export function prepareScript(source: string, file: string, instrument = true): PreparedScript {
+  let out: { code: string; map: string };
+  try {
+    const r = transform(source, {
+      transforms: /\.(c|m)?tsx?$/i.test(file) ? ["typescript", "imports"] : ["imports"],
+      filePath: file, sourceMapOptions: { compiledFilename: path.basename(file) + ".js" },
+      production: true, disableESTransforms: true,
+    });
+    out = { code: r.code, map: JSON.stringify(r.sourceMap) };
+  } catch (e) {
+    const err = e as Error & { pos?: number };
+    const message = err.message.replace(/^Error transforming [^:]*: /, "").replace(/ \(\d+:\d+\)$/, "");
+    throw new ScriptSyntaxError(message, typeof err.pos === "number" ? lineColumnOf(source, err.pos) : undefined);
+  }
+  const transpiledMap = new TraceMap(out.map);
+  const fromTranspiled = (line: number, column: number): Place | undefined => {
+    const p = originalPositionFor(transpiledMap, { line, column });
+    return p.line === null ? undefined : { line: p.line, column: p.column + 1 };
+  };
+  if (!instrument) return { code: out.code, toOriginal: fromTranspiled };
+
+  const ast = acorn.parse(out.code, { ecmaVersion: "latest", sourceType: "script", locations: true });
+  const s = new MagicString(out.code);
+  const place = (node: acorn.Node) => fromTranspiled(node.loc!.start.line, node.loc!.start.column);
+  const call = (name: string, p: Place | undefined) =>
+    `${BPN}.bind(${JSON.stringify(name)}, ${p?.line ?? 0}, ${p?.column ?? 0}, `;
+  const wrap = (value: acorn.Node, name: string, at: acorn.Node) => {
+    s.appendLeft(value.start, call(name, place(at)));
+    s.prependRight(value.end, ")");
+  };
+  const patternNames = (node: acorn.Node, out: acorn.Identifier[] = []): acorn.Identifier[] => {
+    const n = node as acorn.Pattern;
+    if (n.type === "Identifier") out.push(n);
+    else if (n.type === "ObjectPattern") for (const p of n.properties) patternNames(p.type === "Property" ? p.value : p.argument, out);
+    else if (n.type === "ArrayPattern") for (const e of n.elements) { if (e) patternNames(e, out); }
+    else if (n.type === "RestElement") patternNames(n.argument, out);
+    else if (n.type === "AssignmentPattern") patternNames(n.left, out);
+    return out;
+  };
+
+  walk.ancestor(ast, {
+    VariableDeclarator(node, _state, ancestors) {
+      const d = node as acorn.VariableDeclarator;
+      if (!d.init) return;
+      if (d.id.type === "Identifier") {
+        wrap(d.init, d.id.name, d.id);
+        return;
+      }
+      // destructuring: bind each name right after the declaration statement
+      const decl = ancestors[ancestors.length - 2];
+      const parent = ancestors[ancestors.length - 3];
+      if (!decl || !parent || !["Program", "BlockStatement", "StaticBlock", "SwitchCase"].includes(parent.type)) return;
+      const binds = patternNames(d.id).map((id) => `${call(id.name, place(id))}${id.name});`).join(" ");
+      s.appendLeft(decl.end, ` ${binds}`);
+    },
+    AssignmentExpression(node) {
+      const a = node as acorn.AssignmentExpression;
+      if (a.operator === "=" && a.left.type === "Identifier") wrap(a.right, a.left.name, a.left);
+    },
+  });
+  const code = s.toString();
+  const instrumentedMap = new TraceMap(s.generateMap({ hires: true, source: "transpiled.js" }).toString());
+  return {
+    code,
+    toOriginal(line, column) {
+      const p = originalPositionFor(instrumentedMap, { line, column });
+      return p.line === null ? undefined : fromTranspiled(p.line, p.column);
+    },
+  };
+}

@@ -1,0 +1,187 @@
+// The main-thread side: each run gets its own worker thread with a time limit and a memory cap; a
+// newer run cancels an older one; Stop really stops (the worker is terminated). Whatever the end,
+// the caller gets a Trace — partial when the script was stopped — and never a hung promise.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { TRACE_VERSION, type OutputChunk, type RunEvent, type ScriptError, type Series, type Trace, type TraceComparison } from "../protocol/trace";
+import { languageOf, sha256, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
+import type { WorkerMessage, WorkerRequest } from "./worker";
+
+export interface RunOptions {
+  /** text to run instead of the file on disk */
+  source?: string;
+  documentVersion?: number;
+  /** 0 or undefined: no limit (explicit training runs); default 30 s */
+  timeoutMs?: number;
+  /** heap cap of the worker, MB (default 2048) */
+  memoryMb?: number;
+  maxOutputBytes?: number;
+  /** the script's working directory (default: its folder) and extra environment */
+  cwd?: string;
+  env?: Record<string, string>;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MEMORY_MB = 2048;
+
+export interface RunHandle {
+  readonly file: string;
+  readonly trace: Promise<Trace>;
+  /** stop the run; its trace resolves with status "cancelled" */
+  cancel(reason?: string): void;
+}
+
+/** Where the bundled worker lives; in development (sources run through tsx) it is built on demand. */
+function workerScript(): string {
+  const bundled = path.join(__dirname, "runner-worker.js");
+  if (!__filename.endsWith(".ts") && fs.existsSync(bundled)) return bundled;
+  return buildDevWorker();
+}
+
+let devWorker: string | undefined;
+function buildDevWorker(): string {
+  if (devWorker) return devWorker;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  // inside the repository, so the bundle's external packages resolve from node_modules
+  const cacheDir = path.resolve(__dirname, "../../node_modules/.cache/backprop-ninja");
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const out = path.join(fs.mkdtempSync(path.join(cacheDir, "worker-")), "runner-worker.js");
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, "worker-main.ts")], bundle: true, platform: "node", target: "node20",
+    format: "cjs", outfile: out, logLevel: "warning", external: ["pyodide"],
+  });
+  return (devWorker = out);
+}
+
+export class Runner {
+  private current: RunHandle | undefined;
+
+  /** Start a run; a run already in flight is cancelled first. */
+  run(file: string, opts: RunOptions = {}): RunHandle {
+    this.current?.cancel("a newer run started");
+    const handle = startRun(path.resolve(file), opts);
+    this.current = handle;
+    handle.trace.finally(() => { if (this.current === handle) this.current = undefined; }).catch(() => {});
+    return handle;
+  }
+
+  cancel(reason = "stopped"): void {
+    this.current?.cancel(reason);
+  }
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  dispose(): void {
+    this.cancel("the runner was disposed");
+  }
+}
+
+function startRun(file: string, opts: RunOptions): RunHandle {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const lastPlace = new SharedArrayBuffer(8);
+  const memoryMb = opts.memoryMb ?? DEFAULT_MEMORY_MB;
+  // partial results, for a run that ends without a trace of its own
+  const output: OutputChunk[] = [];
+  const comparisons: TraceComparison[] = [];
+  const series = new Map<string, Series>();
+  let source = opts.source;
+  let settle: (t: Trace) => void = () => {};
+  let settled = false;
+  const trace = new Promise<Trace>((resolve) => { settle = resolve; });
+
+  const worker = new Worker(workerScript(), {
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    stdout: true, stderr: true,
+  });
+  worker.stdout.on("data", (d: Buffer) => output.push({ stream: "stdout", text: d.toString() }));
+  worker.stderr.on("data", (d: Buffer) => output.push({ stream: "stderr", text: d.toString() }));
+
+  const partial = (status: Trace["status"], error: ScriptError): Trace => {
+    const at = new Int32Array(lastPlace);
+    const place = at[0] ? { line: at[0], column: at[1] } : undefined;
+    if (source === undefined) { try { source = fs.readFileSync(file, "utf8"); } catch { source = ""; } }
+    return {
+      version: TRACE_VERSION, file, language: languageOf(file), sourceHash: sha256(source),
+      documentVersion: opts.documentVersion, status, startedAt,
+      timings: { totalMs: Date.now() - started, prepareMs: 0, runMs: Date.now() - started, traceMs: 0 },
+      tensors: [], values: [], graph: null, comparisons, output, outputTruncated: false, droppedOutputBytes: 0,
+      series: [...series.values()], error: { ...error, place: error.place ?? place }, notes: [], lastPlace: place,
+    };
+  };
+  const finish = (t: Trace) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    void worker.terminate();
+    settle(t);
+  };
+  let stopping: { status: Trace["status"]; error: ScriptError } | undefined;
+  const stop = (status: Trace["status"], error: ScriptError) => {
+    if (settled || stopping) return;
+    stopping = { status, error };
+    void worker.terminate();
+  };
+
+  const timer = opts.timeoutMs === 0 ? undefined : setTimeout(() => {
+    const s = (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
+    stop("error", { kind: "timeout", name: "Timeout", message: `the script ran longer than the ${s} s time limit and was stopped${lastLineText(lastPlace)}` });
+  }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+
+  worker.on("message", (m: WorkerMessage) => {
+    if (m.type === "event") {
+      const e = m.event;
+      if (e.type === "output") output.push(e.chunk);
+      else if (e.type === "comparison") comparisons.push(e.comparison);
+      else if (e.type === "series") {
+        let s = series.get(e.name);
+        if (!s) series.set(e.name, (s = { name: e.name, steps: [], values: [] }));
+        s.steps.push(e.step);
+        s.values.push(e.value);
+      }
+      opts.onEvent?.(e);
+    } else if (m.type === "done") {
+      finish(m.trace);
+    } else {
+      stop("error", { kind: "internal", name: "InternalError", message: `the runner failed: ${m.message}`, stack: m.stack });
+    }
+  });
+  worker.on("error", (e: Error & { code?: string }) => {
+    const memory = e.code === "ERR_WORKER_OUT_OF_MEMORY";
+    finish(partial("error", memory
+      ? { kind: "memory", name: "MemoryError", message: `the script used more than the ${memoryMb} MB memory cap and was stopped${lastLineText(lastPlace)}` }
+      : { kind: "internal", name: e.name, message: e.message, stack: e.stack }));
+  });
+  worker.on("exit", (code) => {
+    if (settled) return;
+    if (stopping) finish(partial(stopping.status, stopping.error));
+    else finish(partial("error", { kind: "internal", name: "WorkerExit", message: `the script's worker exited (code ${code})` }));
+  });
+
+  const req: WorkerRequest = {
+    type: "run", file, source: opts.source, documentVersion: opts.documentVersion,
+    maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
+    lastPlace, cwd: opts.cwd ?? path.dirname(file), env: opts.env,
+  };
+  worker.postMessage(req);
+  opts.onEvent?.({ type: "phase", phase: "running" });
+
+  return {
+    file,
+    trace,
+    cancel(reason = "stopped") {
+      stop("cancelled", { kind: "cancelled", name: "Cancelled", message: `the run was ${reason === "stopped" ? "stopped" : `cancelled: ${reason}`}${lastLineText(lastPlace)}` });
+    },
+  };
+}
+
+function lastLineText(buf: SharedArrayBuffer): string {
+  const line = new Int32Array(buf)[0];
+  return line ? ` (last seen at line ${line})` : "";
+}

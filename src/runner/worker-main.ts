@@ -1,0 +1,2 @@
+// Entry of the bundled worker (dist/runner-worker.js): the worker plus every language it runs.
+import "./worker";

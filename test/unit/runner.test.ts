@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Runner } from "../../src/runner/runner";
+import { executeScript } from "../../src/runner/execute";
+import { countVerdicts, isTrace, type Trace } from "../../src/protocol/trace";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-runner-"));
+const script = (name: string, text: string) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+};
+const HEAD = `import { torch, F, cmp, log } from "backprop-ninja";\n`;
+
+describe("runner: a script's run becomes a trace", () => {
+  const runner = new Runner();
+  after(() => runner.dispose());
+  const run = (f: string, timeoutMs = 20_000) => runner.run(f, { timeoutMs }).trace;
+
+  it("names tensors by their variables and places cmp calls at their lines", async () => {
+    const f = script("ok.ts", HEAD + [
+      "const x = torch.randn(4, 3, { requires_grad: true });",
+      "const w = torch.randn(3, 2, { requires_grad: true });",
+      "const h = x.matmul(w);",
+      "const loss = h.tanh().sum();",
+      "loss.backward();",
+      "const dh = torch.sub(1, h.tanh().pow(2));",
+      "cmp('h', dh, h);",
+      "cmp('w', x.T.matmul(dh).mul(2), w);",
+      "for (let i = 0; i < 3; i++) log('loss', 1 / (i + 1), i);",
+      "console.log('done', h.shape);",
+    ].join("\n"));
+    const t = await run(f);
+    assert.ok(isTrace(t));
+    assert.equal(t.status, "ok", JSON.stringify(t.error));
+    assert.deepEqual(t.tensors.map((x) => [x.name, x.line]), [["x", 2], ["w", 3], ["h", 4], ["loss", 5], ["dh", 7]]);
+    assert.deepEqual(t.comparisons.map((c) => [c.name, c.status, c.line, c.manualName, c.tensorName]),
+      [["h", "exact", 8, "dh", "h"], ["w", "wrong", 9, undefined, "w"]]);
+    assert.deepEqual(countVerdicts(t.comparisons), { total: 2, exact: 1, approximate: 0, wrong: 1, shapeMismatch: 0, noGrad: 0, notWritten: 0 });
+    assert.equal(t.tensors.find((x) => x.name === "dh")!.pair, "h");
+    assert.ok(t.graph && t.graph.source === "backward");
+    assert.deepEqual(t.graph.nodes.filter((n) => n.name).map((n) => n.name).sort(), ["h", "loss", "w", "x"]);
+    assert.equal(t.graph.root, t.tensors.find((x) => x.name === "loss")!.nodeId);
+    assert.deepEqual(t.series, [{ name: "loss", steps: [0, 1, 2], values: [1, 0.5, 1 / 3] }]);
+    assert.match(t.output.map((o) => o.text).join(""), /done \[ 4, 2 \]/);
+  });
+
+  it("reports a syntax error at its line and column", async () => {
+    const t = await run(script("syntax.ts", HEAD + "const a = 1;\nconst b: = 2;\n"));
+    assert.equal(t.error?.kind, "syntax");
+    assert.deepEqual(t.error?.place, { line: 3, column: 10 });
+  });
+
+  it("reports an unknown import at its line", async () => {
+    const t = await run(script("import.ts", HEAD + "import { thing } from 'left-pad';\nconsole.log(thing);\n"));
+    assert.equal(t.error?.kind, "import");
+    assert.match(t.error!.message, /Cannot find module 'left-pad'/);
+    assert.equal(t.error?.place?.line, 2);
+  });
+
+  it("reports a runtime exception at the user's line with a stack in their terms, keeping what ran before", async () => {
+    const t = await run(script("runtime.ts", HEAD + "console.log('before');\nconst o: any = undefined;\n\nfunction f() { return o.x; }\nf();\n"));
+    assert.equal(t.error?.kind, "runtime");
+    assert.equal(t.error?.name, "TypeError");
+    assert.deepEqual(t.error?.place, { line: 5, column: 25 }); // where Node itself reports it
+    assert.match(t.error!.stack!, /runtime\.ts:5:25/);
+    assert.match(t.output[0].text, /before/);
+  });
+
+  it("reports a shape mismatch naming the op and both sizes", async () => {
+    const t = await run(script("shape.ts", HEAD + "const a = torch.ones(32, 27);\nconst b = a.mul(torch.ones(27, 32));\n"));
+    assert.equal(t.error?.kind, "shape");
+    assert.match(t.error!.message, /mul: The size of tensor a \(27\) must match the size of tensor b \(32\) at non-singleton dimension 1/);
+    assert.equal(t.error?.place?.line, 3);
+  });
+
+  it("says where NaN first appeared", async () => {
+    const t = await run(script("nan.ts", HEAD + "const a = torch.tensor([1.0, -1.0]);\nconst b = a.mul(2);\nconst c = b.log();\nconst d = c.exp();\n"));
+    assert.equal(t.status, "ok");
+    assert.equal(t.nonFinite?.op, "log");
+    assert.equal(t.nonFinite?.kind, "nan");
+    assert.equal(t.nonFinite?.name, "c");
+    assert.equal(t.nonFinite?.place?.line, 4);
+  });
+
+  it("stops `while (true) {}` at the time limit and says where it was", async () => {
+    const t = await run(script("loop.ts", HEAD + "const a = 1;\nlet i = 0;\nwhile (true) { i = i + 1; }\n"), 1500);
+    assert.equal(t.error?.kind, "timeout");
+    assert.match(t.error!.message, /time limit/);
+    assert.equal(t.error?.place?.line, 4);
+  });
+
+  it("refuses a huge allocation with a clear message", async () => {
+    const t = await run(script("alloc.ts", HEAD + "const big = torch.zeros(100000, 100000);\n"));
+    assert.equal(t.error?.kind, "memory");
+    assert.match(t.error!.message, /10000000000 elements/);
+    assert.equal(t.error?.place?.line, 2);
+  });
+
+  it("reports unbounded recursion at its line", async () => {
+    const t = await run(script("recursion.ts", HEAD + "function f(n: number): number { return f(n + 1) + 1; }\nf(0);\n"));
+    assert.equal(t.error?.name, "RangeError");
+    assert.match(t.error!.message, /call stack/);
+    assert.equal(t.error?.place?.line, 2);
+  });
+
+  it("keeps a megabyte of output and drops the rest without hanging", async () => {
+    const t = await run(script("print.ts", HEAD + "for (let i = 0; i < 200000; i++) console.log('line ' + i + ' ' + 'x'.repeat(40));\nconsole.log('end');\n"));
+    assert.equal(t.status, "ok");
+    assert.ok(t.outputTruncated);
+    assert.ok(t.droppedOutputBytes > 5_000_000);
+    const kept = t.output.reduce((n, o) => n + o.text.length, 0);
+    assert.ok(kept <= 1 << 20);
+  });
+
+  it("a newer run cancels the older one; Stop ends a run and keeps its partial results", async () => {
+    const slow = script("slow.ts", HEAD + "console.log('started');\nlet i = 0;\nwhile (true) { i = i + 1; }\n");
+    const first = runner.run(slow, { timeoutMs: 0 });
+    const second = runner.run(slow, { timeoutMs: 0 });
+    const t1 = await first.trace;
+    assert.equal(t1.status, "cancelled");
+    setTimeout(() => second.cancel(), 300);
+    const t2 = await second.trace;
+    assert.equal(t2.status, "cancelled");
+    assert.equal(t2.error?.kind, "cancelled");
+  });
+
+  it("never blocks the host's event loop while a script runs", async () => {
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    const t = await run(script("busy.ts", HEAD + "let s = 0;\nfor (let i = 0; i < 3e8; i++) s += i;\nconsole.log(s);\n"), 60_000);
+    h.disable();
+    assert.equal(t.status, "ok");
+    const maxMs = h.max / 1e6;
+    assert.ok(maxMs < 200, `event loop blocked for ${maxMs.toFixed(1)} ms`);
+  });
+});
+
+describe("runner: in-process execution", () => {
+  it("gives the same trace shape without a worker", () => {
+    const f = script("inproc.ts", HEAD + "const a = torch.ones(2, 2, { requires_grad: true });\nconst b = a.mul(3).sum();\nb.backward();\ncmp('a', torch.full([2, 2], 3.0), a);\n");
+    const t: Trace = executeScript({ file: f });
+    assert.equal(t.status, "ok");
+    assert.equal(t.comparisons[0].status, "exact");
+    assert.equal(t.comparisons[0].line, 5);
+  });
+});
