@@ -1,6 +1,6 @@
-// Text for the CLI table: the sentence printed under a wrong row.
+// Text for the CLI: the sentence printed under a wrong cmp row, and a closing summary line.
+import { formatComparison, type Comparison } from "../engine";
 import type { Diagnosis } from "./types";
-import type { WrongGradientReport } from "./firstWrong";
 
 const KIND_LABEL: Record<Diagnosis["kind"], string> = {
   "wrong-shape": "wrong shape",
@@ -22,16 +22,48 @@ const KIND_LABEL: Record<Diagnosis["kind"], string> = {
 
 export const kindLabel = (d: Diagnosis): string => KIND_LABEL[d.kind];
 
+/** What formatDiagnosis needs to know about the row (a GradientRow or a firstWrong report). */
+export interface RowRole {
+  role?: string;
+}
+
 /**
- * `  ↳ sign flipped: dbnvar = −bnvar.grad everywhere: …` — the line the CLI prints under the cmp row.
- * Pass the row's report from firstWrong to get the "first wrong" / "downstream of" prefix.
+ * `  ↳ first wrong gradient · sign flipped: dprobs = −probs.grad everywhere: …` — the line the CLI
+ * prints under a cmp row; "" when there is nothing to say (a correct row).
  */
-export function formatDiagnosis(d: Diagnosis | null | undefined, report?: WrongGradientReport, indent = "  ↳ "): string {
-  const role = report?.role === "first-wrong" ? "first wrong gradient · "
-    : report?.role === "downstream" ? `downstream of ${report.downstreamOf.join(", ")} · ` : "";
-  if (report?.role === "downstream" && (!d || d.kind === "unexplained")) {
-    return `${indent}${role}its own step is right; it only inherits the error from ${report.downstreamOf.map((s) => `d${s}`).join(", ")}`;
-  }
-  if (!d) return role ? `${indent}${role.replace(/ · $/, "")}` : "";
-  return `${indent}${role}${kindLabel(d)}: ${d.sentence}`;
+export function formatDiagnosis(d: Diagnosis | null | undefined, row?: RowRole, indent = "  ↳ "): string {
+  if (!d) return "";
+  const first = row?.role === "first-wrong" ? "first wrong gradient · " : "";
+  return `${indent}${first}${kindLabel(d)}: ${d.sentence}`;
+}
+
+/**
+ * The notebook table with each diagnosis under its row. `rows[i]` must describe `comparisons[i]`
+ * (diagnoseRun returns rows in cmp call order).
+ */
+export function formatDiagnosedTable(
+  comparisons: readonly Comparison[],
+  rows: readonly ({ diagnosis: Diagnosis | null } & RowRole)[],
+): string[] {
+  const out: string[] = [];
+  comparisons.forEach((c, i) => {
+    out.push(formatComparison(c));
+    const line = formatDiagnosis(rows[i]?.diagnosis, rows[i]);
+    if (line) out.push(line);
+  });
+  return out;
+}
+
+/** `first wrong gradient: dprobs (sign flipped); 25 rows downstream of it` or "" when all are right. */
+export function formatDiagnosisSummary(result: { first: string | null; rows: readonly ({ name: string; diagnosis: Diagnosis | null } & RowRole)[] }): string {
+  if (!result.first) return "";
+  const firstRow = result.rows.find((r) => r.name === result.first && r.role === "first-wrong");
+  const downstream = result.rows.filter((r) => r.diagnosis?.kind === "downstream").length;
+  const deferred = result.rows.filter((r) => r.diagnosis?.kind === "unverifiable").length;
+  const otherWrong = result.rows.filter((r) => r.role === "wrong" && r.diagnosis?.kind !== "unverifiable").length;
+  const parts = [`first wrong gradient: d${result.first}${firstRow?.diagnosis ? ` (${kindLabel(firstRow.diagnosis)})` : ""}`];
+  if (downstream) parts.push(`${downstream} row${downstream === 1 ? "" : "s"} only inherit${downstream === 1 ? "s" : ""} it`);
+  if (deferred) parts.push(`${deferred} can be checked once its shape is fixed`);
+  if (otherWrong) parts.push(`${otherWrong} other mistake${otherWrong === 1 ? "" : "s"}`);
+  return parts.join("; ");
 }

@@ -2,7 +2,7 @@
 export type { ArrayTensor, Diagnosis, DiagnosisKind, DiagnosisContext, Evidence, PathContribution, NamedGradient } from "./types";
 export { diagnoseGradient } from "./analyze";
 export { firstWrong, type ComparedGradient, type WrongGradientReport, type FirstWrongResult, type FirstWrongOptions, type GradientRole } from "./firstWrong";
-export { formatDiagnosis, kindLabel } from "./format";
+export { formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, kindLabel, type RowRole } from "./format";
 export { nameFactor, passesCmp } from "./numeric";
 export { finiteDifferenceCheck, type FiniteDifferenceOptions, type FiniteDifferenceResult, type FiniteDifferenceSample } from "./finiteDifference";
 export { diagnoseRun, DiagnosisRecorder, installDiagnosis, type DiagnoseRunInput, type RunDiagnosis, type GradientRow, type RecordedComparison, type Describe, type TensorLabel, type NonFiniteEvent } from "./run";

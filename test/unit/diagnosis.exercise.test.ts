@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { torch, F, range, compareGradients, inspector, type Tensor } from "../../src/engine";
 import fs from "node:fs";
-import { installDiagnosis, finiteDifferenceCheck, formatDiagnosis, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
+import { installDiagnosis, finiteDifferenceCheck, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
+import type { Comparison } from "../../src/engine/cmp";
 
 const repoRoot = path.resolve(__dirname, "../..");
 /**
@@ -177,7 +178,7 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
 const CHAIN = ["logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "norm_logits", "logit_maxes", "logits", "h", "W2", "b2", "hpreact", "bngain", "bnbias", "bnraw", "bnvar_inv", "bnvar", "bndiff2", "bndiff", "bnmeani", "hprebn", "embcat", "W1", "b1", "emb", "C"];
 
 /** One run of the exercise with the diagnosis hooked into the engine the way the runner does it. */
-function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses: Map<string, string> } {
+function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses: Map<string, string>; comparisons: Comparison[] } {
   const names = new Map<Tensor, { name: string; line: number }>();
   const { recorder, uninstall } = installDiagnosis(inspector, { describe: (x) => names.get(x) });
   try {
@@ -188,15 +189,17 @@ function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses
     const { g, rechecks } = manualBackward(fw, plants);
     for (const [name, d] of Object.entries(g)) names.set(d, { name: `d${name}`, line: LINES[name] + 40 });
     const statuses = new Map<string, string>();
+    const comparisons: Comparison[] = [];
     const check = (name: string, d: Tensor) => {
       const t = (fw.t as Record<string, Tensor>)[name];
       const c = compareGradients(name, d, t); // what cmp does, without printing the row
       inspector.onComparison?.(c, d, t);
+      comparisons.push(c);
       if (!statuses.has(name)) statuses.set(name, c.status);
     };
     for (const name of CHAIN) check(name, g[name]);
     for (const [name, d] of rechecks) check(name, d);
-    return { result: recorder.diagnose(), statuses };
+    return { result: recorder.diagnose(), statuses, comparisons };
   } finally {
     uninstall();
   }
@@ -287,6 +290,21 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
     }
   });
 
+  it("prints the sentence under the wrong row and a summary, for the CLI", () => {
+    const { result, comparisons } = runExercise([{ name: "bndiff", kind: "one-path" }]);
+    const lines = formatDiagnosedTable(comparisons, result.rows);
+    const at = lines.findIndex((l) => l.startsWith("bndiff          |"));
+    assert.match(lines[at], /exact: False/);
+    assert.equal(lines[at + 1], "  ↳ first wrong gradient · one path missing: dbndiff only has the gradient through mul → bnraw at line 35; bndiff also feeds pow → bndiff2 at line 32; add that path (dbndiff += …).");
+    assert.match(lines[at + 2], /^bnmeani\s+\| exact: False \| approximate: True/); // that path sums to ~0 over the batch
+    assert.match(lines[at + 3], /^hprebn\s+\| exact: False \| approximate: False/);
+    assert.match(lines[at + 4], /^  ↳ downstream: dhprebn only inherits the error of dbndiff: given your dbndiff, its own step matches autograd's rule/);
+    assert.ok(lines.filter((l) => l.startsWith("  ↳")).length === result.rows.filter((r) => r.diagnosis).length);
+    assert.equal(lines[0], "logprobs        | exact: True  | approximate: True  | maxdiff: 0.0");
+    assert.match(formatDiagnosisSummary(result), /^first wrong gradient: dbndiff \(one path missing\); \d+ rows only inherit it$/);
+    assert.equal(formatDiagnosisSummary(clean.result), "");
+  });
+
   it("two mistakes: the later one is judged against what the learner's own upstream gives", () => {
     const cases: [Plant, Plant][] = [
       [{ name: "probs", kind: "sign-flipped" }, { name: "h", kind: "scaled", factor: 2 }],
@@ -306,6 +324,32 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
         assert.equal(r.diagnosis.kind, "downstream", `${r.name}: ${r.diagnosis.sentence}`);
       }
     }
+  });
+
+  it("finite differences in float64 agree with autograd's gradient of a leaf and of an intermediate, and catch a wrong one", () => {
+    const fw = forwardPass();
+    for (const x of Object.values(fw.t)) if (!x.is_leaf) x.retain_grad();
+    fw.loss.backward();
+    const { n, Xb, Yb, t } = fw;
+    const d = (x: Tensor) => x.detach().double();
+    const [C, W1, b1, W2, b2, bngain, bnbias] = [t.C, t.W1, t.b1, t.W2, t.b2, t.bngain, t.bnbias].map(d);
+    /** the rest of the forward pass in float64, from hprebn to the loss */
+    const fromHprebn = (hprebn: Tensor) => {
+      const bndiff = hprebn.sub(hprebn.sum(0, { keepdim: true }).mul(1 / n));
+      const bnvar_inv = bndiff.pow(2).sum(0, { keepdim: true }).mul(1 / (n - 1)).add(1e-5).pow(-0.5);
+      const h = torch.tanh(bngain.mul(bndiff.mul(bnvar_inv)).add(bnbias));
+      const logprobs = F.log_softmax(h.matmul(W2).add(b2), 1);
+      return logprobs.index(range(n), Yb).mean().neg();
+    };
+    const fromW1 = (w1: Tensor) => fromHprebn(C.index(Xb).view(n, -1).matmul(w1).add(b1));
+    const leaf = finiteDifferenceCheck(fromW1, t.W1, t.W1.grad!, { name: "W1" });
+    assert.ok(leaf.ok, leaf.sentence);
+    assert.equal(leaf.samples.length, 8);
+    const inner = finiteDifferenceCheck(fromHprebn, t.hprebn, t.hprebn.grad!, { name: "hprebn", samples: 12 });
+    assert.ok(inner.ok, inner.sentence);
+    const wrong = finiteDifferenceCheck(fromHprebn, t.hprebn, t.hprebn.grad!.mul(1.01), { name: "hprebn" });
+    assert.equal(wrong.ok, false, "a gradient 1% off is caught");
+    console.log(`    finite differences: ${leaf.sentence} ${inner.sentence}`);
   });
 
   after(() => {
