@@ -17,6 +17,7 @@ import {
 } from "../protocol/trace";
 import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
 import { autogradGraph, nodeIdOf, sample, summarize, type NameInfo } from "./summarize";
+import { installDiagnosis, kindLabel, type DiagnosisRecorder } from "../diagnosis";
 
 export interface ExecuteOptions {
   file: string;
@@ -196,6 +197,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
   let prepared: PreparedScript | undefined;
   let error: ScriptError | undefined;
   let prepareMs = 0, runMs = 0;
+  let diagnosis: DiagnosisRecorder | undefined;
 
   const bpn = {
     bind(name: string, line: number, column: number, value: unknown) {
@@ -245,6 +247,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
         diff: diff && t?.grad ? sample(diff, t.grad.shape) : undefined,
       });
     };
+    diagnosis = installDiagnosis(inspector, { describe: (t) => names.get(t.id) && { name: names.get(t.id)!.name, line: names.get(t.id)!.place.line } }).recorder;
     for (const k of Object.keys(savedConsole) as (keyof typeof savedConsole)[]) {
       console[k] = out(k === "error" || k === "warn" ? "stderr" : "stdout");
     }
@@ -272,6 +275,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
     rec.flush();
   }
 
+  if (diagnosis) attachDiagnoses(rec.comparisons, diagnosis, rec.notes);
   const tt = performance.now();
   const trace = buildTrace({
     file, source, documentVersion: opts.documentVersion, startedAt, rec, bindings, names, backwardRoot, error,
@@ -341,4 +345,23 @@ export function buildTrace(p: TraceParts): Trace {
     error: p.error,
     notes: p.rec.notes,
   };
+}
+
+/** The teacher's sentence for every failing row (src/diagnosis), attached to the trace's rows. */
+export function attachDiagnoses(rows: TraceComparison[], recorder: DiagnosisRecorder, notes: string[]): void {
+  try {
+    const result = recorder.diagnose();
+    result.rows.forEach((r, i) => {
+      const row = rows[i];
+      if (!row || !r.diagnosis) return;
+      row.diagnosis = {
+        kind: r.diagnosis.kind,
+        sentence: `${r.role === "first-wrong" ? "first wrong gradient · " : ""}${kindLabel(r.diagnosis)}: ${r.diagnosis.sentence}`,
+        confidence: r.diagnosis.confidence,
+        downstreamOf: r.downstreamOf?.[0],
+      };
+    });
+  } catch (e) {
+    notes.push(`the wrong-gradient diagnosis failed: ${(e as Error).message}`);
+  }
 }
