@@ -9,8 +9,8 @@ import { GraphView, type View } from "./graph/GraphView";
 import { foldChains, layoutGraph, type Layout } from "./graph/layout";
 import { graphSvg } from "./graph/svgExport";
 import type { Host } from "./host";
-import { firstWrong, isBad, type CmpRow, type PanelModel } from "./model";
-import { modelFromTrace } from "./traceAdapter";
+import { firstWrong, isBad, type CmpRow, type PanelModel, type Series } from "./model";
+import { modelFromTrace, seriesFromPartial } from "./traceAdapter";
 
 export type Tab = "graph" | "checks" | "training";
 
@@ -45,7 +45,8 @@ interface Snapshot {
 export function App({ host }: { host: Host }) {
   const [saved, setSaved] = useState<SavedState>(() => restore(host.getState()));
   const [snap, setSnap] = useState<Snapshot | undefined>(undefined);
-  const [partial, setPartial] = useState<PanelModel | undefined>(undefined);
+  const [partial, setPartial] = useState<{ series: Series[]; stepsPerSecond?: number } | undefined>(undefined);
+  const rate = useRef<{ at: number; step: number }[]>([]);
   const [running, setRunning] = useState<RunningInfo | null>(null);
   const [cursorLine, setCursorLine] = useState<number | undefined>(undefined);
   const [layout, setLayout] = useState<Layout | undefined>(undefined);
@@ -79,19 +80,27 @@ export function App({ host }: { host: Host }) {
             setSnap({ uri: m.uri, stale: m.stale, invalid: e instanceof Error ? e.message : String(e) });
           }
           setPartial(undefined);
+          rate.current = [];
           break;
         }
         case "running":
           runningRef.current = m.running;
           setRunning(m.running);
           break;
-        case "partial":
-          try {
-            setPartial(modelFromTrace(m.trace, runningRef.current?.uri));
-          } catch {
-            // a partial trace is a preview; the final snapshot reports problems
-          }
+        case "partial": {
+          const series = seriesFromPartial(m.trace);
+          // steps/s over the last few seconds of wall time, from the newest step of the first series
+          const steps = series[0]?.steps;
+          if (steps?.length) {
+            const now = performance.now();
+            const r = rate.current;
+            r.push({ at: now, step: steps[steps.length - 1] });
+            while (r.length > 2 && now - r[0].at > 5000) r.shift();
+            const dt = (r[r.length - 1].at - r[0].at) / 1000;
+            setPartial({ series, stepsPerSecond: dt > 0.2 ? (r[r.length - 1].step - r[0].step) / dt : undefined });
+          } else setPartial({ series });
           break;
+        }
         case "cursor":
           setCursorLine(m.line);
           break;
@@ -119,7 +128,7 @@ export function App({ host }: { host: Host }) {
   }, [host]);
 
   const model = snap?.model;
-  const live = partial ?? model;
+  const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 
   // lay the graph out when the model or folding changes
   const display = useMemo(
@@ -149,7 +158,7 @@ export function App({ host }: { host: Host }) {
     return displayId(best?.id);
   }, [cursorLine, model, display]);
 
-  const tab: Tab = saved.tab ?? (model?.values ? "graph" : "checks");
+  const tab: Tab = saved.tab ?? (model?.values ? "graph" : model && model.comparisons.length === 0 && model.series.length > 0 ? "training" : "checks");
   const selectedRow = model?.comparisons.find((c) => c.index === saved.selectedCmp);
   const selectedNodeModel = model?.graph.nodes.find((n) => n.id === saved.selectedNode);
   const tensorKey = selectedRow?.tensorKey ?? selectedNodeModel?.tensorKey;
@@ -198,7 +207,7 @@ export function App({ host }: { host: Host }) {
             </button>
           </>
         )}
-        {isRunning ? (
+        {isRunning ? (tab !== "training" &&
           <button class="button button-secondary" title="Stop the run" data-testid="stop" onClick={() => host.post({ type: "stop" })}>
             <span class="codicon codicon-debug-stop" /> Stop
           </button>

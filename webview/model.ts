@@ -21,6 +21,14 @@ export interface CmpRow {
   nodeId?: string;
   /** tensor details key (for the per-tensor view) */
   tensorKey?: string;
+  /** samples taken when cmp ran */
+  manual?: Grid;
+  grad?: Grid;
+  diff?: Grid;
+  /** how the gradient probably went wrong, in one sentence (src/diagnosis) */
+  diagnosis?: string;
+  /** the earlier wrong gradient this one only inherits from */
+  downstreamOf?: string;
 }
 
 export interface GraphNode {

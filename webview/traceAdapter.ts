@@ -1,161 +1,132 @@
-// The runner's Trace → the panel's model. The only file of the webview that knows the trace's layout;
-// it checks every field it reads (the trace crossed postMessage as plain data) and throws with a
-// readable message when the trace is not one.
-import type { CmpRow, Graph, GraphEdge, GraphNode, Grid, PanelModel, ScriptError, Series, Stats, TensorDetail, Verdict } from "./model";
-
-type Obj = Record<string, unknown>;
+// The runner's Trace (src/protocol/trace.ts) → the panel's model. The only file of the webview that
+// knows the trace's layout. It converts the trace's 1-based places to the 0-based lines of the
+// protocol and VS Code, and decodes JSON-safe numbers.
+import {
+  decodeNumber, isTrace, type JsonNumber, type Place, type Sample, type Stats as TraceStats, type Trace,
+} from "../src/protocol/trace";
+import type { CmpRow, Graph, GraphNode, Grid, PanelModel, ScriptError, Series, Stats, TensorDetail, Verdict } from "./model";
 
 const VERDICTS: ReadonlySet<string> = new Set(["exact", "approximate", "wrong", "shape-mismatch", "no-grad", "not-written"]);
 
-function obj(v: unknown): Obj | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
-}
-function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-function num(v: unknown): number | undefined {
-  // NaN and ±Inf arrive as null or strings after JSON; keep them as numbers
-  if (typeof v === "number") return v;
-  if (v === "NaN") return NaN;
-  if (v === "Infinity" || v === "inf") return Infinity;
-  if (v === "-Infinity" || v === "-inf") return -Infinity;
-  return undefined;
-}
-function str(v: unknown): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-function shape(v: unknown): number[] | null {
-  return Array.isArray(v) && v.every((x) => typeof x === "number") ? (v as number[]) : null;
-}
-function line(v: unknown): number | undefined {
-  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : undefined;
+function zeroBased(place: Partial<Place> | undefined): { line?: number; column?: number } {
+  if (!place || typeof place.line !== "number" || place.line < 1) return {};
+  return { line: place.line - 1, column: typeof place.column === "number" && place.column >= 1 ? place.column - 1 : undefined };
 }
 
-function stats(v: unknown): Stats | undefined {
-  const o = obj(v);
-  if (!o) return undefined;
-  const min = num(o.min), max = num(o.max), mean = num(o.mean), std = num(o.std);
-  if (min === undefined || max === undefined || mean === undefined || std === undefined) return undefined;
-  const nonFinite = num(o.nonFinite);
-  return { min, max, mean, std, ...(nonFinite ? { nonFinite } : {}) };
+function stats(s: TraceStats | undefined): Stats | undefined {
+  if (!s || s.min === null || s.max === null || s.mean === null || s.std === null) return undefined;
+  const nonFinite = (s.nanCount ?? 0) + (s.infCount ?? 0);
+  return { min: s.min, max: s.max, mean: s.mean, std: s.std, ...(nonFinite ? { nonFinite } : {}) };
 }
 
-function grid(v: unknown): Grid | undefined {
-  const o = obj(v);
-  if (!o) return undefined;
-  const rows = num(o.rows), cols = num(o.cols);
-  const values = arr(o.values).map((x) => num(x) ?? NaN);
-  if (rows === undefined || cols === undefined || values.length !== rows * cols || rows * cols === 0) return undefined;
-  return { rows, cols, values, ...(o.sampled === true ? { sampled: true } : {}) };
+function grid(s: Sample | undefined): Grid | undefined {
+  if (!s || !Array.isArray(s.values) || s.rows * s.cols === 0 || s.values.length !== s.rows * s.cols) return undefined;
+  return { rows: s.rows, cols: s.cols, values: s.values.map(decodeNumber), ...(s.truncated ? { sampled: true } : {}) };
 }
 
-function verdict(v: unknown): Verdict | undefined {
-  return typeof v === "string" && VERDICTS.has(v) ? (v as Verdict) : undefined;
+function num(v: JsonNumber | undefined): number | undefined {
+  return v === undefined ? undefined : decodeNumber(v);
+}
+
+/** "MulBackward0" → "mul", "AccumulateGrad" → "leaf"; micrograd ops ("+", "tanh") stay. */
+export function opLabel(op: string): string {
+  if (op === "AccumulateGrad") return "leaf";
+  const m = /^(.*?)Backward\d*$/.exec(op);
+  return m ? m[1].replace(/^[A-Z]/, (c) => c.toLowerCase()) : op;
 }
 
 /** Builds the panel model; throws when `trace` is not a trace. */
 export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
-  const t = obj(trace);
-  if (!t) throw new Error("the trace is not an object");
-  if (!Array.isArray(t.comparisons)) throw new Error("the trace has no list of comparisons");
-  const status = t.status === "error" || t.status === "cancelled" || t.status === "running" ? t.status : "ok";
+  if (!isTrace(trace)) {
+    const v = (trace as { version?: unknown } | null)?.version;
+    throw new Error(v !== undefined && v !== 1 ? `trace version ${String(v)} is not the version 1 this panel reads` : "it is not a trace");
+  }
+  const t: Trace = trace;
 
   const tensors = new Map<string, TensorDetail>();
-  for (const raw of arr(t.tensors)) {
-    const o = obj(raw);
-    const id = o && (num(o.id) ?? str(o.id));
-    if (!o || id === undefined) continue;
-    const key = String(id);
-    const s = shape(o.shape) ?? [];
+  for (const nt of t.tensors) {
+    const key = String(nt.id);
     tensors.set(key, {
-      key, name: str(o.name) ?? `tensor ${key}`, shape: s, dtype: str(o.dtype) ?? "float32", line: line(o.line),
-      stats: stats(o.stats), gradStats: stats(o.gradStats), value: grid(o.value), grad: grid(o.grad), manual: grid(o.manual),
-      diff: grid(o.diff),
+      key, name: nt.name, shape: nt.shape, dtype: nt.dtype, line: zeroBased(nt).line,
+      stats: stats(nt.value?.stats), gradStats: stats(nt.grad?.stats), value: grid(nt.value?.sample), grad: grid(nt.grad?.sample),
     });
   }
 
-  const comparisons: CmpRow[] = arr(t.comparisons).map((raw, index) => {
-    const o = obj(raw) ?? {};
-    const status = verdict(o.status) ?? "wrong";
-    const tensorId = num(o.tensorId) ?? str(o.tensorId);
-    const row: CmpRow = {
-      index, name: str(o.name) ?? `#${index + 1}`, status, exact: o.exact === true, approximate: o.approximate === true,
-      maxdiff: num(o.maxdiff) ?? null, manualShape: shape(o.manualShape), gradShape: shape(o.gradShape),
-      message: str(o.message), line: line(o.line), column: line(o.column),
-      tensorKey: tensorId !== undefined ? String(tensorId) : undefined,
+  const comparisons: CmpRow[] = t.comparisons.map((c, i) => {
+    const status: Verdict = VERDICTS.has(c.status) ? c.status : "wrong";
+    return {
+      index: typeof c.index === "number" ? c.index : i,
+      name: c.name, status, exact: c.exact, approximate: c.approximate, maxdiff: c.maxdiff ?? null,
+      manualShape: c.manualShape ?? null, gradShape: c.gradShape ?? null, message: c.message, ...zeroBased(c),
+      nodeId: c.nodeId, tensorKey: c.tensorId !== undefined ? String(c.tensorId) : undefined,
+      manual: grid(c.manual), grad: grid(c.grad), diff: grid(c.diff),
+      diagnosis: c.diagnosis?.sentence, downstreamOf: c.diagnosis?.downstreamOf,
     };
-    // manual gradient and diff samples may sit on the comparison
-    const tensor = row.tensorKey !== undefined ? tensors.get(row.tensorKey) : undefined;
-    if (tensor) {
-      tensor.manual ??= grid(o.manual);
-      tensor.diff ??= grid(o.diff);
-    }
-    return row;
   });
 
-  const graph = readGraph(obj(t.graph), tensors);
+  const graph = readGraph(t);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const byTensor = new Map<string, GraphNode>();
-  for (const n of graph.nodes) if (n.tensorKey !== undefined) byTensor.set(n.tensorKey, n);
+  for (const n of graph.nodes) if (n.tensorKey !== undefined && n.named) byTensor.set(n.tensorKey, n);
   for (const c of comparisons) {
-    const n = c.tensorKey !== undefined ? byTensor.get(c.tensorKey) : undefined;
-    if (!n) continue;
+    const n = (c.nodeId !== undefined ? byId.get(c.nodeId) : undefined) ?? (c.tensorKey !== undefined ? byTensor.get(c.tensorKey) : undefined);
+    if (!n) {
+      c.nodeId = undefined;
+      continue;
+    }
     c.nodeId = n.id;
-    // a tensor checked twice shows its last verdict
+    // a tensor checked more than once shows its last verdict
     n.verdict = c.status;
     n.cmpIndex = c.index;
   }
 
-  const series: Series[] = [];
-  for (const raw of arr(t.series)) {
-    const o = obj(raw);
-    const name = o && str(o.name);
-    if (!o || !name) continue;
-    const steps = arr(o.steps).map((x) => num(x) ?? NaN);
-    const values = arr(o.values).map((x) => num(x) ?? NaN);
-    if (steps.length === values.length) series.push({ name, steps, values });
-  }
+  const series: Series[] = t.series.map((s) => ({ name: s.name, steps: s.steps, values: s.values.map(decodeNumber) }));
 
   let error: ScriptError | undefined;
-  const e = obj(t.error);
-  if (e) error = { message: str(e.message) ?? "unknown error", kind: str(e.kind) ?? "runtime", line: line(e.line), column: line(e.column), stack: str(e.stack) };
+  if (t.error) {
+    const e = t.error;
+    error = { message: e.name && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message, kind: e.kind, ...zeroBased(e.place), stack: e.stack };
+  }
 
+  const steps = series[0]?.steps.length ? series[0].steps[series[0].steps.length - 1] - series[0].steps[0] : 0;
   return {
-    uri, status, comparisons, graph, tensors, series, error, durationMs: num(t.durationMs),
-    values: graph.nodes.length > 0 && graph.nodes.every((n) => n.kind !== "tensor"),
-    stepsPerSecond: num(t.stepsPerSecond),
+    uri, status: t.status, comparisons, graph, tensors, series, error, durationMs: t.timings?.totalMs,
+    values: t.graph?.source === "values",
+    stepsPerSecond: steps > 0 && t.timings?.runMs > 0 ? (steps / t.timings.runMs) * 1000 : undefined,
   };
 }
 
-function readGraph(g: Obj | undefined, tensors: Map<string, TensorDetail>): Graph {
+function readGraph(t: Trace): Graph {
+  const g = t.graph;
   if (!g) return { nodes: [], edges: [] };
   const nodes: GraphNode[] = [];
   const ids = new Set<string>();
-  for (const raw of arr(g.nodes)) {
-    const o = obj(raw);
-    const rawId = o && (str(o.id) ?? num(o.id));
-    if (!o || rawId === undefined) continue;
-    const id = String(rawId);
-    if (ids.has(id)) continue;
-    ids.add(id);
-    const kind = o.kind === "op" || o.kind === "value" ? o.kind : "tensor";
-    const tensorId = num(o.tensorId) ?? str(o.tensorId);
-    const tensorKey = tensorId !== undefined ? String(tensorId) : undefined;
-    const name = str(o.name);
-    const t = tensorKey !== undefined ? tensors.get(tensorKey) : undefined;
+  for (const n of g.nodes) {
+    if (ids.has(n.id)) continue;
+    ids.add(n.id);
+    const named = n.name !== undefined && n.kind !== "op";
     nodes.push({
-      id, kind, named: name !== undefined && kind !== "op",
-      label: (kind === "op" ? str(o.op) : name) ?? str(o.label) ?? (kind === "op" ? "op" : "·"),
-      shape: shape(o.shape) ?? t?.shape, dtype: str(o.dtype) ?? t?.dtype, line: line(o.line), column: line(o.column),
-      data: num(o.data), grad: num(o.grad), op: kind === "value" ? str(o.op) : undefined, leaf: o.leaf === true, tensorKey,
+      id: n.id, kind: n.kind, named,
+      label: n.kind === "op" ? opLabel(n.op ?? n.label) : n.name ?? n.label,
+      shape: n.shape, ...zeroBased(n.place),
+      data: num(n.data), grad: num(n.grad),
+      op: n.op !== undefined ? opLabel(n.op) : undefined,
+      leaf: n.leaf === true, tensorKey: n.tensorId !== undefined ? String(n.tensorId) : undefined,
     });
   }
-  const edges: GraphEdge[] = [];
-  for (const raw of arr(g.edges)) {
-    const pair = Array.isArray(raw) ? raw : [obj(raw)?.from, obj(raw)?.to];
-    const from = pair[0] !== undefined ? String(pair[0]) : undefined;
-    const to = pair[1] !== undefined ? String(pair[1]) : undefined;
-    if (from && to && ids.has(from) && ids.has(to)) edges.push({ from, to });
+  const edges = g.edges.filter((e) => ids.has(e.from) && ids.has(e.to));
+  return { nodes, edges, root: g.root !== undefined && ids.has(g.root) ? g.root : undefined };
+}
+
+/** Series of a partial trace (a long run in progress); tolerant, since partial traces may be thin. */
+export function seriesFromPartial(trace: unknown): Series[] {
+  const s = (trace as { series?: unknown } | null)?.series;
+  if (!Array.isArray(s)) return [];
+  const out: Series[] = [];
+  for (const x of s) {
+    const o = x as { name?: unknown; steps?: unknown; values?: unknown };
+    if (typeof o?.name !== "string" || !Array.isArray(o.steps) || !Array.isArray(o.values) || o.steps.length !== o.values.length) continue;
+    out.push({ name: o.name, steps: o.steps as number[], values: (o.values as JsonNumber[]).map(decodeNumber) });
   }
-  const root = g.root !== undefined ? String(g.root) : undefined;
-  return { nodes, edges, root: root !== undefined && ids.has(root) ? root : undefined };
+  return out;
 }

@@ -31,8 +31,11 @@ function StatsLine({ label, s }: { label: string; s?: Stats }) {
 export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps) {
   if (!tensor && !cmp) return null;
   const name = tensor?.name ?? cmp!.name;
-  const diff = tensor?.diff ?? difference(tensor?.manual, tensor?.grad);
-  const scale = absMax(tensor?.manual, tensor?.grad);
+  // samples taken when cmp ran come first: later in-place edits do not change them
+  const manual = cmp?.manual ?? tensor?.manual;
+  const grad = cmp?.grad ?? tensor?.grad;
+  const diff = cmp?.diff ?? tensor?.diff ?? difference(manual, grad);
+  const scale = absMax(manual, grad);
   const line = cmp?.line ?? tensor?.line;
   const bins = tensor?.histogram ?? (tensor?.value ? binValues(tensor.value.values) : undefined);
   return (
@@ -55,19 +58,20 @@ export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps
         <button class="icon-button" title="Close (Escape)" onClick={onClose}><span class="codicon codicon-close" /></button>
       </header>
       {cmp?.message && <p class="tensor-message"><span class="codicon codicon-info" /> {cmp.message}</p>}
-      {tensor && (
-        <>
-          <StatsLine label="value" s={tensor.stats} />
-          <StatsLine label="grad" s={tensor.gradStats} />
-          <div class="heatmaps">
-            <Heatmap testId="heatmap-manual" title={`manual d${name}`} grid={tensor.manual} scale={scale} note={tensor.manual ? undefined : "no manual gradient"} />
-            <Heatmap testId="heatmap-grad" title={`${name}.grad (autograd)`} grid={tensor.grad} scale={scale} note={tensor.grad ? undefined : "no .grad"} />
-            <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={absMax(diff) || 1} note={diff ? undefined : "needs both gradients"} />
-          </div>
-          <Histogram title={`values of ${name}`} bins={bins} />
-        </>
+      {cmp?.diagnosis && (
+        <p class="tensor-message diagnosis" data-testid="diagnosis"><span class="codicon codicon-lightbulb" /> {cmp.diagnosis}</p>
       )}
-      {!tensor && <p class="dim">The trace has no values for this tensor.</p>}
+      {tensor && <StatsLine label="value" s={tensor.stats} />}
+      {tensor && <StatsLine label="grad" s={tensor.gradStats} />}
+      {(manual || grad) ? (
+        <div class="heatmaps">
+          <Heatmap testId="heatmap-manual" title={`manual d${name}`} grid={manual} scale={scale} note={manual ? undefined : "no manual gradient"} />
+          <Heatmap testId="heatmap-grad" title={`${name}.grad (autograd)`} grid={grad} scale={scale} note={grad ? undefined : "no .grad"} />
+          <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={absMax(diff) || 1} note={diff ? undefined : "needs both gradients"} />
+        </div>
+      ) : null}
+      {tensor && <Histogram title={`values of ${name}`} bins={bins} />}
+      {!tensor && !manual && !grad && <p class="dim">The trace has no values for this tensor.</p>}
     </section>
   );
 }

@@ -22,7 +22,7 @@ export function Training(p: TrainingProps) {
   useEffect(() => {
     const c = canvas.current, w = wrap.current;
     if (!c || !w) return;
-    const draw = () => drawCurves(c, w.clientWidth, 200, p.series, p.logScale);
+    const draw = () => drawCurves(c, Math.max(200, w.getBoundingClientRect().width - 24), 260, p.series, p.logScale);
     draw();
     const ro = new ResizeObserver(draw);
     ro.observe(w);

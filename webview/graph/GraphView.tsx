@@ -29,7 +29,7 @@ export interface GraphViewProps {
   fitRequest: number;
 }
 
-const MIN_K = 0.02;
+const MIN_K = 0.002;
 const MAX_K = 4;
 const CULL_MARGIN = 80;
 
@@ -39,10 +39,31 @@ export function fitView(layout: Layout, w: number, h: number): View {
   return { k, x: (w - layout.width * k) / 2, y: (h - layout.height * k) / 2 };
 }
 
+/** Readable zoom for a small graph: the whole graph if it fits legibly, else centered on the first
+ * wrong node (or the top) at a zoom where labels can be read. */
+const READABLE_K = 0.8;
+
+function initialView(layout: Layout, w: number, h: number, focus?: string): View {
+  const fit = fitView(layout, w, h);
+  if (fit.k >= READABLE_K || layout.nodes.length > 400) return fit;
+  const k = READABLE_K;
+  const n = focus !== undefined ? layout.byId.get(focus) : undefined;
+  const cx = n ? n.x + n.width / 2 : layout.width / 2;
+  const x = Math.min(24, Math.max(w - 24 - layout.width * k, w / 2 - cx * k));
+  const y = n ? Math.min(24, Math.max(h - 24 - layout.height * k, h / 2 - (n.y + n.height / 2) * k)) : 24;
+  return { k, x: layout.width * k <= w ? (w - layout.width * k) / 2 : x, y };
+}
+
 export function GraphView(p: GraphViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ w: 0, h: 0 });
-  const [view, setView] = useState<View | undefined>(p.view);
+  const [view, setViewState] = useState<View | undefined>(p.view);
+  // events can arrive faster than renders (wheel bursts): always build on the newest view
+  const viewRef = useRef<View | undefined>(p.view);
+  const setView = (nv: View) => {
+    viewRef.current = nv;
+    setViewState(nv);
+  };
   const drag = useRef<{ x: number; y: number; vx: number; vy: number; moved: boolean } | undefined>(undefined);
 
   useLayoutEffect(() => {
@@ -61,11 +82,11 @@ export function GraphView(p: GraphViewProps) {
     const newLayout = lastLayout.current !== p.layout;
     const restored = newLayout && lastLayout.current === undefined && p.view !== undefined;
     if ((newLayout && !restored) || lastFit.current !== p.fitRequest) {
+      const explicit = lastFit.current !== p.fitRequest && lastFit.current !== -1;
       lastFit.current = p.fitRequest;
-      const v = fitView(p.layout, size.w, size.h);
+      const v = explicit ? fitView(p.layout, size.w, size.h) : initialView(p.layout, size.w, size.h, p.firstWrong);
       setView(v);
       p.onView(v);
-      host.current!.dataset.fitAt = String(performance.now());
     }
     lastLayout.current = p.layout;
   }, [p.layout, p.fitRequest, size.w, size.h]);
@@ -76,9 +97,10 @@ export function GraphView(p: GraphViewProps) {
     p.onView(nv);
   };
   const zoomAt = (factor: number, cx: number, cy: number) => {
-    const k = Math.min(MAX_K, Math.max(MIN_K, v.k * factor));
-    const f = k / v.k;
-    commit({ k, x: cx - (cx - v.x) * f, y: cy - (cy - v.y) * f });
+    const cur = viewRef.current ?? v;
+    const k = Math.min(MAX_K, Math.max(MIN_K, cur.k * factor));
+    const f = k / cur.k;
+    commit({ k, x: cx - (cx - cur.x) * f, y: cy - (cy - cur.y) * f });
   };
 
   // bring the selected / cursor node into view when it is outside
@@ -163,7 +185,7 @@ export function GraphView(p: GraphViewProps) {
         drag.current = undefined;
         if (d?.moved) {
           host.current!.releasePointerCapture(e.pointerId);
-          p.onView(v);
+          if (viewRef.current) p.onView(viewRef.current);
         }
       }}
     >

@@ -1,0 +1,292 @@
+// The gradient panel in headless Chromium: the built bundle in a page with the extension's CSP and a
+// fake host, fed fixture traces; checks of the DOM and of what the panel posts back, screenshots in
+// .test-artifacts/webview/.
+import assert from "node:assert/strict";
+import type { BrowserContext, Page } from "playwright-core";
+import type { Trace } from "../../src/protocol/trace";
+import { loadFixture } from "./fixtures";
+import { buildPanel, launch, posted, postToPanel, screenshot, serve } from "./harness";
+
+const URI = "file:///work/exercise1.ts";
+
+describe("gradient panel (webview, Chromium)", function () {
+  this.timeout(120_000);
+  let server: Awaited<ReturnType<typeof serve>>;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    const b = await buildPanel();
+    console.log(`      built panel: ${(b.bytes / 1024).toFixed(0)} KiB in ${b.ms.toFixed(0)} ms`);
+    server = await serve();
+    browser = await launch();
+    context = browser.context;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  beforeEach(async () => {
+    page = await context.newPage();
+    page.on("pageerror", (e) => console.error("      page error:", e.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+  });
+
+  afterEach(async () => {
+    const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+    await page.close();
+    assert.deepEqual(violations, [], "the panel must run under the extension's CSP");
+  });
+
+  async function snapshot(trace: Trace | undefined, extra: Record<string, unknown> = {}) {
+    await postToPanel(page, { type: "snapshot", uri: URI, version: 3, stale: false, trace, ...extra });
+  }
+
+  async function clearPosted() {
+    await page.evaluate(() => void ((window as unknown as { __posted: unknown[] }).__posted.length = 0));
+  }
+
+  async function lastPosted(type: string) {
+    const all = await posted(page);
+    return all.filter((m) => m.type === type).pop();
+  }
+
+  it("sends ready first and shows what to do before any run", async () => {
+    const first = (await posted(page))[0];
+    assert.equal(first.type, "ready");
+    await snapshot(undefined);
+    const empty = page.locator("[data-testid=empty]");
+    await empty.waitFor();
+    const text = await empty.innerText();
+    assert.match(text, /No run yet/);
+    assert.match(text, /Run backprop exercise/);
+    await screenshot(page, "01-empty");
+    await clearPosted();
+    await empty.getByRole("button", { name: /Run exercise/ }).click();
+    assert.deepEqual(await lastPosted("run"), { type: "run" });
+  });
+
+  it("exercise 1 solved: 26 rows, all exact, notebook columns; a row click reveals its cmp line", async () => {
+    const trace = loadFixture("exercise1-solved");
+    await snapshot(trace);
+    await page.locator("tr.cmp-row").first().waitFor();
+    assert.equal(await page.locator("tr.cmp-row").count(), 26);
+    assert.equal(await page.locator("tr.cmp-row.verdict-exact").count(), trace.comparisons.filter((c) => c.status === "exact").length);
+    assert.equal(await page.locator("tr.cmp-row.bad").count(), 0);
+    const headers = await page.locator(".cmp-table th").allInnerTexts();
+    for (const h of ["name", "exact", "approximate", "maxdiff"]) assert.ok(headers.some((x) => x.trim() === h), `column ${h} in ${headers}`);
+    assert.match(await page.locator("[data-testid=cmp-summary]").innerText(), /26 exact/);
+    await screenshot(page, "02-solved-checks");
+
+    await clearPosted();
+    const logits = trace.comparisons.find((c) => c.name === "logits")!;
+    await page.locator('tr.cmp-row[data-name="logits"]').click();
+    assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: logits.line - 1, column: logits.column - 1 });
+    // the tensor view opens with the three heatmaps and the histogram
+    await page.locator("[data-testid=tensor-panel]").waitFor();
+    for (const id of ["heatmap-manual", "heatmap-grad", "heatmap-diff", "histogram"]) {
+      assert.equal(await page.locator(`[data-testid=${id}] canvas`).count(), 1, id);
+    }
+    await screenshot(page, "03-solved-tensor");
+  });
+
+  it("sorts by a column and keeps the sort after a reload (getState/setState)", async () => {
+    await snapshot(loadFixture("exercise1-solved"));
+    await page.locator("tr.cmp-row").first().waitFor();
+    await page.locator('th[data-sort="name"] button').click();
+    const names = await page.locator("tr.cmp-row").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.name!));
+    assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+    assert.notEqual(names[0], "logprobs");
+    await page.locator('th[data-sort="name"] button').click();
+    const desc = await page.locator("tr.cmp-row").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.name!));
+    assert.deepEqual(desc, [...names].reverse());
+
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    await snapshot(loadFixture("exercise1-solved"));
+    await page.locator("tr.cmp-row").first().waitFor();
+    const restored = await page.locator("tr.cmp-row").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.name!));
+    assert.deepEqual(restored, desc);
+    assert.equal(await page.locator('th[data-sort="name"]').getAttribute("aria-sort"), "descending");
+  });
+
+  it("one wrong gradient: wrong rows marked, the first wrong in backward order highlighted in table and graph", async () => {
+    const trace = loadFixture("exercise1-one-wrong");
+    const wrong = trace.comparisons.filter((c) => c.status === "wrong");
+    assert.ok(wrong.length > 0, "the fixture has a wrong gradient");
+    await snapshot(trace);
+    await page.locator("tr.cmp-row").first().waitFor();
+    assert.equal(await page.locator("tr.cmp-row.verdict-wrong").count(), wrong.length);
+    const first = page.locator("tr.cmp-row.first-wrong");
+    assert.equal(await first.count(), 1);
+    assert.equal(await first.getAttribute("data-name"), "bndiff");
+    assert.match(await first.innerText(), /first to fix/);
+    assert.equal(await page.locator(".tab-badge").innerText(), String(wrong.length));
+    await screenshot(page, "04-wrong-checks");
+
+    await page.getByRole("checkbox", { name: /Only failing/ }).check();
+    assert.equal(await page.locator("tr.cmp-row").count(), wrong.length);
+    await first.click();
+    await page.locator("[data-testid=diagnosis]").waitFor();
+    await screenshot(page, "05-wrong-filtered-tensor");
+
+    await page.locator('[data-tab="graph"]').click();
+    const node = page.locator("g.node.first-wrong");
+    await node.waitFor(); // the first view centers on it
+    assert.equal(await node.getAttribute("data-label"), "bndiff");
+    await screenshot(page, "06-wrong-graph");
+    await page.locator("[data-testid=fit]").click(); // the whole graph, so every node is in the DOM
+    await page.waitForFunction(() => document.querySelector(".graph-view")?.getAttribute("data-rendered") === document.querySelector(".graph-view")?.getAttribute("data-nodes"));
+    assert.equal(await page.locator("g.node.verdict-wrong").count(), wrong.length);
+    assert.equal(await page.locator("g.node.verdict-exact").count(), trace.comparisons.length - wrong.length);
+    await page.keyboard.press("Escape");
+    await screenshot(page, "06b-wrong-graph-fit");
+  });
+
+  it("graph: a node click reveals its line; the editor's cursor line highlights its node", async () => {
+    const trace = loadFixture("exercise1-solved");
+    await snapshot(trace);
+    await page.locator('[data-tab="graph"]').click();
+    await page.locator("g.node").first().waitFor();
+    await page.locator("[data-testid=fit]").click();
+    const logits = page.locator('g.node[data-label="logits"]');
+    await logits.waitFor();
+    const place = trace.graph!.nodes.find((n) => n.name === "logits")!.place!;
+    await clearPosted();
+    await logits.click();
+    assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: place.line - 1, column: place.column - 1 });
+
+    const hPlace = trace.graph!.nodes.find((n) => n.name === "h")!.place!;
+    await postToPanel(page, { type: "cursor", uri: URI, line: hPlace.line - 1 });
+    await page.locator('g.node.cursor[data-label="h"]').waitFor();
+    assert.equal(await page.locator("g.node.cursor").count(), 1);
+  });
+
+  it("keyboard: arrows move through the table, Enter reveals", async () => {
+    const trace = loadFixture("exercise1-solved");
+    await snapshot(trace);
+    await page.locator("tr.cmp-row").first().focus();
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await clearPosted();
+    await page.keyboard.press("Enter");
+    const third = trace.comparisons[2];
+    assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: third.line - 1, column: third.column - 1 });
+  });
+
+  it("script error: tells what failed and where, and goes to the line", async () => {
+    const trace = loadFixture("script-error");
+    await snapshot(trace);
+    const banner = page.locator("[data-testid=error]");
+    await banner.waitFor();
+    const text = await banner.innerText();
+    const line = trace.error!.place!.line;
+    assert.match(text, new RegExp(`at line ${line}`));
+    assert.ok(text.includes(trace.error!.message.slice(0, 40)), text);
+    assert.match(text, /save/i);
+    assert.equal(await page.locator("tr.cmp-row").count(), trace.comparisons.length);
+    await screenshot(page, "07-error");
+    await clearPosted();
+    await page.locator("[data-testid=error-reveal]").click();
+    assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: line - 1, column: trace.error!.place!.column - 1 });
+  });
+
+  it("1,000-node graph: laid out, rendered with culling, fit shows it whole in a sane time", async () => {
+    const trace = loadFixture("graph-1000");
+    const total = trace.graph!.nodes.length;
+    assert.ok(total >= 1000, `fixture has ${total} nodes`);
+    await page.evaluate(() => (window as unknown as { __t0: number }).__t0 = performance.now());
+    await snapshot(trace);
+    await page.locator('[data-tab="graph"]').click();
+    const view = page.locator(".graph-view");
+    await view.waitFor({ timeout: 60_000 });
+    const folded = Number(await view.getAttribute("data-nodes"));
+    const ms = await page.evaluate(() => performance.now() - (window as unknown as { __t0: number }).__t0);
+    console.log(`      ${total} nodes (${folded} after folding chains): on screen in ${ms.toFixed(0)} ms`);
+    assert.ok(folded < total, "chains of unnamed ops are folded");
+    assert.ok(ms < 30_000, `layout took ${ms} ms`);
+
+    // unfold everything: all 1,000 nodes laid out
+    await page.evaluate(() => (window as unknown as { __t1: number }).__t1 = performance.now());
+    await page.locator("[data-testid=fold]").click();
+    await page.waitForFunction((n) => document.querySelector(".graph-view")?.getAttribute("data-nodes") === String(n), total, { timeout: 60_000 });
+    const msAll = await page.evaluate(() => performance.now() - (window as unknown as { __t1: number }).__t1);
+    console.log(`      all ${total} nodes unfolded: on screen in ${msAll.toFixed(0)} ms`);
+    assert.ok(msAll < 30_000, `layout took ${msAll} ms`);
+
+    // zoom in far: culling keeps only what is on screen in the DOM
+    const box = (await view.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 40; i++) {
+      await page.mouse.wheel(0, -400);
+      if (Number(await view.getAttribute("data-zoom")) > 1) break;
+      await page.waitForTimeout(30);
+    }
+    await page.waitForFunction(() => Number(document.querySelector(".graph-view")?.getAttribute("data-zoom")) > 1);
+    const rendered = Number(await view.getAttribute("data-rendered"));
+    assert.ok(rendered > 0 && rendered < total / 4, `culled to ${rendered} of ${total}`);
+    assert.equal(await page.locator("g.node").count(), rendered);
+    await screenshot(page, "08-big-zoomed");
+
+    // fit: the whole graph within the viewport
+    const t2 = Date.now();
+    await page.locator("[data-testid=fit]").click();
+    await page.waitForFunction((n) => document.querySelector(".graph-view")?.getAttribute("data-rendered") === String(n), total);
+    console.log(`      fit: ${Date.now() - t2} ms`);
+    const bounds = await page.evaluate(() => {
+      const g = document.querySelector(".graph-svg > g")!.getBoundingClientRect();
+      const v = document.querySelector(".graph-view")!.getBoundingClientRect();
+      return { g: [g.left, g.top, g.right, g.bottom], v: [v.left, v.top, v.right, v.bottom] };
+    });
+    assert.ok(bounds.g[0] >= bounds.v[0] - 1 && bounds.g[1] >= bounds.v[1] - 1 && bounds.g[2] <= bounds.v[2] + 1 && bounds.g[3] <= bounds.v[3] + 1,
+      `graph ${bounds.g} inside view ${bounds.v}`);
+    await screenshot(page, "09-big-fit");
+  });
+
+  it("training: loss curve, log scale, steps/s, Stop while running", async () => {
+    await postToPanel(page, { type: "running", running: { uri: URI, startedAt: Date.now(), progress: { step: 100, totalSteps: 200_000, fraction: 0.0005 } } });
+    await snapshot(loadFixture("training"));
+    await page.locator('[data-tab="training"]').click();
+    await page.locator("[data-testid=training] canvas").waitFor();
+    assert.match(await page.locator("[data-testid=training]").innerText(), /steps\/s/);
+    const pixels = () => page.locator("[data-testid=training] canvas").evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    const linear = await pixels();
+    await page.getByRole("checkbox", { name: /Log scale/ }).check();
+    assert.notEqual(await pixels(), linear, "log scale redraws the curve");
+    await screenshot(page, "10-training");
+    await clearPosted();
+    await page.locator("[data-testid=training]").getByRole("button", { name: /Stop/ }).click();
+    assert.deepEqual(await lastPosted("stop"), { type: "stop" });
+    await postToPanel(page, { type: "running", running: null });
+    await page.locator("[data-testid=training]").getByRole("button", { name: /Stop/ }).waitFor({ state: "detached" });
+  });
+
+  it("micrograd Values: the graph shows data and grad in every node", async () => {
+    const trace = loadFixture("values");
+    await snapshot(trace);
+    await page.locator("g.node-value").first().waitFor();
+    assert.equal(await page.locator("g.node-value").count(), trace.graph!.nodes.length);
+    const texts = await page.locator("g.node-value").allTextContents();
+    assert.ok(texts.every((t) => /data .* grad /.test(t)), texts.join(" | "));
+    await screenshot(page, "11-values");
+  });
+
+  it("exports the graph as SVG on request, and ignores malformed messages", async () => {
+    await snapshot(loadFixture("exercise1-solved"));
+    await page.locator('[data-tab="graph"]').click();
+    await page.locator("g.node").first().waitFor();
+    await postToPanel(page, { type: "cursor", uri: URI, line: -4 }); // malformed: ignored
+    await postToPanel(page, { type: "nonsense" });
+    await postToPanel(page, { type: "exportSvg", requestId: 7 });
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "svg"));
+    const svg = (await lastPosted("svg")) as unknown as { requestId: number; svg: string };
+    assert.equal(svg.requestId, 7);
+    assert.match(svg.svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    for (const name of ["logits", "bndiff", "hprebn"]) assert.ok(svg.svg.includes(`>${name}`), name);
+    assert.ok(!svg.svg.includes("var(--"), "colors are resolved");
+  });
+});
