@@ -26,7 +26,7 @@ if (exists("src/extension/extension.ts")) {
   jobs.push(build({ ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "esbuild", "pyodide"] }));
 }
 if (exists("src/runner/worker-main.ts")) {
-  jobs.push(build({ ...node, entryPoints: ["src/runner/worker-main.ts"], outfile: "dist/runner-worker.js", external: ["pyodide"] }));
+  jobs.push(build({ ...node, entryPoints: ["src/runner/worker-main.ts"], outfile: "dist/runner-worker.js" }));
 }
 if (exists("src/cli/main.ts")) {
   jobs.push(build({ ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, external: ["esbuild", "pyodide"] }));

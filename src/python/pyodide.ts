@@ -36,6 +36,12 @@ export function pythonSourceDir(): string {
   throw new Error(`Backprop Ninja: the Python sources (torch/, site/) were not found near ${__dirname}`);
 }
 
+/** Where Pyodide's runtime files are: dist/pyodide in a packaged build, else the npm package's own. */
+function pyodideIndex(): { indexURL?: string } {
+  const dir = process.env.BPN_PYODIDE_DIR ?? (fs.existsSync(path.join(__dirname, "pyodide", "pyodide.asm.wasm")) ? path.join(__dirname, "pyodide") : undefined);
+  return dir ? { indexURL: dir.endsWith(path.sep) ? dir : dir + path.sep } : {};
+}
+
 function copyTree(py: PyodideInterface, from: string, to: string): void {
   py.FS.mkdirTree(to);
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
@@ -56,7 +62,7 @@ export function loadPython(onProgress?: (message: string) => void): Promise<Load
       const t0 = performance.now();
       onProgress?.("Loading Python (Pyodide)…");
       const { loadPyodide } = await import("pyodide");
-      const py = await loadPyodide({ fullStdLib: false });
+      const py = await loadPyodide({ fullStdLib: false, ...pyodideIndex() });
       const host: Record<string, unknown> = {};
       py.registerJsModule("_bpn_bridge", bridge);
       py.registerJsModule("_bpn_host", host);

@@ -56,6 +56,13 @@ function buildDevWorker(): string {
   return (devWorker = out);
 }
 
+/** In development the bundled worker lives in a cache folder: tell it where the Python files are. */
+function devEnv(): Record<string, string> {
+  if (!devWorker) return {};
+  const repo = path.resolve(__dirname, "../..");
+  return { BPN_PYTHON_DIR: path.join(repo, "src/python"), BPN_PYODIDE_DIR: path.join(repo, "node_modules/pyodide") };
+}
+
 export class Runner {
   private current: RunHandle | undefined;
 
@@ -167,7 +174,7 @@ function startRun(file: string, opts: RunOptions): RunHandle {
     type: "run", file, source: opts.source, documentVersion: opts.documentVersion,
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
-    lastPlace, cwd: opts.cwd ?? path.dirname(file), env: opts.env,
+    lastPlace, cwd: opts.cwd ?? path.dirname(file), env: { ...devEnv(), ...opts.env },
   };
   worker.postMessage(req);
   opts.onEvent?.({ type: "phase", phase: "running" });
