@@ -128,8 +128,20 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
   const others: NamedGradient[] = [];
   for (const [name, r] of chain) if (r.grad) others.push({ name, grad: r.grad });
 
-  let truth: ReplayResult | null = null;
+  let truthPass: ReplayResult | null | undefined;
   let learner: ReplayResult | null = null;
+  // per-use contributions are only needed for a row the patterns examine, so that pass runs lazily
+  const truth = (): ReplayResult | null => {
+    if (truthPass === undefined) {
+      try {
+        truthPass = graph ? replay(graph, torch.ones_like(graph.root)) : null;
+      } catch {
+        truthPass = null;
+      }
+    }
+    return truthPass;
+  };
+  const anyWrong = comparisons.some((r) => isWrong(r.comparison.status));
   const locallyCorrect = new Map<string, boolean>();
   const upstream = new Map<string, string[]>();
   /** A pass where the learner's manual gradients replace autograd's at the compared nodes (all, or only `only`). */
@@ -140,13 +152,11 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
     if (!m || !sameShape(m.shape, c.node.outputShape)) return "taint";
     return torch.fromArray(m.data, [...m.shape], m.dtype === "float64" ? "float64" : "float32");
   });
-  if (graph) {
-    const rootGrad = torch.ones_like(graph.root);
+  if (graph && anyWrong) {
     try {
-      truth = replay(graph, rootGrad);
       learner = replayLearner(null);
     } catch {
-      truth = learner = null; // a closure failed (e.g. a saved tensor changed shape): no replay
+      learner = null; // a closure failed (e.g. a saved tensor changed shape): no replay
     }
     // compared names each node sends its gradient to, first reached on each path
     const feeds = new Map<CapturedNode, Set<string>>();
@@ -245,7 +255,7 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
     const origin = nonFiniteOrigin(r.manualTensor, nonFinite, describe);
     const d = diagnoseGradient(r.manual, reference, {
       name, n, others: others.filter((o) => o.name !== name),
-      paths: pathsFor(expected ? learner : truth, c), nonFiniteOrigin: origin,
+      paths: c && c.consumers.length > 1 ? pathsFor(expected ? learner : truth(), c) : undefined, nonFiniteOrigin: origin,
     });
     if (d && expected) {
       const ups = (upstream.get(name) ?? []).filter((u) => isWrong(chain.get(u)?.comparison.status ?? "exact"));

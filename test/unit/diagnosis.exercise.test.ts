@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { torch, F, range, compareGradients, inspector, type Tensor } from "../../src/engine";
 import fs from "node:fs";
-import { installDiagnosis, finiteDifferenceCheck, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
+import { installDiagnosis, attachDiagnoses, finiteDifferenceCheck, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
 import type { Comparison } from "../../src/engine/cmp";
+import type { TraceComparison } from "../../src/protocol/trace";
 
 const repoRoot = path.resolve(__dirname, "../..");
 /**
@@ -178,7 +179,7 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
 const CHAIN = ["logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "norm_logits", "logit_maxes", "logits", "h", "W2", "b2", "hpreact", "bngain", "bnbias", "bnraw", "bnvar_inv", "bnvar", "bndiff2", "bndiff", "bnmeani", "hprebn", "embcat", "W1", "b1", "emb", "C"];
 
 /** One run of the exercise with the diagnosis hooked into the engine the way the runner does it. */
-function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses: Map<string, string>; comparisons: Comparison[] } {
+function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses: Map<string, string>; comparisons: Comparison[]; diagnoseMs: number } {
   const names = new Map<Tensor, { name: string; line: number }>();
   const { recorder, uninstall } = installDiagnosis(inspector, { describe: (x) => names.get(x) });
   try {
@@ -199,7 +200,9 @@ function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses
     };
     for (const name of CHAIN) check(name, g[name]);
     for (const [name, d] of rechecks) check(name, d);
-    return { result: recorder.diagnose(), statuses, comparisons };
+    const t0 = performance.now();
+    const result = recorder.diagnose();
+    return { result, statuses, comparisons, diagnoseMs: performance.now() - t0 };
   } finally {
     uninstall();
   }
@@ -239,7 +242,7 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
       assert.equal(row.diagnosis, null, row.name);
     }
     assert.equal(clean.result.first, null);
-    assert.ok(clean.result.graphReplayed, "the backward graph was replayed");
+    assert.equal(clean.result.graphReplayed, false, "nothing to explain, so the graph is not replayed");
     assert.deepEqual(clean.result.backwardOrder.slice(0, 3), ["logprobs", "probs", "counts_sum_inv"]);
   });
 
@@ -292,6 +295,7 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
 
   it("prints the sentence under the wrong row and a summary, for the CLI", () => {
     const { result, comparisons } = runExercise([{ name: "bndiff", kind: "one-path" }]);
+    assert.ok(result.graphReplayed);
     const lines = formatDiagnosedTable(comparisons, result.rows);
     const at = lines.findIndex((l) => l.startsWith("bndiff          |"));
     assert.match(lines[at], /exact: False/);
@@ -303,6 +307,18 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
     assert.equal(lines[0], "logprobs        | exact: True  | approximate: True  | maxdiff: 0.0");
     assert.match(formatDiagnosisSummary(result), /^first wrong gradient: dbndiff \(one path missing\); \d+ rows only inherit it$/);
     assert.equal(formatDiagnosisSummary(clean.result), "");
+  });
+
+  it("fills the trace's cmp rows (DiagnosisInfo) by call order", () => {
+    const { result, comparisons, diagnoseMs } = runExercise([{ name: "probs", kind: "sign-flipped" }]);
+    const rows: TraceComparison[] = comparisons.map((c, index) => ({ ...c, index, line: 1, column: 1 }));
+    attachDiagnoses(rows, result);
+    assert.equal(rows[0].diagnosis, undefined);
+    assert.equal(rows[1].diagnosis?.kind, "sign-flipped");
+    assert.equal(rows[1].diagnosis?.evidence?.role, "first-wrong");
+    assert.equal(rows[2].diagnosis?.kind, "downstream");
+    assert.equal(rows[2].diagnosis?.downstreamOf, "probs");
+    console.log(`    diagnose() after the run: ${diagnoseMs.toFixed(1)} ms for ${rows.length} rows`);
   });
 
   it("two mistakes: the later one is judged against what the learner's own upstream gives", () => {
