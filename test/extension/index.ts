@@ -4,6 +4,7 @@
 // host (smoke-test-driver payload); results also go to $BPN_EXT_TEST_RESULTS as JSON for the harness.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { notes } from "./report";
 
 interface MochaLike {
   suite: { emit(event: string, ...args: unknown[]): void };
@@ -28,16 +29,9 @@ export async function run(): Promise<void> {
     mocha.addFile(path.join(__dirname, f));
   }
   const results: TestResult[] = [];
-  const output: string[] = [];
   const resultsFile = process.env.BPN_EXT_TEST_RESULTS;
   const write = (done: boolean) => {
-    if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ done, results, output }, null, 2));
-  };
-  // what the suites print (timings) reaches the harness through the results file
-  const log = console.log.bind(console);
-  console.log = (...args: unknown[]) => {
-    output.push(args.map(String).join(" "));
-    log(...args);
+    if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ done, results, output: notes() }, null, 2));
   };
   write(false);
   const failures = await new Promise<number>((resolve) => {
@@ -47,7 +41,6 @@ export async function run(): Promise<void> {
     runner.on("fail", (t, err) => results.push({ title: t.fullTitle(), state: "failed", error: String(err?.stack ?? err) }));
     runner.on("pending", (t) => results.push({ title: t.fullTitle(), state: "pending" }));
   });
-  console.log = log;
   write(true);
   if (failures > 0) throw new Error(`${failures} extension test(s) failed`);
 }

@@ -11,14 +11,15 @@ export class Workbench {
   private shot = 0;
   private constructor(readonly browser: Browser, readonly page: Page, readonly artifacts: string) {}
 
-  static async open(url: string, artifacts: string): Promise<Workbench> {
+  /** `height`: tall enough to render every CodeLens of a file at once (Monaco renders visible lines only). */
+  static async open(url: string, artifacts: string, height = 1000): Promise<Workbench> {
     fs.mkdirSync(artifacts, { recursive: true });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
     try {
-      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+      const context = await browser.newContext({ viewport: { width: 1600, height } });
       const page = await context.newPage();
       page.setDefaultTimeout(30_000);
       await page.goto(url);

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import type { RunRecord } from "../../../src/extension/runs";
+import { note } from "../report";
 
 describe("Backprop Ninja timings (printed, not asserted)", function () {
   it("activation and save → result", async function () {
@@ -41,7 +42,7 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     const loadMs = performance.now() - l0;
     assert.equal(typeof mod.activate, "function");
     const sorted = [...samples].sort((a, b) => a - b);
-    console.log(`bundle load: ${loadMs.toFixed(1)} ms (${(fs.statSync(copy).size / 1024).toFixed(0)} KiB); activate(): ${api.activationMs.toFixed(1)} ms; save → result: median ${sorted[sorted.length >> 1].toFixed(0)} ms, ` +
+    note(`bundle load: ${loadMs.toFixed(1)} ms (${(fs.statSync(copy).size / 1024).toFixed(0)} KiB); activate(): ${api.activationMs.toFixed(1)} ms; save → result: median ${sorted[sorted.length >> 1].toFixed(0)} ms, ` +
       `min ${sorted[0].toFixed(0)} ms, first ${samples[0].toFixed(0)} ms (${samples.map((s) => s.toFixed(0)).join(", ")})`);
   });
 });
