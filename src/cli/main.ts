@@ -67,7 +67,8 @@ export function exitCode(trace: Trace): number {
 
 /** The table, the diagnosis sentences under wrong rows, the summary and any error, as printed. */
 export function report(trace: Trace): string {
-  const rel = path.relative(process.cwd(), trace.file) || trace.file;
+  const relative = path.relative(process.cwd(), trace.file);
+  const rel = !relative || relative.startsWith("..") ? trace.file : relative;
   const lines: string[] = [];
   if (trace.comparisons.length) {
     lines.push("", `── gradients (${rel}) ──`);

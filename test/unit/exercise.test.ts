@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import type { Trace } from "../../src/protocol/trace";
+import { executeScript } from "../../src/runner/execute";
+
+const repo = path.resolve(__dirname, "../..");
+const NAMES = path.resolve(repo, "../shared/data/names.txt");
+
+describe("the exercise, written in TypeScript against the engine", () => {
+  let trace: Trace;
+  before(function () {
+    this.timeout(120_000);
+    process.env.BACKPROP_NINJA_NAMES = NAMES;
+    trace = executeScript({ file: path.join(repo, "examples/backprop_ninja.ts") });
+    delete process.env.BACKPROP_NINJA_NAMES;
+  });
+
+  it("runs without error", () => {
+    assert.equal(trace.status, "ok", JSON.stringify(trace.error));
+  });
+
+  it("exercise 1: the canonical hand-written backward is exact on all 26 rows", () => {
+    const ex1 = trace.comparisons.slice(0, 26);
+    assert.equal(ex1.length, 26);
+    const notExact = ex1.filter((c) => c.status !== "exact").map((c) => `${c.name}: ${c.status} ${c.maxdiff}`);
+    assert.deepEqual(notExact, []);
+    assert.deepEqual(ex1.map((c) => c.name), [
+      "logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "norm_logits", "logit_maxes", "logits", "h", "W2",
+      "b2", "hpreact", "bngain", "bnbias", "bnraw", "bnvar_inv", "bnvar", "bndiff2", "bndiff", "bnmeani", "hprebn",
+      "embcat", "W1", "b1", "emb", "C",
+    ]);
+  });
+
+  it("exercises 2 and 3: the one-step formulas agree with autograd within 1e-8", () => {
+    const [ce, bn] = trace.comparisons.slice(26);
+    for (const c of [ce, bn]) {
+      assert.equal(c.approximate, true, `${c.name}: ${c.status}`);
+      assert.ok(c.maxdiff !== null && c.maxdiff <= 1e-8, `${c.name} maxdiff ${c.maxdiff}`);
+    }
+  });
+
+  it("prints the dataset size and parameter count", () => {
+    const out = trace.output.map((o) => o.text).join("");
+    assert.match(out, /32033 words/);
+    assert.match(out, /train examples: 182625/);
+    assert.match(out, /parameters: 4137/);
+  });
+
+  it("names every gradient and its tensor, and lays out the backward graph", () => {
+    const c = trace.comparisons.find((x) => x.name === "logits")!;
+    assert.equal(c.manualName, "dlogits");
+    assert.equal(c.tensorName, "logits");
+    assert.ok(trace.graph && trace.graph.source === "backward");
+    const named = new Set(trace.graph.nodes.filter((n) => n.name).map((n) => n.name));
+    for (const n of ["loss", "logprobs", "logits", "h", "hprebn", "emb", "C", "W1"]) assert.ok(named.has(n), `graph has ${n}`);
+    const dlogits = trace.tensors.find((t) => t.name === "dlogits")!;
+    assert.equal(dlogits.pair, "logits");
+  });
+});
