@@ -95,6 +95,46 @@ function checkNonFinite(m: Float64Array, g: Float64Array, shape: readonly number
   return null;
 }
 
+/**
+ * The local derivative written without the upstream factor: manual · dU (broadcast, then summed
+ * down to the tensor's shape when the op broadcast it) reproduces the reference for one of the
+ * tensors U this one feeds.
+ */
+function checkChainFactor(
+  m: Float64Array, ms: readonly number[], g: Float64Array, gs: readonly number[], base: Evidence, ctx: DiagnosisContext, eps: number,
+): Diagnosis | null {
+  for (const up of ctx.upstream ?? []) {
+    const us = up.grad.shape;
+    let target: readonly number[];
+    if (broadcastDims(ms, us)) target = us;
+    else if (broadcastDims(us, ms)) target = ms;
+    else continue;
+    const a = broadcastDims(ms, target)!.length ? expandTo(m, ms, target) : m;
+    const u = toF64(up.grad);
+    const b = broadcastDims(us, target)!.length ? expandTo(u, us, target) : u;
+    if (maxAbs(b) === 0) continue;
+    const prod = new Float64Array(a.length);
+    for (let i = 0; i < prod.length; i++) prod[i] = a[i] * b[i];
+    let cand: ArrayLike<number> = prod, slack: ArrayLike<number> | undefined;
+    if (!sameShape(target, gs)) {
+      if (!broadcastDims(gs, target)) continue;
+      const red = reduceTo(prod, target, gs);
+      cand = red.data;
+      slack = red.absSum.map((v) => v * red.count * eps);
+    }
+    const r = matches(cand, g, eps, slack);
+    if (!r.ok) continue;
+    const name = ctx.name, dn = dname(name);
+    const summed = !sameShape(target, gs) ? ` (then summed back to ${fmtShape(gs)})` : "";
+    return {
+      kind: "missing-chain-factor",
+      sentence: `${dn} is only the local derivative: multiplied by d${up.name}${summed} it is right. The chain rule needs that factor: ${dn} = (local derivative) * d${up.name}.`,
+      evidence: { ...base, matches: up.name, residual: r.residual }, confidence: HIGH,
+    };
+  }
+  return null;
+}
+
 function diagnoseShape(
   m: Float64Array, ms: readonly number[], g: Float64Array, gs: readonly number[], base: Evidence, ctx: DiagnosisContext, eps: number, n?: number,
 ): Diagnosis {
@@ -152,6 +192,8 @@ function diagnoseShape(
       };
     }
     void lead;
+    const chain = checkChainFactor(m, ms, g, gs, base, ctx, eps);
+    if (chain) return chain;
     return {
       kind: "missing-sum",
       sentence: `${shapes}: ${tname(name)} was broadcast over ${dimsWord(dims)}, so its gradient needs a sum over ${dims.length === 1 ? "it" : "them"} (${sumCall(dims, keepdim)}); the values are also off after that sum.`,
@@ -182,6 +224,8 @@ function diagnoseShape(
         evidence: { ...base, dims: expandDims, keepdim, residual: r2.residual }, confidence: HIGH,
       };
     }
+    const chain = checkChainFactor(m, ms, g, gs, base, ctx, eps);
+    if (chain) return chain;
     return {
       kind: "wrong-shape",
       sentence: `${shapes}: a keepdim=True sum or a broadcast is missing (the gradient of a tensor always has that tensor's shape).`,
@@ -189,6 +233,8 @@ function diagnoseShape(
     };
   }
 
+  const chain = checkChainFactor(m, ms, g, gs, base, ctx, eps);
+  if (chain) return chain;
   return {
     kind: "wrong-shape",
     sentence: `${shapes}: the gradient of a tensor always has that tensor's shape; check which operand each factor of the formula belongs to.`,
@@ -282,6 +328,9 @@ function diagnoseValues(
       };
     }
   }
+
+  const chain = checkChainFactor(m, shape, g, shape, base, ctx, eps);
+  if (chain) return chain;
 
   // scaled by a constant
   if (gmax > 0) {

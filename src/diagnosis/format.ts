@@ -13,6 +13,7 @@ const KIND_LABEL: Record<Diagnosis["kind"], string> = {
   scaled: "scaled",
   "one-path": "one path missing",
   "wrong-variable": "wrong variable",
+  "missing-chain-factor": "chain rule",
   zeros: "never assigned",
   "non-finite": "NaN/Inf",
   downstream: "downstream",

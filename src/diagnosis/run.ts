@@ -187,6 +187,15 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
   const fw = firstWrong([...chain.values()].map((r) => ({ name: r.comparison.name, status: r.comparison.status })), backwardOrder, { locallyCorrect, upstream });
   const reportByName = new Map(fw.reports.map((x) => [x.name, x]));
 
+  /** the learner's own gradients of the compared tensors `name` feeds */
+  const upstreamManuals = (name: string): NamedGradient[] => {
+    const out: NamedGradient[] = [];
+    for (const u of upstream.get(name) ?? []) {
+      const m = chain.get(u)?.manual;
+      if (m) out.push({ name: u, grad: m });
+    }
+    return out;
+  };
   const pathsFor = (pass: ReplayResult | null, c: CapturedNode | undefined): PathContribution[] | undefined => {
     if (!pass || !c) return undefined;
     const list = pass.contributions.get(c) ?? [];
@@ -254,7 +263,7 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
     const reference: ArrayTensor = expected ? asArray(expected) : r.grad;
     const origin = nonFiniteOrigin(r.manualTensor, nonFinite, describe);
     const d = diagnoseGradient(r.manual, reference, {
-      name, n, others: others.filter((o) => o.name !== name),
+      name, n, others: others.filter((o) => o.name !== name), upstream: upstreamManuals(name),
       paths: c && c.consumers.length > 1 ? pathsFor(expected ? learner : truth(), c) : undefined, nonFiniteOrigin: origin,
     });
     if (d && expected) {

@@ -19,6 +19,7 @@ export type DiagnosisKind =
   | "scaled" // manual = k · autograd for a constant k ≠ ±1
   | "one-path" // manual is the sum of some but not all paths of a tensor used more than once
   | "wrong-variable" // manual equals another tensor's autograd gradient
+  | "missing-chain-factor" // manual is the local derivative alone: the upstream gradient factor is missing
   | "zeros" // manual is 0 where autograd's gradient is not (never assigned)
   | "non-finite" // NaN/Inf in the manual gradient where autograd's is finite
   | "downstream" // its own step is right; it only inherits an upstream mistake (see firstWrong)
@@ -50,6 +51,11 @@ export interface DiagnosisContext {
   paths?: readonly PathContribution[];
   /** autograd gradients of the other named tensors */
   others?: readonly NamedGradient[];
+  /**
+   * the learner's gradients of the named tensors this one feeds (its upstream in backward order),
+   * to recognise a local derivative that was not multiplied by them
+   */
+  upstream?: readonly NamedGradient[];
   /** the batch size n, to name factors such as 1/n or n/(n−1); inferred from shapes when absent */
   n?: number;
   /** where NaN/Inf first appeared while the manual gradient was computed (engine onNonFinite) */
@@ -76,7 +82,7 @@ export interface Evidence {
   factor?: number;
   /** scaled: the factor as the learner would write it, e.g. "1/n", "n/(n−1)", "3/2" */
   factorLabel?: string;
-  /** wrong-variable: whose gradient the manual one equals */
+  /** wrong-variable: whose gradient the manual one equals; missing-chain-factor: the missing factor's tensor */
   matches?: string;
   /** one-path: the uses the manual gradient includes and the ones it misses */
   includedPaths?: { viaOp: string; viaName?: string; line?: number }[];

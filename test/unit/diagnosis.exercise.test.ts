@@ -134,9 +134,9 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
     d.indexSet([range(n), Yb], -1.0 / n);
     return d;
   });
-  g.probs = P("probs", () => torch.div(1.0, probs).mul(g.logprobs), { "wrong-variable": () => g.logprobs.clone() });
-  g.counts_sum_inv = P("counts_sum_inv", () => counts.mul(g.probs).sum(1, { keepdim: true }), { "missing-sum": () => counts.mul(g.probs) });
-  g.counts_sum = P("counts_sum", () => counts_sum.pow(-2).neg().mul(g.counts_sum_inv));
+  g.probs = P("probs", () => torch.div(1.0, probs).mul(g.logprobs), { "wrong-variable": () => g.logprobs.clone(), "missing-chain-factor": () => torch.div(1.0, probs) });
+  g.counts_sum_inv = P("counts_sum_inv", () => counts.mul(g.probs).sum(1, { keepdim: true }), { "missing-sum": () => counts.mul(g.probs), "missing-chain-factor": () => counts.clone() });
+  g.counts_sum = P("counts_sum", () => counts_sum.pow(-2).neg().mul(g.counts_sum_inv), { "missing-chain-factor": () => counts_sum.pow(-2).neg() });
   g.counts = P("counts", () => counts_sum_inv.mul(g.probs).add(torch.ones_like(counts).mul(g.counts_sum)), { "one-path": () => counts_sum_inv.mul(g.probs) });
   g.norm_logits = P("norm_logits", () => counts.mul(g.counts), { "wrong-variable": () => g.counts.clone() });
   g.logit_maxes = P("logit_maxes", () => g.norm_logits.neg().sum(1, { keepdim: true }));
@@ -144,12 +144,12 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
   g.h = P("h", () => g.logits.matmul(W2.T), { transposed: () => W2.matmul(g.logits.T) });
   g.W2 = P("W2", () => h.T.matmul(g.logits), { transposed: () => g.logits.T.matmul(h) });
   g.b2 = P("b2", () => g.logits.sum(0), { "missing-sum": () => g.logits.clone(), reshape: () => g.logits.sum(0, { keepdim: true }) });
-  g.hpreact = P("hpreact", () => torch.sub(1.0, h.pow(2)).mul(g.h), { "wrong-variable": () => g.h.clone() });
+  g.hpreact = P("hpreact", () => torch.sub(1.0, h.pow(2)).mul(g.h), { "wrong-variable": () => g.h.clone(), "missing-chain-factor": () => torch.sub(1.0, h.pow(2)) });
   g.bngain = P("bngain", () => bnraw.mul(g.hpreact).sum(0, { keepdim: true }), { "missing-sum": () => bnraw.mul(g.hpreact), reshape: () => bnraw.mul(g.hpreact).sum(0) });
   g.bnraw = P("bnraw", () => bngain.mul(g.hpreact), { "wrong-variable": () => g.hpreact.clone() });
   g.bnbias = P("bnbias", () => g.hpreact.sum(0, { keepdim: true }), { "missing-sum": () => g.hpreact.clone(), reshape: () => g.hpreact.sum(0) });
   g.bnvar_inv = P("bnvar_inv", () => bndiff.mul(g.bnraw).sum(0, { keepdim: true }), { "missing-sum": () => bndiff.mul(g.bnraw) });
-  g.bnvar = P("bnvar", () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)).mul(g.bnvar_inv));
+  g.bnvar = P("bnvar", () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)).mul(g.bnvar_inv), { "missing-chain-factor": () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)) });
   g.bndiff2 = P("bndiff2", () => torch.mul(1.0 / (n - 1), torch.ones_like(bndiff2)).mul(g.bnvar), {
     "missing-broadcast": () => torch.mul(1.0 / (n - 1), g.bnvar),
     scaled: () => torch.mul(1.0 / n, torch.ones_like(bndiff2)).mul(g.bnvar), // Bessel's correction forgotten
@@ -223,6 +223,7 @@ const PLANTS: Plant[] = [
   ...["W2", "embcat", "W1"].map((name) => ({ name, kind: "transposed" as const })),
   ...["counts", "bndiff", "hprebn"].map((name) => ({ name, kind: "one-path" as const })),
   ...["probs", "norm_logits", "hpreact", "bnraw"].map((name) => ({ name, kind: "wrong-variable" as const })),
+  ...["probs", "counts_sum_inv", "counts_sum", "hpreact", "bnvar"].map((name) => ({ name, kind: "missing-chain-factor" as const })),
   ...["C", "W1", "bnvar", "logprobs"].map((name) => ({ name, kind: "zeros" as const })),
   ...["logits", "W2", "hprebn"].map((name) => ({ name, kind: "zeros" as const, partial: true })),
   ...["probs", "counts_sum", "bnvar", "hprebn"].map((name) => ({ name, kind: "non-finite" as const })),

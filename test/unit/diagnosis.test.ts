@@ -104,6 +104,23 @@ describe("diagnoseGradient", () => {
     assert.equal(d!.evidence.matches, "logprobs");
   });
 
+  it("a local derivative not multiplied by the upstream gradient (chain rule)", () => {
+    const local = randomF32([32, 27], 12), up = randomF32([32, 27], 13);
+    const g = map(local, (v, i) => Math.fround(v * up.data[i]));
+    const d = diagnoseGradient(local, g, { name: "probs", upstream: [{ name: "logprobs", grad: up }] });
+    assert.equal(d?.kind, "missing-chain-factor");
+    assert.equal(d!.evidence.matches, "logprobs");
+    // with a reduction: d(counts_sum_inv) = (counts * dprobs).sum(1, keepdim) written as counts
+    const summed: ArrayTensor = { shape: [32, 1], data: Float32Array.from({ length: 32 }, (_, r) => {
+      let acc = 0;
+      for (let c = 0; c < 27; c++) acc += local.data[r * 27 + c] * up.data[r * 27 + c];
+      return acc;
+    }) };
+    const d2 = diagnoseGradient(local, summed, { name: "counts_sum_inv", upstream: [{ name: "probs", grad: up }] });
+    assert.equal(d2?.kind, "missing-chain-factor");
+    assert.match(d2!.sentence, /summed back to \[32, 1\]/);
+  });
+
   it("zeros where autograd is not: all, or rows never assigned", () => {
     assert.equal(diagnoseGradient(map(grad, () => 0), grad)?.kind, "zeros");
     const partial = map(grad, (v, i) => (i < 27 * 5 ? 0 : v));
