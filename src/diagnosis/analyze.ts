@@ -128,7 +128,7 @@ function checkChainFactor(
     const summed = !sameShape(target, gs) ? ` (then summed back to ${fmtShape(gs)})` : "";
     return {
       kind: "missing-chain-factor",
-      sentence: `${dn} is only the local derivative: multiplied by d${up.name}${summed} it is right. The chain rule needs that factor: ${dn} = (local derivative) * d${up.name}.`,
+      sentence: `${dn} is the local derivative alone: multiplied by d${up.name}${summed} it is right (chain rule: ${dn} = local derivative * d${up.name}).`,
       evidence: { ...base, matches: up.name, residual: r.residual }, confidence: HIGH,
     };
   }

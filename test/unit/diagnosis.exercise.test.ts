@@ -134,7 +134,10 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
     d.indexSet([range(n), Yb], -1.0 / n);
     return d;
   });
-  g.probs = P("probs", () => torch.div(1.0, probs).mul(g.logprobs), { "wrong-variable": () => g.logprobs.clone(), "missing-chain-factor": () => torch.div(1.0, probs) });
+  g.probs = P("probs", () => torch.div(1.0, probs).mul(g.logprobs), {
+    "wrong-variable": () => g.logprobs.clone(), "missing-chain-factor": () => torch.div(1.0, probs),
+    unexplained: () => probs.log().mul(g.logprobs), // log instead of its derivative
+  });
   g.counts_sum_inv = P("counts_sum_inv", () => counts.mul(g.probs).sum(1, { keepdim: true }), { "missing-sum": () => counts.mul(g.probs), "missing-chain-factor": () => counts.clone() });
   g.counts_sum = P("counts_sum", () => counts_sum.pow(-2).neg().mul(g.counts_sum_inv), { "missing-chain-factor": () => counts_sum.pow(-2).neg() });
   g.counts = P("counts", () => counts_sum_inv.mul(g.probs).add(torch.ones_like(counts).mul(g.counts_sum)), { "one-path": () => counts_sum_inv.mul(g.probs) });
@@ -144,12 +147,15 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
   g.h = P("h", () => g.logits.matmul(W2.T), { transposed: () => W2.matmul(g.logits.T) });
   g.W2 = P("W2", () => h.T.matmul(g.logits), { transposed: () => g.logits.T.matmul(h) });
   g.b2 = P("b2", () => g.logits.sum(0), { "missing-sum": () => g.logits.clone(), reshape: () => g.logits.sum(0, { keepdim: true }) });
-  g.hpreact = P("hpreact", () => torch.sub(1.0, h.pow(2)).mul(g.h), { "wrong-variable": () => g.h.clone(), "missing-chain-factor": () => torch.sub(1.0, h.pow(2)) });
+  g.hpreact = P("hpreact", () => torch.sub(1.0, h.pow(2)).mul(g.h), { "wrong-variable": () => g.h.clone(), "missing-chain-factor": () => torch.sub(1.0, h.pow(2)), unexplained: () => torch.sub(1.0, h).mul(g.h) });
   g.bngain = P("bngain", () => bnraw.mul(g.hpreact).sum(0, { keepdim: true }), { "missing-sum": () => bnraw.mul(g.hpreact), reshape: () => bnraw.mul(g.hpreact).sum(0) });
-  g.bnraw = P("bnraw", () => bngain.mul(g.hpreact), { "wrong-variable": () => g.hpreact.clone() });
+  g.bnraw = P("bnraw", () => bngain.mul(g.hpreact), { "wrong-variable": () => g.hpreact.clone(), unexplained: () => bnraw.mul(g.hpreact) });
   g.bnbias = P("bnbias", () => g.hpreact.sum(0, { keepdim: true }), { "missing-sum": () => g.hpreact.clone(), reshape: () => g.hpreact.sum(0) });
   g.bnvar_inv = P("bnvar_inv", () => bndiff.mul(g.bnraw).sum(0, { keepdim: true }), { "missing-sum": () => bndiff.mul(g.bnraw) });
-  g.bnvar = P("bnvar", () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)).mul(g.bnvar_inv), { "missing-chain-factor": () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)) });
+  g.bnvar = P("bnvar", () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)).mul(g.bnvar_inv), {
+    "missing-chain-factor": () => torch.mul(-0.5, bnvar.add(1e-5).pow(-1.5)),
+    unexplained: () => torch.mul(-0.5, bnvar.pow(-1.5)).mul(g.bnvar_inv), // the 1e-5 forgotten
+  });
   g.bndiff2 = P("bndiff2", () => torch.mul(1.0 / (n - 1), torch.ones_like(bndiff2)).mul(g.bnvar), {
     "missing-broadcast": () => torch.mul(1.0 / (n - 1), g.bnvar),
     scaled: () => torch.mul(1.0 / n, torch.ones_like(bndiff2)).mul(g.bnvar), // Bessel's correction forgotten
@@ -165,6 +171,12 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
     const dC = torch.zeros_like(C);
     for (let k = 0; k < fw.Xb.shape[0]; k++) for (let j = 0; j < fw.Xb.shape[1]; j++) dC.indexAdd([fw.Xb.index(k, j)], g.emb.index(k, j));
     return dC;
+  }, {
+    unexplained: () => { // overwrites instead of accumulating rows picked more than once
+      const dC = torch.zeros_like(C);
+      for (let k = 0; k < fw.Xb.shape[0]; k++) for (let j = 0; j < fw.Xb.shape[1]; j++) dC.indexSet([fw.Xb.index(k, j)], g.emb.index(k, j));
+      return dC;
+    },
   });
   // exercise 2 and 3: the same gradients in one step
   const dlogits_fast = F.softmax(logits, 1);
@@ -320,6 +332,19 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
     assert.equal(rows[2].diagnosis?.kind, "downstream");
     assert.equal(rows[2].diagnosis?.downstreamOf, "probs");
     console.log(`    diagnose() after the run: ${diagnoseMs.toFixed(1)} ms for ${rows.length} rows`);
+  });
+
+  it("mistakes outside the catalogue are reported as unexplained, not given a wrong suggestion", () => {
+    const lines: string[] = [];
+    for (const name of ["probs", "hpreact", "bnraw", "bnvar", "C"]) {
+      const { result } = runExercise([{ name, kind: "unexplained" }]);
+      const row = result.rows.find((r) => r.name === name)!;
+      assert.equal(result.first, name);
+      assert.equal(row.diagnosis?.kind, "unexplained", row.diagnosis?.sentence);
+      for (const r of result.rows) if (r !== row && r.diagnosis) assert.ok(["downstream", "unexplained"].includes(r.diagnosis.kind), `${r.name}: ${r.diagnosis.sentence}`);
+      lines.push(`${name}: ${row.diagnosis!.sentence}`);
+    }
+    if (process.env.DIAGNOSIS_VERBOSE) for (const l of lines) console.log(`    ${l}`);
   });
 
   it("two mistakes: the later one is judged against what the learner's own upstream gives", () => {
