@@ -271,6 +271,11 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
       d.evidence.relativeTo = ups;
       d.sentence += ` (Judged against what autograd's rule gives for your own ${ups.map((u) => `d${u}`).join(", ")}, which ${ups.length === 1 ? "is" : "are"} wrong too.)`;
     }
+    if (d && !learner && role === "wrong" && fw.first && d.kind !== "unexplained") {
+      // no replayable graph: nothing proves this step is its own mistake
+      d.sentence += ` (d${fw.first} is wrong earlier in the backward pass; this may only be inherited from it.)`;
+      d.confidence = Math.min(d.confidence, 0.5);
+    }
     row.diagnosis = d;
     return row;
   });

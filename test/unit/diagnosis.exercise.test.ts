@@ -191,7 +191,7 @@ function manualBackward(fw: Fw, plants: readonly Plant[]) {
 const CHAIN = ["logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "norm_logits", "logit_maxes", "logits", "h", "W2", "b2", "hpreact", "bngain", "bnbias", "bnraw", "bnvar_inv", "bnvar", "bndiff2", "bndiff", "bnmeani", "hprebn", "embcat", "W1", "b1", "emb", "C"];
 
 /** One run of the exercise with the diagnosis hooked into the engine the way the runner does it. */
-function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses: Map<string, string>; comparisons: Comparison[]; diagnoseMs: number } {
+function runExercise(plants: readonly Plant[], opts: { dropGraph?: boolean } = {}): { result: RunDiagnosis; statuses: Map<string, string>; comparisons: Comparison[]; diagnoseMs: number } {
   const names = new Map<Tensor, { name: string; line: number }>();
   const { recorder, uninstall } = installDiagnosis(inspector, { describe: (x) => names.get(x) });
   try {
@@ -212,6 +212,7 @@ function runExercise(plants: readonly Plant[]): { result: RunDiagnosis; statuses
     };
     for (const name of CHAIN) check(name, g[name]);
     for (const [name, d] of rechecks) check(name, d);
+    if (opts.dropGraph) recorder.graph = null;
     const t0 = performance.now();
     const result = recorder.diagnose();
     return { result, statuses, comparisons, diagnoseMs: performance.now() - t0 };
@@ -345,6 +346,22 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
       lines.push(`${name}: ${row.diagnosis!.sentence}`);
     }
     if (process.env.DIAGNOSIS_VERBOSE) for (const l of lines) console.log(`    ${l}`);
+  });
+
+  it("without the backward graph: the first wrong row in script order, nothing called downstream", () => {
+    const { result } = runExercise([{ name: "bnvar", kind: "sign-flipped" }], { dropGraph: true });
+    assert.equal(result.graphReplayed, false);
+    assert.equal(result.first, "bnvar");
+    assert.equal(result.rows.find((r) => r.name === "bnvar")!.diagnosis?.kind, "sign-flipped");
+    const later = result.rows.filter((r) => r.role === "wrong");
+    assert.ok(later.length > 0);
+    for (const r of later) {
+      assert.notEqual(r.diagnosis?.kind, "downstream");
+      if (r.diagnosis && r.diagnosis.kind !== "unexplained") {
+        assert.match(r.diagnosis.sentence, /dbnvar is wrong earlier in the backward pass; this may only be inherited from it/);
+        assert.ok(r.diagnosis.confidence <= 0.5);
+      }
+    }
   });
 
   it("two mistakes: the later one is judged against what the learner's own upstream gives", () => {
