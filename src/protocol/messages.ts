@@ -152,7 +152,13 @@ export function parseHostMessage(data: unknown): HostMessage | undefined {
     case "snapshot":
       if (typeof data.stale !== "boolean" || !optional(data.uri, isString) || !optional(data.version, isFiniteNumber)) return undefined;
       if (data.trace !== undefined && data.trace !== null && !isObj(data.trace)) return undefined;
-      return { type: "snapshot", uri: data.uri, version: data.version, stale: data.stale, trace: data.trace ?? undefined };
+      {
+        const m: SnapshotMessage = { type: "snapshot", stale: data.stale };
+        if (data.uri !== undefined) m.uri = data.uri;
+        if (data.version !== undefined) m.version = data.version;
+        if (data.trace !== undefined && data.trace !== null) m.trace = data.trace;
+        return m;
+      }
     case "running": {
       if (data.running === null) return { type: "running", running: null };
       const r = data.running;

@@ -152,6 +152,7 @@ describe("gradient panel (webview, Chromium)", function () {
     await snapshot(trace);
     await page.locator('[data-tab="graph"]').click();
     await page.locator("g.node").first().waitFor();
+    await screenshot(page, "06c-solved-graph");
     await page.locator("[data-testid=fit]").click();
     const logits = page.locator('g.node[data-label="logits"]');
     await logits.waitFor();
@@ -164,6 +165,26 @@ describe("gradient panel (webview, Chromium)", function () {
     await postToPanel(page, { type: "cursor", uri: URI, line: hPlace.line - 1 });
     await page.locator('g.node.cursor[data-label="h"]').waitFor();
     assert.equal(await page.locator("g.node.cursor").count(), 1);
+  });
+
+  it("host notifications: selectComparison opens the row, stale and running show", async () => {
+    const trace = loadFixture("exercise1-one-wrong");
+    await snapshot(trace);
+    await page.locator('[data-tab="graph"]').click();
+    await postToPanel(page, { type: "selectComparison", index: 9 });
+    const row = page.locator("tr.cmp-row.selected");
+    await row.waitFor();
+    assert.equal(await row.getAttribute("data-name"), trace.comparisons[9].name);
+    assert.equal(await page.locator("[data-testid=tensor-panel] h3").innerText(), trace.comparisons[9].name);
+    await postToPanel(page, { type: "stale", stale: true });
+    await page.locator("[data-testid=stale]").waitFor();
+    await postToPanel(page, { type: "running", running: { uri: URI, startedAt: Date.now(), progress: { message: "running" } } });
+    await page.locator("[data-testid=stop]").waitFor();
+    await page.locator(".run-progress").waitFor();
+    await screenshot(page, "12-stale-running");
+    await postToPanel(page, { type: "running", running: null });
+    await page.locator("[data-testid=run]").waitFor();
+    assert.equal(await page.locator(".run-progress").count(), 0);
   });
 
   it("keyboard: arrows move through the table, Enter reveals", async () => {

@@ -41,7 +41,7 @@ export function fitView(layout: Layout, w: number, h: number): View {
 
 /** Readable zoom for a small graph: the whole graph if it fits legibly, else centered on the first
  * wrong node (or the top) at a zoom where labels can be read. */
-const READABLE_K = 0.8;
+const READABLE_K = 1;
 
 function initialView(layout: Layout, w: number, h: number, focus?: string): View {
   const fit = fitView(layout, w, h);
@@ -189,7 +189,7 @@ export function GraphView(p: GraphViewProps) {
         }
       }}
     >
-      <svg class="graph-svg" width={size.w} height={size.h}>
+      <svg class={`graph-svg${detail ? "" : " lod"}`} width={size.w} height={size.h}>
         <defs>
           <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
             <path d="M 0 1 L 9 5 L 0 9 z" class="arrow-head" />
