@@ -350,10 +350,24 @@ export class DiagnosisRecorder {
   readonly comparisons: RecordedComparison[] = [];
   readonly nonFinite: NonFiniteEvent[] = [];
   graph: CapturedGraph | null = null;
-  constructor(private readonly opts: { describe?: Describe; n?: number; maxNonFinite?: number } = {}) {}
+  constructor(private readonly opts: { describe?: Describe; n?: number; maxNonFinite?: number; captureBudgetMs?: number } = {}) {}
 
+  /** time spent capturing graphs while no cmp had run yet (training loops without cmp) */
+  private captureMs = 0;
+
+  /**
+   * Keep the graph of this backward. A script that has compared gradients is always captured; one
+   * that has not (a training loop) is captured until 100 ms have gone into it, so long runs do not
+   * pay for a diagnosis they may never ask for. (Capturing costs ~1.6 µs per node here.)
+   */
   onBackward(root: Tensor): void {
+    if (this.comparisons.length === 0 && this.captureMs > (this.opts.captureBudgetMs ?? 100)) {
+      this.graph = null;
+      return;
+    }
+    const t0 = performance.now();
     this.graph = captureGraph(root);
+    if (this.comparisons.length === 0) this.captureMs += performance.now() - t0;
   }
   onComparison(c: Comparison, manual: Tensor | null | undefined, t: Tensor | null | undefined): void {
     this.comparisons.push({
