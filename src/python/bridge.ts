@@ -17,7 +17,34 @@ function dimOrNull(dim: MaybeDim): number | number[] | null {
   return Array.isArray(dim) ? Array.from(dim) : dim;
 }
 
+// Tensor methods as plain functions: Python caches each one once, because looking a method up on a
+// JS object through the FFI (which builds a bound-method proxy) costs more than the call itself.
+const UNARY = ["neg", "exp", "log", "log10", "tanh", "sigmoid", "relu", "abs", "sqrt", "reciprocal", "square",
+  "clone", "detach", "contiguous", "all", "any", "logical_not", "isnan", "item", "float", "double", "long", "bool",
+  "zero_", "retain_grad", "numel", "tolist", "toArray"] as const;
+const BINARY = ["add", "sub", "mul", "div", "pow", "rsub", "rdiv", "rpow", "matmul", "mm", "eq", "ne", "lt", "le",
+  "gt", "ge", "add_", "sub_", "mul_", "div_", "pow_", "copy_", "fill_", "masked_fill_", "to", "unsqueeze",
+  "squeeze", "view_as", "expand_as", "equal"] as const;
+type Fn = (...args: never[]) => unknown;
+const methods: Record<string, Fn> = {};
+for (const name of UNARY) methods[`t_${name}`] = ((t: Tensor) => (t as unknown as Record<string, () => unknown>)[name]()) as Fn;
+for (const name of BINARY) methods[`t_${name}`] = ((t: Tensor, o: unknown) => (t as unknown as Record<string, (o: unknown) => unknown>)[name](o)) as Fn;
+
+function asIndex(k: unknown): unknown {
+  return k instanceof Tensor && k.dtype === "int64" && k._shape.length === 0 ? k.item() : k;
+}
+
 export const bridge = {
+  ...methods,
+  t_T: (t: Tensor): Tensor => t.T,
+  t_data: (t: Tensor): Tensor => t.data,
+  t_grad: (t: Tensor): Tensor | null => t.grad,
+  t_index1: (t: Tensor, i: unknown): Tensor => t.index(asIndex(i) as number),
+  t_index2: (t: Tensor, i: unknown, j: unknown): Tensor => t.index(i as number, j as number),
+  t_view: (t: Tensor, shape: number[]): Tensor => t.view(Array.from(shape)),
+  t_reshape: (t: Tensor, shape: number[]): Tensor => t.reshape(Array.from(shape)),
+  t_clamp: (t: Tensor, lo: number | null | undefined, hi: number | null | undefined): Tensor => t.clamp(opt(lo) ?? null, opt(hi) ?? null),
+  t_transpose: (t: Tensor, a: number, b: number): Tensor => t.transpose(a, b),
   Tensor,
   isTensor: (x: unknown): boolean => x instanceof Tensor,
 
@@ -78,9 +105,11 @@ export const bridge = {
   // ---- indexing (items: numbers, Slice, null, "...", Tensor, number[]) ----
   slice: (start: number | null | undefined, stop: number | null | undefined, step: number | null | undefined) =>
     torch.slice(opt(start) ?? null, opt(stop) ?? null, opt(step) ?? null),
-  getItem: (t: Tensor, items: unknown[]): Tensor => t.index(...(Array.from(items) as Parameters<Tensor["index"]>)),
-  setItem(t: Tensor, items: unknown[], value: Tensor | number | boolean): void {
-    t.indexSet(Array.from(items) as Parameters<Tensor["indexSet"]>[0], value);
+  // One index item per call argument (no list conversion). A 0-d integer tensor indexes like the
+  // integer it holds (PyTorch does the same: t[ix] is then a view, not a gathered copy).
+  getItem: (t: Tensor, ...items: unknown[]): Tensor => t.index(...(items.map(asIndex) as Parameters<Tensor["index"]>)),
+  setItem(t: Tensor, value: Tensor | number | boolean, ...items: unknown[]): void {
+    t.indexSet(items.map(asIndex) as Parameters<Tensor["indexSet"]>[0], value);
   },
 
   // ---- functional ----

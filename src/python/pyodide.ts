@@ -2,6 +2,7 @@
 // `matplotlib` and runtime modules written into its file system. Works offline: the wasm, the
 // standard library zip and the lock file are read from node_modules/pyodide.
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { PyodideInterface } from "pyodide";
 import { bridge } from "./bridge";
@@ -37,9 +38,19 @@ export function pythonSourceDir(): string {
 }
 
 /** Where Pyodide's runtime files are: dist/pyodide in a packaged build, else the npm package's own. */
-function pyodideIndex(): { indexURL?: string } {
+function pyodideDir(): string | undefined {
   const dir = process.env.BPN_PYODIDE_DIR ?? (fs.existsSync(path.join(__dirname, "pyodide", "pyodide.asm.wasm")) ? path.join(__dirname, "pyodide") : undefined);
-  return dir ? { indexURL: dir.endsWith(path.sep) ? dir : dir + path.sep } : {};
+  return dir && fs.existsSync(path.join(dir, "pyodide.js")) ? dir : undefined;
+}
+
+/**
+ * loadPyodide from that folder (a packaged extension has no node_modules), else from the package.
+ * The folder's pyodide.js is CommonJS; a computed require keeps bundlers from inlining it.
+ */
+async function pyodideModule(dir: string | undefined): Promise<typeof import("pyodide")> {
+  if (!dir) return import("pyodide");
+  const load = createRequire(__filename);
+  return load(path.join(dir, "pyodide.js")) as typeof import("pyodide");
 }
 
 function copyTree(py: PyodideInterface, from: string, to: string): void {
@@ -61,8 +72,9 @@ export function loadPython(onProgress?: (message: string) => void): Promise<Load
     loading = (async () => {
       const t0 = performance.now();
       onProgress?.("Loading Python (Pyodide)…");
-      const { loadPyodide } = await import("pyodide");
-      const py = await loadPyodide({ fullStdLib: false, ...pyodideIndex() });
+      const dir = pyodideDir();
+      const { loadPyodide } = await pyodideModule(dir);
+      const py = await loadPyodide({ fullStdLib: false, ...(dir ? { indexURL: dir + path.sep } : {}) });
       const host: Record<string, unknown> = {};
       py.registerJsModule("_bpn_bridge", bridge);
       py.registerJsModule("_bpn_host", host);

@@ -24,7 +24,7 @@ export async function runPython(file: string, opts: PythonRunOptions = {}): Prom
 export async function runPythonScript(file: string, opts: PythonRunOptions = {}): Promise<PythonRunResult> {
   const abs = path.resolve(file);
   const source = opts.source ?? fs.readFileSync(abs, "utf8");
-  return runWith(abs, opts, (rt, cwd) => rt.run_script(abs, source, cwd, opts.argv ?? []));
+  return runWith(abs, opts, (rt, cwd) => rt.run_script(abs, source, cwd, opts.argv ?? [], JSON.stringify(opts.env ?? {})));
 }
 
 export async function runNotebook(file: string, opts: PythonRunOptions = {}): Promise<PythonRunResult> {
@@ -39,7 +39,7 @@ export async function runNotebook(file: string, opts: PythonRunOptions = {}): Pr
 }
 
 interface Runtime {
-  run_script(path: string, source: string, cwd: string, argv: string[]): string;
+  run_script(path: string, source: string, cwd: string, argv: string[], envJson: string): string;
   run_cells(path: string, cellsJson: string, cwd: string): string;
   destroy(): void;
 }

@@ -92,6 +92,8 @@ export interface PythonRunOptions extends PythonRunHooks {
   /** more host folders to make readable (e.g. where names.txt lives) */
   extraDirs?: string[];
   argv?: string[];
+  /** variables added to the script's os.environ (Pyodide has its own environment) */
+  env?: Record<string, string>;
   /**
    * Pyodide's interrupt buffer (Int32Array over a SharedArrayBuffer): writing 2 into [0] raises
    * KeyboardInterrupt in the script, so Stop can end a run without killing the worker.

@@ -264,9 +264,10 @@ def _forget_user_modules(before):
                 del sys.modules[name]
 
 
-def run_script(path, source, cwd, argv):
+def run_script(path, source, cwd, argv, env_json="{}"):
     """Run one script as __main__. Returns a JSON string: {ok, error?}."""
     _reset(cwd)
+    os.environ.update(json.loads(env_json))
     _user_files.add(path)
     sys.argv = [path, *list(argv)]
     script_dir = os.path.dirname(path)

@@ -7,6 +7,22 @@ import functools as _functools
 import _bpn_bridge as _b
 from pyodide.ffi import to_js as _to_js
 
+# bridge functions looked up once: attribute access on a JS object is the costly part of a call
+_b_arange = _b.arange
+_b_cat = _b.cat
+_b_defaultGenerator = _b.defaultGenerator
+_b_full = _b.full
+_b_fullLike = _b.fullLike
+_b_generator = _b.generator
+_b_isGradEnabled = _b.isGradEnabled
+_b_multinomial = _b.multinomial
+_b_rand = _b.rand
+_b_randint = _b.randint
+_b_randn = _b.randn
+_b_setGradEnabled = _b.setGradEnabled
+_b_stack = _b.stack
+_b_where = _b.where
+
 from . import _tensor
 from ._tensor import Size, Tensor, dtype, tensor, _wrap, _operand, _shape_args, _js_dtype, _dims, _keep
 
@@ -27,7 +43,7 @@ class Generator:
     __slots__ = ("_g",)
 
     def __init__(self, device="cpu"):
-        self._g = _b.generator()
+        self._g = _b_generator()
 
     def manual_seed(self, seed):
         self._g.manual_seed(_builtins.int(seed))
@@ -52,7 +68,7 @@ class Generator:
 
 def _default_generator():
     g = object.__new__(Generator)
-    g._g = _b.defaultGenerator()
+    g._g = _b_defaultGenerator()
     return g
 
 
@@ -87,12 +103,12 @@ class no_grad:
             _functools.update_wrapper(self, func)
 
     def __enter__(self):
-        self._prev.append(_b.isGradEnabled())
-        _b.setGradEnabled(False)
+        self._prev.append(_b_isGradEnabled())
+        _b_setGradEnabled(False)
         return None
 
     def __exit__(self, *exc):
-        _b.setGradEnabled(self._prev.pop())
+        _b_setGradEnabled(self._prev.pop())
         return False
 
     def __call__(self, *args, **kwargs):
@@ -111,20 +127,20 @@ class no_grad:
 
 class enable_grad(no_grad):
     def __enter__(self):
-        self._prev.append(_b.isGradEnabled())
-        _b.setGradEnabled(True)
+        self._prev.append(_b_isGradEnabled())
+        _b_setGradEnabled(True)
 
 
 class set_grad_enabled:
     def __init__(self, mode):
-        self._prev = _b.isGradEnabled()
-        _b.setGradEnabled(_builtins.bool(mode))
+        self._prev = _b_isGradEnabled()
+        _b_setGradEnabled(_builtins.bool(mode))
 
     def __enter__(self):
         return None
 
     def __exit__(self, *exc):
-        _b.setGradEnabled(self._prev)
+        _b_setGradEnabled(self._prev)
         return False
 
 
@@ -134,7 +150,7 @@ class inference_mode(no_grad):
 
 
 def is_grad_enabled():
-    return _b.isGradEnabled()
+    return _b_isGradEnabled()
 
 
 # ---------------------------------------------------------------- creation
@@ -143,11 +159,11 @@ def _rg(requires_grad):
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None, out=None):
-    return _wrap(_b.full(_to_js(_shape_args(size)), 0, _js_dtype(dtype) or "float32", _rg(requires_grad)))
+    return _wrap(_b_full(_to_js(_shape_args(size)), 0, _js_dtype(dtype) or "float32", _rg(requires_grad)))
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None, out=None):
-    return _wrap(_b.full(_to_js(_shape_args(size)), 1, _js_dtype(dtype) or "float32", _rg(requires_grad)))
+    return _wrap(_b_full(_to_js(_shape_args(size)), 1, _js_dtype(dtype) or "float32", _rg(requires_grad)))
 
 
 empty = zeros
@@ -156,30 +172,30 @@ empty = zeros
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     if dtype is None:
         dtype = _tensor.bool_ if isinstance(fill_value, _builtins.bool) else _tensor.int64 if isinstance(fill_value, _builtins.int) else _tensor.float32
-    return _wrap(_b.full(_to_js(_shape_args((size,))), fill_value, _js_dtype(dtype), _rg(requires_grad)))
+    return _wrap(_b_full(_to_js(_shape_args((size,))), fill_value, _js_dtype(dtype), _rg(requires_grad)))
 
 
 def zeros_like(input, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b.fullLike(input._t, 0, _js_dtype(dtype), _rg(requires_grad)))
+    return _wrap(_b_fullLike(input._t, 0, _js_dtype(dtype), _rg(requires_grad)))
 
 
 def ones_like(input, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b.fullLike(input._t, 1, _js_dtype(dtype), _rg(requires_grad)))
+    return _wrap(_b_fullLike(input._t, 1, _js_dtype(dtype), _rg(requires_grad)))
 
 
 empty_like = zeros_like
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b.fullLike(input._t, fill_value, _js_dtype(dtype), _rg(requires_grad)))
+    return _wrap(_b_fullLike(input._t, fill_value, _js_dtype(dtype), _rg(requires_grad)))
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b.randn(_to_js(_shape_args(size)), _gen(generator), _js_dtype(dtype), _rg(requires_grad)))
+    return _wrap(_b_randn(_to_js(_shape_args(size)), _gen(generator), _js_dtype(dtype), _rg(requires_grad)))
 
 
 def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b.rand(_to_js(_shape_args(size)), _gen(generator), _js_dtype(dtype), _rg(requires_grad)))
+    return _wrap(_b_rand(_to_js(_shape_args(size)), _gen(generator), _js_dtype(dtype), _rg(requires_grad)))
 
 
 def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
@@ -187,11 +203,11 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
     if size is None:
         size = args.pop()
     low, high = (0, args[0]) if len(args) == 1 else (args[0], args[1])
-    return _wrap(_b.randint(low, high, _to_js(_shape_args((size,))), _gen(generator), _js_dtype(dtype)))
+    return _wrap(_b_randint(low, high, _to_js(_shape_args((size,))), _gen(generator), _js_dtype(dtype)))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    return _wrap(_b.multinomial(input._t, num_samples, _builtins.bool(replacement), _gen(generator)))
+    return _wrap(_b_multinomial(input._t, num_samples, _builtins.bool(replacement), _gen(generator)))
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
@@ -200,7 +216,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     d = _js_dtype(dtype)
     if d is None and _builtins.all(isinstance(v, _builtins.int) for v in (start, end, step)):
         d = "int64"
-    return _wrap(_b.arange(start, end, step, d or "float32", _rg(requires_grad)))
+    return _wrap(_b_arange(start, end, step, d or "float32", _rg(requires_grad)))
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
@@ -227,18 +243,18 @@ def numel(input):
 
 
 def cat(tensors, dim=0):
-    return _wrap(_b.cat(_to_js([t._t for t in tensors]), dim))
+    return _wrap(_b_cat(_to_js([t._t for t in tensors]), dim))
 
 
 concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
-    return _wrap(_b.stack(_to_js([t._t for t in tensors]), dim))
+    return _wrap(_b_stack(_to_js([t._t for t in tensors]), dim))
 
 
 def where(condition, input, other):
-    return _wrap(_b.where(condition._t, _operand(input), _operand(other)))
+    return _wrap(_b_where(condition._t, _operand(input), _operand(other)))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -10,6 +10,90 @@ import _bpn_bridge as _b
 from pyodide.ffi import JsException, jsnull, to_js
 
 _new = object.__new__
+# bridge functions looked up once: attribute access on a JS object is the costly part of a call
+_b_allclose = _b.allclose
+_b_arange = _b.arange
+_b_argExtreme = _b.argExtreme
+_b_copyOf = _b.copyOf
+_b_extreme = _b.extreme
+_b_fromFlat = _b.fromFlat
+_b_full = _b.full
+_b_genOpts = _b.genOpts
+_b_getItem = _b.getItem
+_b_mean = _b.mean
+_b_multinomial = _b.multinomial
+_b_repr = _b.repr
+_b_retainGraphOpts = _b.retainGraphOpts
+_b_setItem = _b.setItem
+_b_slice = _b.slice
+_b_softmax = _b.softmax
+_b_sum = _b.sum
+_b_variance = _b.variance
+
+# engine methods as plain JS functions, looked up once (see bridge.ts)
+_t_abs = _b.t_abs
+_t_add = _b.t_add
+_t_add_ = _b.t_add_
+_t_all = _b.t_all
+_t_any = _b.t_any
+_t_bool = _b.t_bool
+_t_clone = _b.t_clone
+_t_contiguous = _b.t_contiguous
+_t_copy_ = _b.t_copy_
+_t_detach = _b.t_detach
+_t_div = _b.t_div
+_t_div_ = _b.t_div_
+_t_double = _b.t_double
+_t_eq = _b.t_eq
+_t_equal = _b.t_equal
+_t_exp = _b.t_exp
+_t_expand_as = _b.t_expand_as
+_t_fill_ = _b.t_fill_
+_t_float = _b.t_float
+_t_ge = _b.t_ge
+_t_gt = _b.t_gt
+_t_isnan = _b.t_isnan
+_t_item = _b.t_item
+_t_le = _b.t_le
+_t_log = _b.t_log
+_t_log10 = _b.t_log10
+_t_logical_not = _b.t_logical_not
+_t_long = _b.t_long
+_t_lt = _b.t_lt
+_t_matmul = _b.t_matmul
+_t_mm = _b.t_mm
+_t_mul = _b.t_mul
+_t_mul_ = _b.t_mul_
+_t_ne = _b.t_ne
+_t_neg = _b.t_neg
+_t_numel = _b.t_numel
+_t_pow = _b.t_pow
+_t_pow_ = _b.t_pow_
+_t_rdiv = _b.t_rdiv
+_t_reciprocal = _b.t_reciprocal
+_t_relu = _b.t_relu
+_t_retain_grad = _b.t_retain_grad
+_t_rpow = _b.t_rpow
+_t_rsub = _b.t_rsub
+_t_sigmoid = _b.t_sigmoid
+_t_sqrt = _b.t_sqrt
+_t_square = _b.t_square
+_t_squeeze = _b.t_squeeze
+_t_sub = _b.t_sub
+_t_sub_ = _b.t_sub_
+_t_tanh = _b.t_tanh
+_t_to = _b.t_to
+_t_toArray = _b.t_toArray
+_t_unsqueeze = _b.t_unsqueeze
+_t_view_as = _b.t_view_as
+_t_zero_ = _b.t_zero_
+_t_T = _b.t_T
+_t_data = _b.t_data
+_t_grad = _b.t_grad
+_t_index1 = _b.t_index1
+_t_index2 = _b.t_index2
+_t_view = _b.t_view
+_t_clamp = _b.t_clamp
 
 
 # ---------------------------------------------------------------- dtypes
@@ -151,13 +235,13 @@ def _index_item(k):
     if tk is Tensor:
         return k._t
     if tk is slice:
-        return _b.slice(_opt_int(k.start), _opt_int(k.stop), _opt_int(k.step))
+        return _b_slice(_opt_int(k.start), _opt_int(k.stop), _opt_int(k.step))
     if k is None:
         return jsnull
     if k is Ellipsis:
         return "..."
     if tk is range:
-        return _b.arange(k.start, k.stop, k.step, "int64", False)
+        return _b_arange(k.start, k.stop, k.step, "int64", False)
     if tk is builtins.bool:
         raise IndexError("indexing with a Python bool is not supported")
     if isinstance(k, Tensor):
@@ -225,10 +309,10 @@ def _infer_nested(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     if isinstance(data, Tensor):
-        return _wrap(_b.copyOf(data._t, _js_dtype(dtype), builtins.bool(requires_grad)))
+        return _wrap(_b_copyOf(data._t, _js_dtype(dtype), builtins.bool(requires_grad)))
     shape, flat, inferred = _infer_nested(data)
     values = array("d", (builtins.float(v) for v in flat))
-    return _wrap(_b.fromFlat(to_js(values), to_js(shape), _js_dtype(dtype) or inferred, builtins.bool(requires_grad)))
+    return _wrap(_b_fromFlat(to_js(values), to_js(shape), _js_dtype(dtype) or inferred, builtins.bool(requires_grad)))
 
 
 # ---------------------------------------------------------------- grad_fn view
@@ -295,7 +379,7 @@ class Tensor:
         if len(args) == 1 and isinstance(args[0], (list, tuple)):
             self._t = tensor(args[0], dtype=float32)._t
         else:
-            self._t = _b.full(to_js(_shape_args(args) if args else [0]), 0, "float32", False)
+            self._t = _b_full(to_js(_shape_args(args) if args else [0]), 0, "float32", False)
 
     # ---- identity, shape, dtype ----
     @property
@@ -319,7 +403,7 @@ class Tensor:
         return self._t.ndim
 
     def numel(self):
-        return self._t.numel()
+        return _t_numel(self._t)
 
     nelement = numel
 
@@ -342,34 +426,34 @@ class Tensor:
         for a in args:
             if isinstance(a, dtype):
                 d = a
-        return self if d is None else _wrap(self._t.to(_js_dtype(d)))
+        return self if d is None else _wrap(_t_to(self._t, _js_dtype(d)))
 
     def cpu(self):
         return self
 
     def float(self):
-        return _wrap(self._t.float())
+        return _wrap(_t_float(self._t))
 
     def double(self):
-        return _wrap(self._t.double())
+        return _wrap(_t_double(self._t))
 
     def long(self):
-        return _wrap(self._t.long())
+        return _wrap(_t_long(self._t))
 
     def int(self):
-        return _wrap(self._t.long())
+        return _wrap(_t_long(self._t))
 
     def bool(self):
-        return _wrap(self._t.bool())
+        return _wrap(_t_bool(self._t))
 
     def type(self, dtype=None):
         if dtype is None:
             return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}[self._t.dtype]
-        return _wrap(self._t.to(_js_dtype(dtype)))
+        return _wrap(_t_to(self._t, _js_dtype(dtype)))
 
     # ---- values ----
     def item(self):
-        v = self._t.item()
+        v = _t_item(self._t)
         d = self._t.dtype
         if d == "bool":
             return builtins.bool(v)
@@ -379,7 +463,7 @@ class Tensor:
 
     def tolist(self):
         d = self._t.dtype
-        flat = self._t.toArray().to_py().tolist()
+        flat = _t_toArray(self._t).to_py().tolist()
         if d == "int64":
             flat = [builtins.int(v) for v in flat]
         elif d == "bool":
@@ -395,20 +479,20 @@ class Tensor:
         raise RuntimeError("numpy is not available in Backprop Ninja's Python; use .tolist()")
 
     def __float__(self):
-        return builtins.float(self._t.item())
+        return builtins.float(_t_item(self._t))
 
     def __int__(self):
-        return builtins.int(self._t.item())
+        return builtins.int(_t_item(self._t))
 
     def __index__(self):
         if self._t.dtype not in ("int64", "bool"):
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return builtins.int(self._t.item())
+        return builtins.int(_t_item(self._t))
 
     def __bool__(self):
-        if self._t.numel() != 1:
+        if _t_numel(self._t) != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
-        return self._t.item() != 0
+        return _t_item(self._t) != 0
 
     def __len__(self):
         shape = self._t._shape
@@ -427,7 +511,7 @@ class Tensor:
         return builtins.bool(self.eq(x).any().item())
 
     def __repr__(self):
-        return _b.repr(self._t)
+        return _b_repr(self._t)
 
     __str__ = __repr__
 
@@ -451,7 +535,7 @@ class Tensor:
 
     @property
     def grad(self):
-        return _wrap_or_none(self._t.grad)
+        return _wrap_or_none(_t_grad(self._t))
 
     @grad.setter
     def grad(self, g):
@@ -471,24 +555,24 @@ class Tensor:
         return self._t.retains_grad
 
     def retain_grad(self):
-        self._t.retain_grad()
+        _t_retain_grad(self._t)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         g = None if gradient is None else _operand(gradient)
         if retain_graph:
-            self._t.backward(g, _b.retainGraphOpts())
+            self._t.backward(g, _b_retainGraphOpts())
         else:
             self._t.backward(g)
 
     def detach(self):
-        return _wrap(self._t.detach())
+        return _wrap(_t_detach(self._t))
 
     def detach_(self):
         return self.detach()
 
     @property
     def data(self):
-        return _wrap(self._t.data)
+        return _wrap(_t_data(self._t))
 
     @data.setter
     def data(self, src):
@@ -496,185 +580,185 @@ class Tensor:
 
     # ---- arithmetic operators ----
     def __add__(self, o):
-        return _wrap(self._t.add(_operand(o)))
+        return _wrap(_t_add(self._t, _operand(o)))
 
     __radd__ = __add__
 
     def __sub__(self, o):
-        return _wrap(self._t.sub(_operand(o)))
+        return _wrap(_t_sub(self._t, _operand(o)))
 
     def __rsub__(self, o):
-        return _wrap(self._t.rsub(_operand(o)))
+        return _wrap(_t_rsub(self._t, _operand(o)))
 
     def __mul__(self, o):
-        return _wrap(self._t.mul(_operand(o)))
+        return _wrap(_t_mul(self._t, _operand(o)))
 
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        return _wrap(self._t.div(_operand(o)))
+        return _wrap(_t_div(self._t, _operand(o)))
 
     def __rtruediv__(self, o):
-        return _wrap(self._t.rdiv(_operand(o)))
+        return _wrap(_t_rdiv(self._t, _operand(o)))
 
     def __pow__(self, o):
-        return _wrap(self._t.pow(_operand(o)))
+        return _wrap(_t_pow(self._t, _operand(o)))
 
     def __rpow__(self, o):
-        return _wrap(self._t.rpow(_operand(o)))
+        return _wrap(_t_rpow(self._t, _operand(o)))
 
     def __matmul__(self, o):
-        return _wrap(self._t.matmul(o._t))
+        return _wrap(_t_matmul(self._t, o._t))
 
     def __rmatmul__(self, o):
         return _wrap(tensor(o)._t.matmul(self._t))
 
     def __neg__(self):
-        return _wrap(self._t.neg())
+        return _wrap(_t_neg(self._t))
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _wrap(self._t.abs())
+        return _wrap(_t_abs(self._t))
 
     def __invert__(self):
         if self._t.dtype != "bool":
             raise TypeError("~ is only supported for bool tensors here")
-        return _wrap(self._t.logical_not())
+        return _wrap(_t_logical_not(self._t))
 
     def __and__(self, o):
-        return _wrap(self._t.bool().mul(_operand(o)).bool())
+        return _wrap(_t_bool(self._t).mul(_operand(o)).bool())
 
     def __or__(self, o):
-        return _wrap(self._t.bool().add(_operand(o)).bool())
+        return _wrap(_t_bool(self._t).add(_operand(o)).bool())
 
     # in place: x += y modifies x (and returns it), as in PyTorch
     def __iadd__(self, o):
-        self._t.add_(_operand(o))
+        _t_add_(self._t, _operand(o))
         return self
 
     def __isub__(self, o):
-        self._t.sub_(_operand(o))
+        _t_sub_(self._t, _operand(o))
         return self
 
     def __imul__(self, o):
-        self._t.mul_(_operand(o))
+        _t_mul_(self._t, _operand(o))
         return self
 
     def __itruediv__(self, o):
-        self._t.div_(_operand(o))
+        _t_div_(self._t, _operand(o))
         return self
 
     def __ipow__(self, o):
-        self._t.pow_(_operand(o))
+        _t_pow_(self._t, _operand(o))
         return self
 
     # comparisons → bool tensors
     def __eq__(self, o):
         if not isinstance(o, (Tensor, builtins.int, builtins.float)):
             return NotImplemented
-        return _wrap(self._t.eq(_operand(o)))
+        return _wrap(_t_eq(self._t, _operand(o)))
 
     def __ne__(self, o):
         if not isinstance(o, (Tensor, builtins.int, builtins.float)):
             return NotImplemented
-        return _wrap(self._t.ne(_operand(o)))
+        return _wrap(_t_ne(self._t, _operand(o)))
 
     def __lt__(self, o):
-        return _wrap(self._t.lt(_operand(o)))
+        return _wrap(_t_lt(self._t, _operand(o)))
 
     def __le__(self, o):
-        return _wrap(self._t.le(_operand(o)))
+        return _wrap(_t_le(self._t, _operand(o)))
 
     def __gt__(self, o):
-        return _wrap(self._t.gt(_operand(o)))
+        return _wrap(_t_gt(self._t, _operand(o)))
 
     def __ge__(self, o):
-        return _wrap(self._t.ge(_operand(o)))
+        return _wrap(_t_ge(self._t, _operand(o)))
 
     # ---- methods named like the operators ----
     def add(self, o, alpha=None):
-        return _wrap(self._t.add(_operand(o * alpha if alpha is not None else o)))
+        return _wrap(_t_add(self._t, _operand(o * alpha if alpha is not None else o)))
 
     def sub(self, o, alpha=None):
-        return _wrap(self._t.sub(_operand(o * alpha if alpha is not None else o)))
+        return _wrap(_t_sub(self._t, _operand(o * alpha if alpha is not None else o)))
 
     def mul(self, o):
-        return _wrap(self._t.mul(_operand(o)))
+        return _wrap(_t_mul(self._t, _operand(o)))
 
     def div(self, o):
-        return _wrap(self._t.div(_operand(o)))
+        return _wrap(_t_div(self._t, _operand(o)))
 
     def pow(self, o):
-        return _wrap(self._t.pow(_operand(o)))
+        return _wrap(_t_pow(self._t, _operand(o)))
 
     def matmul(self, o):
-        return _wrap(self._t.matmul(o._t))
+        return _wrap(_t_matmul(self._t, o._t))
 
     def mm(self, o):
-        return _wrap(self._t.mm(o._t))
+        return _wrap(_t_mm(self._t, o._t))
 
     def eq(self, o):
-        return _wrap(self._t.eq(_operand(o)))
+        return _wrap(_t_eq(self._t, _operand(o)))
 
     def ne(self, o):
-        return _wrap(self._t.ne(_operand(o)))
+        return _wrap(_t_ne(self._t, _operand(o)))
 
     def lt(self, o):
-        return _wrap(self._t.lt(_operand(o)))
+        return _wrap(_t_lt(self._t, _operand(o)))
 
     def le(self, o):
-        return _wrap(self._t.le(_operand(o)))
+        return _wrap(_t_le(self._t, _operand(o)))
 
     def gt(self, o):
-        return _wrap(self._t.gt(_operand(o)))
+        return _wrap(_t_gt(self._t, _operand(o)))
 
     def ge(self, o):
-        return _wrap(self._t.ge(_operand(o)))
+        return _wrap(_t_ge(self._t, _operand(o)))
 
     def equal(self, o):
-        return self._t.equal(o._t)
+        return _t_equal(self._t, o._t)
 
     def allclose(self, o, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return _b.allclose(self._t, o._t, rtol, atol, builtins.bool(equal_nan))
+        return _b_allclose(self._t, o._t, rtol, atol, builtins.bool(equal_nan))
 
     # ---- elementwise ----
     def neg(self):
-        return _wrap(self._t.neg())
+        return _wrap(_t_neg(self._t))
 
     def exp(self):
-        return _wrap(self._t.exp())
+        return _wrap(_t_exp(self._t))
 
     def log(self):
-        return _wrap(self._t.log())
+        return _wrap(_t_log(self._t))
 
     def log10(self):
-        return _wrap(self._t.log10())
+        return _wrap(_t_log10(self._t))
 
     def tanh(self):
-        return _wrap(self._t.tanh())
+        return _wrap(_t_tanh(self._t))
 
     def sigmoid(self):
-        return _wrap(self._t.sigmoid())
+        return _wrap(_t_sigmoid(self._t))
 
     def relu(self):
-        return _wrap(self._t.relu())
+        return _wrap(_t_relu(self._t))
 
     def abs(self):
-        return _wrap(self._t.abs())
+        return _wrap(_t_abs(self._t))
 
     def sqrt(self):
-        return _wrap(self._t.sqrt())
+        return _wrap(_t_sqrt(self._t))
 
     def reciprocal(self):
-        return _wrap(self._t.reciprocal())
+        return _wrap(_t_reciprocal(self._t))
 
     def square(self):
-        return _wrap(self._t.square())
+        return _wrap(_t_square(self._t))
 
     def clamp(self, min=None, max=None):
-        return _wrap(self._t.clamp(min, max))
+        return _wrap(_t_clamp(self._t, min, max))
 
     clip = clamp
 
@@ -682,31 +766,31 @@ class Tensor:
         return _wrap(self._t.masked_fill(mask._t, value))
 
     def isnan(self):
-        return _wrap(self._t.isnan())
+        return _wrap(_t_isnan(self._t))
 
     def logical_not(self):
-        return _wrap(self._t.logical_not())
+        return _wrap(_t_logical_not(self._t))
 
     # ---- reductions ----
     def sum(self, dim=None, keepdim=False, dtype=None, **kw):
-        r = _b.sum(self._t, _dims(dim), _keep(keepdim, kw))
+        r = _b_sum(self._t, _dims(dim), _keep(keepdim, kw))
         return _wrap(r if dtype is None else r.to(_js_dtype(dtype)))
 
     def mean(self, dim=None, keepdim=False, dtype=None, **kw):
-        return _wrap(_b.mean(self._t, _dims(dim), _keep(keepdim, kw)))
+        return _wrap(_b_mean(self._t, _dims(dim), _keep(keepdim, kw)))
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
         if isinstance(unbiased, builtins.bool) is False and unbiased is not None:
             raise TypeError("var: unbiased must be a bool")
-        return _wrap(_b.variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, False))
+        return _wrap(_b_variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, False))
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
-        return _wrap(_b.variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, True))
+        return _wrap(_b_variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, True))
 
     def _extreme(self, which, dim, keepdim, kw):
         if isinstance(dim, Tensor):
-            return _wrap(_b.extreme(self._t, which, dim._t, False))
-        r = _b.extreme(self._t, which, dim, _keep(keepdim, kw))
+            return _wrap(_b_extreme(self._t, which, dim._t, False))
+        r = _b_extreme(self._t, which, dim, _keep(keepdim, kw))
         if dim is None:
             return _wrap(r)
         return _ValuesIndices(which, _wrap(r[0]), _wrap(r[1]))
@@ -718,28 +802,28 @@ class Tensor:
         return self._extreme("min", dim, keepdim, kw)
 
     def argmax(self, dim=None, keepdim=False):
-        return _wrap(_b.argExtreme(self._t, "max", dim, builtins.bool(keepdim)))
+        return _wrap(_b_argExtreme(self._t, "max", dim, builtins.bool(keepdim)))
 
     def argmin(self, dim=None, keepdim=False):
-        return _wrap(_b.argExtreme(self._t, "min", dim, builtins.bool(keepdim)))
+        return _wrap(_b_argExtreme(self._t, "min", dim, builtins.bool(keepdim)))
 
     def all(self):
-        return _wrap(self._t.all())
+        return _wrap(_t_all(self._t))
 
     def any(self):
-        return _wrap(self._t.any())
+        return _wrap(_t_any(self._t))
 
     # ---- views and copies ----
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], dtype):
             raise RuntimeError("view(dtype) is not supported")
-        return _wrap(self._t.view(to_js(_shape_args(shape))))
+        return _wrap(_t_view(self._t, to_js(_shape_args(shape))))
 
     def reshape(self, *shape):
         return _wrap(self._t.reshape(to_js(_shape_args(shape))))
 
     def view_as(self, other):
-        return _wrap(self._t.view_as(other._t))
+        return _wrap(_t_view_as(self._t, other._t))
 
     def reshape_as(self, other):
         return _wrap(self._t.reshape(other._t.shape))
@@ -769,57 +853,65 @@ class Tensor:
         return _wrap(self._t.permute(to_js(_shape_args(dims, "dims"))))
 
     def unsqueeze(self, dim):
-        return _wrap(self._t.unsqueeze(dim))
+        return _wrap(_t_unsqueeze(self._t, dim))
 
     def squeeze(self, dim=None):
-        return _wrap(self._t.squeeze() if dim is None else self._t.squeeze(dim))
+        return _wrap(self._t.squeeze() if dim is None else _t_squeeze(self._t, dim))
 
     def expand(self, *sizes):
         return _wrap(self._t.expand(to_js(_shape_args(sizes))))
 
     def expand_as(self, other):
-        return _wrap(self._t.expand_as(other._t))
+        return _wrap(_t_expand_as(self._t, other._t))
 
     def contiguous(self):
-        return _wrap(self._t.contiguous())
+        return _wrap(_t_contiguous(self._t))
 
     def clone(self):
-        return _wrap(self._t.clone())
+        return _wrap(_t_clone(self._t))
 
     # ---- indexing ----
     def __getitem__(self, key):
-        if type(key) is builtins.int:
-            return _wrap(self._t.index(key))
-        return _wrap(self._t.index(*_index_items(key)))
+        tk = type(key)
+        if tk is builtins.int:
+            return _wrap(_t_index1(self._t, key))
+        if tk is tuple and len(key) == 2 and type(key[0]) is builtins.int and type(key[1]) is builtins.int:
+            return _wrap(_t_index2(self._t, key[0], key[1]))
+        if tk is Tensor:
+            return _wrap(_t_index1(self._t, key._t))
+        return _wrap(_b_getItem(self._t, *_index_items(key)))
 
     def __setitem__(self, key, value):
-        _b.setItem(self._t, to_js(_index_items(key)), _operand(value))
+        if type(key) is tuple:
+            _b_setItem(self._t, _operand(value), *[_index_item(k) for k in key])
+        else:
+            _b_setItem(self._t, _operand(value), _index_item(key))
 
     def index_select(self, dim, index):
         return _wrap(self._t.index_select(dim, index._t))
 
     def multinomial(self, num_samples, replacement=False, *, generator=None):
-        return _wrap(_b.multinomial(self._t, num_samples, builtins.bool(replacement), None if generator is None else generator._g))
+        return _wrap(_b_multinomial(self._t, num_samples, builtins.bool(replacement), None if generator is None else generator._g))
 
     # ---- in place ----
     def add_(self, o, alpha=None):
-        self._t.add_(_operand(o * alpha if alpha is not None else o))
+        _t_add_(self._t, _operand(o * alpha if alpha is not None else o))
         return self
 
     def sub_(self, o, alpha=None):
-        self._t.sub_(_operand(o * alpha if alpha is not None else o))
+        _t_sub_(self._t, _operand(o * alpha if alpha is not None else o))
         return self
 
     def mul_(self, o):
-        self._t.mul_(_operand(o))
+        _t_mul_(self._t, _operand(o))
         return self
 
     def div_(self, o):
-        self._t.div_(_operand(o))
+        _t_div_(self._t, _operand(o))
         return self
 
     def pow_(self, o):
-        self._t.pow_(_operand(o))
+        _t_pow_(self._t, _operand(o))
         return self
 
     def clamp_(self, min=None, max=None):
@@ -827,31 +919,31 @@ class Tensor:
         return self
 
     def copy_(self, src):
-        self._t.copy_(src._t)
+        _t_copy_(self._t, src._t)
         return self
 
     def zero_(self):
-        self._t.zero_()
+        _t_zero_(self._t)
         return self
 
     def fill_(self, v):
-        self._t.fill_(_operand(v) if not isinstance(v, Tensor) else v.item())
+        _t_fill_(self._t, _operand(v) if not isinstance(v, Tensor) else v.item())
         return self
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        self._t.uniform_(a, b, _b.genOpts(None if generator is None else generator._g))
+        self._t.uniform_(a, b, _b_genOpts(None if generator is None else generator._g))
         return self
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        self._t.normal_(mean, std, _b.genOpts(None if generator is None else generator._g))
+        self._t.normal_(mean, std, _b_genOpts(None if generator is None else generator._g))
         return self
 
     # ---- functional forms as methods ----
     def softmax(self, dim):
-        return _wrap(_b.softmax(self._t, dim, False))
+        return _wrap(_b_softmax(self._t, dim, False))
 
     def log_softmax(self, dim):
-        return _wrap(_b.softmax(self._t, dim, True))
+        return _wrap(_b_softmax(self._t, dim, True))
 
 
 # ---------------------------------------------------------------- errors

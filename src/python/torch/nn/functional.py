@@ -3,24 +3,29 @@ import _bpn_bridge as _b
 
 from .._tensor import Tensor, _wrap
 
+# bridge functions looked up once: attribute access on a JS object is the costly part of a call
+_b_crossEntropy = _b.crossEntropy
+_b_oneHot = _b.oneHot
+_b_softmax = _b.softmax
+
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     if weight is not None or label_smoothing:
         raise NotImplementedError("cross_entropy: weight and label_smoothing are not supported")
-    return _wrap(_b.crossEntropy(input._t, target._t, reduction))
+    return _wrap(_b_crossEntropy(input._t, target._t, reduction))
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _wrap(_b.softmax(input._t, -1 if dim is None else dim, False))
+    return _wrap(_b_softmax(input._t, -1 if dim is None else dim, False))
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _wrap(_b.softmax(input._t, -1 if dim is None else dim, True))
+    return _wrap(_b_softmax(input._t, -1 if dim is None else dim, True))
 
 
 def one_hot(tensor, num_classes=-1):
-    return _wrap(_b.oneHot(tensor._t, num_classes))
+    return _wrap(_b_oneHot(tensor._t, num_classes))
 
 
 def tanh(input):
