@@ -1,6 +1,6 @@
 // The cmp table: the notebook's columns (name | exact | approximate | maxdiff) plus shapes and line,
 // sortable by any column, filterable to the bad rows; a click or Enter reveals the cmp call.
-import { useMemo, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { fmtNumber, fmtShape, isBad, type CmpRow, type Verdict } from "../model";
 
 export type SortKey = "order" | "name" | "exact" | "approximate" | "maxdiff" | "status";
@@ -57,6 +57,14 @@ export function CmpTable(p: CmpTableProps) {
     r.sort((a, b) => compare(a, b, p.state.sort) * (p.state.descending ? -1 : 1));
     return r;
   }, [p.rows, p.state]);
+  // keep the selected row in view (selection may come from the host, e.g. a CodeLens)
+  useEffect(() => {
+    if (p.selected === undefined) return;
+    // after the layout settles: opening the tensor view shrinks the table
+    const id = requestAnimationFrame(() =>
+      body.current?.querySelector<HTMLElement>(`tr[data-index="${p.selected}"]`)?.scrollIntoView({ block: "nearest" }));
+    return () => cancelAnimationFrame(id);
+  }, [p.selected]);
   const bad = p.rows.filter((r) => isBad(r.status)).length;
   const exact = p.rows.filter((r) => r.status === "exact").length;
   const approx = p.rows.filter((r) => r.status === "approximate").length;

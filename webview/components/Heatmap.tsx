@@ -13,7 +13,7 @@ export interface HeatmapProps {
   note?: string;
 }
 
-const MAX_SIDE = 260;
+const MAX_SIDE = 200;
 
 export function Heatmap(p: HeatmapProps) {
   const canvas = useRef<HTMLCanvasElement>(null);

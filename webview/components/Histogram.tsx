@@ -27,7 +27,7 @@ export function binValues(values: readonly number[], bins = 40): Bins | undefine
 
 export function Histogram({ bins, title }: { bins?: Bins; title: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const W = 300, H = 110;
+  const W = 240, H = 110;
   useEffect(() => {
     const c = canvas.current;
     if (!c || !bins) return;

@@ -67,10 +67,11 @@ export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps
         <div class="heatmaps">
           <Heatmap testId="heatmap-manual" title={`manual d${name}`} grid={manual} scale={scale} note={manual ? undefined : "no manual gradient"} />
           <Heatmap testId="heatmap-grad" title={`${name}.grad (autograd)`} grid={grad} scale={scale} note={grad ? undefined : "no .grad"} />
-          <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={absMax(diff) || 1} note={diff ? undefined : "needs both gradients"} />
+          <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={absMax(diff) || 1}
+            note={!diff ? "needs both gradients" : absMax(diff) === 0 ? "all zero: identical" : undefined} />
+          {tensor && <Histogram title={`values of ${name}`} bins={bins} />}
         </div>
-      ) : null}
-      {tensor && <Histogram title={`values of ${name}`} bins={bins} />}
+      ) : tensor ? <Histogram title={`values of ${name}`} bins={bins} /> : null}
       {!tensor && !manual && !grad && <p class="dim">The trace has no values for this tensor.</p>}
     </section>
   );
