@@ -14,6 +14,8 @@ import { Generator as TorchGenerator, defaultGenerator } from "./random/generato
 import { F } from "./functional";
 import { cmp, compareGradients, formatComparison, type Comparison, type ComparisonStatus } from "./cmp";
 import { pyFloatRepr, formatTensor } from "./format";
+import * as data from "./data/index";
+import { PyRandom } from "./random/pyrandom";
 
 type CreateOpts = creation.CreateOpts;
 type Args = (number | number[] | creation.RandomOpts)[];
@@ -108,7 +110,9 @@ export const range = (start: number, stop?: number, step?: number): Tensor =>
 
 export {
   Tensor, GradFn, TorchGenerator as Generator, F, cmp, compareGradients, formatComparison, TorchError, Slice, inspector,
-  pyFloatRepr, formatTensor, log,
+  pyFloatRepr, formatTensor, log, data, PyRandom,
 };
+/** Python's `random` module (CPython's generator, bit for bit): new random.Random(42) */
+export const random = { Random: PyRandom };
 export type { Comparison, ComparisonStatus, DType, Operand };
 export default torch;
