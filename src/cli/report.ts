@@ -20,7 +20,7 @@ export function renderHtmlReport(trace: Trace): string | { error: string } {
   const js = fs.readFileSync(path.join(dir, "main.js"), "utf8");
   let css = fs.existsSync(path.join(dir, "main.css")) ? fs.readFileSync(path.join(dir, "main.css"), "utf8") : "";
   // inline the codicon font so the file works on its own
-  css = css.replace(/url\(["']?\.?\/?([^"')]+\.ttf)["']?\)/g, (m, f: string) => {
+  css = css.replace(/url\(["']?\.?\/?([^"')?]+\.ttf)(\?[^"')]*)?["']?\)/g, (m, f: string) => {
     const font = path.join(dir, f);
     return fs.existsSync(font) ? `url(data:font/ttf;base64,${fs.readFileSync(font).toString("base64")})` : m;
   });
