@@ -56,6 +56,10 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
   for (const dir of [opts.workspace, path.dirname(abs), cwd, ...(opts.extraDirs ?? [])]) {
     if (dir) mountHostDir(py, dir);
   }
+  // a names.txt symlinked next to the script points outside the mounted folders: mount its target's
+  for (const dir of new Set([path.dirname(abs), cwd])) {
+    for (const target of symlinkTargets(dir)) mountHostDir(py, path.dirname(target));
+  }
 
   const result: PythonRunResult = {
     status: "ok", file: abs, output: [], comparisons: [], bindings: [], valueGraph: null, charts: [], notes: [],
@@ -102,6 +106,20 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
 }
 
 let loaded = false;
+
+function symlinkTargets(dir: string, limit = 500): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).slice(0, limit).filter((e) => e.isSymbolicLink()).flatMap((e) => {
+      try {
+        return [fs.realpathSync(path.join(dir, e.name))];
+      } catch {
+        return []; // dangling link: Python reports the missing file itself
+      }
+    });
+  } catch {
+    return [];
+  }
+}
 
 function toPyError(e: RawError, abs: string): PyError {
   const location: PyLocation | undefined = e.line === null
