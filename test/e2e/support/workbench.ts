@@ -124,13 +124,13 @@ export class Workbench {
     return (await hoverBox.innerText()).trim();
   }
 
-  /** All CodeLens texts currently rendered in the active editor. */
+  /** The texts of the CodeLens now visible in the active editor. */
   async codeLenses(): Promise<string[]> {
-    return this.editor().locator(".contentWidgets .codelens-decoration").allInnerTexts();
+    return this.editor().locator(".contentWidgets .codelens-decoration:visible").allInnerTexts();
   }
 
   codeLens(text: RegExp): Locator {
-    return this.editor().locator(".contentWidgets .codelens-decoration").filter({ hasText: text }).first();
+    return this.editor().locator(".contentWidgets .codelens-decoration:visible").filter({ hasText: text }).first();
   }
 
   /** Opens the Problems view and returns the locator of its rows. */
