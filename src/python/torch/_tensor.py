@@ -158,8 +158,11 @@ class Size(tuple):
         return n
 
     def __getitem__(self, k):
-        r = tuple.__getitem__(self, k)
-        return Size(r) if isinstance(k, slice) else r
+        try:
+            r = tuple.__getitem__(self, k)
+            return Size(r) if isinstance(k, slice) else r
+        except JsException as e:
+            raise _translate(e) from None
 
 
 # ---------------------------------------------------------------- helpers
@@ -311,7 +314,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     if isinstance(data, Tensor):
         return _wrap(_b_copyOf(data._t, _js_dtype(dtype), builtins.bool(requires_grad)))
     shape, flat, inferred = _infer_nested(data)
-    values = array("d", (builtins.float(v) for v in flat))
+    values = array("d", flat)  # ints and bools convert on the way in, no per-element Python call
     return _wrap(_b_fromFlat(to_js(values), to_js(shape), _js_dtype(dtype) or inferred, builtins.bool(requires_grad)))
 
 
@@ -339,7 +342,10 @@ class _GradFn:
         return None if _is_null(v) else _wrap(v)
 
     def __eq__(self, other):
-        return isinstance(other, _GradFn) and other._n.id == self._n.id
+        try:
+            return isinstance(other, _GradFn) and other._n.id == self._n.id
+        except JsException as e:
+            raise _translate(e) from None
 
     def __hash__(self):
         return hash(("grad_fn", self._n.id))
@@ -384,7 +390,10 @@ class Tensor:
     # ---- identity, shape, dtype ----
     @property
     def shape(self):
-        return Size(self._t._shape.to_py())
+        try:
+            return Size(self._t._shape.to_py())
+        except JsException as e:
+            raise _translate(e) from None
 
     def size(self, dim=None):
         if dim is None:
@@ -453,13 +462,16 @@ class Tensor:
 
     # ---- values ----
     def item(self):
-        v = _t_item(self._t)
-        d = self._t.dtype
-        if d == "bool":
-            return builtins.bool(v)
-        if d == "int64":
-            return builtins.int(v)
-        return builtins.float(v)
+        try:
+            v = _t_item(self._t)
+            d = self._t.dtype
+            if d == "bool":
+                return builtins.bool(v)
+            if d == "int64":
+                return builtins.int(v)
+            return builtins.float(v)
+        except JsException as e:
+            raise _translate(e) from None
 
     def tolist(self):
         d = self._t.dtype
@@ -535,11 +547,17 @@ class Tensor:
 
     @property
     def grad(self):
-        return _wrap_or_none(_t_grad(self._t))
+        try:
+            return _wrap_or_none(_t_grad(self._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     @grad.setter
     def grad(self, g):
-        self._t.grad = jsnull if g is None else g._t
+        try:
+            self._t.grad = jsnull if g is None else g._t
+        except JsException as e:
+            raise _translate(e) from None
 
     @property
     def grad_fn(self):
@@ -572,49 +590,85 @@ class Tensor:
 
     @property
     def data(self):
-        return _wrap(_t_data(self._t))
+        try:
+            return _wrap(_t_data(self._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     @data.setter
     def data(self, src):
-        self._t.data = src._t
+        try:
+            self._t.data = src._t
+        except JsException as e:
+            raise _translate(e) from None
 
     # ---- arithmetic operators ----
     def __add__(self, o):
-        return _wrap(_t_add(self._t, _operand(o)))
+        try:
+            return _wrap(_t_add(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     __radd__ = __add__
 
     def __sub__(self, o):
-        return _wrap(_t_sub(self._t, _operand(o)))
+        try:
+            return _wrap(_t_sub(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __rsub__(self, o):
-        return _wrap(_t_rsub(self._t, _operand(o)))
+        try:
+            return _wrap(_t_rsub(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __mul__(self, o):
-        return _wrap(_t_mul(self._t, _operand(o)))
+        try:
+            return _wrap(_t_mul(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        return _wrap(_t_div(self._t, _operand(o)))
+        try:
+            return _wrap(_t_div(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __rtruediv__(self, o):
-        return _wrap(_t_rdiv(self._t, _operand(o)))
+        try:
+            return _wrap(_t_rdiv(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __pow__(self, o):
-        return _wrap(_t_pow(self._t, _operand(o)))
+        try:
+            return _wrap(_t_pow(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __rpow__(self, o):
-        return _wrap(_t_rpow(self._t, _operand(o)))
+        try:
+            return _wrap(_t_rpow(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __matmul__(self, o):
-        return _wrap(_t_matmul(self._t, o._t))
+        try:
+            return _wrap(_t_matmul(self._t, o._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __rmatmul__(self, o):
         return _wrap(tensor(o)._t.matmul(self._t))
 
     def __neg__(self):
-        return _wrap(_t_neg(self._t))
+        try:
+            return _wrap(_t_neg(self._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __pos__(self):
         return self
@@ -635,20 +689,32 @@ class Tensor:
 
     # in place: x += y modifies x (and returns it), as in PyTorch
     def __iadd__(self, o):
-        _t_add_(self._t, _operand(o))
-        return self
+        try:
+            _t_add_(self._t, _operand(o))
+            return self
+        except JsException as e:
+            raise _translate(e) from None
 
     def __isub__(self, o):
-        _t_sub_(self._t, _operand(o))
-        return self
+        try:
+            _t_sub_(self._t, _operand(o))
+            return self
+        except JsException as e:
+            raise _translate(e) from None
 
     def __imul__(self, o):
-        _t_mul_(self._t, _operand(o))
-        return self
+        try:
+            _t_mul_(self._t, _operand(o))
+            return self
+        except JsException as e:
+            raise _translate(e) from None
 
     def __itruediv__(self, o):
-        _t_div_(self._t, _operand(o))
-        return self
+        try:
+            _t_div_(self._t, _operand(o))
+            return self
+        except JsException as e:
+            raise _translate(e) from None
 
     def __ipow__(self, o):
         _t_pow_(self._t, _operand(o))
@@ -656,9 +722,12 @@ class Tensor:
 
     # comparisons → bool tensors
     def __eq__(self, o):
-        if not isinstance(o, (Tensor, builtins.int, builtins.float)):
-            return NotImplemented
-        return _wrap(_t_eq(self._t, _operand(o)))
+        try:
+            if not isinstance(o, (Tensor, builtins.int, builtins.float)):
+                return NotImplemented
+            return _wrap(_t_eq(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __ne__(self, o):
         if not isinstance(o, (Tensor, builtins.int, builtins.float)):
@@ -666,13 +735,19 @@ class Tensor:
         return _wrap(_t_ne(self._t, _operand(o)))
 
     def __lt__(self, o):
-        return _wrap(_t_lt(self._t, _operand(o)))
+        try:
+            return _wrap(_t_lt(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __le__(self, o):
         return _wrap(_t_le(self._t, _operand(o)))
 
     def __gt__(self, o):
-        return _wrap(_t_gt(self._t, _operand(o)))
+        try:
+            return _wrap(_t_gt(self._t, _operand(o)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __ge__(self, o):
         return _wrap(_t_ge(self._t, _operand(o)))
@@ -728,16 +803,25 @@ class Tensor:
         return _wrap(_t_neg(self._t))
 
     def exp(self):
-        return _wrap(_t_exp(self._t))
+        try:
+            return _wrap(_t_exp(self._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     def log(self):
-        return _wrap(_t_log(self._t))
+        try:
+            return _wrap(_t_log(self._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     def log10(self):
         return _wrap(_t_log10(self._t))
 
     def tanh(self):
-        return _wrap(_t_tanh(self._t))
+        try:
+            return _wrap(_t_tanh(self._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     def sigmoid(self):
         return _wrap(_t_sigmoid(self._t))
@@ -773,11 +857,17 @@ class Tensor:
 
     # ---- reductions ----
     def sum(self, dim=None, keepdim=False, dtype=None, **kw):
-        r = _b_sum(self._t, _dims(dim), _keep(keepdim, kw))
-        return _wrap(r if dtype is None else r.to(_js_dtype(dtype)))
+        try:
+            r = _b_sum(self._t, _dims(dim), _keep(keepdim, kw))
+            return _wrap(r if dtype is None else r.to(_js_dtype(dtype)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def mean(self, dim=None, keepdim=False, dtype=None, **kw):
-        return _wrap(_b_mean(self._t, _dims(dim), _keep(keepdim, kw)))
+        try:
+            return _wrap(_b_mean(self._t, _dims(dim), _keep(keepdim, kw)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
         if isinstance(unbiased, builtins.bool) is False and unbiased is not None:
@@ -796,7 +886,10 @@ class Tensor:
         return _ValuesIndices(which, _wrap(r[0]), _wrap(r[1]))
 
     def max(self, dim=None, keepdim=False, **kw):
-        return self._extreme("max", dim, keepdim, kw)
+        try:
+            return self._extreme("max", dim, keepdim, kw)
+        except JsException as e:
+            raise _translate(e) from None
 
     def min(self, dim=None, keepdim=False, **kw):
         return self._extreme("min", dim, keepdim, kw)
@@ -815,9 +908,12 @@ class Tensor:
 
     # ---- views and copies ----
     def view(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], dtype):
-            raise RuntimeError("view(dtype) is not supported")
-        return _wrap(_t_view(self._t, to_js(_shape_args(shape))))
+        try:
+            if len(shape) == 1 and isinstance(shape[0], dtype):
+                raise RuntimeError("view(dtype) is not supported")
+            return _wrap(_t_view(self._t, to_js(_shape_args(shape))))
+        except JsException as e:
+            raise _translate(e) from None
 
     def reshape(self, *shape):
         return _wrap(self._t.reshape(to_js(_shape_args(shape))))
@@ -841,7 +937,10 @@ class Tensor:
 
     @property
     def T(self):
-        return _wrap(self._t.T)
+        try:
+            return _wrap(self._t.T)
+        except JsException as e:
+            raise _translate(e) from None
 
     def t(self):
         return _wrap(self._t.t())
@@ -868,24 +967,33 @@ class Tensor:
         return _wrap(_t_contiguous(self._t))
 
     def clone(self):
-        return _wrap(_t_clone(self._t))
+        try:
+            return _wrap(_t_clone(self._t))
+        except JsException as e:
+            raise _translate(e) from None
 
     # ---- indexing ----
     def __getitem__(self, key):
-        tk = type(key)
-        if tk is builtins.int:
-            return _wrap(_t_index1(self._t, key))
-        if tk is tuple and len(key) == 2 and type(key[0]) is builtins.int and type(key[1]) is builtins.int:
-            return _wrap(_t_index2(self._t, key[0], key[1]))
-        if tk is Tensor:
-            return _wrap(_t_index1(self._t, key._t))
-        return _wrap(_b_getItem(self._t, *_index_items(key)))
+        try:
+            tk = type(key)
+            if tk is builtins.int:
+                return _wrap(_t_index1(self._t, key))
+            if tk is tuple and len(key) == 2 and type(key[0]) is builtins.int and type(key[1]) is builtins.int:
+                return _wrap(_t_index2(self._t, key[0], key[1]))
+            if tk is Tensor:
+                return _wrap(_t_index1(self._t, key._t))
+            return _wrap(_b_getItem(self._t, *_index_items(key)))
+        except JsException as e:
+            raise _translate(e) from None
 
     def __setitem__(self, key, value):
-        if type(key) is tuple:
-            _b_setItem(self._t, _operand(value), *[_index_item(k) for k in key])
-        else:
-            _b_setItem(self._t, _operand(value), _index_item(key))
+        try:
+            if type(key) is tuple:
+                _b_setItem(self._t, _operand(value), *[_index_item(k) for k in key])
+            else:
+                _b_setItem(self._t, _operand(value), _index_item(key))
+        except JsException as e:
+            raise _translate(e) from None
 
     def index_select(self, dim, index):
         return _wrap(self._t.index_select(dim, index._t))
@@ -975,9 +1083,13 @@ def _raising_like_torch(fn):
     return wrapper
 
 
+# hot methods translate engine errors themselves (a try block costs nothing until it catches)
+_TRANSLATED_INLINE = frozenset(['T', '__add__', '__eq__', '__getitem__', '__gt__', '__iadd__', '__imul__', '__isub__', '__itruediv__', '__lt__', '__matmul__', '__mul__', '__neg__', '__pow__', '__radd__', '__rmul__', '__rpow__', '__rsub__', '__rtruediv__', '__setitem__', '__sub__', '__truediv__', 'clone', 'data', 'exp', 'grad', 'item', 'log', 'max', 'mean', 'shape', 'sum', 'tanh', 'view'])
+
+
 def _wrap_class(cls):
     for name, attr in list(vars(cls).items()):
-        if name in ("__init_subclass__", "__class_getitem__", "__hash__", "__slots__", "_t"):
+        if name in ("__init_subclass__", "__class_getitem__", "__hash__", "__slots__", "_t") or name in _TRANSLATED_INLINE:
             continue
         if isinstance(attr, property):
             setattr(cls, name, property(
