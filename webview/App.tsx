@@ -158,7 +158,8 @@ export function App({ host }: { host: Host }) {
     return displayId(best?.id);
   }, [cursorLine, model, display]);
 
-  const tab: Tab = saved.tab ?? (model?.values ? "graph" : model && model.comparisons.length === 0 && model.series.length > 0 ? "training" : "checks");
+  const tab: Tab = saved.tab ??
+    (model?.values ? "graph" : (partial?.series.length ?? 0) > 0 || (model && model.comparisons.length === 0 && model.series.length > 0) ? "training" : "checks");
   const selectedRow = model?.comparisons.find((c) => c.index === saved.selectedCmp);
   const selectedNodeModel = model?.graph.nodes.find((n) => n.id === saved.selectedNode);
   const tensorKey = selectedRow?.tensorKey ?? selectedNodeModel?.tensorKey;
@@ -186,6 +187,8 @@ export function App({ host }: { host: Host }) {
 
   const isRunning = running !== null;
   const hasTraining = (live?.series.length ?? 0) > 0;
+  // a first run of a training script: its curve shows before any snapshot has a model
+  const showLiveTraining = tab === "training" && isRunning && (partial?.series.length ?? 0) > 0;
   const bad = model?.comparisons.filter((c) => isBad(c.status)).length ?? 0;
 
   return (
@@ -231,12 +234,14 @@ export function App({ host }: { host: Host }) {
       )}
       <main class="content">
         {!snap && <Empty icon="codicon-loading codicon-modifier-spin" title="Connecting…" text="Waiting for the extension to send the last run." />}
-        {snap && !snap.model && !snap.invalid && (
-          <Empty
+        {snap && !snap.model && !snap.invalid && !showLiveTraining && (
+          isRunning ? (
+            <Empty icon="codicon-loading codicon-modifier-spin" title="Running…" text={running!.progress.message ?? "The results show here when the run ends."} />
+          ) : <Empty
             icon="codicon-beaker"
             title="No run yet"
             text="Open an exercise file and run “Backprop Ninja: Run backprop exercise” (Ctrl+Alt+Enter). With live mode on, every save re-runs it. No exercise yet? “Backprop Ninja: New backprop exercise” writes one."
-            action={isRunning ? undefined : { label: "Run exercise", onClick: () => host.post({ type: "run" }) }}
+            action={{ label: "Run exercise", onClick: () => host.post({ type: "run" }) }}
           />
         )}
         {model && tab === "checks" && (
@@ -267,6 +272,7 @@ export function App({ host }: { host: Host }) {
         {model && tab === "graph" && (
           display && display.nodes.length > 0 ? (
             <div class="graph-pane">
+              <div class="graph-main">
               {layout ? (
                 <GraphView
                   layout={layout}
@@ -296,6 +302,7 @@ export function App({ host }: { host: Host }) {
                 <Empty icon="codicon-loading codicon-modifier-spin" title={`Laying out ${display.nodes.length.toLocaleString("en-US")} nodes…`} text="" />
               )}
               {layout && <GraphLegend values={model.values} nodes={model.graph.nodes.length} shown={display.nodes.length} ms={layout.ms} />}
+              </div>
               {showTensor && (tensor || nodeCmp) && (
                 <div class="graph-drawer">
                   <TensorPanel tensor={tensor} cmp={nodeCmp} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
@@ -306,7 +313,7 @@ export function App({ host }: { host: Host }) {
             <Empty icon="codicon-type-hierarchy" title="No graph" text="The graph appears once the script calls backward() on a result (loss.backward())." />
           )
         )}
-        {model && tab === "training" && (
+        {(model || showLiveTraining) && tab === "training" && (
           hasTraining || isRunning ? (
             <Training
               series={live?.series ?? []}

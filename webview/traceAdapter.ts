@@ -19,9 +19,16 @@ function stats(s: TraceStats | undefined): Stats | undefined {
   return { min: s.min, max: s.max, mean: s.mean, std: s.std, ...(nonFinite ? { nonFinite } : {}) };
 }
 
+/** A sample as a grid, decoded on first use: a trace carries ~200 samples, the panel shows a few. */
 function grid(s: Sample | undefined): Grid | undefined {
   if (!s || !Array.isArray(s.values) || s.rows * s.cols === 0 || s.values.length !== s.rows * s.cols) return undefined;
-  return { rows: s.rows, cols: s.cols, values: s.values.map(decodeNumber), ...(s.truncated ? { sampled: true } : {}) };
+  let decoded: number[] | undefined;
+  return {
+    rows: s.rows, cols: s.cols, ...(s.truncated ? { sampled: true } : {}),
+    get values() {
+      return (decoded ??= s.values.map(decodeNumber));
+    },
+  };
 }
 
 function num(v: JsonNumber | undefined): number | undefined {

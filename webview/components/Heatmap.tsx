@@ -60,6 +60,18 @@ export function Heatmap(p: HeatmapProps) {
   );
 }
 
+/**
+ * Color scale for a set of grids: the 99th percentile of |value|, so a few large entries do not wash
+ * every other cell out (cells beyond it saturate); the maximum when the percentile is 0.
+ */
+export function robustScale(...grids: (Grid | undefined)[]): number {
+  const mags: number[] = [];
+  for (const g of grids) if (g) for (const v of g.values) if (Number.isFinite(v)) mags.push(Math.abs(v));
+  if (mags.length === 0) return 0;
+  mags.sort((a, b) => a - b);
+  return mags[Math.min(mags.length - 1, Math.floor(mags.length * 0.99))] || mags[mags.length - 1];
+}
+
 export function absMax(...grids: (Grid | undefined)[]): number {
   let m = 0;
   for (const g of grids) if (g) for (const v of g.values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));

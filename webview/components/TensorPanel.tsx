@@ -2,7 +2,7 @@
 // their difference (one color scale for the first two), and a histogram of the values.
 import { fmtNumber, fmtShape, type CmpRow, type Grid, type Stats, type TensorDetail } from "../model";
 import { STATUS_TEXT, verdictIcon } from "./CmpTable";
-import { absMax, Heatmap } from "./Heatmap";
+import { absMax, Heatmap, robustScale } from "./Heatmap";
 import { binValues, Histogram } from "./Histogram";
 
 export interface TensorPanelProps {
@@ -35,7 +35,7 @@ export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps
   const manual = cmp?.manual ?? tensor?.manual;
   const grad = cmp?.grad ?? tensor?.grad;
   const diff = cmp?.diff ?? tensor?.diff ?? difference(manual, grad);
-  const scale = absMax(manual, grad);
+  const scale = robustScale(manual, grad);
   const line = cmp?.line ?? tensor?.line;
   const bins = tensor?.histogram ?? (tensor?.value ? binValues(tensor.value.values) : undefined);
   return (
@@ -67,7 +67,7 @@ export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps
         <div class="heatmaps">
           <Heatmap testId="heatmap-manual" title={`manual d${name}`} grid={manual} scale={scale} note={manual ? undefined : "no manual gradient"} />
           <Heatmap testId="heatmap-grad" title={`${name}.grad (autograd)`} grid={grad} scale={scale} note={grad ? undefined : "no .grad"} />
-          <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={absMax(diff) || 1}
+          <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={robustScale(diff) || 1}
             note={!diff ? "needs both gradients" : absMax(diff) === 0 ? "all zero: identical" : undefined} />
           {tensor && <Histogram title={`values of ${name}`} bins={bins} />}
         </div>
