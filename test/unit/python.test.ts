@@ -225,6 +225,34 @@ describe("Python through Pyodide", function () {
     assert.deepEqual(y.location, { file, line: 1, column: 0, cell: 3 });
   });
 
+  it("the exercise as a notebook: every cmp maps back to its cell and line", async function () {
+    if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
+    const scriptLines = fs.readFileSync(path.join(repoRoot, "examples/python/backprop_ninja.py"), "utf8").split("\n");
+    // cut the script into cells at its "# ---- section" headers; a magic leads the first cell
+    const starts = [0, ...scriptLines.flatMap((l, i) => (l.startsWith("# ----") ? [i] : []))];
+    const cells = starts.map((s, k) => scriptLines.slice(s, starts[k + 1] ?? scriptLines.length).join("\n"));
+    cells[0] = "%matplotlib inline\n" + cells[0];
+    const dir = tempDir();
+    fs.symlinkSync(path.join(dataDir, "names.txt"), path.join(dir, "names.txt")); // a link, never a copy
+    const file = path.join(dir, "ninja.ipynb");
+    fs.writeFileSync(file, JSON.stringify({
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: cells.flatMap((src) => [
+        { cell_type: "markdown", metadata: {}, source: ["notes"] },
+        { cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: src.split(/(?<=\n)/) },
+      ]),
+    }));
+    const r = await runPython(file);
+    assert.equal(r.status, "ok", r.error?.traceback);
+    assert.equal(r.comparisons.length, 28);
+    for (const c of r.comparisons) {
+      const k = (c.location.cell! - 1) / 2; // code cells sit at odd indexes
+      const scriptLine = starts[k] + c.location.line - (k === 0 ? 1 : 0);
+      assert.ok(scriptLines[scriptLine - 1].startsWith(`cmp('${c.comparison.name}'`), `${c.comparison.name} → ${scriptLines[scriptLine - 1]}`);
+    }
+    assert.ok(r.comparisons.slice(0, 26).every((c) => c.comparison.status === "exact"));
+  });
+
   it("Stop: the interrupt buffer ends a running script without killing the thread", async () => {
     const dir = tempDir();
     const file = path.join(dir, "forever.py");
