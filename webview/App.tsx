@@ -56,6 +56,7 @@ export function App({ host }: { host: Host }) {
   const layoutRef = useRef<Layout | undefined>(undefined);
   layoutRef.current = layout;
   const runningRef = useRef<RunningInfo | null>(null);
+  const runningFrame = useRef(0);
 
   const save = (patch: Partial<SavedState>) => {
     setSaved((s) => {
@@ -84,8 +85,15 @@ export function App({ host }: { host: Host }) {
           break;
         }
         case "running":
+          // progress can arrive hundreds of times a second (every training step): render once a frame
           runningRef.current = m.running;
-          setRunning(m.running);
+          if (m.running === null) setRunning(null);
+          else if (!runningFrame.current) {
+            runningFrame.current = requestAnimationFrame(() => {
+              runningFrame.current = 0;
+              setRunning(runningRef.current);
+            });
+          }
           break;
         case "partial": {
           const series = seriesFromPartial(m.trace);
