@@ -25,6 +25,10 @@ const jobs = [];
 if (exists("src/extension/extension.ts")) {
   jobs.push(build({ ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "esbuild", "pyodide"] }));
 }
+if (exists("src/runner/runner.ts")) {
+  // the runner's main-thread side, loaded by the extension on its first run (not at activation)
+  jobs.push(build({ ...node, entryPoints: ["src/runner/runner.ts"], outfile: "dist/runner.js", external: ["esbuild", "pyodide"] }));
+}
 if (exists("src/runner/worker-main.ts")) {
   jobs.push(build({ ...node, entryPoints: ["src/runner/worker-main.ts"], outfile: "dist/runner-worker.js" }));
 }

@@ -1,9 +1,10 @@
 // The bridge to the runner, imported on the first run only (activation never loads it): each request
 // becomes a Runner run in a worker thread; its events become progress, output lines and live partial
 // traces (loss curves); its Trace becomes the editor model.
+import * as path from "node:path";
 import type * as vscode from "vscode";
 import type { RunEvent, Series, Trace } from "../protocol/trace";
-import { Runner } from "../runner/runner";
+import type * as RunnerModule from "../runner/runner";
 import type { Log } from "./log";
 import type { Executor, RunProgress } from "./runs";
 import { outcomeOf } from "./traceAdapter";
@@ -11,10 +12,22 @@ import { outcomeOf } from "./traceAdapter";
 /** How often a long run refreshes the panel's live curves. */
 const PARTIAL_EVERY_MS = 250;
 
+/**
+ * The runner is its own bundle (dist/runner.js, next to dist/runner-worker.js): it pulls in the
+ * transpiler and the engine, which the extension bundle must not parse at activation.
+ */
+function loadRunner(context: vscode.ExtensionContext): typeof RunnerModule {
+  const file = path.join(context.extensionPath, "dist", "runner.js");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(file) as typeof RunnerModule;
+}
+
 export async function createExecutor(context: vscode.ExtensionContext, log: Log): Promise<Executor> {
+  const t0 = performance.now();
+  const { Runner } = loadRunner(context);
   const runner = new Runner();
   context.subscriptions.push({ dispose: () => runner.dispose() });
-  log.info("runner loaded");
+  log.info(`runner loaded in ${(performance.now() - t0).toFixed(0)} ms`);
 
   return async (req) => {
     const series = new Map<string, Series>();

@@ -19,6 +19,9 @@ export class GradientPanel implements vscode.Disposable {
   private readonly _disposables: vscode.Disposable[] = [];
   private readonly bridge: HostBridge;
   private ready = false;
+  private markReady: () => void = () => {};
+  /** resolves once the webview has said `ready` (messages posted earlier could be lost) */
+  private readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
   private pendingSelection: number | undefined;
 
   static createOrShow(context: vscode.ExtensionContext, runs: RunController, opts: ShowOptions = {}): GradientPanel {
@@ -62,6 +65,7 @@ export class GradientPanel implements vscode.Disposable {
     this.bridge = hostBridge(panel.webview, {
       ready: () => {
         this.ready = true;
+        this.markReady();
         this.sendSnapshot();
         this.sendRunning();
         if (this.pendingSelection !== undefined) this.selectComparison(this.pendingSelection);
@@ -105,7 +109,14 @@ export class GradientPanel implements vscode.Disposable {
   }
 
   /** The graph as the panel renders it, as a standalone SVG document. */
-  requestSvg(): Promise<string> {
+  async requestSvg(): Promise<string> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const loaded = await Promise.race([
+      this.whenReady.then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), SVG_TIMEOUT_MS); }),
+    ]);
+    clearTimeout(timer);
+    if (!loaded) throw new Error(`the gradient panel did not load within ${SVG_TIMEOUT_MS / 1000} s`);
     return this.bridge.requestSvg(SVG_TIMEOUT_MS);
   }
 

@@ -1,6 +1,7 @@
 // Backprop Ninja: Download names.txt — fetches makemore's names.txt (setting backpropNinja.namesUrl)
 // next to the active exercise (scripts look for names.txt in their folder), and checks it is the
 // canonical file.
+import { createHash } from "node:crypto";
 import * as vscode from "vscode";
 import { readConfig } from "../config";
 import type { Services } from "./services";
@@ -36,11 +37,11 @@ export function downloadNames(s: Services) {
     );
     if (!bytes) return undefined;
     await vscode.workspace.fs.writeFile(target, bytes);
-    // the engine's data module knows the canonical file's hash; loaded only now, not at activation
-    const { isCanonicalNames, NAMES_COUNT } = await import("../../engine/data/load");
+    // the engine's data module knows makemore's file; imported now, not at activation (it pulls in the engine)
+    const { NAMES_COUNT, NAMES_SHA256 } = await import("../../engine/data/load");
     const lines = new TextDecoder().decode(bytes).split("\n").filter((l) => l.trim()).length;
     s.log.info(`names.txt: ${bytes.length} bytes, ${lines} names → ${target.fsPath}`);
-    if (isCanonicalNames(bytes)) {
+    if (createHash("sha256").update(bytes).digest("hex") === NAMES_SHA256) {
       void vscode.window.showInformationMessage(`Backprop Ninja: names.txt saved (${lines} names, makemore's file).`);
     } else {
       void vscode.window.showWarningMessage(`Backprop Ninja: names.txt saved (${lines} names), but it is not makemore's file (${NAMES_COUNT} names); numbers will differ from the notebook's.`);

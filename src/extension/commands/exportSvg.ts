@@ -13,7 +13,7 @@ export function exportSvg(s: Services) {
     const panel = GradientPanel.createOrShow(s.context, s.runs, { preserveFocus: true });
     let svg: string;
     try {
-      svg = await panel.requestSvg();
+      svg = await svgWhenLaidOut(panel);
     } catch (e) {
       void vscode.window.showErrorMessage(`Backprop Ninja: could not export the graph: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
@@ -30,4 +30,17 @@ export function exportSvg(s: Services) {
     void vscode.window.setStatusBarMessage(`Backprop Ninja: graph saved to ${vscode.workspace.asRelativePath(uri)}`, 4000);
     return uri;
   };
+}
+
+/** A panel that has just opened is still laying the graph out (elkjs, up to seconds on big graphs). */
+async function svgWhenLaidOut(panel: GradientPanel, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await panel.requestSvg();
+    } catch (e) {
+      if (!/no graph/i.test(String(e)) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

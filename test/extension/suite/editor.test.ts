@@ -95,6 +95,16 @@ describe("Backprop Ninja extension API", function () {
     assert.match(text, /cmp\("logits"\) at line \d+: \*\*✓ exact\*\*/);
   });
 
+  it("Export graph as SVG saves the panel's graph with the named tensors", async function () {
+    const target = workspaceFile("exported-graph.svg");
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>("backpropNinja.exportSvg", target);
+    assert.equal(uri?.toString(), target.toString());
+    const svg = fs.readFileSync(target.fsPath, "utf8");
+    assert.match(svg, /<svg[\s>]/);
+    for (const name of ["logits", "hprebn", "bnvar_inv"]) assert.ok(svg.includes(`>${name}<`) || svg.includes(name), `${name} missing from the SVG`);
+    note(`exported SVG: ${(svg.length / 1024).toFixed(0)} KiB`);
+  });
+
   it("a wrong gradient: ✗ CodeLens and a warning at its cmp; the fix clears both", async function () {
     const line = lineOf(exercise, "const db2 = ");
     const original = exercise.lineAt(line).text;
