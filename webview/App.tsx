@@ -235,6 +235,17 @@ export function App({ host }: { host: Host }) {
         </div>
       )}
       {model?.error && <ErrorBanner model={model} onReveal={reveal} />}
+      {model?.nonFinite && (
+        <div class="banner banner-warning" data-testid="non-finite">
+          <span class="codicon codicon-warning" />
+          <div class="banner-body">{model.nonFinite.text}. Gradients computed from it are NaN/Inf too.</div>
+          {model.nonFinite.line !== undefined && (
+            <button class="button button-secondary" onClick={() => reveal(model.nonFinite!.line, model.nonFinite!.column)}>
+              <span class="codicon codicon-go-to-file" /> Go to line {model.nonFinite.line + 1}
+            </button>
+          )}
+        </div>
+      )}
       {snap?.invalid && (
         <div class="banner banner-error" data-testid="invalid">
           <span class="codicon codicon-error" /> The panel could not read this run's trace: {snap.invalid}. Re-run the exercise; if it persists, the extension and panel versions differ — reload the window.
@@ -309,7 +320,7 @@ export function App({ host }: { host: Host }) {
               ) : (
                 <Empty icon="codicon-loading codicon-modifier-spin" title={`Laying out ${display.nodes.length.toLocaleString("en-US")} nodes…`} text="" />
               )}
-              {layout && <GraphLegend values={model.values} nodes={model.graph.nodes.length} shown={display.nodes.length} ms={layout.ms} />}
+              {layout && <GraphLegend values={model.values} nodes={model.graph.nodes.length} shown={display.nodes.length} ms={layout.ms} truncated={model.graphTruncated} />}
               </div>
               {showTensor && (tensor || nodeCmp) && (
                 <div class="graph-drawer">
@@ -387,7 +398,7 @@ function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: nu
   );
 }
 
-function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: number }) {
+function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: number; truncated?: boolean }) {
   return (
     <div class="legend graph-legend" data-testid="graph-legend">
       {!p.values && (
@@ -398,7 +409,7 @@ function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: num
           <span class="legend-item verdict-no-grad"><i /> not checked</span>
         </>
       )}
-      <span class="dim">{p.nodes.toLocaleString("en-US")} nodes{p.shown !== p.nodes ? ` (${p.shown.toLocaleString("en-US")} after folding)` : ""} · layout {Math.round(p.ms)} ms</span>
+      <span class="dim">{p.truncated ? "first " : ""}{p.nodes.toLocaleString("en-US")} nodes{p.shown !== p.nodes ? ` (${p.shown.toLocaleString("en-US")} after folding)` : ""} · layout {Math.round(p.ms)} ms</span>
     </div>
   );
 }

@@ -127,6 +127,10 @@ export interface PanelModel {
   values: boolean;
   /** training steps per second, when the script reports steps */
   stepsPerSecond?: number;
+  /** where NaN/Inf first appeared */
+  nonFinite?: { text: string; line?: number; column?: number };
+  /** the graph was cut at the runner's node limit */
+  graphTruncated?: boolean;
 }
 
 export const BAD_VERDICTS: ReadonlySet<Verdict> = new Set(["wrong", "shape-mismatch", "no-grad", "not-written"]);

@@ -95,11 +95,23 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     error = { message: e.name && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message, kind: e.kind, ...zeroBased(e.place), stack: e.stack };
   }
 
+  let nonFinite: PanelModel["nonFinite"];
+  if (t.nonFinite) {
+    const nf = t.nonFinite;
+    const where = zeroBased(nf.place);
+    nonFinite = {
+      text: `${nf.kind === "nan" ? "NaN" : "Inf"} first appeared in ${opLabel(nf.op)}${nf.name ? ` (bound to ${nf.name})` : ""}` +
+        (where.line !== undefined ? ` at line ${where.line + 1}` : ""),
+      ...where,
+    };
+  }
+
   const steps = series[0]?.steps.length ? series[0].steps[series[0].steps.length - 1] - series[0].steps[0] : 0;
   return {
     uri, status: t.status, comparisons, graph, tensors, series, error, durationMs: t.timings?.totalMs,
     values: t.graph?.source === "values",
     stepsPerSecond: steps > 0 && t.timings?.runMs > 0 ? (steps / t.timings.runMs) * 1000 : undefined,
+    nonFinite, graphTruncated: t.graph?.truncated === true,
   };
 }
 

@@ -268,6 +268,18 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: line - 1, column: trace.error!.place!.column - 1 });
   });
 
+  it("NaN/Inf: says where it first appeared and goes there", async () => {
+    // test input: the solved trace with a non-finite event added by hand
+    const trace: Trace = { ...loadFixture("exercise1-solved"), nonFinite: { op: "LogBackward0", kind: "nan", tensorId: 1, name: "logprobs", place: { line: 50, column: 7 } } };
+    await snapshot(trace);
+    const banner = page.locator("[data-testid=non-finite]");
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /NaN first appeared in log \(bound to logprobs\) at line 50/);
+    await clearPosted();
+    await banner.getByRole("button").click();
+    assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: 49, column: 6 });
+  });
+
   it("1,000-node graph: laid out, rendered with culling, fit shows it whole in a sane time", async () => {
     const trace = loadFixture("graph-1000");
     const total = trace.graph!.nodes.length;
