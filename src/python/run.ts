@@ -82,6 +82,7 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
   };
   py.setStdout(emit("stdout"));
   py.setStderr(emit("stderr"));
+  py.setStdin({ error: true }); // input() fails fast (EOFError) instead of blocking the worker
   installHost(python, abs, result, cell, opts);
   if (opts.interruptBuffer) py.setInterruptBuffer(opts.interruptBuffer);
 

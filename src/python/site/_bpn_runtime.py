@@ -242,6 +242,11 @@ def _reset(cwd):
     except ImportError:
         pass
     os.chdir(cwd)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)  # each printed line reaches the output as it happens
+        except (AttributeError, ValueError):
+            pass
 
 
 def _fresh_main(path):
