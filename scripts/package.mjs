@@ -21,7 +21,11 @@ function run(cmd, cmdArgs, env = {}) {
   }
 }
 
-if (!args.includes("--skip-build")) run(process.execPath, ["scripts/build.mjs", "--production"], { NODE_ENV: "production" });
+if (!args.includes("--skip-build")) {
+  // a clean dist/: no source maps or stale files from development builds
+  fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+  run(process.execPath, ["scripts/build.mjs", "--production"], { NODE_ENV: "production" });
+}
 for (const f of ["dist/extension.js", "dist/webview/main.js"]) {
   if (!fs.existsSync(path.join(root, f))) {
     console.error(`package: ${f} is missing after the build`);
