@@ -280,6 +280,22 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: 49, column: 6 });
   });
 
+  it("narrow panel beside the editor: nothing overflows sideways, the tensor view goes under the graph", async () => {
+    await page.setViewportSize({ width: 520, height: 820 });
+    await snapshot(loadFixture("exercise1-one-wrong"));
+    await page.locator("tr.cmp-row.first-wrong").click();
+    await page.locator("[data-testid=tensor-panel]").waitFor();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(await overflow(), 0);
+    await screenshot(page, "13-narrow-checks");
+    await page.locator('[data-tab="graph"]').click();
+    await page.locator("g.node.first-wrong").waitFor();
+    const graphBox = (await page.locator(".graph-view").boundingBox())!, drawerBox = (await page.locator(".graph-drawer").boundingBox())!;
+    assert.ok(drawerBox.y >= graphBox.y + graphBox.height - 1, "the tensor view sits under the graph, hiding none of it");
+    assert.equal(await overflow(), 0);
+    await screenshot(page, "14-narrow-graph");
+  });
+
   it("1,000-node graph: laid out, rendered with culling, fit shows it whole in a sane time", async () => {
     const trace = loadFixture("graph-1000");
     const total = trace.graph!.nodes.length;

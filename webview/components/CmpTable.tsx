@@ -121,8 +121,8 @@ export function CmpTable(p: CmpTableProps) {
               {header("exact", "exact")}
               {header("approximate", "approximate")}
               {header("maxdiff", "maxdiff", "num")}
-              {header("status", "verdict")}
-              <th>shape</th>
+              {header("status", "verdict", "col-verdict")}
+              <th class="col-shape">shape</th>
               <th class="num">line</th>
             </tr>
           </thead>
@@ -166,7 +166,8 @@ export function CmpTable(p: CmpTableProps) {
                   <td class={`bool ${r.approximate ? "true" : "false"}`}>{r.approximate ? "True" : "False"}</td>
                   <td class="num mono">{fmtNumber(r.maxdiff, 3)}</td>
                   <td class="col-verdict">
-                    <span class={`codicon ${verdictIcon(r.status)} verdict-text-${r.status}`} /> {STATUS_TEXT[r.status]}
+                    <span class={`codicon ${verdictIcon(r.status)} verdict-text-${r.status}`} title={STATUS_TEXT[r.status]} />
+                    <span class="verdict-label"> {STATUS_TEXT[r.status]}</span>
                   </td>
                   <td class="mono col-shape">{shape}</td>
                   <td class="num">{r.line !== undefined ? r.line + 1 : "—"}</td>
