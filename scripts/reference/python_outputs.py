@@ -23,6 +23,8 @@ SCRIPTS = [
     ("backprop_ninja", "examples/python/backprop_ninja.py", DATA, lambda line: not line.startswith("['")),
     ("api", "test/fixtures/python/api_checks.py", None, None),
     ("micrograd", "examples/python/micrograd.py", None, None),
+    # the exercise again, saving PyTorch's random draws for a replay that does not depend on our RNG
+    ("backprop_ninja_replay", "test/fixtures/python/replay_draws.py", DATA, lambda line: not line.startswith("['")),
 ]
 
 
@@ -32,7 +34,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for name, script, cwd, keep in SCRIPTS:
         path = os.path.join(ROOT, script)
-        env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+        env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1", BPN_DRAWS="record")
         proc = subprocess.run([sys.executable, path], cwd=cwd or os.path.dirname(path), env=env,
                               capture_output=True, text=True, check=False)
         if proc.returncode != 0:

@@ -127,6 +127,31 @@ describe("Python through Pyodide", function () {
     assert.equal(logits.location.line, lineOf(source, "logits = h @ W2 + b2"));
   });
 
+  it("exercise script fed PyTorch's own random draws: the printed loss and cmp table match PyTorch 1.13", async function () {
+    // Independent of our random number generator: torch.randn/randint return the values real PyTorch
+    // drew (recorded by scripts/reference/python_outputs.py), so this checks ops, autograd and printing.
+    if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
+    const ref = fixture("backprop_ninja_replay").stdout;
+    const r = await runPython(path.join(repoRoot, "test/fixtures/python/replay_draws.py"), {
+      cwd: dataDir, extraDirs: [path.join(repoRoot, "examples/python")], env: { BPN_DRAWS: "replay" },
+    });
+    assert.equal(r.status, "ok", r.error?.traceback);
+    const ours = stdoutLines(r).filter((l) => !l.startsWith("['"));
+    const loss = ref.find((l) => l.includes("NegBackward0"))!;
+    assert.ok(ours.includes(loss), `PyTorch printed ${loss}`);
+    const cmp = compareWithReference(ours, ref);
+    // the only lines allowed to differ are cmp rows where PyTorch is approximate and we are exact
+    // (our autograd uses the learner's kernels) and last-digit float32 rounding
+    const tableRow = /^(\S+)\s+\| exact: (True|False)\s*\| approximate: True\s*\| maxdiff: (\S+)$/;
+    for (const d of cmp.different) {
+      const [, o, p] = d.split("\n").map((l) => l.replace(/^\s*(ours|PyTorch):\s*/, ""));
+      const mo = tableRow.exec(o), mp = tableRow.exec(p);
+      assert.ok(mo && mp && mo[1] === mp[1], d);
+      assert.ok(mp[2] === "False" && (mo[2] === "True" || Number(mo[3]) <= Number(mp[3]) * 2), d);
+    }
+    console.log(`      replayed draws: ${cmp.exact}/${ref.length} lines identical, ${cmp.rounded.length} within rounding, ${cmp.different.length} rows exact here where PyTorch is approximate`);
+  });
+
   it("micrograd script: prints what CPython prints, its Values and their graph reach the trace", async () => {
     const script = path.join(repoRoot, "examples/python/micrograd.py");
     const source = fs.readFileSync(script, "utf8");

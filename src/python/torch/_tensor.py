@@ -605,7 +605,7 @@ class Tensor:
     # ---- arithmetic operators ----
     def __add__(self, o):
         try:
-            return _wrap(_t_add(self._t, _operand(o)))
+            return _wrap(_t_add(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
@@ -613,19 +613,19 @@ class Tensor:
 
     def __sub__(self, o):
         try:
-            return _wrap(_t_sub(self._t, _operand(o)))
+            return _wrap(_t_sub(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
     def __rsub__(self, o):
         try:
-            return _wrap(_t_rsub(self._t, _operand(o)))
+            return _wrap(_t_rsub(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
     def __mul__(self, o):
         try:
-            return _wrap(_t_mul(self._t, _operand(o)))
+            return _wrap(_t_mul(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
@@ -633,25 +633,25 @@ class Tensor:
 
     def __truediv__(self, o):
         try:
-            return _wrap(_t_div(self._t, _operand(o)))
+            return _wrap(_t_div(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
     def __rtruediv__(self, o):
         try:
-            return _wrap(_t_rdiv(self._t, _operand(o)))
+            return _wrap(_t_rdiv(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
     def __pow__(self, o):
         try:
-            return _wrap(_t_pow(self._t, _operand(o)))
+            return _wrap(_t_pow(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
     def __rpow__(self, o):
         try:
-            return _wrap(_t_rpow(self._t, _operand(o)))
+            return _wrap(_t_rpow(self._t, o._t if type(o) is Tensor else _operand(o)))
         except JsException as e:
             raise _translate(e) from None
 
@@ -690,34 +690,34 @@ class Tensor:
     # in place: x += y modifies x (and returns it), as in PyTorch
     def __iadd__(self, o):
         try:
-            _t_add_(self._t, _operand(o))
+            _t_add_(self._t, o._t if type(o) is Tensor else _operand(o))
             return self
         except JsException as e:
             raise _translate(e) from None
 
     def __isub__(self, o):
         try:
-            _t_sub_(self._t, _operand(o))
+            _t_sub_(self._t, o._t if type(o) is Tensor else _operand(o))
             return self
         except JsException as e:
             raise _translate(e) from None
 
     def __imul__(self, o):
         try:
-            _t_mul_(self._t, _operand(o))
+            _t_mul_(self._t, o._t if type(o) is Tensor else _operand(o))
             return self
         except JsException as e:
             raise _translate(e) from None
 
     def __itruediv__(self, o):
         try:
-            _t_div_(self._t, _operand(o))
+            _t_div_(self._t, o._t if type(o) is Tensor else _operand(o))
             return self
         except JsException as e:
             raise _translate(e) from None
 
     def __ipow__(self, o):
-        _t_pow_(self._t, _operand(o))
+        _t_pow_(self._t, o._t if type(o) is Tensor else _operand(o))
         return self
 
     # comparisons → bool tensors
@@ -760,13 +760,13 @@ class Tensor:
         return _wrap(_t_sub(self._t, _operand(o * alpha if alpha is not None else o)))
 
     def mul(self, o):
-        return _wrap(_t_mul(self._t, _operand(o)))
+        return _wrap(_t_mul(self._t, o._t if type(o) is Tensor else _operand(o)))
 
     def div(self, o):
-        return _wrap(_t_div(self._t, _operand(o)))
+        return _wrap(_t_div(self._t, o._t if type(o) is Tensor else _operand(o)))
 
     def pow(self, o):
-        return _wrap(_t_pow(self._t, _operand(o)))
+        return _wrap(_t_pow(self._t, o._t if type(o) is Tensor else _operand(o)))
 
     def matmul(self, o):
         return _wrap(_t_matmul(self._t, o._t))
@@ -1011,15 +1011,15 @@ class Tensor:
         return self
 
     def mul_(self, o):
-        _t_mul_(self._t, _operand(o))
+        _t_mul_(self._t, o._t if type(o) is Tensor else _operand(o))
         return self
 
     def div_(self, o):
-        _t_div_(self._t, _operand(o))
+        _t_div_(self._t, o._t if type(o) is Tensor else _operand(o))
         return self
 
     def pow_(self, o):
-        _t_pow_(self._t, _operand(o))
+        _t_pow_(self._t, o._t if type(o) is Tensor else _operand(o))
         return self
 
     def clamp_(self, min=None, max=None):
