@@ -162,6 +162,9 @@ describe("gradient panel (webview, Chromium)", function () {
     await snapshot(trace);
     await page.locator('[data-tab="graph"]').click();
     await page.locator("g.node").first().waitFor();
+    // a small graph is whole in the DOM even where it is off screen (the e2e suite looks nodes up by name)
+    assert.equal(await page.locator("g.node").count(), Number(await page.locator(".graph-view").getAttribute("data-nodes")));
+    for (const name of ["logits", "probs", "hprebn", "emb", "C", "W1"]) assert.equal(await page.locator(`g.node[data-label="${name}"]`).count(), 1, name);
     await screenshot(page, "06c-solved-graph");
     await page.locator("[data-testid=fit]").click();
     const logits = page.locator('g.node[data-label="logits"]');

@@ -32,6 +32,7 @@ export interface GraphViewProps {
 const MIN_K = 0.002;
 const MAX_K = 4;
 const CULL_MARGIN = 80;
+const CULL_ABOVE = 200;
 
 export function fitView(layout: Layout, w: number, h: number): View {
   const pad = 24;
@@ -116,6 +117,8 @@ export function GraphView(p: GraphViewProps) {
   }, [focusId, p.layout]);
 
   const { nodes, edges } = useMemo(() => {
+    // culling pays off only for big graphs; a small one stays whole in the DOM (find-in-page, tests)
+    if (p.layout.nodes.length <= CULL_ABOVE) return { nodes: p.layout.nodes, edges: p.layout.edges };
     const x0 = (-v.x - CULL_MARGIN) / v.k, y0 = (-v.y - CULL_MARGIN) / v.k;
     const x1 = (size.w - v.x + CULL_MARGIN) / v.k, y1 = (size.h - v.y + CULL_MARGIN) / v.k;
     const nodes = p.layout.nodes.filter((n) => n.x + n.width >= x0 && n.x <= x1 && n.y + n.height >= y0 && n.y <= y1);
