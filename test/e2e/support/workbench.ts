@@ -62,7 +62,8 @@ export class Workbench {
   async openFile(relPath: string): Promise<void> {
     const { page } = this;
     const base = path.basename(relPath);
-    await page.keyboard.press("Escape");
+    // into the first group (the panel beside it may have the focus after a click in the webview)
+    await this.runCommand("View: Focus First Editor Group");
     await page.keyboard.press("Control+P");
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor({ state: "visible" });
@@ -74,7 +75,7 @@ export class Workbench {
   }
 
   activeTab(label: string): Locator {
-    return this.page.locator(`.tabs-container .tab.active[aria-label^="${label}"]`);
+    return this.page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label^="${label}"]`);
   }
 
   /** The text editor of the active editor group. */
@@ -106,7 +107,7 @@ export class Workbench {
 
   async save(): Promise<void> {
     await this.page.keyboard.press("Control+S");
-    await this.page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached" });
+    await this.page.locator(".editor-group-container.active .tabs-container .tab.active.dirty").waitFor({ state: "detached" });
   }
 
   /**

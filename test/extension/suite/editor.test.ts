@@ -169,6 +169,51 @@ describe("Backprop Ninja extension API", function () {
     assert.equal((await done).outcome.status, "ok");
   });
 
+  it("results of an older version are marked stale in CodeLens and hovers", async function () {
+    const done = nextRun(runs, exercise.uri);
+    await vscode.commands.executeCommand("backpropNinja.run");
+    const rec = await done;
+    const line = lineOf(exercise, "const dlogits = ");
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(exercise.uri, new vscode.Position(line, 0), "// an edit after the run\n");
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.notEqual(exercise.version, rec.version);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", exercise.uri);
+    const ours = lenses.filter((l) => l.command?.command === "backpropNinja.showPanel");
+    assert.ok(ours.length > 0 && ours.every((l) => /stale/.test(l.command!.title)), ours.map((l) => l.command!.title).join("\n"));
+    const col = exercise.lineAt(line + 1).text.indexOf("dlogits") + 1;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", exercise.uri, new vscode.Position(line + 1, col));
+    assert.match(hoverText(hovers), /stale/);
+    await vscode.window.showTextDocument(exercise);
+    await vscode.commands.executeCommand("workbench.action.files.revert");
+    assert.equal(exercise.isDirty, false);
+  });
+
+  it("live mode with run-on-type runs the unsaved text after a pause in typing", async function () {
+    const config = vscode.workspace.getConfiguration("backpropNinja");
+    await config.update("runOnType", true, vscode.ConfigurationTarget.Global);
+    await config.update("runOnTypeDelay", 300, vscode.ConfigurationTarget.Global);
+    try {
+      const line = lineOf(exercise, "const db2 = ");
+      const done = nextRun(runs, exercise.uri);
+      await replaceLine(exercise, line, "const db2 = dlogits.sum(0).mul(3);");
+      const typedVersion = exercise.version;
+      const rec = await done;
+      assert.equal(rec.reason, "type");
+      assert.equal(rec.version, typedVersion);
+      assert.ok(exercise.isDirty, "the file was not saved");
+      assert.equal(rec.outcome.comparisons.find((c) => c.name === "b2")!.status, "wrong");
+    } finally {
+      await config.update("runOnType", undefined, vscode.ConfigurationTarget.Global);
+      await config.update("runOnTypeDelay", undefined, vscode.ConfigurationTarget.Global);
+      await vscode.window.showTextDocument(exercise);
+      await vscode.commands.executeCommand("workbench.action.files.revert");
+    }
+    const done = nextRun(runs, exercise.uri);
+    await vscode.commands.executeCommand("backpropNinja.run");
+    assert.equal((await done).outcome.comparisons.find((c) => c.name === "b2")!.status, "exact");
+  });
+
   it("a newer run supersedes the one in flight; only the newest result is kept", async function () {
     const first = runs.run(exercise, "command");
     const second = runs.run(exercise, "command");
