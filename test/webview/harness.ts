@@ -38,7 +38,7 @@ export async function buildPanel(): Promise<{ ms: number; bytes: number }> {
 
 const NONCE = "dGVzdC1ub25jZS1mb3ItdGhlLXBhbmVs";
 
-function pageHtml(): string {
+function pageHtml(theme: "dark" | "light"): string {
   const csp = [
     "default-src 'none'",
     "img-src 'self' data: blob:",
@@ -54,11 +54,11 @@ function pageHtml(): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/theme-dark.css" nonce="${NONCE}">
+<link rel="stylesheet" href="/theme-${theme}.css" nonce="${NONCE}">
 <link rel="stylesheet" href="/main.css" nonce="${NONCE}">
 <title>Gradients</title>
 </head>
-<body class="vscode-dark" data-vscode-theme-kind="vscode-dark">
+<body class="vscode-${theme}" data-vscode-theme-kind="vscode-${theme}">
 <div id="root" data-nonce="${NONCE}"></div>
 <script nonce="${NONCE}">
   window.__posted = [];
@@ -83,12 +83,13 @@ const TYPES: Record<string, string> = { ".js": "text/javascript", ".css": "text/
 
 export async function serve(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const p = new URL(req.url ?? "/", "http://x").pathname;
+    const url = new URL(req.url ?? "/", "http://x");
+    const p = url.pathname;
     if (p === "/" || p === "/index.html") {
-      res.writeHead(200, { "content-type": "text/html" }).end(pageHtml());
+      res.writeHead(200, { "content-type": "text/html" }).end(pageHtml(url.searchParams.get("theme") === "light" ? "light" : "dark"));
       return;
     }
-    const file = p === "/theme-dark.css" ? path.join(repoRoot, "test/webview/theme-dark.css") : path.join(buildDir, path.basename(p));
+    const file = /^\/theme-(dark|light)\.css$/.test(p) ? path.join(repoRoot, "test/webview", p.slice(1)) : path.join(buildDir, path.basename(p));
     if (!existsSync(file)) {
       res.writeHead(404).end();
       return;

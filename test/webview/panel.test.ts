@@ -271,6 +271,23 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: line - 1, column: trace.error!.place!.column - 1 });
   });
 
+  it("light theme: follows the theme's variables", async () => {
+    await page.goto(`${server.url}?theme=light`);
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    await snapshot(loadFixture("exercise1-one-wrong"));
+    await page.locator("tr.cmp-row.first-wrong").click();
+    await page.locator("[data-testid=tensor-panel]").waitFor();
+    const colors = await page.evaluate(() => ({
+      body: getComputedStyle(document.body).backgroundColor,
+      text: getComputedStyle(document.querySelector(".col-name")!).color,
+    }));
+    assert.deepEqual(colors, { body: "rgb(255, 255, 255)", text: "rgb(59, 59, 59)" });
+    await screenshot(page, "15-light-checks");
+    await page.locator('[data-tab="graph"]').click();
+    await page.locator("g.node.first-wrong").waitFor();
+    await screenshot(page, "16-light-graph");
+  });
+
   it("NaN/Inf: says where it first appeared and goes there", async () => {
     // test input: the solved trace with a non-finite event added by hand
     const trace: Trace = { ...loadFixture("exercise1-solved"), nonFinite: { op: "LogBackward0", kind: "nan", tensorId: 1, name: "logprobs", place: { line: 50, column: 7 } } };
