@@ -308,7 +308,7 @@ function downstreamDiagnosis(name: string, causes: string[], r: RecordedComparis
   const ds = causes.map((s) => `d${s}`);
   return {
     kind: "downstream",
-    sentence: `d${name} only inherits the error of ${ds.join(" and ")}: given your ${ds.join(", ")}, its own step matches autograd's rule. Fix ${ds.join(", ")} first.`,
+    sentence: `d${name} only inherits the error of ${ds.join(" and ")}; its own step is right (autograd's rule applied to your ${ds.join(", ")} gives exactly it).`,
     evidence: { manualShape: [...(r.manual?.shape ?? [])], gradShape: [...(r.grad?.shape ?? [])], maxdiff: r.comparison.maxdiff, downstreamOf: causes },
     confidence: 0.95,
   };

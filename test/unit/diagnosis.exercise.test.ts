@@ -331,7 +331,7 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
     assert.equal(lines[at + 1], "  ↳ first wrong gradient · one path missing: dbndiff only has the gradient through mul → bnraw at line 35; bndiff also feeds pow → bndiff2 at line 32; add that path (dbndiff += …).");
     assert.match(lines[at + 2], /^bnmeani\s+\| exact: False \| approximate: True/); // that path sums to ~0 over the batch
     assert.match(lines[at + 3], /^hprebn\s+\| exact: False \| approximate: False/);
-    assert.match(lines[at + 4], /^  ↳ downstream: dhprebn only inherits the error of dbndiff: given your dbndiff, its own step matches autograd's rule/);
+    assert.match(lines[at + 4], /^  ↳ downstream: dhprebn only inherits the error of dbndiff; its own step is right \(autograd's rule applied to your dbndiff gives exactly it\)\.$/);
     assert.equal(lines.filter((l) => l.startsWith("  ↳")).length, result.rows.filter((r) => r.diagnosis).length);
     assert.equal(lines[0], "logprobs        | exact: True  | approximate: True  | maxdiff: 0.0");
     assert.match(formatDiagnosisSummary(result), /^first wrong gradient: dbndiff \(one path missing\); \d+ rows only inherit it$/);
