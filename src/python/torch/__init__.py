@@ -92,6 +92,38 @@ def _gen(generator):
     return None if generator is None else generator._g
 
 
+# ---------------------------------------------------------------- threads and devices (one CPU here)
+def set_num_threads(n):
+    pass
+
+
+def get_num_threads():
+    return 1
+
+
+class device:
+    def __init__(self, type="cpu", index=None):
+        if str(type) not in ("cpu",):
+            raise RuntimeError(f"only the cpu device is available in Backprop Ninja, not {type!r}")
+        self.type = "cpu"
+        self.index = index
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __eq__(self, other):
+        return str(other) == "cpu" or isinstance(other, device)
+
+    def __str__(self):
+        return "cpu"
+
+
+class cuda:
+    @staticmethod
+    def is_available():
+        return False
+
+
 # ---------------------------------------------------------------- grad mode
 class no_grad:
     """Context manager and decorator that turns off graph recording."""
