@@ -1,0 +1,95 @@
+"""Reference streams of PyTorch's CPU generator for test/unit/random.test.ts.
+
+Run with the interpreter that has PyTorch 1.13 (Debian python3-torch, x86 with AVX2):
+    /usr/bin/python3 scripts/reference/gen_rng_vectors.py > test/fixtures/rng/torch_streams.json
+Each sequence replays its steps on one generator, in order; every value is what torch returned.
+"""
+import json
+import sys
+
+import torch
+
+
+def probs(seed, shape, zeros=()):
+    """Unnormalised float32 probabilities from an unrelated generator (stored in the fixture)."""
+    p = torch.rand(shape, generator=torch.Generator().manual_seed(seed)) + 0.01
+    for z in zeros:
+        p.view(-1)[z] = 0
+    return p
+
+
+def run(seed, steps):
+    g = torch.Generator()
+    if seed is not None:
+        g.manual_seed(seed)
+    out = []
+    for step in steps:
+        op = step["op"]
+        if op == "seed":
+            g.manual_seed(step["seed"])
+            out.append(dict(step))
+            continue
+        if op == "randn":
+            t = torch.randn(step["n"], dtype=getattr(torch, step["dtype"]), generator=g)
+        elif op == "rand":
+            t = torch.rand(step["n"], dtype=getattr(torch, step["dtype"]), generator=g)
+        elif op == "normal":
+            t = torch.empty(step["n"], dtype=getattr(torch, step["dtype"])).normal_(step["mean"], step["std"], generator=g)
+        elif op == "randint":
+            t = torch.randint(step["low"], step["high"], (step["n"],), generator=g)
+        elif op == "multinomial":
+            p = probs(*step.pop("probs_from"))
+            if step["dtype"] == "float64":
+                p = p.double()
+            t = torch.multinomial(p, step["num_samples"], replacement=step["replacement"], generator=g)
+            step = dict(step, probs=p.tolist(), shape=list(p.shape))
+        else:
+            raise ValueError(op)
+        out.append(dict(step, values=t.reshape(-1).tolist()))
+    return {"seed": None if seed is None else str(seed), "initial_seed": str(g.initial_seed()), "steps": out}
+
+
+def randn(n, dtype="float32"):
+    return {"op": "randn", "n": n, "dtype": dtype}
+
+
+def rand(n, dtype="float32"):
+    return {"op": "rand", "n": n, "dtype": dtype}
+
+
+def mult(probs_from, k, replacement, dtype="float32"):
+    return {"op": "multinomial", "probs_from": probs_from, "num_samples": k, "replacement": replacement, "dtype": dtype}
+
+
+sizes = [1, 15, 16, 17, 31, 32, 33, 1000]
+sequences = []
+for seed in [1, 42, 3407, 2**31 - 1, 2**32 - 1]:
+    sequences.append(run(seed, [randn(n) for n in sizes] + [rand(n) for n in [1, 17]] + [randn(n) for n in sizes[::-1]]))
+# the scalar path's cached sample survives across calls, rand calls and sizes ≥ 16 in between
+sequences.append(run(7, [randn(1), randn(1), randn(3), rand(2), randn(1), randn(20), randn(1), randn(2), randn(15), randn(5)]))
+# manual_seed clears the cache: the odd count leaves a cached sample behind
+sequences.append(run(7, [randn(3), {"op": "seed", "seed": 7}, randn(3), randn(3)]))
+# 64-bit seeds keep only their low 32 bits in the engine
+for seed in [2**40 + 5, 2**63 + 12345, 2**64 - 1]:
+    sequences.append(run(seed, [randn(33), randn(3), rand(5), {"op": "randint", "low": 0, "high": 10, "n": 8}]))
+sequences.append(run(5, [randn(33)]))
+# a generator that was never seeded starts from the default seed
+sequences.append(run(None, [randn(20), rand(3)]))
+# float64: uniforms from 53 bits; randn via the scalar path (< 16) and normal_fill in double (≥ 16)
+sequences.append(run(11, [rand(n, "float64") for n in [1, 5, 16, 17]]
+                     + [randn(n, "float64") for n in [1, 3, 15, 16, 17, 33, 200]] + [randn(5), randn(5, "float64")]))
+# normal_(mean, std)
+sequences.append(run(12, [{"op": "normal", "n": n, "dtype": dt, "mean": 3.0, "std": 0.25} for dt in ["float32", "float64"] for n in [5, 16, 37]]))
+# randint: one 32-bit draw modulo the range, 64-bit draws once the range reaches 2**32
+sequences.append(run(13, [{"op": "randint", "low": lo, "high": hi, "n": 20} for lo, hi in
+                          [(0, 2), (-5, 5), (10, 27), (0, 2**31), (0, 2**32 - 1), (0, 2**32), (-3, 2**32 + 7), (0, 2**40 + 3)]]))
+# multinomial: num_samples 1 and > 1, with and without replacement, zero probabilities, 2-d rows, float64
+sequences.append(run(14, [mult((100, (27,)), 1, False), mult((100, (27,)), 1, True), mult((101, (27,)), 5, False),
+                          mult((102, (27,)), 27, False), mult((103, (27,)), 10, True), mult((104, (27,)), 200, True),
+                          mult((105, (10,), (0, 3, 9)), 7, False), mult((106, (10,), (1, 2)), 50, True),
+                          mult((107, (3, 10)), 1, False), mult((108, (3, 10)), 4, False), mult((109, (3, 10)), 6, True),
+                          mult((110, (27,)), 3, False, "float64"), mult((111, (27,)), 20, True, "float64")]))
+
+json.dump({"torch_version": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()
+           if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None,
+           "sequences": sequences}, sys.stdout)
