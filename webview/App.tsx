@@ -57,6 +57,7 @@ export function App({ host }: { host: Host }) {
   layoutRef.current = layout;
   const runningRef = useRef<RunningInfo | null>(null);
   const runningFrame = useRef(0);
+  const snapUri = useRef<string | undefined>(undefined);
 
   const save = (patch: Partial<SavedState>) => {
     setSaved((s) => {
@@ -71,6 +72,8 @@ export function App({ host }: { host: Host }) {
     const off = host.onMessage((m: HostMessage) => {
       switch (m.type) {
         case "snapshot": {
+          if (m.uri !== snapUri.current) setCursorLine(undefined);
+          snapUri.current = m.uri;
           if (m.trace === undefined) {
             setSnap({ uri: m.uri, stale: m.stale });
             break;
@@ -110,7 +113,8 @@ export function App({ host }: { host: Host }) {
           break;
         }
         case "cursor":
-          setCursorLine(m.line);
+          // only the file the panel shows
+          if (snapUri.current === undefined || m.uri === snapUri.current) setCursorLine(m.line);
           break;
         case "stale":
           setSnap((s) => (s ? { ...s, stale: m.stale } : s));

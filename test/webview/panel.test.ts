@@ -175,6 +175,11 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.deepEqual(await lastPosted("reveal"), { type: "reveal", uri: URI, line: place.line - 1, column: place.column - 1 });
 
     const hPlace = trace.graph!.nodes.find((n) => n.name === "h")!.place!;
+    // a cursor in another file is ignored (the stale banner after it shows the message was handled)
+    await postToPanel(page, { type: "cursor", uri: "file:///work/other.ts", line: hPlace.line - 1 });
+    await postToPanel(page, { type: "stale", stale: true });
+    await page.locator("[data-testid=stale]").waitFor();
+    assert.equal(await page.locator("g.node.cursor").count(), 0);
     await postToPanel(page, { type: "cursor", uri: URI, line: hPlace.line - 1 });
     await page.locator('g.node.cursor[data-label="h"]').waitFor();
     assert.equal(await page.locator("g.node.cursor").count(), 1);
