@@ -18,10 +18,11 @@ const artifacts = path.join(repoRoot, ".test-artifacts", "e2e");
 const EXERCISE = "backprop_ninja.ts";
 const TRAINING = "train_ninja.ts";
 
-/** The packaged extension: BPN_VSIX, or a fresh `npm run package`. */
+/** The packaged extension: BPN_VSIX, or a fresh `npm run package` (once per test process). */
 function packagedVsix(): string {
   if (process.env.BPN_VSIX) return path.resolve(process.env.BPN_VSIX);
   const out = path.join(os.tmpdir(), `bpn-e2e-${process.pid}.vsix`);
+  if (fs.existsSync(out)) return out;
   const r = spawnSync(process.execPath, ["scripts/package.mjs", "--out", out], { cwd: repoRoot, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
   return out;
@@ -170,6 +171,14 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await entry.waitFor({ state: "visible" });
     assert.match(await entry.innerText(), new RegExp(`\\[Ln ${cmpLine}, Col`)); // at the cmp call
     await w.screenshot("wrong-problems");
+    // the hover on the wrong gradient: verdict, maxdiff and a heatmap of manual − autograd
+    await w.openFile(EXERCISE);
+    const hover = await w.hover(line, "const db2 = dlogits.sum(0).mul(2); // planted bug", "db2", /✗ wrong/);
+    assert.match(hover, /maxdiff/);
+    const img = w.page.locator('.monaco-hover img[src^="data:image/svg+xml"]').first();
+    await img.waitFor({ state: "visible" });
+    await w.screenshot("wrong-hover");
+    await w.page.keyboard.press("Escape");
     const view = w.webview();
     await view.locator('tr.cmp-row.verdict-wrong[data-name="b2"]').waitFor({ state: "visible" });
 
@@ -253,4 +262,8 @@ describe("Backprop Ninja in an untrusted workspace (restricted mode)", function 
     await w.statusItem(/∇ restricted mode/).waitFor({ state: "visible" });
     assert.equal(await w.statusItem(/∇ running|exact/).count(), 0);
   });
+});
+
+after(function () {
+  if (!process.env.BPN_VSIX) fs.rmSync(path.join(os.tmpdir(), `bpn-e2e-${process.pid}.vsix`), { force: true });
 });
