@@ -90,6 +90,6 @@ sequences.append(run(14, [mult((100, (27,)), 1, False), mult((100, (27,)), 1, Tr
                           mult((107, (3, 10)), 1, False), mult((108, (3, 10)), 4, False), mult((109, (3, 10)), 6, True),
                           mult((110, (27,)), 3, False, "float64"), mult((111, (27,)), 20, True, "float64")]))
 
-json.dump({"torch_version": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()
-           if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None,
-           "sequences": sequences}, sys.stdout)
+capability = [line.split(":", 1)[1].strip() for line in torch.__config__.show().splitlines() if "CPU capability usage" in line]
+json.dump({"torch_version": torch.__version__, "cpu_capability": capability[0] if capability else None,
+           "mkl": torch.backends.mkl.is_available(), "sequences": sequences}, sys.stdout)

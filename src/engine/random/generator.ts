@@ -38,9 +38,13 @@ export class Generator {
     this.cachedNormal = null;
     return this;
   }
-  /** The seed as given to manual_seed (as an unsigned 64-bit value). */
+  /** The seed as given to manual_seed (as an unsigned 64-bit value; inexact above 2^53). */
   initial_seed(): number {
     return Number(this.seedValue);
+  }
+  /** initial_seed() exactly, for seeds above 2^53. */
+  initialSeedBigInt(): bigint {
+    return this.seedValue;
   }
 
   private twist(): void {
@@ -169,7 +173,7 @@ export class Generator {
   multinomialRow(probs: ArrayLike<number>, numSamples: number, replacement: boolean, dtype: FloatDtype = "float32"): number[] {
     const k = probs.length;
     const round = dtype === "float32" ? f : (x: number) => x;
-    if (!replacement || numSamples === 1) {
+    if (!replacement) {
       const keys = new Float64Array(k);
       for (let j = 0; j < k; j++) {
         const q = dtype === "float32" ? this.exponentialFloat32() : -Math.log(1 - this.nextDouble53());
