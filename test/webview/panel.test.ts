@@ -205,6 +205,27 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.equal(await page.locator(".run-progress").count(), 0);
   });
 
+  it("a re-run with the same graph keeps positions and view, and recolors the nodes", async () => {
+    await snapshot(loadFixture("exercise1-solved"));
+    await page.locator('[data-tab="graph"]').click();
+    await page.locator('g.node[data-label="bndiff"].verdict-exact').waitFor();
+    const box = (await page.locator(".graph-view").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 300); // zoom out a little: a view of the user's own
+    await page.waitForFunction(() => Number(document.querySelector(".graph-view")?.getAttribute("data-zoom")) < 1);
+    const before = await page.evaluate(() => ({
+      transform: document.querySelector(".graph-svg > g")!.getAttribute("transform"),
+      bndiff: document.querySelector('g.node[data-label="bndiff"]')!.getAttribute("transform"),
+    }));
+    await snapshot(loadFixture("exercise1-one-wrong")); // same script structure, one gradient broken
+    await page.locator('g.node[data-label="bndiff"].verdict-wrong').waitFor();
+    const after = await page.evaluate(() => ({
+      transform: document.querySelector(".graph-svg > g")!.getAttribute("transform"),
+      bndiff: document.querySelector('g.node[data-label="bndiff"]')!.getAttribute("transform"),
+    }));
+    assert.deepEqual(after, before);
+  });
+
   it("keyboard: arrows move between graph nodes, Enter reveals, F fits", async () => {
     const trace = loadFixture("exercise1-solved");
     await snapshot(trace);

@@ -80,7 +80,8 @@ export function GraphView(p: GraphViewProps) {
   const lastLayout = useRef<Layout | undefined>(undefined);
   useEffect(() => {
     if (size.w === 0) return;
-    const newLayout = lastLayout.current !== p.layout;
+    // a re-run with the same structure keeps the user's view
+    const newLayout = lastLayout.current?.key !== p.layout.key;
     const restored = newLayout && lastLayout.current === undefined && p.view !== undefined;
     if ((newLayout && !restored) || lastFit.current !== p.fitRequest) {
       const explicit = lastFit.current !== p.fitRequest && lastFit.current !== -1;
@@ -114,7 +115,7 @@ export function GraphView(p: GraphViewProps) {
     if (sx < 0 || sy < 0 || sx + n.width * v.k > size.w || sy + n.height * v.k > size.h) {
       commit({ k: v.k, x: size.w / 2 - (n.x + n.width / 2) * v.k, y: size.h / 2 - (n.y + n.height / 2) * v.k });
     }
-  }, [focusId, p.layout]);
+  }, [focusId, p.layout.key]);
 
   const { nodes, edges } = useMemo(() => {
     // culling pays off only for big graphs; a small one stays whole in the DOM (find-in-page, tests)

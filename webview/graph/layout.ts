@@ -20,6 +20,8 @@ export interface LaidEdge {
 }
 
 export interface Layout {
+  /** the graph's structure (ids, labels, sizes, edges): equal keys, equal positions */
+  key: string;
   nodes: LaidNode[];
   edges: LaidEdge[];
   byId: Map<string, LaidNode>;
@@ -138,8 +140,35 @@ function engine(): InstanceType<typeof ELK> {
   return elk;
 }
 
-/** Lays the display graph out top-down (inputs on top, the loss at the bottom). */
+export function structureKey(g: DisplayGraph, values: boolean): string {
+  const parts = [values ? "v" : "t"];
+  for (const n of g.nodes) {
+    const { width, height } = nodeSize(n, values);
+    parts.push(`${n.id}:${width}x${height}`);
+  }
+  for (const e of g.edges) parts.push(`${e.from}>${e.to}`);
+  return parts.join("|");
+}
+
+let last: Layout | undefined;
+
+/**
+ * Lays the display graph out top-down (inputs on top, the loss at the bottom). A re-run of the same
+ * script (same structure, new verdicts and values) reuses the previous positions, so the view does
+ * not jump on every save.
+ */
 export async function layoutGraph(g: DisplayGraph, values: boolean): Promise<Layout> {
+  const key = structureKey(g, values);
+  if (last?.key === key) {
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const nodes = last.nodes.map((n) => ({ ...n, node: byId.get(n.node.id)! }));
+    return (last = { ...last, nodes, byId: new Map(nodes.map((n) => [n.node.id, n])) });
+  }
+  const laid = await runLayout(g, values);
+  return (last = { ...laid, key });
+}
+
+async function runLayout(g: DisplayGraph, values: boolean): Promise<Omit<Layout, "key">> {
   const t0 = performance.now();
   const big = g.nodes.length > 150;
   const root: ElkNode = {
