@@ -18,13 +18,16 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA = os.path.abspath(os.path.join(ROOT, "..", "shared", "data"))
 OUT = os.path.join(ROOT, "test", "fixtures", "python")
 
-# (fixture name, script, working directory, line filter)
+# (fixture name, script, working directory, line filter[, extra environment])
 SCRIPTS = [
     ("backprop_ninja", "examples/python/backprop_ninja.py", DATA, lambda line: not line.startswith("['")),
     ("api", "test/fixtures/python/api_checks.py", None, None),
     ("micrograd", "examples/python/micrograd.py", None, None),
     # the exercise again, saving PyTorch's random draws for a replay that does not depend on our RNG
     ("backprop_ninja_replay", "test/fixtures/python/replay_draws.py", DATA, lambda line: not line.startswith("['")),
+    # exercise 4, 200 steps: losses, evaluation and sampled names (the timing line is dropped)
+    ("train_ninja_200", "examples/python/train_ninja.py", DATA, lambda line: not line.startswith("training:"),
+     {"BPN_MAX_STEPS": "200"}),
 ]
 
 
@@ -32,9 +35,9 @@ def main():
     if not torch.__version__.startswith("1.13"):
         sys.exit(f"expected PyTorch 1.13, found {torch.__version__}")
     os.makedirs(OUT, exist_ok=True)
-    for name, script, cwd, keep in SCRIPTS:
+    for name, script, cwd, keep, *extra in SCRIPTS:
         path = os.path.join(ROOT, script)
-        env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1", BPN_DRAWS="record")
+        env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1", BPN_DRAWS="record", **(extra[0] if extra else {}))
         proc = subprocess.run([sys.executable, path], cwd=cwd or os.path.dirname(path), env=env,
                               capture_output=True, text=True, check=False)
         if proc.returncode != 0:
@@ -47,6 +50,7 @@ def main():
             "made_by": "scripts/reference/python_outputs.py",
             "torch": torch.__version__,
             "python": platform.python_version(),
+            "env": extra[0] if extra else {},
             "stdout": lines,
         }
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:

@@ -152,6 +152,20 @@ describe("Python through Pyodide", function () {
     console.log(`      replayed draws: ${cmp.exact}/${ref.length} lines identical, ${cmp.rounded.length} within rounding, ${cmp.different.length} rows exact here where PyTorch is approximate`);
   });
 
+  it("exercise 4 through Python, 200 steps: same losses, evaluation and sampled names as PyTorch 1.13", async function () {
+    if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
+    const ref = fixture("train_ninja_200") as { stdout: string[]; env: Record<string, string> };
+    const r = await runPython(path.join(repoRoot, "examples/python/train_ninja.py"), { cwd: dataDir, env: ref.env });
+    assert.equal(r.status, "ok", r.error?.traceback);
+    const ours = stdoutLines(r).filter((l) => !l.startsWith("training:"));
+    const cmp = compareWithReference(ours, ref.stdout);
+    assert.deepEqual(cmp.different, []);
+    const names = (ls: string[]) => ls.filter((l) => l.endsWith("."));
+    assert.equal(names(ours).length, 20);
+    assert.deepEqual(names(ours), names(ref.stdout), "the sampled names");
+    console.log(`      exercise 4: ${cmp.exact}/${ref.stdout.length} lines identical, ${cmp.rounded.length} within rounding`);
+  });
+
   it("micrograd script: prints what CPython prints, its Values and their graph reach the trace", async () => {
     const script = path.join(repoRoot, "examples/python/micrograd.py");
     const source = fs.readFileSync(script, "utf8");
