@@ -9,7 +9,7 @@ import { loadPython, runPython, type PythonRunResult } from "../../src/python/in
 
 const repoRoot = path.resolve(__dirname, "../..");
 const dataDir = path.resolve(repoRoot, "../shared/data");
-const fixture = (name: string): { stdout: string[]; torch: string } =>
+const fixture = (name: string): { stdout: string[]; torch: string; env: Record<string, string> } =>
   JSON.parse(fs.readFileSync(path.join(repoRoot, "test/fixtures/python", `${name}.json`), "utf8"));
 
 const stdoutLines = (r: PythonRunResult): string[] => {
@@ -154,7 +154,7 @@ describe("Python through Pyodide", function () {
 
   it("exercise 4 through Python, 200 steps: same losses, evaluation and sampled names as PyTorch 1.13", async function () {
     if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
-    const ref = fixture("train_ninja_200") as { stdout: string[]; env: Record<string, string> };
+    const ref = fixture("train_ninja_200");
     const r = await runPython(path.join(repoRoot, "examples/python/train_ninja.py"), { cwd: dataDir, env: ref.env });
     assert.equal(r.status, "ok", r.error?.traceback);
     const ours = stdoutLines(r).filter((l) => !l.startsWith("training:"));
