@@ -292,6 +292,41 @@ describe("Python through Pyodide", function () {
     assert.ok(r.comparisons.slice(0, 26).every((c) => c.comparison.status === "exact"));
   });
 
+  it("matplotlib calls from the makemore notebooks become chart data", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "plots.py");
+    fs.writeFileSync(file, [
+      "import torch",
+      "import matplotlib.pyplot as plt",
+      "h = torch.tensor([[0.0, 0.995], [-0.999, 0.5]])",
+      "plt.figure(figsize=(20, 10))",
+      "plt.imshow(h.abs() > 0.99, cmap='gray', interpolation='nearest')",
+      "plt.figure()",
+      "plt.hist(h.view(-1).tolist(), 4)",
+      "lossi = [1.0, 0.5, 0.25, 0.125]",
+      "plt.plot(torch.tensor(lossi).view(-1, 2).mean(1))",
+      "plt.legend(['a'])",
+      "plt.show()",
+      "fig, axs = plt.subplots(1, 2)",
+      "axs[0].plot([3, 4], label='x')",
+      "axs[1].set_title('right')",
+      "",
+    ].join("\n"));
+    const r = await runPython(file);
+    assert.equal(r.status, "ok", r.error?.traceback);
+    assert.equal(r.charts.length, 3);
+    const [image, histAndLine, sub] = r.charts;
+    assert.deepEqual(image.figsize, [20, 10]);
+    assert.deepEqual(image.axes[0].series[0], { kind: "image", rows: 2, cols: 2, values: [0, 1, 1, 0], cmap: "gray", stride: 1 });
+    const [hist, line] = histAndLine.axes[0].series as { kind: string; counts?: number[]; y?: number[] }[];
+    assert.equal(hist.kind, "hist");
+    assert.equal(hist.counts!.reduce((a, b) => a + b, 0), 4);
+    assert.deepEqual(line.y, [0.75, 0.1875]);
+    assert.equal(histAndLine.axes[0].legend, true);
+    assert.equal(sub.axes.length, 2);
+    assert.equal(sub.axes[0].series[0].label, "x");
+  });
+
   it("Stop: the interrupt buffer ends a running script without killing the thread", async () => {
     const dir = tempDir();
     const file = path.join(dir, "forever.py");
