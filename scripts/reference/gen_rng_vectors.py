@@ -90,6 +90,24 @@ sequences.append(run(14, [mult((100, (27,)), 1, False), mult((100, (27,)), 1, Tr
                           mult((107, (3, 10)), 1, False), mult((108, (3, 10)), 4, False), mult((109, (3, 10)), 6, True),
                           mult((110, (27,)), 3, False, "float64"), mult((111, (27,)), 20, True, "float64")]))
 
+# large draws, recorded as SHA-256 of the little-endian bytes (a million values would not fit a fixture)
+import hashlib
+large = []
+for seed, op, n in [(0, "randn", 1_000_003), (42, "randn", 1_000_000), (2147483647, "randn", 250_007),
+                    (3, "rand", 1_000_000), (4, "randint", 1_000_000), (5, "rand64", 250_000)]:
+    g = torch.Generator().manual_seed(seed)
+    if op == "randn":
+        t = torch.randn(n, generator=g)
+    elif op == "rand":
+        t = torch.rand(n, generator=g)
+    elif op == "rand64":
+        t = torch.rand(n, dtype=torch.float64, generator=g)
+    else:
+        t = torch.randint(0, 182625, (n,), generator=g)
+    large.append({"seed": seed, "op": op, "n": n, "dtype": str(t.dtype).replace("torch.", ""),
+                  "sha256": hashlib.sha256(t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()).hexdigest(),
+                  "head": t[:4].tolist(), "tail": t[-4:].tolist()})
+
 capability = [line.split(":", 1)[1].strip() for line in torch.__config__.show().splitlines() if "CPU capability usage" in line]
 json.dump({"torch_version": torch.__version__, "cpu_capability": capability[0] if capability else None,
-           "mkl": torch.backends.mkl.is_available(), "sequences": sequences}, sys.stdout)
+           "mkl": torch.backends.mkl.is_available(), "sequences": sequences, "large": large}, sys.stdout)

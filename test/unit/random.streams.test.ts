@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Generator, type FloatDtype } from "../../src/engine/random/generator";
@@ -59,8 +60,9 @@ function replay(g: Generator, s: Step): ArrayLike<number> {
 
 let checked = 0, inexact = 0;
 
+after(() => console.log(`  RNG: ${checked} values compared with PyTorch: ${checked - inexact} bit-identical, ${inexact} float64 normal_fill values 1-2 ulp away (last bit of V8 vs glibc log/cos/sin)`));
+
 describe("torch.Generator matches PyTorch 1.13 (x86 AVX2) bit for bit", () => {
-  after(() => console.log(`      ${checked} values compared: ${checked - inexact} bit-identical, ${inexact} float64 normal_fill values 1-2 ulp away (last bit of V8 vs glibc log/cos/sin)`));
 
   describe("shared vectors (../shared/data/torch-rng-vectors.json)", () => {
     let g = new Generator();
@@ -110,6 +112,30 @@ describe("torch.Generator matches PyTorch 1.13 (x86 AVX2) bit for bit", () => {
       });
     }
   });
+});
+
+describe("large draws match PyTorch's bytes (SHA-256 of the tensor)", () => {
+  for (const c of streams.large as { seed: number; op: string; n: number; dtype: string; sha256: string; head: number[]; tail: number[] }[]) {
+    it(`seed ${c.seed}: ${c.op}(${c.n}) ${c.dtype}`, function () {
+      this.timeout(20_000); // a million normals take ~0.25 s of CPU; the CI machine may be shared
+      const g = new Generator().manual_seed(c.seed);
+      let bytes: Uint8Array, values: ArrayLike<number>;
+      if (c.op === "randint") {
+        const v = g.randint(0, 182625, c.n);
+        values = v;
+        const ints = new BigInt64Array(v.length);
+        for (let i = 0; i < v.length; i++) ints[i] = BigInt(v[i]);
+        bytes = new Uint8Array(ints.buffer);
+      } else {
+        const v = c.op === "randn" ? g.normalFloat32(c.n) : c.op === "rand" ? g.uniformFloat32(c.n) : g.uniformFloat64(c.n);
+        values = v;
+        bytes = new Uint8Array(v.buffer);
+      }
+      assert.deepEqual([...Array.from(values).slice(0, 4), ...Array.from(values).slice(-4)], [...c.head, ...c.tail]);
+      assert.equal(createHash("sha256").update(bytes).digest("hex"), c.sha256);
+      checked += c.n;
+    });
+  }
 });
 
 describe("fma32: a*b + c rounded once to float32", () => {
