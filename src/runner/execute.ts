@@ -252,6 +252,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
       console[k] = out(k === "error" || k === "warn" ? "stderr" : "stdout");
     }
     const fn = new vm.Script(WRAPPER_HEAD + prepared.code + "\n})", { filename: file, lineOffset: -1 }).runInThisContext();
+    opts.emit?.({ type: "phase", phase: "running" });
     const tr = performance.now();
     try {
       const module = { exports: {} };

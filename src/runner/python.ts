@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
 import { installDiagnosis } from "../diagnosis";
-import { runPython } from "../python";
+import { loadPython, runPython } from "../python";
 import type { PyBinding, PyComparison, PythonRunResult } from "../python/types";
 import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace, type TraceComparison } from "../protocol/trace";
 import { attachDiagnoses, buildTrace, RunRecorder, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
@@ -34,6 +34,9 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   });
   let result: PythonRunResult;
   try {
+    // load Pyodide first (a cold load takes seconds): the run's time limit starts after it
+    await loadPython((message) => emit({ type: "phase", phase: "loading-python", message }));
+    emit({ type: "phase", phase: "running" });
     result = await runPython(req.file, {
       source: req.source,
       cwd: req.cwd,

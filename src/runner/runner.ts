@@ -25,6 +25,8 @@ export interface RunOptions {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MEMORY_MB = 2048;
+/** Extra time a run may take to start (worker, transpiling, a cold Pyodide) before its limit applies. */
+const STARTUP_ALLOWANCE_MS = 60_000;
 
 export interface RunHandle {
   readonly file: string;
@@ -135,14 +137,22 @@ function startRun(file: string, opts: RunOptions): RunHandle {
     void worker.terminate();
   };
 
-  const timer = opts.timeoutMs === 0 ? undefined : setTimeout(() => {
-    const s = (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
-    stop("error", { kind: "timeout", name: "Timeout", message: `the script ran longer than the ${s} s time limit and was stopped${lastLineText(lastPlace)}` });
-  }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  // The time limit counts the script's own run, from the moment the worker starts executing it
+  // (loading the worker or Pyodide does not count); a worker that never gets there is stopped too.
+  const limitMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const onTimeout = () => stop("error", {
+    kind: "timeout", name: "Timeout",
+    message: `the script ran longer than the ${limitMs / 1000} s time limit and was stopped${lastLineText(lastPlace)}`,
+  });
+  let timer: NodeJS.Timeout | undefined = limitMs === 0 ? undefined : setTimeout(onTimeout, limitMs + STARTUP_ALLOWANCE_MS);
 
   worker.on("message", (m: WorkerMessage) => {
     if (m.type === "event") {
       const e = m.event;
+      if (e.type === "phase" && e.phase === "running" && limitMs !== 0) {
+        clearTimeout(timer);
+        timer = setTimeout(onTimeout, limitMs);
+      }
       if (e.type === "output") output.push(e.chunk);
       else if (e.type === "comparison") comparisons.push(e.comparison);
       else if (e.type === "series") {
@@ -177,7 +187,7 @@ function startRun(file: string, opts: RunOptions): RunHandle {
     lastPlace, cwd: opts.cwd ?? path.dirname(file), env: { ...devEnv(), ...opts.env },
   };
   worker.postMessage(req);
-  opts.onEvent?.({ type: "phase", phase: "running" });
+  opts.onEvent?.({ type: "phase", phase: "preparing" });
 
   return {
     file,
