@@ -24,15 +24,17 @@ export function heatmapDataUri(grid: Grid, cellPx = 6): string | undefined {
     if (counts[k]) cells[k] /= counts[k];
     scale = Math.max(scale, Math.abs(cells[k]));
   }
+  // a vector (1 × n) gets taller cells so that it reads as a strip, not a hairline
+  const cellH = rows < 4 ? 3 * cellPx : cellPx;
   const rects: string[] = [];
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const k = r * cols + c;
       const fill = counts[k] ? color(scale ? cells[k] / scale : 0) : "#808080";
-      rects.push(`<rect x="${c * cellPx}" y="${r * cellPx}" width="${cellPx}" height="${cellPx}" fill="${fill}"/>`);
+      rects.push(`<rect x="${c * cellPx}" y="${r * cellH}" width="${cellPx}" height="${cellH}" fill="${fill}"/>`);
     }
   }
-  const w = cols * cellPx, h = rows * cellPx;
+  const w = cols * cellPx, h = rows * cellH;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" shape-rendering="crispEdges">${rects.join("")}</svg>`;
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 }

@@ -159,6 +159,7 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     const file = path.join(ws, EXERCISE);
     const line = lineOf(file, "const db2 = ");
     const original = fs.readFileSync(file, "utf8").split("\n")[line - 1];
+    await w.openFile(EXERCISE);
     await w.replaceLine(line, "const db2 = dlogits.sum(0).mul(2); // planted bug");
     await w.save(); // live mode re-runs on save
     const cmpLine = lineOf(file, 'cmp("b2"');
@@ -179,6 +180,7 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await img.waitFor({ state: "visible" });
     await w.screenshot("wrong-hover");
     await w.page.keyboard.press("Escape");
+    await w.runCommand("Backprop Ninja: Show gradient panel");
     const view = w.webview();
     await view.locator('tr.cmp-row.verdict-wrong[data-name="b2"]').waitFor({ state: "visible" });
 
