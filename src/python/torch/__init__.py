@@ -324,6 +324,12 @@ del _name
 
 subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
 
+# engine errors surface as PyTorch's exception types from torch.* functions too
+for _name, _fn in list(globals().items()):
+    if not _name.startswith("_") and callable(_fn) and getattr(_fn, "__module__", None) == __name__ and not isinstance(_fn, type):
+        globals()[_name] = _tensor._raising_like_torch(_fn)
+del _name, _fn
+
 from . import nn  # noqa: E402
 from .nn import functional  # noqa: E402,F401
 

@@ -1,7 +1,7 @@
 # torch.nn.functional over the engine's fused ops (each with its own backward).
 import _bpn_bridge as _b
 
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _raising_like_torch, _wrap
 
 # bridge functions looked up once: attribute access on a JS object is the costly part of a call
 _b_crossEntropy = _b.crossEntropy
@@ -39,5 +39,9 @@ def relu(input, inplace=False):
 def sigmoid(input):
     return _wrap(input._t.sigmoid())
 
+
+for _name in ("cross_entropy", "softmax", "log_softmax", "one_hot", "tanh", "relu", "sigmoid"):
+    globals()[_name] = _raising_like_torch(globals()[_name])
+del _name
 
 __all__ = ["cross_entropy", "softmax", "log_softmax", "one_hot", "tanh", "relu", "sigmoid", "Tensor"]
