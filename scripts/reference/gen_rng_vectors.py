@@ -79,7 +79,8 @@ sequences.append(run(None, [randn(20), rand(3)]))
 sequences.append(run(11, [rand(n, "float64") for n in [1, 5, 16, 17]]
                      + [randn(n, "float64") for n in [1, 3, 15, 16, 17, 33, 200]] + [randn(5), randn(5, "float64")]))
 # normal_(mean, std)
-sequences.append(run(12, [{"op": "normal", "n": n, "dtype": dt, "mean": 3.0, "std": 0.25} for dt in ["float32", "float64"] for n in [5, 16, 37]]))
+sequences.append(run(12, [{"op": "normal", "n": n, "dtype": dt, "mean": mean, "std": std} for mean, std in [(3.0, 0.25), (-1.7, 0.3)]
+                          for dt in ["float32", "float64"] for n in [5, 16, 37]]))
 # randint: one 32-bit draw modulo the range, 64-bit draws once the range reaches 2**32
 sequences.append(run(13, [{"op": "randint", "low": lo, "high": hi, "n": 20} for lo, hi in
                           [(0, 2), (-5, 5), (10, 27), (0, 2**31), (0, 2**32 - 1), (0, 2**32), (-3, 2**32 + 7), (0, 2**40 + 3)]]))

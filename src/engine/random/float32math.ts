@@ -25,6 +25,27 @@ export function fma32(a: number, b: number, c: number): number {
   return (err > 0) === (other > r) ? other : r;
 }
 
+const SPLIT = 134217729; // 2^27 + 1, Veltkamp's splitter for doubles
+
+/**
+ * Double fused multiply-add a*b + c (JS has none): the product split exactly into p + e
+ * (Dekker), then p + c summed with its error term. Correctly rounded except in contrived
+ * double-rounding cases far rarer than anything a random stream meets.
+ */
+export function fma64(a: number, b: number, c: number): number {
+  const p = a * b;
+  if (!Number.isFinite(p)) return p + c;
+  let t = SPLIT * a;
+  const ah = t - (t - a), al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b), bl = b - bh;
+  const e = ((ah * bh - p) + ah * bl + al * bh) + al * bl; // a*b = p + e exactly
+  const s = p + c;
+  const bv = s - p;
+  const e2 = (p - (s - bv)) + (c - bv); // p + c = s + e2 exactly
+  return s + (e + e2);
+}
+
 const SQRTHF = f(0.707106781186547524);
 const LOG_P0 = f(7.0376836292e-2), LOG_P1 = f(-1.1514610310e-1), LOG_P2 = f(1.1676998740e-1);
 const LOG_P3 = f(-1.2420140846e-1), LOG_P4 = f(1.4249322787e-1), LOG_P5 = f(-1.6668057665e-1);

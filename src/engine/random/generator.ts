@@ -4,7 +4,7 @@
 // multinomial as a build without MKL (Debian's python3-torch) draws it.
 // See ../shared/notes/pytorch-rng.md for the algorithms.
 
-import { fma32, log32, sincos32, sincosOut } from "./float32math";
+import { fma32, fma64, log32, sincos32, sincosOut } from "./float32math";
 
 const N = 624, M = 397;
 /** The seed every new CPU generator starts from (c10's default_rng_seed_val). */
@@ -129,18 +129,21 @@ export class Generator {
     }
   }
 
-  /** at::normal_distribution<double>: one sample, using (and refilling) the cached second sample. */
+  /**
+   * at::normal_distribution<double>: one sample, using (and refilling) the cached second sample.
+   * z * std + mean is one fused multiply-add in the AVX2 build (checked against torch with std 0.3).
+   */
   private scalarNormal(mean: number, std: number): number {
     if (this.cachedNormal !== null) {
       const z = this.cachedNormal;
       this.cachedNormal = null;
-      return z * std + mean;
+      return fma64(z, std, mean);
     }
     const u1 = this.nextDouble53(), u2 = this.nextDouble53();
     const r = Math.sqrt(-2 * Math.log1p(-u2));
     const theta = 2 * Math.PI * u1;
     this.cachedNormal = r * Math.sin(theta);
-    return r * Math.cos(theta) * std + mean;
+    return fma64(r * Math.cos(theta), std, mean);
   }
 
   /** torch.randint(low, high, (n,)): value = draw % (high - low) + low, in a Float64Array. */
@@ -228,8 +231,8 @@ function normal16Double(d: Float64Array, i: number, mean: number, std: number): 
     const u1 = 1 - d[j], u2 = d[j + 8];
     const radius = Math.sqrt(-2 * Math.log(u1));
     const theta = 2 * Math.PI * u2;
-    d[j] = radius * Math.cos(theta) * std + mean;
-    d[j + 8] = radius * Math.sin(theta) * std + mean;
+    d[j] = fma64(radius * Math.cos(theta), std, mean);
+    d[j + 8] = fma64(radius * Math.sin(theta), std, mean);
   }
 }
 
