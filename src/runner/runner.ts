@@ -65,13 +65,46 @@ function devEnv(): Record<string, string> {
   return { BPN_PYTHON_DIR: path.join(repo, "src/python"), BPN_PYODIDE_DIR: path.join(repo, "node_modules/pyodide") };
 }
 
+/**
+ * One warm worker is kept between runs: a live re-run then skips starting a thread, loading the
+ * engine and (for Python) loading Pyodide again. A worker that was stopped mid-run is never reused.
+ */
+class WorkerPool {
+  private idle: { worker: Worker; memoryMb: number } | undefined;
+  private disposed = false;
+
+  take(memoryMb: number): Worker {
+    const w = this.idle;
+    this.idle = undefined;
+    if (w && w.memoryMb === memoryMb) return w.worker;
+    if (w) void w.worker.terminate();
+    return new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: memoryMb }, stdout: true, stderr: true });
+  }
+
+  give(worker: Worker, memoryMb: number): void {
+    if (this.disposed || this.idle) {
+      void worker.terminate();
+      return;
+    }
+    this.idle = { worker, memoryMb };
+    worker.unref();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.idle) void this.idle.worker.terminate();
+    this.idle = undefined;
+  }
+}
+
 export class Runner {
   private current: RunHandle | undefined;
+  private readonly pool = new WorkerPool();
 
   /** Start a run; a run already in flight is cancelled first. */
   run(file: string, opts: RunOptions = {}): RunHandle {
     this.current?.cancel("a newer run started");
-    const handle = startRun(path.resolve(file), opts);
+    const handle = startRun(path.resolve(file), opts, this.pool);
     this.current = handle;
     handle.trace.finally(() => { if (this.current === handle) this.current = undefined; }).catch(() => {});
     return handle;
@@ -87,10 +120,11 @@ export class Runner {
 
   dispose(): void {
     this.cancel("the runner was disposed");
+    this.pool.dispose();
   }
 }
 
-function startRun(file: string, opts: RunOptions): RunHandle {
+function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const lastPlace = new SharedArrayBuffer(8);
@@ -104,12 +138,12 @@ function startRun(file: string, opts: RunOptions): RunHandle {
   let settled = false;
   const trace = new Promise<Trace>((resolve) => { settle = resolve; });
 
-  const worker = new Worker(workerScript(), {
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-    stdout: true, stderr: true,
-  });
-  worker.stdout.on("data", (d: Buffer) => output.push({ stream: "stdout", text: d.toString() }));
-  worker.stderr.on("data", (d: Buffer) => output.push({ stream: "stderr", text: d.toString() }));
+  const worker = pool.take(memoryMb);
+  worker.ref();
+  const onStdout = (d: Buffer) => output.push({ stream: "stdout", text: d.toString() });
+  const onStderr = (d: Buffer) => output.push({ stream: "stderr", text: d.toString() });
+  worker.stdout.on("data", onStdout);
+  worker.stderr.on("data", onStderr);
 
   const partial = (status: Trace["status"], error: ScriptError): Trace => {
     const at = new Int32Array(lastPlace);
@@ -123,11 +157,17 @@ function startRun(file: string, opts: RunOptions): RunHandle {
       series: [...series.values()], error: { ...error, place: error.place ?? place }, notes: [], lastPlace: place,
     };
   };
-  const finish = (t: Trace) => {
+  const finish = (t: Trace, reusable = false) => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    void worker.terminate();
+    worker.stdout.off("data", onStdout);
+    worker.stderr.off("data", onStderr);
+    worker.off("message", onMessage);
+    worker.off("error", onError);
+    worker.off("exit", onExit);
+    if (reusable) pool.give(worker, memoryMb);
+    else void worker.terminate();
     settle(t);
   };
   let stopping: { status: Trace["status"]; error: ScriptError } | undefined;
@@ -146,7 +186,7 @@ function startRun(file: string, opts: RunOptions): RunHandle {
   });
   let timer: NodeJS.Timeout | undefined = limitMs === 0 ? undefined : setTimeout(onTimeout, limitMs + STARTUP_ALLOWANCE_MS);
 
-  worker.on("message", (m: WorkerMessage) => {
+  const onMessage = (m: WorkerMessage) => {
     if (m.type === "event") {
       const e = m.event;
       if (e.type === "phase" && e.phase === "running" && limitMs !== 0) {
@@ -163,22 +203,25 @@ function startRun(file: string, opts: RunOptions): RunHandle {
       }
       opts.onEvent?.(e);
     } else if (m.type === "done") {
-      finish(m.trace);
+      finish(m.trace, true);
     } else {
       stop("error", { kind: "internal", name: "InternalError", message: `the runner failed: ${m.message}`, stack: m.stack });
     }
-  });
-  worker.on("error", (e: Error & { code?: string }) => {
+  };
+  const onError = (e: Error & { code?: string }) => {
     const memory = e.code === "ERR_WORKER_OUT_OF_MEMORY";
     finish(partial("error", memory
       ? { kind: "memory", name: "MemoryError", message: `the script used more than the ${memoryMb} MB memory cap and was stopped${lastLineText(lastPlace)}` }
       : { kind: "internal", name: e.name, message: e.message, stack: e.stack }));
-  });
-  worker.on("exit", (code) => {
+  };
+  const onExit = (code: number) => {
     if (settled) return;
     if (stopping) finish(partial(stopping.status, stopping.error));
     else finish(partial("error", { kind: "internal", name: "WorkerExit", message: `the script's worker exited (code ${code})` }));
-  });
+  };
+  worker.on("message", onMessage);
+  worker.on("error", onError);
+  worker.on("exit", onExit);
 
   const req: WorkerRequest = {
     type: "run", file, source: opts.source, documentVersion: opts.documentVersion,

@@ -2,6 +2,7 @@
 // It never touches VS Code; the main thread can terminate it at any moment (time limit, Stop).
 import { parentPort } from "node:worker_threads";
 import type { RunEvent, Trace } from "../protocol/trace";
+import { torch } from "../engine/index";
 import { executeScript } from "./execute";
 
 export interface WorkerRequest {
@@ -31,7 +32,15 @@ export function setPythonRunner(run: PythonRunner): void {
   pythonRunner = run;
 }
 
+/** A reused worker starts every run like a fresh process: grad mode on, global generator reseeded. */
+function resetEngine(): void {
+  torch.set_grad_enabled(true);
+  torch.manual_seed(DEFAULT_SEED);
+}
+const DEFAULT_SEED = 67280421310721n; // c10's default CPU generator seed
+
 async function handle(req: WorkerRequest): Promise<Trace> {
+  resetEngine();
   const emit = (event: RunEvent) => parentPort!.postMessage({ type: "event", event } satisfies WorkerMessage);
   if (req.env) Object.assign(process.env, req.env);
   // workers cannot chdir: the script's folder is passed on for relative lookups (e.g. names.txt)

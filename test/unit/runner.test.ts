@@ -128,6 +128,14 @@ describe("runner: a script's run becomes a trace", () => {
     assert.equal(t2.error?.kind, "cancelled");
   });
 
+  it("a re-run in the warm worker starts like a fresh process (grad mode on, global generator reseeded)", async () => {
+    const f = script("fresh.ts", HEAD + "console.log(torch.is_grad_enabled(), torch.randn(3).tolist());\ntorch.set_grad_enabled(false);\ntorch.randn(100);\n");
+    const a = await run(f), b = await run(f);
+    assert.equal(a.status, "ok");
+    assert.match(a.output[0].text, /^true \[/);
+    assert.equal(b.output[0].text, a.output[0].text);
+  });
+
   it("never blocks the host's event loop while a script runs", async () => {
     // The script keeps its thread busy for 2 s. Run in the host's thread, that would delay the host's
     // event loop by the whole 2 s; in the worker, the host only sees scheduling noise (a shared
