@@ -206,6 +206,9 @@ export function fmtNumber(v: number | null | undefined, digits = 4): string {
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
   if (v === 0) return "0.0";
   const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(digits)));
+  if (a >= 1e-3 && a < 1e5) {
+    const r = Number(v.toPrecision(digits));
+    return Number.isInteger(r) ? r.toFixed(1) : String(r); // floats read as floats: 2.0, not 2
+  }
   return v.toExponential(Math.max(0, digits - 2)).replace("e", "e");
 }

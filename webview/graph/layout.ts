@@ -2,7 +2,7 @@
 // panel, plus the folding of chains of unnamed ops that makes big graphs readable.
 import ELK, { type ElkNode, type ElkExtendedEdge } from "elkjs/lib/elk-api.js";
 import workerSource from "elkjs/lib/elk-worker.min.js" with { type: "text" };
-import type { Graph, GraphNode } from "../model";
+import { fmtNumber, type Graph, type GraphNode } from "../model";
 
 export interface LaidNode {
   node: DisplayNode;
@@ -124,7 +124,10 @@ function dedupe(edges: { from: string; to: string }[]): { from: string; to: stri
 const CHAR_W = 7.2;
 
 export function nodeSize(n: DisplayNode, values: boolean): { width: number; height: number } {
-  if (n.kind === "value") return { width: Math.max(150, 24 + CHAR_W * Math.max(n.label.length, 17)), height: 46 };
+  if (n.kind === "value") {
+    const sub = `data ${fmtNumber(n.data)} · grad ${fmtNumber(n.grad)}`;
+    return { width: Math.max(120, 28 + CHAR_W * Math.max(n.label.length + (n.op?.length ?? 0) + 1, sub.length)), height: 46 };
+  }
   if (n.kind === "op") return { width: Math.max(56, 24 + CHAR_W * n.label.length + (n.members ? 30 : 0)), height: 26 };
   const sub = n.shape ? `[${n.shape.join(", ")}]` : "";
   return { width: Math.max(90, 30 + CHAR_W * Math.max(n.label.length + 2, sub.length)), height: values ? 46 : 40 };
