@@ -327,6 +327,30 @@ describe("Python through Pyodide", function () {
     assert.equal(sub.axes[0].series[0].label, "x");
   });
 
+  it("runs sharing one interpreter start fresh: patches to torch, seeds and grad mode do not leak", async () => {
+    const dir = tempDir();
+    const first = path.join(dir, "patcher.py"), second = path.join(dir, "checker.py");
+    fs.writeFileSync(first, [
+      "import torch",
+      "torch.randn = lambda *a, **k: 'patched'",
+      "torch.Tensor.__add__ = lambda self, o: 'patched'",
+      "torch.Tensor.extra = 1",
+      "torch.manual_seed(1)",
+      "torch.set_grad_enabled(False)",
+      "",
+    ].join("\n"));
+    fs.writeFileSync(second, [
+      "import torch",
+      "print(type(torch.randn(2)).__name__, torch.ones(1) + 1, hasattr(torch.Tensor, 'extra'), torch.is_grad_enabled())",
+      "print(torch.initial_seed())",
+      "",
+    ].join("\n"));
+    assert.equal((await runPython(first)).status, "ok");
+    const r = await runPython(second);
+    assert.equal(r.status, "ok", r.error?.traceback);
+    assert.deepEqual(stdoutLines(r), ["Tensor tensor([2.]) False True", "67280421310721"]);
+  });
+
   it("Stop: the interrupt buffer ends a running script without killing the thread", async () => {
     const dir = tempDir();
     const file = path.join(dir, "forever.py");

@@ -230,7 +230,39 @@ def _flush_bindings():
         _host.valueGraph(json.dumps(graph))
 
 
+def _pristine_state():
+    import torch.nn.functional as F
+    mods = [torch, torch.nn, F, torch._tensor]
+    return [(m, dict(vars(m))) for m in mods], dict(vars(Tensor))
+
+
+_PRISTINE_MODULES, _PRISTINE_TENSOR = _pristine_state()
+
+
+def _restore_torch():
+    """Undo what a previous script patched in torch (monkeypatching torch.randn, Tensor methods...),
+    so runs sharing this interpreter start like fresh processes."""
+    for mod, saved in _PRISTINE_MODULES:
+        d = vars(mod)
+        for k in [k for k in d if k not in saved]:
+            del d[k]
+        for k, v in saved.items():
+            if d.get(k, _MISSING) is not v:
+                d[k] = v
+    current = dict(vars(Tensor))
+    for k in current:
+        if k not in _PRISTINE_TENSOR:
+            delattr(Tensor, k)
+    for k, v in _PRISTINE_TENSOR.items():
+        if current.get(k, _MISSING) is not v and k not in ("__dict__", "__weakref__", "__doc__"):
+            setattr(Tensor, k, v)
+
+
+_MISSING = object()
+
+
 def _reset(cwd):
+    _restore_torch()
     _sites.clear()
     _cell[0] = None
     _user_files.clear()
