@@ -30,8 +30,17 @@ export function isCanonicalNames(data: Uint8Array | string): boolean {
   return sha256(data) === NAMES_SHA256;
 }
 
+/** Words of a file, remembered while the file is unchanged (a warm re-run skips reading it). */
+const wordCache = new Map<string, { stamp: string; words: readonly string[] }>();
+
 export function readWords(file: string): string[] {
-  return parseWords(fs.readFileSync(file, "utf8"));
+  const st = fs.statSync(file);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const hit = wordCache.get(file);
+  if (hit && hit.stamp === stamp) return hit.words.slice();
+  const words = parseWords(fs.readFileSync(file, "utf8"));
+  wordCache.set(file, { stamp, words });
+  return words.slice();
 }
 
 /**

@@ -79,8 +79,34 @@ export function splitWords(words: readonly string[], seed = 42): Splits["words"]
   return { train: shuffled.slice(0, n1), dev: shuffled.slice(n1, n2), test: shuffled.slice(n2) };
 }
 
+/** A cheap fingerprint of a word list (FNV-1a over the words and their boundaries). */
+function fingerprint(words: readonly string[]): string {
+  let h = 0x811c9dc5;
+  for (const w of words) {
+    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 10, 0x01000193);
+  }
+  return `${words.length}:${(h >>> 0).toString(16)}`;
+}
+
+/** The last split made, reused while the words and options are the same (warm re-runs). */
+let lastSplit: { key: string; splits: Splits } | undefined;
+
+const copyOf = (t: Tensor): Tensor => torch.fromArray(t.toArray(), t.shape, t.dtype);
+
 /** The notebook's data section in one call. */
 export function makemoreSplits(words: readonly string[], blockSize = 3, seed = 42): Splits {
+  const key = `${blockSize}|${seed}|${fingerprint(words)}`;
+  if (lastSplit?.key !== key) lastSplit = { key, splits: buildSplits(words, blockSize, seed) };
+  // fresh tensors each time: a script that edits them in place must not change the next run's data
+  const s = lastSplit.splits;
+  return {
+    ...s, words: { train: [...s.words.train], dev: [...s.words.dev], test: [...s.words.test] },
+    Xtr: copyOf(s.Xtr), Ytr: copyOf(s.Ytr), Xdev: copyOf(s.Xdev), Ydev: copyOf(s.Ydev), Xte: copyOf(s.Xte), Yte: copyOf(s.Yte),
+  };
+}
+
+function buildSplits(words: readonly string[], blockSize: number, seed: number): Splits {
   const vocab = buildVocabulary(words);
   const split = splitWords(words, seed);
   const tr = buildDataset(split.train, vocab, blockSize);

@@ -50,7 +50,8 @@ export function fromArray(values: ArrayLike<number>, shape: number[], dtype: DTy
     throw new TorchError(`fromArray: ${values.length} values cannot fill shape ${fmtShape(shape)}`);
   }
   const s = allocStorage(dtype, values.length);
-  for (let i = 0; i < values.length; i++) s[i] = castValue(dtype, values[i]);
+  if (dtype === "float32" || dtype === "float64") s.set(values); // the typed array rounds/keeps as needed
+  else for (let i = 0; i < values.length; i++) s[i] = castValue(dtype, values[i]);
   return new Tensor(s, shape.slice(), dtype);
 }
 
