@@ -259,10 +259,13 @@ def _restore_torch():
 
 
 _MISSING = object()
+_PRISTINE_ENVIRON = dict(os.environ)
 
 
 def _reset(cwd):
     _restore_torch()
+    os.environ.clear()
+    os.environ.update(_PRISTINE_ENVIRON)
     _sites.clear()
     _cell[0] = None
     _user_files.clear()
