@@ -42,6 +42,7 @@ run(process.execPath, [
   "--skip-license",
   "--no-update-package-json",
   "--no-git-tag-version",
+  "--no-rewrite-relative-links", // README images stay relative (no published repository to point at)
   "--out", out,
 ]);
 
