@@ -109,6 +109,12 @@ for seed, op, n in [(0, "randn", 1_000_003), (42, "randn", 1_000_000), (21474836
                   "sha256": hashlib.sha256(t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()).hexdigest(),
                   "head": t[:4].tolist(), "tail": t[-4:].tolist()})
 
+# glibc's double log/sin/cos (what PyTorch's double normal paths call; Python's math calls the same)
+import math
+u = torch.rand(2000, dtype=torch.float64, generator=torch.Generator().manual_seed(99)).tolist()
+libm = {"x": [1 - v for v in u], "theta": [2 * math.pi * v for v in u]}
+libm.update(log=[math.log(x) for x in libm["x"]], sin=[math.sin(t) for t in libm["theta"]], cos=[math.cos(t) for t in libm["theta"]])
+
 capability = [line.split(":", 1)[1].strip() for line in torch.__config__.show().splitlines() if "CPU capability usage" in line]
 json.dump({"torch_version": torch.__version__, "cpu_capability": capability[0] if capability else None,
-           "mkl": torch.backends.mkl.is_available(), "sequences": sequences, "large": large}, sys.stdout)
+           "mkl": torch.backends.mkl.is_available(), "sequences": sequences, "large": large, "libm": libm}, sys.stdout)

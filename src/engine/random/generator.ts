@@ -5,6 +5,7 @@
 // See ../shared/notes/pytorch-rng.md for the algorithms.
 
 import { fma32, fma64, log32, sincos32, sincosOut } from "./float32math";
+import { logCR, sinCosCR, sinCosCROut } from "./libm";
 
 const N = 624, M = 397;
 /** The seed every new CPU generator starts from (c10's default_rng_seed_val). */
@@ -140,10 +141,10 @@ export class Generator {
       return fma64(z, std, mean);
     }
     const u1 = this.nextDouble53(), u2 = this.nextDouble53();
-    const r = Math.sqrt(-2 * Math.log1p(-u2));
-    const theta = 2 * Math.PI * u1;
-    this.cachedNormal = r * Math.sin(theta);
-    return fma64(r * Math.cos(theta), std, mean);
+    const r = Math.sqrt(-2 * logCR(1 - u2)); // log1p(-u2): 1 - u2 is exact for a 53-bit uniform
+    sinCosCR(2 * Math.PI * u1);
+    this.cachedNormal = r * sinCosCROut.sin;
+    return fma64(r * sinCosCROut.cos, std, mean);
   }
 
   /** torch.randint(low, high, (n,)): value = draw % (high - low) + low, in a Float64Array. */
@@ -164,7 +165,7 @@ export class Generator {
 
   /** exponential_(1) as float32: (float)(-log(1 - u)) with u a float64 uniform. */
   private exponentialFloat32(): number {
-    return f(-Math.log(1 - this.nextDouble53()));
+    return f(-logCR(1 - this.nextDouble53()));
   }
 
   /**
@@ -179,7 +180,7 @@ export class Generator {
     if (!replacement) {
       const keys = new Float64Array(k);
       for (let j = 0; j < k; j++) {
-        const q = dtype === "float32" ? this.exponentialFloat32() : -Math.log(1 - this.nextDouble53());
+        const q = dtype === "float32" ? this.exponentialFloat32() : -logCR(1 - this.nextDouble53());
         keys[j] = round(probs[j] / q);
       }
       if (numSamples === 1) {
@@ -225,14 +226,17 @@ function normal16Avx2(d: Float32Array, i: number, mean: number, std: number): vo
   }
 }
 
-/** normal_fill_16<double>: the same transform in double with the C library's log/cos/sin. */
+/**
+ * normal_fill_16<double>: the same transform in double with glibc's log/cos/sin, for which the
+ * correctly rounded values stand in (glibc differs from them in ~0.15% of calls).
+ */
 function normal16Double(d: Float64Array, i: number, mean: number, std: number): void {
   for (let j = i; j < i + 8; j++) {
     const u1 = 1 - d[j], u2 = d[j + 8];
-    const radius = Math.sqrt(-2 * Math.log(u1));
-    const theta = 2 * Math.PI * u2;
-    d[j] = fma64(radius * Math.cos(theta), std, mean);
-    d[j + 8] = fma64(radius * Math.sin(theta), std, mean);
+    const radius = Math.sqrt(-2 * logCR(u1));
+    sinCosCR(2 * Math.PI * u2);
+    d[j] = fma64(radius * sinCosCROut.cos, std, mean);
+    d[j + 8] = fma64(radius * sinCosCROut.sin, std, mean);
   }
 }
 
