@@ -11,8 +11,8 @@
 // make this an official API.
 import { GradFn, Tensor, torch } from "../engine";
 import { inspector } from "../engine/inspect";
+import { topoOrder, type BackwardFn } from "../engine/autograd";
 
-type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
 export interface CapturedNode {
   node: GradFn;
@@ -34,37 +34,12 @@ export interface CapturedGraph {
   replayable: boolean;
 }
 
-function backwardOf(node: GradFn): BackwardFn | null {
-  const fn = (node as unknown as { backwardFn?: unknown }).backwardFn;
-  return typeof fn === "function" ? (fn as BackwardFn) : null;
-}
-
 /** Record the graph below `root`; call it from inspector.onBackward, before the pass frees it. */
 export function captureGraph(root: Tensor): CapturedGraph {
-  const start = root.grad_fn ?? root._accumulator();
-  // iterative post-order DFS, reversed: a topological order from the root (graphs can be deep)
-  const post: GradFn[] = [];
-  const seen = new Set<GradFn>([start]);
-  const stack: [GradFn, number][] = [[start, 0]];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [node, i] = top;
-    if (i < node.next_functions.length) {
-      top[1] = i + 1;
-      const next = node.next_functions[i][0];
-      if (next && !seen.has(next)) {
-        seen.add(next);
-        stack.push([next, 0]);
-      }
-    } else {
-      stack.pop();
-      post.push(node);
-    }
-  }
-  post.reverse();
+  const post = topoOrder(root.grad_fn ?? root._accumulator());
   const byNode = new Map<GradFn, CapturedNode>();
   const order = post.map((node, index) => {
-    const c: CapturedNode = { node, index, backward: node.variable ? null : backwardOf(node), inputs: [], consumers: [] };
+    const c: CapturedNode = { node, index, backward: node.variable ? null : node.vjp, inputs: [], consumers: [] };
     byNode.set(node, c);
     return c;
   });

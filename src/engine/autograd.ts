@@ -56,6 +56,10 @@ export class GradFn {
     this.released = true;
     this.backwardFn = null;
   }
+  /** The node's vector–Jacobian product while the graph is alive (null once freed, or for leaves). */
+  get vjp(): BackwardFn | null {
+    return this.backwardFn;
+  }
   toString(): string {
     return `<${this.label} object #${this.id}>`;
   }
@@ -88,7 +92,7 @@ export interface BackwardHooks {
 }
 
 /** Nodes reachable from `start`, in an order where every node precedes the nodes it feeds into. */
-function topoOrder(start: GradFn): GradFn[] {
+export function topoOrder(start: GradFn): GradFn[] {
   const post: GradFn[] = [];
   const seen = new Set<GradFn>([start]);
   const stack: [GradFn, number][] = [[start, 0]];

@@ -217,18 +217,20 @@ export function getIndex(t: Tensor, items: IndexItem[]): Tensor {
   });
 }
 
+/** Where each element of `v`, broadcast to the indexing result's `shape`, is read from. */
+function valueOffsets(v: Tensor, shape: number[]): Int32Array {
+  const fits = v.ndim <= shape.length && v._shape.every((s, i) => s === 1 || s === shape[shape.length - v.ndim + i]);
+  if (!fits) {
+    throw new TorchError(`shape mismatch: value tensor of shape ${fmtShape(v._shape)} cannot be broadcast to indexing result of shape ${fmtShape(shape)}`);
+  }
+  return enumerateOffsets(shape, broadcastStrides(v._shape, v._strides, shape), v._offset);
+}
+
 /** Functional index_put: a copy of `old` with `value` written (or added) at t[items]. */
 function indexPutCopy(old: Tensor, items: IndexItem[], value: Operand, accumulate: boolean): Tensor {
   const v = value instanceof Tensor ? value : scalarTensor(value, old.dtype);
   const p = positions(old._shape, items);
-  let vOffs: Int32Array;
-  try {
-    const bshape = broadcastShapes(v._shape, p.shape, "index_put_");
-    if (bshape.length !== p.shape.length || bshape.some((s, i) => s !== p.shape[i])) throw new Error();
-    vOffs = enumerateOffsets(p.shape, broadcastStrides(v._shape, v._strides, p.shape), v._offset);
-  } catch {
-    throw new TorchError(`shape mismatch: value tensor of shape ${fmtShape(v._shape)} cannot be broadcast to indexing result of shape ${fmtShape(p.shape)}`);
-  }
+  const vOffs = valueOffsets(v, p.shape);
   const data = old._read().slice();
   const dt = old.dtype;
   for (let i = 0; i < p.offsets.length; i++) {
@@ -280,14 +282,7 @@ function writeDirect(t: Tensor, items: IndexItem[], value: Operand, mode: "set" 
   const r = resolve(t._shape, t._strides, t._offset, items);
   const offs = r.offsets ?? enumerateOffsets(r.shape, r.strides!, r.offset!);
   const v = value instanceof Tensor ? value : scalarTensor(value, t.dtype);
-  let vOffs: Int32Array;
-  try {
-    const bshape = broadcastShapes(v._shape, r.shape, "index_put_");
-    if (bshape.length !== r.shape.length || bshape.some((x, i) => x !== r.shape[i])) throw new Error();
-    vOffs = enumerateOffsets(r.shape, broadcastStrides(v._shape, v._strides, r.shape), v._offset);
-  } catch {
-    throw new TorchError(`shape mismatch: value tensor of shape ${fmtShape(v._shape)} cannot be broadcast to indexing result of shape ${fmtShape(r.shape)}`);
-  }
+  const vOffs = valueOffsets(v, r.shape);
   const dst = t._storage, src = v._storage;
   const fresh = allocStorage(t.dtype, offs.length);
   if (mode === "set") for (let i = 0; i < offs.length; i++) fresh[i] = src[vOffs[i]];
