@@ -39,6 +39,11 @@ function ddMul(ah: number, al: number, bh: number, bl: number): void {
   rh = s;
 }
 
+/** Pairs (hi, lo) laid out flat. */
+function flat(pairs: [number, number][]): Float64Array {
+  return Float64Array.from(pairs.flat());
+}
+
 /** 1/d as a double-double. */
 function reciprocal(d: number): [number, number] {
   const hi = 1 / d;
@@ -47,19 +52,23 @@ function reciprocal(d: number): [number, number] {
 }
 
 // log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = (m - 1)/(m + 1), |s| ≤ 0.1716
-const ATANH_DD = 8; // coefficients 1/(2n+1) kept as double-double for n < 8, plain doubles after
-const ATANH_TERMS = 22;
-const ATANH_C = Array.from({ length: ATANH_TERMS }, (_, n) => reciprocal(2 * n + 1));
+// Terms n ≥ ATANH_DD add under 2^-23 relative, so their double rounding costs < 2^-76
+const ATANH_DD = 4, ATANH_TERMS = 18;
+const ATANH_C = flat(Array.from({ length: ATANH_TERMS }, (_, n) => reciprocal(2 * n + 1)));
 const LN2_HI = 0.6931471805599453, LN2_LO = 2.3190468138462996e-17;
-const SQRT_HALF = Math.SQRT1_2;
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer); // little-endian: U32[1] holds sign, exponent, top mantissa
 
 /** Natural log of a positive finite double (the normal paths call it with x in (0, 1]). */
 export function logCR(x: number): number {
   if (!(x > 0) || !Number.isFinite(x)) return Math.log(x);
-  let k = Math.round(Math.log2(x));
-  let m = x * 2 ** -k;
-  if (m === 0 || !Number.isFinite(m)) return Math.log(x); // subnormal scaling corner: not met here
-  if (m < SQRT_HALF) { m *= 2; k -= 1; } else if (m > Math.SQRT2) { m /= 2; k += 1; }
+  if (x < 2.2250738585072014e-308) return Math.log(x); // subnormal: never met by the normal paths
+  // x = m · 2^k with m in [1, 2) from the bits, then m moved into [√½, √2)
+  F64[0] = x;
+  let k = ((U32[1] >>> 20) & 0x7ff) - 1023;
+  U32[1] = (U32[1] & 0x800fffff) | 0x3ff00000;
+  let m = F64[0];
+  if (m > Math.SQRT2) { m /= 2; k += 1; }
   const f = m - 1; // exact (Sterbenz)
   twoSum(m, 1);
   const dh = rh, dl = rl;
@@ -70,11 +79,11 @@ export function logCR(x: number): number {
   const wh = rh, wl = rl;
   // Horner on w for sum_n w^n / (2n+1): the small tail in double, the rest in double-double
   let p = 0;
-  for (let n = ATANH_TERMS - 1; n >= ATANH_DD; n--) p = p * wh + ATANH_C[n][0];
+  for (let n = ATANH_TERMS - 1; n >= ATANH_DD; n--) p = p * wh + ATANH_C[2 * n];
   let ph = p, pl = 0;
   for (let n = ATANH_DD - 1; n >= 0; n--) {
     ddMul(ph, pl, wh, wl);
-    ddAdd(rh, rl, ATANH_C[n][0], ATANH_C[n][1]);
+    ddAdd(rh, rl, ATANH_C[2 * n], ATANH_C[2 * n + 1]);
     ph = rh; pl = rl;
   }
   ddMul(ph, pl, 2 * sh, 2 * sl);
@@ -85,7 +94,8 @@ export function logCR(x: number): number {
 }
 
 // sin r = r (1 - r^2/3! + r^4/5! - ...), cos r = 1 - r^2/2! + r^4/4! - ..., |r| ≤ π/4
-const TRIG_DD = 7, TRIG_TERMS = 14;
+// Terms n ≥ TRIG_DD add under 2^-18 relative for |r| ≤ π/4: their double rounding costs < 2^-71
+const TRIG_DD = 5, TRIG_TERMS = 14;
 function inverseFactorial(n: number, sign: number): [number, number] {
   let h = 1, l = 0;
   for (let i = 2; i <= n; i++) {
@@ -95,18 +105,18 @@ function inverseFactorial(n: number, sign: number): [number, number] {
   }
   return [sign * h, sign * l];
 }
-const SIN_C = Array.from({ length: TRIG_TERMS }, (_, n) => inverseFactorial(2 * n + 1, n % 2 ? -1 : 1));
-const COS_C = Array.from({ length: TRIG_TERMS }, (_, n) => inverseFactorial(2 * n, n % 2 ? -1 : 1));
+const SIN_C = flat(Array.from({ length: TRIG_TERMS }, (_, n) => inverseFactorial(2 * n + 1, n % 2 ? -1 : 1)));
+const COS_C = flat(Array.from({ length: TRIG_TERMS }, (_, n) => inverseFactorial(2 * n, n % 2 ? -1 : 1)));
 // π/2 as the sum of three doubles
 const PIO2_1 = 1.5707963267948966, PIO2_2 = 6.123233995736766e-17, PIO2_3 = -1.4973849048591698e-33;
 
-function series(c: [number, number][], zh: number, zl: number): void {
+function series(c: Float64Array, zh: number, zl: number): void {
   let p = 0;
-  for (let n = TRIG_TERMS - 1; n >= TRIG_DD; n--) p = p * zh + c[n][0];
+  for (let n = TRIG_TERMS - 1; n >= TRIG_DD; n--) p = p * zh + c[2 * n];
   let ph = p, pl = 0;
   for (let n = TRIG_DD - 1; n >= 0; n--) {
     ddMul(ph, pl, zh, zl);
-    ddAdd(rh, rl, c[n][0], c[n][1]);
+    ddAdd(rh, rl, c[2 * n], c[2 * n + 1]);
     ph = rh; pl = rl;
   }
   rh = ph; rl = pl;
