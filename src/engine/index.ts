@@ -16,6 +16,8 @@ import { cmp, compareGradients, formatComparison, type Comparison, type Comparis
 import { pyFloatRepr, formatTensor } from "./format";
 import * as data from "./data/index";
 import { PyRandom } from "./random/pyrandom";
+import { Value } from "./value";
+import * as nn from "./nn";
 
 type CreateOpts = creation.CreateOpts;
 type Args = (number | number[] | creation.RandomOpts)[];
@@ -110,7 +112,7 @@ export const range = (start: number, stop?: number, step?: number): Tensor =>
 
 export {
   Tensor, GradFn, TorchGenerator as Generator, F, cmp, compareGradients, formatComparison, TorchError, Slice, inspector,
-  pyFloatRepr, formatTensor, log, data, PyRandom,
+  pyFloatRepr, formatTensor, log, data, PyRandom, Value, nn,
 };
 /** Python's `random` module (CPython's generator, bit for bit): new random.Random(42) */
 export const random = { Random: PyRandom };
