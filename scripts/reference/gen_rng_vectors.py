@@ -69,8 +69,8 @@ for seed in [1, 42, 3407, 2**31 - 1, 2**32 - 1]:
 sequences.append(run(7, [randn(1), randn(1), randn(3), rand(2), randn(1), randn(20), randn(1), randn(2), randn(15), randn(5)]))
 # manual_seed clears the cache: the odd count leaves a cached sample behind
 sequences.append(run(7, [randn(3), {"op": "seed", "seed": 7}, randn(3), randn(3)]))
-# 64-bit seeds keep only their low 32 bits in the engine
-for seed in [2**40 + 5, 2**63 + 12345, 2**64 - 1]:
+# 64-bit seeds keep only their low 32 bits in the engine (a negative seed is taken as its uint64)
+for seed in [2**40 + 5, 2**63 + 12345, 2**64 - 1, -5]:
     sequences.append(run(seed, [randn(33), randn(3), rand(5), {"op": "randint", "low": 0, "high": 10, "n": 8}]))
 sequences.append(run(5, [randn(33)]))
 # a generator that was never seeded starts from the default seed
