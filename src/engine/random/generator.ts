@@ -170,9 +170,10 @@ export class Generator {
 
   /**
    * torch.multinomial on one row of (unnormalised, non-negative) probabilities; category indices.
-   * Without replacement, or a single sample: argmax / top-k of p / q with q ~ Exp(1) per category.
-   * With replacement: the normalised cumulative sums in the row's dtype, one float64 uniform per
-   * sample and a binary search for the first bucket whose cumulative value is ≥ the uniform.
+   * Without replacement: argmax / top-k of p / q with q ~ Exp(1) per category, in the row's dtype.
+   * With replacement (1.13 takes this path for num_samples = 1 too): the normalised cumulative sums
+   * in the row's dtype, one float64 uniform per sample and a binary search for the first bucket
+   * whose cumulative value is ≥ the uniform. `dtype` is the probabilities' dtype.
    */
   multinomialRow(probs: ArrayLike<number>, numSamples: number, replacement: boolean, dtype: FloatDtype = "float32"): number[] {
     const k = probs.length;
