@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Trace } from "../../src/protocol/trace";
 import { executeScript } from "../../src/runner/execute";
 
 const repo = path.resolve(__dirname, "../..");
 const NAMES = path.resolve(repo, "../shared/data/names.txt");
+// real PyTorch 1.13 on the same seeds: scripts/reference/gen_exercise_reference.py
+const REF = JSON.parse(fs.readFileSync(path.join(repo, "test/fixtures/exercise/reference.json"), "utf8"));
+const output = (t: Trace) => t.output.map((o) => o.text).join("");
 
 describe("the exercise, written in TypeScript against the engine", () => {
   let trace: Trace;
@@ -39,6 +43,11 @@ describe("the exercise, written in TypeScript against the engine", () => {
     }
   });
 
+  it(`reaches PyTorch's loss (${REF.exercise1_3.loss}) with the same seeds`, () => {
+    const loss = Number(/loss: (\S+)/.exec(output(trace))![1]);
+    assert.ok(Math.abs(loss - REF.exercise1_3.loss) < 1e-6, `loss ${loss} vs PyTorch ${REF.exercise1_3.loss}`);
+  });
+
   it("prints the dataset size and parameter count", () => {
     const out = trace.output.map((o) => o.text).join("");
     assert.match(out, /32033 words/);
@@ -55,5 +64,39 @@ describe("the exercise, written in TypeScript against the engine", () => {
     for (const n of ["loss", "logprobs", "logits", "h", "hprebn", "emb", "C", "W1"]) assert.ok(named.has(n), `graph has ${n}`);
     const dlogits = trace.tensors.find((t) => t.name === "dlogits")!;
     assert.equal(dlogits.pair, "logits");
+  });
+});
+
+describe("exercise 4, short: training with the hand-written backward follows PyTorch's run", () => {
+  let trace: Trace;
+  const ref = REF.exercise4;
+  before(function () {
+    this.timeout(300_000);
+    process.env.BACKPROP_NINJA_NAMES = NAMES;
+    process.env.BPN_MAX_STEPS = String(ref.steps);
+    trace = executeScript({ file: path.join(repo, "examples/train_ninja.ts") });
+    delete process.env.BACKPROP_NINJA_NAMES;
+    delete process.env.BPN_MAX_STEPS;
+  });
+
+  it(`has ${ref.parameters} parameters and runs ${ref.steps} steps`, () => {
+    assert.equal(trace.status, "ok", JSON.stringify(trace.error));
+    assert.match(output(trace), new RegExp(`parameters: ${ref.parameters}`));
+    assert.equal(trace.series.find((s) => s.name === "loss")!.values.length, ref.steps);
+  });
+
+  it("every step's loss equals PyTorch's within float32 drift (relative 1e-5)", () => {
+    const ours = trace.series.find((s) => s.name === "loss")!.values as number[];
+    const worst = Math.max(...ours.map((v, i) => Math.abs(v - ref.losses[i]) / ref.losses[i]));
+    assert.ok(worst < 1e-5, `largest relative difference ${worst}`);
+  });
+
+  it("calibrated batchnorm gives PyTorch's train/val loss and samples the same 20 names", () => {
+    const out = output(trace);
+    for (const split of ["train", "val"] as const) {
+      const v = Number(new RegExp(`^${split} (\\S+)$`, "m").exec(out)![1]);
+      assert.ok(Math.abs(v - ref.evaluation[split]) < 1e-5, `${split} ${v} vs ${ref.evaluation[split]}`);
+    }
+    assert.deepEqual(out.trim().split("\n").slice(-20), ref.samples);
   });
 });
