@@ -42,9 +42,8 @@ run(process.execPath, [
   "--skip-license",
   "--no-update-package-json",
   "--no-git-tag-version",
-  // README images stay relative (media/ is in the VSIX): there is no repository URL to rewrite them to
+  // README images stay relative (media/screenshot.png ships in the VSIX): no repository URL to point at
   "--no-rewrite-relative-links",
-  "--no-rewrite-relative-links", // README images stay relative (no published repository to point at)
   "--out", out,
 ]);
 
