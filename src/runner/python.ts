@@ -40,6 +40,8 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
     result = await runPython(req.file, {
       source: req.source,
       cwd: req.cwd,
+      workspace: req.workspace,
+      interruptBuffer: req.interrupt ? new Int32Array(req.interrupt) : undefined,
       onLoadProgress: (message) => emit({ type: "phase", phase: "loading-python", message }),
       onOutput: (chunk) => rec.write(chunk.stream, chunk.text),
       onBinding: (b) => {

@@ -19,12 +19,16 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** the script's working directory (default: its folder) and extra environment */
   cwd?: string;
+  /** the workspace folder (Python scripts can open files in it) */
+  workspace?: string;
   env?: Record<string, string>;
   onEvent?: (e: RunEvent) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MEMORY_MB = 2048;
+/** How long a Python run gets to honour a KeyboardInterrupt before its worker is terminated. */
+const PYTHON_INTERRUPT_GRACE_MS = 3000;
 /** Extra time a run may take to start (worker, transpiling, a cold Pyodide) before its limit applies. */
 const STARTUP_ALLOWANCE_MS = 60_000;
 
@@ -128,6 +132,10 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const lastPlace = new SharedArrayBuffer(8);
+  // Python runs can be interrupted in place (KeyboardInterrupt), keeping the loaded interpreter
+  const interrupt = new SharedArrayBuffer(4);
+  const isPython = /\.(py|ipynb)$/i.test(file);
+  let interruptRequested = false;
   const memoryMb = opts.memoryMb ?? DEFAULT_MEMORY_MB;
   // partial results, for a run that ends without a trace of its own
   const output: OutputChunk[] = [];
@@ -227,7 +235,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
     type: "run", file, source: opts.source, documentVersion: opts.documentVersion,
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
-    lastPlace, cwd: opts.cwd ?? path.dirname(file), env: { ...devEnv(), ...opts.env },
+    lastPlace, interrupt, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace, env: { ...devEnv(), ...opts.env },
   };
   worker.postMessage(req);
   opts.onEvent?.({ type: "phase", phase: "preparing" });
@@ -236,7 +244,19 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
     file,
     trace,
     cancel(reason = "stopped") {
-      stop("cancelled", { kind: "cancelled", name: "Cancelled", message: `the run was ${reason === "stopped" ? "stopped" : `cancelled: ${reason}`}${lastLineText(lastPlace)}` });
+      if (settled || stopping) return;
+      const error: ScriptError = {
+        kind: "cancelled", name: "Cancelled",
+        message: `the run was ${reason === "stopped" ? "stopped" : `cancelled: ${reason}`}${lastLineText(lastPlace)}`,
+      };
+      if (isPython && !interruptRequested) {
+        // KeyboardInterrupt first: the worker (and its loaded Pyodide) survives if Python stops in time
+        interruptRequested = true;
+        Atomics.store(new Int32Array(interrupt), 0, 2);
+        setTimeout(() => stop("cancelled", error), PYTHON_INTERRUPT_GRACE_MS).unref();
+        return;
+      }
+      stop("cancelled", error);
     },
   };
 }

@@ -14,6 +14,9 @@ export interface WorkerRequest {
   maxElements?: number;
   /** Int32Array(2) over a SharedArrayBuffer: the last [line, column] the script reached */
   lastPlace: SharedArrayBuffer;
+  /** Int32Array(1): the host writes 2 to interrupt a Python run (KeyboardInterrupt) */
+  interrupt?: SharedArrayBuffer;
+  workspace?: string;
   /** environment for the script (e.g. BACKPROP_NINJA_NAMES) and its working directory */
   env?: Record<string, string>;
   cwd?: string;

@@ -136,6 +136,21 @@ describe("runner: a script's run becomes a trace", () => {
     assert.equal(b.output[0].text, a.output[0].text);
   });
 
+  it("Stop interrupts a Python run in place, and the next Python run finds Pyodide already loaded", async function () {
+    this.timeout(180_000);
+    const py = script("loop.py", "import torch\nprint('started', flush=True)\ni = 0\nwhile True:\n    i += 1\n");
+    const handle = runner.run(py, {
+      timeoutMs: 0,
+      onEvent: (e) => { if (e.type === "output" && /started/.test(e.chunk.text)) handle.cancel(); },
+    });
+    const t = await handle.trace;
+    assert.equal(t.status, "cancelled", JSON.stringify(t.error));
+    const again = await runner.run(script("hello.py", "import torch\nprint(torch.ones(2).sum().item())\n"), { timeoutMs: 60_000 }).trace;
+    assert.equal(again.status, "ok", JSON.stringify(again.error));
+    assert.match(again.output.map((o) => o.text).join(""), /2\.0/);
+    assert.ok(again.timings.prepareMs < 1000, `Pyodide was loaded again (${again.timings.prepareMs} ms)`);
+  });
+
   it("never blocks the host's event loop while a script runs", async () => {
     // The script keeps its thread busy for 2 s. Run in the host's thread, that would delay the host's
     // event loop by the whole 2 s; in the worker, the host only sees scheduling noise (a shared
