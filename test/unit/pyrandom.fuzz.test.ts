@@ -18,6 +18,19 @@ const fixture: { python: string; cases: { seed: string; calls: Call[] }[] } = JS
   fs.readFileSync(path.join(__dirname, "../fixtures/rng/pyrandom_fuzz.json"), "utf8"),
 );
 
+const shared = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../shared/data/torch-rng-vectors.json"), "utf8"));
+
+describe("PyRandom on the shared vectors' Python case", () => {
+  it(shared.python_random.call, () => {
+    // the recorded call is exactly: random.seed(42); w=list(range(20)); random.shuffle(w)
+    assert.equal(shared.python_random.call, "random.seed(42); w=list(range(20)); random.shuffle(w)");
+    const r = new PyRandom(42);
+    const w = Array.from({ length: 20 }, (_, i) => i);
+    r.shuffle(w);
+    assert.deepEqual(w, shared.python_random.result);
+  });
+});
+
 describe(`PyRandom on randomised CPython ${fixture.python} call sequences`, () => {
   for (const c of fixture.cases) {
     it(`seed ${c.seed}: ${c.calls.length} calls`, () => {
