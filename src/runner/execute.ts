@@ -10,10 +10,11 @@ import * as engine from "../engine/index";
 import type { Comparison } from "../engine/cmp";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
+import { Value } from "../engine/value";
 import {
   TRACE_VERSION, encodeNumber,
   type Language, type NamedTensor, type OutputChunk, type Place, type RunEvent, type ScriptError, type Series,
-  type Trace, type TraceComparison, type NonFiniteEvent,
+  type Trace, type TraceComparison, type NonFiniteEvent, type Graph, MAX_GRAPH_NODES,
 } from "../protocol/trace";
 import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
 import { autogradGraph, nodeIdOf, sample, summarize, type NameInfo } from "./summarize";
@@ -193,6 +194,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
   // name → latest binding; tensor id → the name it was last bound to
   const bindings = new Map<string, { value: unknown; place: Place }>();
   const names = new Map<number, NameInfo>();
+  const valueBindings = new Map<string, { value: Value; place: Place }>();
   let backwardRoot: Tensor | undefined;
   let prepared: PreparedScript | undefined;
   let error: ScriptError | undefined;
@@ -206,6 +208,8 @@ export function executeScript(opts: ExecuteOptions): Trace {
         const place = { line, column };
         bindings.set(name, { value, place });
         names.set(value.id, { name, place });
+      } else if (value instanceof Value) {
+        valueBindings.set(name, { value, place: { line, column } });
       }
       return value;
     },
@@ -281,6 +285,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
   const trace = buildTrace({
     file, source, documentVersion: opts.documentVersion, startedAt, rec, bindings, names, backwardRoot, error,
   });
+  if (valueBindings.size) addValues(trace, valueBindings);
   trace.timings = { totalMs: performance.now() - t0, prepareMs, runMs, traceMs: performance.now() - tt };
   return trace;
 }
@@ -365,4 +370,39 @@ export function attachDiagnoses(rows: TraceComparison[], recorder: DiagnosisReco
   } catch (e) {
     notes.push(`the wrong-gradient diagnosis failed: ${(e as Error).message}`);
   }
+}
+
+/**
+ * micrograd Values bound to names, and — when no tensor backward was drawn — the graph of the
+ * Value backward() ran from, with data and grad on every node, capped near the root.
+ */
+function addValues(trace: Trace, bound: Map<string, { value: Value; place: Place }>): void {
+  const nameOf = new Map<number, string>();
+  for (const [name, { value }] of bound) nameOf.set(value.id, name);
+  trace.values = [...bound].map(([name, { value, place }]) => ({
+    kind: "value", id: value.id, name, ...place, data: encodeNumber(value.data), grad: encodeNumber(value.grad),
+    op: value.op, nodeId: `v${value.id}`,
+  }));
+  if (trace.graph) return;
+  // backward() seeds its root's grad with 1: the latest such Value is the loss that was drawn from
+  const candidates = [...bound.values()].map((b) => b.value);
+  const root = candidates.reverse().find((v) => v.grad === 1 && v.op !== "") ?? candidates[0];
+  if (!root) return;
+  const g = Value.graph(root);
+  const nodes = g.nodes.slice(-MAX_GRAPH_NODES);
+  const kept = new Set(nodes.map((n) => n.id));
+  const graph: Graph = {
+    source: "values",
+    nodes: nodes.map((n) => {
+      const name = nameOf.get(n.id) ?? n.label;
+      return {
+        id: `v${n.id}`, kind: "value", label: name ?? (n.op || "value"), name, op: n.op || undefined,
+        data: encodeNumber(n.data), grad: encodeNumber(n.grad), leaf: !g.edges.some((e) => e.to === n.id),
+      };
+    }),
+    edges: g.edges.filter((e) => kept.has(e.from) && kept.has(e.to)).map((e) => ({ from: `v${e.from}`, to: `v${e.to}` })),
+    root: `v${root.id}`,
+    truncated: nodes.length < g.nodes.length,
+  };
+  trace.graph = graph;
 }

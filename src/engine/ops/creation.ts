@@ -159,7 +159,7 @@ export function multinomial(probs: Tensor, numSamples: number, opts: { replaceme
   for (let r = 0; r < rows; r++) {
     const row = p.subarray(r * cats, (r + 1) * cats);
     if (!row.some((v) => v > 0)) throw new TorchError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)");
-    out.set(g.multinomialRow(row, numSamples, replacement), r * numSamples);
+    out.set(g.multinomialRow(row, numSamples, replacement, probs.dtype === "float64" ? "float64" : "float32"), r * numSamples);
   }
   return new Tensor(out, probs.ndim === 1 ? [numSamples] : [rows, numSamples], "int64");
 }
