@@ -48,6 +48,26 @@ describe("runner: a script's run becomes a trace", () => {
     assert.match(t.output.map((o) => o.text).join(""), /done \[ 4, 2 \]/);
   });
 
+  it("micrograd Values get names, places and a graph with data and grad in every node", async () => {
+    const f = script("values.ts", [
+      `import { Value } from "backprop-ninja";`,
+      "const a = new Value(2.0);",
+      "const b = new Value(-3.0);",
+      "const c = a.mul(b).add(a);",
+      "const o = c.tanh();",
+      "o.backward();",
+    ].join("\n"));
+    const t = await run(f);
+    assert.equal(t.status, "ok", JSON.stringify(t.error));
+    assert.deepEqual(t.values.map((v) => [v.name, v.line, v.data]), [["a", 2, 2], ["b", 3, -3], ["c", 4, -4], ["o", 5, Math.tanh(-4)]]);
+    assert.ok(t.graph && t.graph.source === "values");
+    const a = t.graph.nodes.find((n) => n.name === "a")!;
+    // do/da = (1 - tanh(c)^2) * (b + 1)
+    assert.ok(Math.abs((a.grad as number) - (1 - Math.tanh(-4) ** 2) * -2) < 1e-12);
+    assert.equal(t.graph.root, t.graph.nodes.find((n) => n.name === "o")!.id);
+    assert.ok(t.graph.edges.length >= 4);
+  });
+
   it("reports a syntax error at its line and column", async () => {
     const t = await run(script("syntax.ts", HEAD + "const a = 1;\nconst b: = 2;\n"));
     assert.equal(t.error?.kind, "syntax");
