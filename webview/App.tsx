@@ -379,6 +379,18 @@ function Empty(p: { icon: string; title: string; text: string; action?: { label:
 
 function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: number, column?: number): void }) {
   const e = model.error!;
+  if (e.kind === "cancelled") {
+    // Stop is not a mistake in the script: say where it stopped and keep what ran
+    return (
+      <div class="banner" data-testid="stopped" role="status">
+        <span class="codicon codicon-debug-stop" />
+        <div class="banner-body">
+          <div><strong>Stopped{e.line !== undefined ? ` at line ${e.line + 1}` : ""}.</strong></div>
+          <div class="banner-hint">What ran before is shown (loss curve, checks, output). Run the exercise again to start over.</div>
+        </div>
+      </div>
+    );
+  }
   const kind = e.kind === "syntax" ? "Syntax error" : e.kind === "timeout" ? "Stopped: time limit" : e.kind === "internal" ? "Backprop Ninja failed" : "Error";
   return (
     <div class="banner banner-error" data-testid="error" role="alert">
