@@ -189,6 +189,10 @@ PY = {
     "expand": lambda x, shape: x.expand(*shape),
     "flatten": lambda x: x.flatten(),
     "contiguous_T": lambda x: x.T.contiguous(),
+    "add_inplace": lambda a, b: a.clone().add_(b),
+    "mul_inplace": lambda a, b: a.clone().mul_(b),
+    "sub_inplace_n": lambda a, n: a.clone().sub_(n),
+    "div_inplace_n": lambda a, n: a.clone().div_(n),
     "index": lambda *xs, items: xs[0][index_items(items, xs)],
     "index_put": lambda x, idx, v, accumulate: index_put(x, idx, v, accumulate),
     "one_hot": lambda t, num_classes=-1: F.one_hot(t, num_classes),
@@ -249,6 +253,22 @@ def define_cases():
     case("pow [2,5] number 2 with specials", "pow_n", [with_specials(randn(2, 5))], n=2)
     for op, n in [("rsub", 1.0), ("rdiv", 2.0), ("rpow", 2.0), ("rpow", 0.5)]:
         case(f"{op} number {n} [3,4]", f"{op}_n", [randn(3, 4) if op != "rdiv" else positive(3, 4)], n=n)
+    # negative bases with integer-valued tensor exponents: finite powers, NaN d/d(exponent) (log of a negative)
+    case("pow [2,4] negative base, integer exponents", "pow", [-positive(2, 4), torch.tensor([[1.0, 2.0, 3.0, -1.0], [0.0, 2.0, -2.0, 1.0]])])
+    # dtype promotion: float32 with int64 and bool operands (PyTorch's result_type)
+    case("add float32 [3,4] int64 [4]", "add", [randn(3, 4), ints(5, 4)])
+    case("mul float32 [3,4] bool [3,4]", "mul", [randn(3, 4), bools(3, 4)])
+    case("sum int64 [3,4] dim=1", "sum", [ints(9, 3, 4)], tol="exact", dim=1)
+    case("eq int64 [6] int64 [6]", "eq", [ints(3, 6), ints(3, 6)], tol="exact")
+    # float64 stays float64
+    case("exp [3,4] float64", "exp", [randn(3, 4, dtype=torch.float64)])
+    case("sum [4,5] float64 dim=0", "sum", [randn(4, 5, dtype=torch.float64)], tol="reduction", dim=0)
+    case("matmul [3,5] [5,2] float64", "matmul", [randn(3, 5, dtype=torch.float64), randn(5, 2, dtype=torch.float64)], tol="matmul")
+    # in-place ops on a non-leaf (a clone), differentiated through
+    case("add_ [3,4] [4] in place", "add_inplace", [randn(3, 4), randn(4)])
+    case("mul_ [3,4] [3,1] in place", "mul_inplace", [randn(3, 4), randn(3, 1)])
+    case("sub_ [3,4] number 0.5 in place", "sub_inplace_n", [randn(3, 4)], n=0.5)
+    case("div_ [3,4] number 32 in place", "div_inplace_n", [randn(3, 4)], n=32)
     # comparisons (bool outputs, exact), incl. NaN and broadcasting
     for op in COMPARE:
         a = with_specials(randn(3, 4))
