@@ -5,10 +5,12 @@
 //   dist/cli.js            `backprop-ninja run file.ts`
 //   dist/webview/          the gradient panel (browser bundle + CSS + codicon font)
 //   dist/data/             the embedded word lists;  dist/python/, dist/pyodide/  Python support
+//   dist/types/            declarations of the engine ("backprop-ninja") for users' editors
 // Entries whose sources do not exist are skipped. `--production` minifies and drops source maps.
 import { build } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -45,6 +47,17 @@ if (exists("webview/main.tsx")) {
 }
 const t0 = performance.now();
 await Promise.all(jobs);
+
+// declarations of the engine for users' editors (New backprop exercise copies them next to the file)
+if (exists("tsconfig.types.json")) {
+  const tsc = path.join(root, "node_modules", ".bin", "tsc");
+  fs.rmSync(path.join(dist, "types"), { recursive: true, force: true });
+  const r = spawnSync(tsc, ["-p", "tsconfig.types.json"], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) {
+    console.error(`build: declarations failed:\n${r.stdout}${r.stderr}`);
+    process.exit(1);
+  }
+}
 
 // the embedded word lists (read by src/engine/data/load.ts from dist/data in a packaged build)
 fs.mkdirSync(path.join(dist, "data"), { recursive: true });

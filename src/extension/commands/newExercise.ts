@@ -29,9 +29,32 @@ export function newExercise(s: Services) {
     let target = vscode.Uri.joinPath(dir, EXERCISE_FILE_NAME);
     for (let k = 2; await exists(target); k++) target = vscode.Uri.joinPath(dir, `${stem}_${k}.ts`);
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(EXERCISE_TEMPLATE));
+    await provideTypes(s, dir);
     s.log.info(`new exercise ${target.fsPath}`);
     const doc = await vscode.workspace.openTextDocument(target);
     await vscode.window.showTextDocument(doc);
     return target;
   };
+}
+
+/**
+ * Lets the editor type-check `import ... from "backprop-ninja"`: the engine's declarations go into
+ * .backprop-ninja/types and, when the folder has no tsconfig.json or jsconfig.json of its own, a
+ * tsconfig.json maps the module name to them.
+ */
+async function provideTypes(s: Services, dir: vscode.Uri): Promise<void> {
+  const types = vscode.Uri.joinPath(s.context.extensionUri, "dist", "types");
+  if (!(await exists(types))) return;
+  const target = vscode.Uri.joinPath(dir, ".backprop-ninja", "types");
+  await vscode.workspace.fs.copy(types, target, { overwrite: true });
+  const hasConfig = (await exists(vscode.Uri.joinPath(dir, "tsconfig.json"))) || (await exists(vscode.Uri.joinPath(dir, "jsconfig.json")));
+  if (hasConfig) return;
+  const config = {
+    compilerOptions: {
+      target: "ES2022", module: "ESNext", moduleResolution: "Bundler", strict: true, noEmit: true, skipLibCheck: true,
+      types: [],
+      paths: { "backprop-ninja": ["./.backprop-ninja/types/engine/index.d.ts"] },
+    },
+  };
+  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, "tsconfig.json"), new TextEncoder().encode(JSON.stringify(config, null, 2) + "\n"));
 }
