@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Value } from "../../src/engine/value";
 import { Layer, MLP, Neuron, makeMoons } from "../../src/engine/nn";
 import { PyRandom } from "../../src/engine/random/pyrandom";
@@ -101,5 +103,57 @@ describe("nn (micrograd MLP)", () => {
     const final = demoLoss(model, X, y); // accuracy after the last update
     assert.ok(last < first / 5, `loss fell from ${first} to ${last}`);
     assert.equal(final.accuracy, 1, `training accuracy ${final.accuracy} (at step 99: ${accuracy})`);
+  });
+
+  it("reproduces the pure-Python micrograd run of examples/python/micrograd.py (CPython output in test/fixtures/python/micrograd.json)", function () {
+    this.timeout(60_000);
+    const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../fixtures/python/micrograd.json"), "utf8")) as { stdout: string[] };
+    const lines: string[] = [];
+    // the single tanh neuron, tanh spelled out with exp
+    const [x1, x2, w1, w2, b] = [2.0, 0.0, -3.0, 1.0, 6.8813735870195432].map((v) => new Value(v));
+    const n = x1.mul(w1).add(x2.mul(w2)).add(b);
+    const e = n.rmul(2).exp();
+    const L = e.sub(1).div(e.add(1));
+    L.backward();
+    lines.push(`L = ${L.data.toFixed(4)}`);
+    for (const [name, v] of [["x1", x1], ["w1", w1], ["x2", x2], ["w2", w2], ["b", b]] as const) lines.push(`d L / d ${name} = ${v.grad.toFixed(4)}`);
+    // the script's data: its own make_moons on random.Random(7), with CPython's gauss (pairs of Box-Muller draws)
+    const rng = new PyRandom(7);
+    let gaussNext: number | null = null;
+    const gauss = (sigma: number) => {
+      let z = gaussNext;
+      gaussNext = null;
+      if (z === null) {
+        const x2pi = rng.random() * 2 * Math.PI;
+        const g2rad = Math.sqrt(-2.0 * Math.log(1.0 - rng.random()));
+        z = Math.cos(x2pi) * g2rad;
+        gaussNext = Math.sin(x2pi) * g2rad;
+      }
+      return z * sigma;
+    };
+    const X: [number, number][] = [], y: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t = Math.PI * rng.random();
+      if (i % 2 === 0) {
+        const px = Math.cos(t) + gauss(0.1);
+        X.push([px, Math.sin(t) + gauss(0.1)]);
+        y.push(-1);
+      } else {
+        const px = 1 - Math.cos(t) + gauss(0.1);
+        X.push([px, 0.5 - Math.sin(t) + gauss(0.1)]);
+        y.push(1);
+      }
+    }
+    const model = new MLP(2, [8, 8, 1], { seed: 1337 }); // random.seed(1337) then micrograd's constructors
+    lines.push(`number of parameters ${model.parameters().length}`);
+    for (let k = 0; k < 20; k++) {
+      const r = demoLoss(model, X, y);
+      model.zeroGrad();
+      r.loss.backward();
+      const lr = 1.0 - (0.9 * k) / 20;
+      for (const p of model.parameters()) p.data -= lr * p.grad;
+      if (k % 5 === 0 || k === 19) lines.push(`step ${k} loss ${r.loss.data.toFixed(6)}, accuracy ${(r.accuracy * 100).toFixed(1)}%`);
+    }
+    assert.deepEqual(lines, fixture.stdout);
   });
 });
