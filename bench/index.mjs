@@ -46,6 +46,7 @@ const workloads = [
   ["train_manual", quick ? 200 : 1000, "exercise 4 step, hand-written backward (steps/s)"],
   ["train_autograd", quick ? 200 : 1000, "exercise 4 step, loss.backward() (steps/s)"],
   ["matmul", 0, "matmul GFLOP/s, one thread"],
+  ["trace", quick ? 3 : 7, "exercise 1-3 script, run warm (ours: script → trace; PyTorch: the same script in Python), ms"],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
 
@@ -57,7 +58,9 @@ for (const [name, arg, title] of workloads) {
   console.log(`\n${title}`);
   for (const [metric, value] of Object.entries(ours)) {
     const ref = theirs[metric];
-    const ratio = ref ? ` | ratio ${(value / ref).toFixed(2)}` : "";
+    // ours/PyTorch; for times and memory smaller is better, so also say how many times faster
+    const lowerIsBetter = /_(ms|mb)$/.test(metric);
+    const ratio = ref ? ` | ours/torch ${(value / ref).toFixed(2)}${lowerIsBetter ? ` (${(ref / value).toFixed(2)}× faster)` : ""}` : "";
     console.log(`  ${metric.padEnd(24)} ours ${value.toFixed(2).padStart(10)}${ref !== undefined ? ` | torch ${ref.toFixed(2).padStart(10)}` : ""}${ratio}`);
   }
 }

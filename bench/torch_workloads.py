@@ -122,6 +122,28 @@ def matmul(size):
     return out
 
 
+def trace(reps):
+    """The same exercise script run by real PyTorch, in-process and warm (import torch excluded)."""
+    import contextlib, io, tempfile, shutil
+    script = os.path.join(os.path.dirname(__file__), "..", "examples", "python", "backprop_ninja.py")
+    work = tempfile.mkdtemp()
+    shutil.copy(NAMES, os.path.join(work, "names.txt"))
+    code = compile(open(script).read(), script, "exec")
+    here = os.getcwd()
+    os.chdir(work)
+    times = []
+    try:
+        for i in range(reps + 1):
+            t0 = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(code, {"__name__": "__main__"})
+            if i:
+                times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        os.chdir(here)
+    return {"script_to_trace_ms": sorted(times)[len(times) // 2]}
+
+
 def memory(steps):
     X, Y = dataset(); g, params = model(200)
     with torch.no_grad():

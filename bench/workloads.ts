@@ -1,6 +1,8 @@
 // Benchmark workloads on our engine; each run prints one JSON line. Run through bench/index.mjs.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { torch, F, range, Tensor } from "../src/engine/index";
+import { executeScript } from "../src/runner/execute";
 
 const NAMES = process.env.BACKPROP_NINJA_NAMES ?? "../shared/data/names.txt";
 
@@ -96,7 +98,22 @@ function timeSteps(step: () => void, steps: number): number {
   return rates.sort((a, b) => a - b)[1];
 }
 
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 const workloads: Record<string, (arg: number) => Record<string, number>> = {
+  trace(reps) {
+    // exercise 1-3 script → Trace, in-process (the worker's part of a live re-run), warm
+    const file = path.resolve(__dirname, "../examples/backprop_ninja.ts");
+    const quiet = console.log;
+    const total: number[] = [], run: number[] = [];
+    for (let i = 0; i < reps + 1; i++) {
+      const t = executeScript({ file });
+      if (t.status !== "ok") throw new Error(`the exercise failed: ${t.error?.message}`);
+      if (i > 0) { total.push(t.timings.totalMs); run.push(t.timings.runMs); }
+    }
+    console.log = quiet;
+    return { script_to_trace_ms: median(total), script_run_ms: median(run) };
+  },
   train_manual(steps) {
     const { X, Y } = dataset();
     const m = model(200);
