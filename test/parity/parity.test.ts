@@ -131,10 +131,7 @@ function mismatch(actual: Tensor, expected: Encoded, rtol: number, atol: number)
  * author. They still run: while they differ they show as pending with the difference; once the engine
  * matches, the test fails until the entry is removed, so this list cannot go stale.
  */
-const KNOWN_DIVERGENCES: Record<string, string> = {
-  "relu [3,7] with 0/neg/±Inf/NaN": "relu backward at a NaN input: PyTorch passes the gradient through (threshold_backward tests result <= 0), the engine gives 0",
-  "abs [3,7] with 0/neg/±Inf/NaN": "abs backward at a NaN input: PyTorch gives 0 (grad * sgn(NaN) = 0), the engine gives NaN",
-};
+const KNOWN_DIVERGENCES: Record<string, string> = {};
 
 const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot, "test/fixtures/parity/tensor.json"), "utf8")) as Fixture;
 

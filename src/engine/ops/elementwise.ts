@@ -231,12 +231,14 @@ export function sigmoid(a: Tensor): Tensor {
 
 export function relu(a: Tensor): Tensor {
   const out = unaryKernel(a, a.dtype, "relu", "x > 0 ? x : x !== x ? x : 0");
-  return record(out, "ReluBackward0", [a], (g) => [mul(compare(out.detach(), 0, "gt"), g)]);
+  // like torch's threshold_backward: zero where the output is <= 0 (a NaN input passes the gradient)
+  return record(out, "ReluBackward0", [a], (g) => [where(compare(out.detach(), 0, "le"), 0, g)]);
 }
 
 export function abs(a: Tensor): Tensor {
   const out = unaryKernel(a, a.dtype, "abs", "Math.abs(x)");
-  return record(out, "AbsBackward0", [a], (g) => [mul(unaryKernel(a, a.dtype, "sign", "Math.sign(x)"), g)]);
+  // g * sgn(x), with sgn(NaN) = sgn(±0) = 0 as in torch
+  return record(out, "AbsBackward0", [a], (g) => [mul(unaryKernel(a, a.dtype, "sign", "x > 0 ? 1 : x < 0 ? -1 : 0"), g)]);
 }
 
 export function sqrt(a: Tensor): Tensor {
