@@ -60,7 +60,8 @@ for (const [name, arg, title] of workloads) {
     const ref = theirs[metric];
     // ours/PyTorch; for times and memory smaller is better, so also say how many times faster
     const lowerIsBetter = /_(ms|mb)$/.test(metric);
-    const ratio = ref ? ` | ours/torch ${(value / ref).toFixed(2)}${lowerIsBetter ? ` (${(ref / value).toFixed(2)}× faster)` : ""}` : "";
+    const better = metric.endsWith("_mb") ? "less" : "faster";
+    const ratio = ref ? ` | ours/torch ${(value / ref).toFixed(2)}${lowerIsBetter ? ` (${(ref / value).toFixed(2)}× ${better})` : ""}` : "";
     console.log(`  ${metric.padEnd(24)} ours ${value.toFixed(2).padStart(10)}${ref !== undefined ? ` | torch ${ref.toFixed(2).padStart(10)}` : ""}${ratio}`);
   }
 }
