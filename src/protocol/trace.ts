@@ -196,6 +196,19 @@ export interface NonFiniteEvent {
   place?: Place;
 }
 
+/** An on-demand check of one named tensor's autograd gradient against central differences. */
+export interface FiniteDifferenceReport {
+  name: string;
+  /** why the check could not be made (nothing else is set then) */
+  error?: string;
+  /** the step used: h = step · max(1, |x|), in float64 */
+  step?: number;
+  samples?: { index: number[]; autograd: number; numeric: number; relError: number }[];
+  maxRelError?: number;
+  /** every sampled element agrees within the tolerance (relative 1e-3, absolute 1e-6) */
+  agrees?: boolean;
+}
+
 export interface Timings {
   totalMs: number;
   /** transpiling and instrumenting (TypeScript/JavaScript) or loading Pyodide (Python) */
@@ -236,6 +249,8 @@ export interface Trace {
   charts?: unknown[];
   /** the last line the script was seen running (for time limits and Stop) */
   lastPlace?: Place;
+  /** present when the run was asked to check a gradient with finite differences */
+  finiteDifference?: FiniteDifferenceReport;
 }
 
 /** Streamed while a script runs (a long training run shows its loss curve live). */

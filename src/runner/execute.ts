@@ -148,7 +148,7 @@ function errorKind(err: Error): ScriptError["kind"] {
 const ALLOWED_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** require() for user scripts: the engine under its public name, Node built-ins, and files next to them. */
-function makeRequire(file: string): NodeRequire {
+export function makeRequire(file: string): NodeRequire {
   const real = createRequire(file);
   const cache = new Map<string, unknown>();
   const req = ((id: string) => {

@@ -21,6 +21,8 @@ export interface RunOptions {
   cwd?: string;
   /** the workspace folder (Python scripts can open files in it) */
   workspace?: string;
+  /** after the run, check this named tensor's gradient against central differences (float64) */
+  finiteDifference?: { name: string; samples?: number };
   env?: Record<string, string>;
   onEvent?: (e: RunEvent) => void;
 }
@@ -236,6 +238,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
     lastPlace, interrupt, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace, env: { ...devEnv(), ...opts.env },
+    finiteDifference: opts.finiteDifference,
   };
   worker.postMessage(req);
   opts.onEvent?.({ type: "phase", phase: "preparing" });

@@ -4,6 +4,7 @@ import { parentPort } from "node:worker_threads";
 import type { RunEvent, Trace } from "../protocol/trace";
 import { torch } from "../engine/index";
 import { executeScript } from "./execute";
+import { finiteDifferenceCheck } from "./finiteDifference";
 
 export interface WorkerRequest {
   type: "run";
@@ -17,6 +18,8 @@ export interface WorkerRequest {
   /** Int32Array(1): the host writes 2 to interrupt a Python run (KeyboardInterrupt) */
   interrupt?: SharedArrayBuffer;
   workspace?: string;
+  /** after the run, check this tensor's gradient with finite differences */
+  finiteDifference?: { name: string; samples?: number };
   /** environment for the script (e.g. BACKPROP_NINJA_NAMES) and its working directory */
   env?: Record<string, string>;
   cwd?: string;
@@ -52,10 +55,19 @@ async function handle(req: WorkerRequest): Promise<Trace> {
     if (!pythonRunner) throw new Error("Python support is not available in this build");
     return pythonRunner(req, emit);
   }
-  return executeScript({
+  const trace = executeScript({
     file: req.file, source: req.source, documentVersion: req.documentVersion, emit,
     lastPlace: new Int32Array(req.lastPlace), maxOutputBytes: req.maxOutputBytes, maxElements: req.maxElements,
   });
+  if (req.finiteDifference) {
+    const { name, samples } = req.finiteDifference;
+    try {
+      trace.finiteDifference = finiteDifferenceCheck(req.file, trace, name, samples);
+    } catch (e) {
+      trace.finiteDifference = { name, error: (e as Error).message };
+    }
+  }
+  return trace;
 }
 
 if (parentPort) {

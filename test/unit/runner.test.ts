@@ -68,6 +68,35 @@ describe("runner: a script's run becomes a trace", () => {
     assert.ok(t.graph.edges.length >= 4);
   });
 
+  it("checks a tensor's gradient against float64 central differences on demand (leaf and intermediate)", async function () {
+    this.timeout(120_000);
+    const body = [
+      "const g = torch.Generator().manual_seed(3);",
+      "const x = torch.randn([4, 5], { generator: g, requires_grad: true });",
+      "const w = torch.randn([5, 3], { generator: g });",
+      "const h = x.matmul(w).tanh();",
+      "const side = x.detach().pow(2).sum();", // a path autograd does not see
+      "const loss = h.pow(2).mean().add(SIDE);",
+      "h.retain_grad();",
+      "loss.backward();",
+    ].join("\n");
+    const ok = script("fd.ts", HEAD + body.replace("SIDE", "0"));
+    for (const name of ["x", "h"]) {
+      const t = await runner.run(ok, { finiteDifference: { name, samples: 4 } }).trace;
+      const fd = t.finiteDifference!;
+      assert.equal(fd.error, undefined, fd.error);
+      assert.equal(fd.samples!.length, 4);
+      assert.ok(fd.agrees && fd.maxRelError! < 1e-3, `${name}: ${JSON.stringify(fd.samples)}`);
+    }
+    // negative control: the loss also depends on x through a detached path, so autograd's dx is
+    // not the derivative of the loss and the check must say so
+    const detached = script("fd-detached.ts", HEAD + body.replace("SIDE", "side"));
+    const bad = (await runner.run(detached, { finiteDifference: { name: "x", samples: 4 } }).trace).finiteDifference!;
+    assert.equal(bad.agrees, false, JSON.stringify(bad.samples));
+    const missing = (await runner.run(ok, { finiteDifference: { name: "nope" } }).trace).finiteDifference!;
+    assert.match(missing.error!, /no tensor is bound to 'nope'/);
+  });
+
   it("reports a syntax error at its line and column", async () => {
     const t = await run(script("syntax.ts", HEAD + "const a = 1;\nconst b: = 2;\n"));
     assert.equal(t.error?.kind, "syntax");
