@@ -59,6 +59,14 @@ export class CmpCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
         command: CommandId.ShowPanel,
         arguments: [{ uri: doc.uri.toString(), comparison: index }],
       }));
+      if (!stale && c.status !== "not-written" && /\.(c|m)?[jt]sx?$/i.test(doc.uri.fsPath)) {
+        lenses.push(new vscode.CodeLens(range, {
+          title: "∂ finite differences",
+          tooltip: `Check autograd's gradient of ${c.name} against float64 central differences`,
+          command: CommandId.CheckGradient,
+          arguments: [{ uri: doc.uri.toString(), name: c.name }],
+        }));
+      }
     });
     return lenses;
   }

@@ -16,7 +16,7 @@ const PARTIAL_EVERY_MS = 250;
  * The runner is its own bundle (dist/runner.js, next to dist/runner-worker.js): it pulls in the
  * transpiler and the engine, which the extension bundle must not parse at activation.
  */
-function loadRunner(context: vscode.ExtensionContext): typeof RunnerModule {
+export function loadRunner(context: vscode.ExtensionContext): typeof RunnerModule {
   const file = path.join(context.extensionPath, "dist", "runner.js");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file) as typeof RunnerModule;

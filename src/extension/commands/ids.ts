@@ -7,6 +7,7 @@ export enum CommandId {
   ToggleLiveMode = "backpropNinja.toggleLiveMode",
   ExportSvg = "backpropNinja.exportSvg",
   DownloadNames = "backpropNinja.downloadNames",
+  CheckGradient = "backpropNinja.checkGradient",
   /** internal: CodeLens / hover link target, reveals a line of a file */
   RevealLine = "backpropNinja.revealLine",
 }

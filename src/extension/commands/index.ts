@@ -1,5 +1,6 @@
 // Registers every command of the extension; the ids are in ./ids.ts, one handler per file.
 import * as vscode from "vscode";
+import { checkGradient } from "./checkGradient";
 import { downloadNames } from "./downloadNames";
 import { exportSvg } from "./exportSvg";
 import { CommandId } from "./ids";
@@ -21,6 +22,7 @@ export function registerAllCommands(s: Services): void {
     [CommandId.ToggleLiveMode]: toggleLiveMode(),
     [CommandId.ExportSvg]: exportSvg(s),
     [CommandId.DownloadNames]: downloadNames(s),
+    [CommandId.CheckGradient]: checkGradient(s),
     [CommandId.RevealLine]: revealLine(),
   };
   for (const [id, handler] of Object.entries(handlers)) {

@@ -95,6 +95,18 @@ describe("Backprop Ninja extension API", function () {
     assert.match(text, /cmp\("logits"\) at line \d+: \*\*✓ exact\*\*/);
   });
 
+  it("Check gradient with finite differences: a CodeLens per cmp; W1's autograd gradient agrees with float64 central differences", async function () {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", exercise.uri);
+    const fd = lenses.filter((l) => l.command?.command === "backpropNinja.checkGradient");
+    assert.ok(fd.length >= 26, `${fd.length} finite-difference lenses`);
+    const report = await vscode.commands.executeCommand<{ agrees?: boolean; maxRelError?: number; samples?: unknown[]; error?: string }>(
+      "backpropNinja.checkGradient", { uri: exercise.uri.toString(), name: "W1" });
+    assert.ok(report && !report.error, report?.error);
+    assert.equal(report.agrees, true);
+    assert.ok(report.samples!.length > 0);
+    note(`finite differences on W1: ${report.samples!.length} elements, max relative error ${report.maxRelError!.toExponential(1)}`);
+  });
+
   it("Export graph as SVG saves the panel's graph with the named tensors", async function () {
     const target = workspaceFile("exported-graph.svg");
     const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>("backpropNinja.exportSvg", target);
