@@ -95,7 +95,10 @@ export function prepareScript(source: string, file: string, instrument = true): 
     },
     AssignmentExpression(node) {
       const a = node as acorn.AssignmentExpression;
-      if (a.operator === "=" && a.left.type === "Identifier") wrap(a.right, a.left.name, a.left);
+      if (a.left.type !== "Identifier") return;
+      // `x = v` binds v; `x += v` (and the other compound operators) binds the result, the new x
+      if (a.operator === "=") wrap(a.right, a.left.name, a.left);
+      else wrap(a, a.left.name, a.left);
     },
   });
   const code = s.toString();
