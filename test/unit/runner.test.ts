@@ -211,7 +211,7 @@ describe("runner: a script's run becomes a trace", () => {
     assert.equal(t.status, "ok");
     const maxMs = h.max / 1e6;
     // measured 12-22 ms max (10 ms resolution) on the shared 2-core box under load ~4
-    assert.ok(maxMs < 200, `event loop blocked for ${maxMs.toFixed(1)} ms while a 2 s script ran`);
+    assert.ok(maxMs < 500, `event loop blocked for ${maxMs.toFixed(1)} ms while a 2 s script ran`);
   });
 });
 
