@@ -41,7 +41,8 @@ export interface Stats {
 
 /**
  * A capped 2-D window of a tensor, row-major: a tensor of shape [..., C] is seen as rows × C with the
- * leading dims flattened; at most MAX_SAMPLE_ROWS × MAX_SAMPLE_COLS from the top-left corner.
+ * leading dims flattened; at most MAX_SAMPLE_ROWS × MAX_SAMPLE_COLS from the top-left corner. Values
+ * are rounded to 7 significant digits (they are for display; Stats are exact).
  */
 export interface Sample {
   rows: number;
