@@ -43,8 +43,12 @@ type UnaryLoop = (out: Storage, src: Storage, n: number, off: number, offs: Int3
 const binaryLoops = new Map<string, BinaryLoop>();
 const unaryLoops = new Map<string, UnaryLoop>();
 
-function binaryLoop(expr: string): BinaryLoop {
-  let loop = binaryLoops.get(expr);
+/** One generated loop per expression *and* storage types, so each stays monomorphic in V8. */
+const kindOf = (s: Storage) => (s instanceof Float32Array ? "f" : "d");
+
+function binaryLoop(expr: string, types: string): BinaryLoop {
+  const key = `${types}|${expr}`;
+  let loop = binaryLoops.get(key);
   if (!loop) {
     loop = new Function("out", "sa", "sb", "n", "mode", "aOff", "bOff", "oa", "ob", "len", "da", "db", `"use strict";
       if (mode === 0) { for (let i = 0; i < n; i++) { const p = sa[aOff + i], q = sb[bOff + i]; out[i] = ${expr}; } return; }
@@ -53,18 +57,19 @@ function binaryLoop(expr: string): BinaryLoop {
       for (let r = 0, k = 0; r < oa.length; r++) {
         for (let j = 0, ia = oa[r], ib = ob[r]; j < len; j++, ia += da, ib += db) { const p = sa[ia], q = sb[ib]; out[k++] = ${expr}; }
       }`) as BinaryLoop;
-    binaryLoops.set(expr, loop);
+    binaryLoops.set(key, loop);
   }
   return loop;
 }
 
-function unaryLoop(expr: string): UnaryLoop {
-  let loop = unaryLoops.get(expr);
+function unaryLoop(expr: string, types: string): UnaryLoop {
+  const key = `${types}|${expr}`;
+  let loop = unaryLoops.get(key);
   if (!loop) {
     loop = new Function("out", "src", "n", "off", "offs", `"use strict";
       if (offs === null) { for (let i = 0; i < n; i++) { const x = src[off + i]; out[i] = ${expr}; } return; }
       for (let i = 0; i < n; i++) { const x = src[offs[i]]; out[i] = ${expr}; }`) as UnaryLoop;
-    unaryLoops.set(expr, loop);
+    unaryLoops.set(key, loop);
   }
   return loop;
 }
@@ -74,7 +79,7 @@ export function binaryKernel(a: Tensor, b: Tensor, dtype: DType, op: string, exp
   const shape = sameShape(a._shape, b._shape) ? a._shape.slice() : broadcastShapes(a._shape, b._shape, op);
   const n = numelOf(shape);
   const out = allocStorage(dtype, n);
-  const loop = binaryLoop(expr);
+  const loop = binaryLoop(expr, kindOf(out) + kindOf(a._storage) + kindOf(b._storage));
   const aFull = a.is_contiguous() && sameShape(a._shape, shape);
   const bFull = b.is_contiguous() && sameShape(b._shape, shape);
   if (aFull && bFull) loop(out, a._storage, b._storage, n, 0, a._offset, b._offset, null, null, 0, 0, 0);
@@ -98,7 +103,7 @@ export function unaryKernel(a: Tensor, dtype: DType, op: string, expr: string): 
   const n = a.numel();
   const out = allocStorage(dtype, n);
   const offs = a.is_contiguous() ? null : enumerateOffsets(a._shape, a._strides, a._offset);
-  unaryLoop(expr)(out, a._storage, n, a._offset, offs);
+  unaryLoop(expr, kindOf(out) + kindOf(a._storage))(out, a._storage, n, a._offset, offs);
   if (dtype === "int64" || dtype === "bool") for (let i = 0; i < n; i++) out[i] = castValue(dtype, out[i]);
   return watch(new Tensor(out, a.shape, dtype), op);
 }

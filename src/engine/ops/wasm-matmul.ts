@@ -154,6 +154,11 @@ export function wasmMatmul(
   if (n8 > n) for (let p = 0; p < k; p++) B.fill(0, p * n8 + n, (p + 1) * n8);
   kern.mm(0, aBytes, aBytes + bBytes, m2, k, n8);
   const O = new Float64Array(buf, aBytes + bBytes, m2 * n8);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[outOff + i * n + j] = O[i * n8 + j];
+  if (out instanceof Float32Array || out instanceof Float64Array) {
+    if (n === n8) out.set(O.subarray(0, m * n), outOff);
+    else for (let i = 0; i < m; i++) out.set(O.subarray(i * n8, i * n8 + n), outOff + i * n);
+  } else {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[outOff + i * n + j] = O[i * n8 + j];
+  }
   return true;
 }
