@@ -217,6 +217,23 @@ export function getIndex(t: Tensor, items: IndexItem[]): Tensor {
   });
 }
 
+/**
+ * t[i] for one integer (or 0-d int64 tensor) i — the hot `dC[ix] += demb[k, j]` of the exercise —
+ * without the general resolver. Same result as resolve(); null when `items` is anything else.
+ */
+function singleRow(t: Tensor, items: IndexItem[]): Resolved | null {
+  if (items.length !== 1 || t.ndim === 0) return null;
+  const it = items[0];
+  let i: number;
+  if (typeof it === "number" && Number.isInteger(it)) i = it;
+  else if (it instanceof Tensor && it.ndim === 0 && it.dtype === "int64") i = it._storage[it._offset];
+  else return null;
+  const size = t._shape[0];
+  if (i < -size || i >= size) throw new TorchError(`index ${i} is out of bounds for dimension 0 with size ${size}`);
+  if (i < 0) i += size;
+  return { shape: t._shape.slice(1), strides: t._strides.slice(1), offset: t._offset + i * t._strides[0] };
+}
+
 /** Where each element of `v`, broadcast to the indexing result's `shape`, is read from. */
 function valueOffsets(v: Tensor, shape: number[]): Int32Array {
   const fits = v.ndim <= shape.length && v._shape.every((s, i) => s === 1 || s === shape[shape.length - v.ndim + i]);
@@ -279,7 +296,8 @@ function canWriteDirectly(t: Tensor, value: Operand): boolean {
  * before any is written, so repeated indices behave like Python's read-modify-write (last wins).
  */
 function writeDirect(t: Tensor, items: IndexItem[], value: Operand, mode: "set" | keyof typeof COMBINE): void {
-  const r = resolve(t._shape, t._strides, t._offset, items);
+  const row = singleRow(t, items);
+  const r = row ?? resolve(t._shape, t._strides, t._offset, items);
   const offs = r.offsets ?? enumerateOffsets(r.shape, r.strides!, r.offset!);
   const v = value instanceof Tensor ? value : scalarTensor(value, t.dtype);
   const vOffs = valueOffsets(v, r.shape);
