@@ -5,8 +5,6 @@ import { inspector } from "./inspect";
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
 
-export const DTYPES: readonly DType[] = ["float32", "float64", "int64", "bool"];
-
 export function allocStorage(dtype: DType, n: number): Storage {
   const cap = inspector.maxElements;
   if (cap !== undefined && n > cap) {

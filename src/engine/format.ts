@@ -1,6 +1,5 @@
 // Printing like Python and PyTorch: float repr, and tensor reprs close to torch's (4 decimals,
 // scientific notation for wide ranges, `grad_fn=<...>` suffix).
-import { DTYPE_LABEL } from "./dtype";
 import type { Tensor } from "./tensor";
 
 /** Python's repr() of a float: shortest round-trip digits, 0.0, 1e-05, 3.725290298461914e-09. */
@@ -86,4 +85,3 @@ export function formatTensor(t: Tensor): string {
   return `tensor(${body}${extras.map((e) => ", " + e).join("")})`;
 }
 
-export const dtypeLabel = (t: Tensor): string => DTYPE_LABEL[t.dtype];

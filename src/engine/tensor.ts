@@ -1,7 +1,7 @@
 // Tensor: a strided view over a typed-array storage plus its autograd fields. The math lives in
 // ./ops; the methods here are the torch-style surface that forwards to it.
-import { GradFn, noGrad, isGradEnabled, runBackward, type BackwardHooks } from "./autograd";
-import { allocStorage, castValue, isFloating, DTYPE_LABEL, type DType, type Storage } from "./dtype";
+import { GradFn, noGrad, runBackward, type BackwardHooks } from "./autograd";
+import { allocStorage, isFloating, DTYPE_LABEL, type DType, type Storage } from "./dtype";
 import { TorchError, fmtShape } from "./errors";
 import { inspector } from "./inspect";
 import { contiguousStrides, enumerateOffsets, isContiguousLayout, numelOf } from "./shape";
@@ -48,11 +48,6 @@ export class Tensor {
     this.dtype = dtype;
     this._version = version ?? { value: 0 };
     inspector.onCreate?.(this);
-  }
-
-  /** A new tensor over fresh contiguous storage. */
-  static _fromStorage(storage: Storage, shape: number[], dtype: DType): Tensor {
-    return new Tensor(storage, shape, dtype);
   }
 
   // ---- shape and layout ----
@@ -304,7 +299,3 @@ const BACKWARD_HOOKS: BackwardHooks = {
   copy: (t) => noGrad(() => views.clone(t, "")).detach(),
 };
 
-export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
-/** @internal for ops that must check grad mode without importing autograd */
-export const gradMode = isGradEnabled;
-export { castValue };

@@ -24,10 +24,6 @@ export class ScriptSyntaxError extends Error {
   }
 }
 
-export function loaderFor(file: string): string {
-  return /\.(c|m)?tsx?$/i.test(file) ? "ts" : "js";
-}
-
 export const BPN = "__bpn";
 /** The function the code runs in: its first line is the wrapper, hence the -1 line offset. */
 export const WRAPPER_HEAD = `(function (exports, require, module, __filename, __dirname, ${BPN}) {\n`;

@@ -7,7 +7,6 @@ import { Tensor } from "../tensor";
 
 export interface CreateOpts { dtype?: DType; requires_grad?: boolean }
 export interface RandomOpts extends CreateOpts { generator?: Generator | unknown }
-export type ShapeArgs = (number | number[] | CreateOpts)[];
 
 function finish(t: Tensor, opts?: CreateOpts): Tensor {
   if (opts?.requires_grad) t.requires_grad_(true);

@@ -4,7 +4,7 @@
 import { record } from "../autograd";
 import { allocStorage, isFloating, type DType } from "../dtype";
 import { TorchError, fmtShape } from "../errors";
-import { contiguousStrides, enumerateOffsets, normDim, numelOf, sameShape } from "../shape";
+import { contiguousStrides, enumerateOffsets, normDim, sameShape } from "../shape";
 import { Tensor, type DimArg, type KeepdimOpts, type VarOpts } from "../tensor";
 import { div, mul, sub, binaryKernel, compare, where } from "./elementwise";
 import { expand } from "./views";
@@ -251,4 +251,3 @@ export function allAny(t: Tensor, which: "all" | "any"): Tensor {
   return new Tensor(new Float64Array([r ? 1 : 0]), [], "bool");
 }
 
-export const numel = numelOf;
