@@ -9,6 +9,7 @@ import * as vm from "node:vm";
 import * as engine from "../engine/index";
 import type { Comparison } from "../engine/cmp";
 import { inspector } from "../engine/inspect";
+import { DEFAULT_SEED } from "../engine/random/generator";
 import { Tensor } from "../engine/tensor";
 import { Value } from "../engine/value";
 import {
@@ -109,11 +110,15 @@ export class RunRecorder {
   }
 }
 
+/** Matches `file:line:column` in a stack frame of the user's file. */
+function frameRegex(file: string): RegExp {
+  return new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`);
+}
+
 /** The innermost frame of `stack` that is in the user's file, mapped to their source. */
 export function userPlace(stack: string | undefined, file: string, prepared: PreparedScript | undefined): Place | undefined {
   if (!stack || !prepared) return undefined;
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const re = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  const re = frameRegex(file);
   for (const line of stack.split("\n")) {
     const m = re.exec(line);
     if (m) return prepared.toOriginal(Number(m[1]), Number(m[2]) - 1);
@@ -126,8 +131,7 @@ function userStack(err: Error, file: string, prepared: PreparedScript | undefine
   const lines = (err.stack ?? String(err)).split("\n");
   const head = lines.filter((l) => !/^\s+at /.test(l));
   const frames: string[] = [];
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const re = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  const re = frameRegex(file);
   for (const l of lines) {
     const m = re.exec(l);
     if (!m || !prepared) continue;
@@ -177,10 +181,69 @@ function resolveLocal(base: string): string | undefined {
 
 function loadLocal(file: string): unknown {
   const prepared = prepareScript(fs.readFileSync(file, "utf8"), file, false);
-  const module = { exports: {} as Record<string, unknown> };
+  return runPrepared(prepared, file, { bind: (_n, _l, _c, v) => v });
+}
+
+/** What instrumented code calls at every binding; returns the value the variable gets. */
+export interface BindingHook {
+  bind(name: string, line: number, column: number, value: unknown): unknown;
+}
+
+/** Run a prepared script in this thread as a CommonJS module; returns its exports. */
+export function runPrepared(prepared: PreparedScript, file: string, hook: BindingHook): unknown {
   const fn = new vm.Script(WRAPPER_HEAD + prepared.code + "\n})", { filename: file, lineOffset: -1 }).runInThisContext();
-  fn(module.exports, makeRequire(file), module, file, path.dirname(file), { bind: (_n: string, _l: number, _c: number, v: unknown) => v });
+  const module = { exports: {} };
+  fn(module.exports, makeRequire(file), module, file, path.dirname(file), hook);
   return module.exports;
+}
+
+/** A reused worker starts every run like a fresh process: grad mode on, global generator reseeded. */
+export function resetEngine(): void {
+  engine.torch.set_grad_enabled(true);
+  engine.torch.manual_seed(DEFAULT_SEED);
+}
+
+/** Undo every inspector hook a run set (the returned function puts the previous ones back). */
+export function saveInspector(): () => void {
+  const saved = { ...inspector };
+  return () => {
+    for (const k of Object.keys(inspector) as (keyof typeof inspector)[]) delete inspector[k];
+    Object.assign(inspector, saved);
+  };
+}
+
+/**
+ * The hooks every run sets: inspector mode, the memory cap, the backward root, logged series and the
+ * wrong-gradient diagnosis (installed last, so it also sees the run's own onComparison/onNonFinite).
+ */
+export function watchRun(rec: RunRecorder, names: Map<number, NameInfo>, maxElements: number | undefined, hooks: Partial<typeof inspector> = {}) {
+  const restore = saveInspector();
+  const watch = { root: undefined as Tensor | undefined, diagnosis: undefined as unknown as DiagnosisRecorder, restore };
+  inspector.retainAllGrads = true;
+  inspector.maxElements = maxElements;
+  inspector.onBackward = (root) => { watch.root = root; };
+  inspector.onLog = (name, value, step) => rec.log(name, value, step);
+  Object.assign(inspector, hooks);
+  watch.diagnosis = installDiagnosis(inspector, {
+    describe: (t) => { const n = names.get(t.id); return n && { name: n.name, line: n.place.line }; },
+  }).recorder;
+  return watch;
+}
+
+/** A cmp call as a trace row: where it was made, the names involved, samples taken now. */
+export function comparisonRow(c: Comparison, place: Place, index: number, manual: Tensor | null | undefined, t: Tensor | null | undefined, names: Map<number, NameInfo>): TraceComparison {
+  const mv = manual ? manual._read() : undefined;
+  const gv = t?.grad ? t.grad._read() : undefined;
+  const diff = mv && gv && mv.length === gv.length && c.status !== "shape-mismatch" ? Float64Array.from(mv, (x, i) => x - gv[i]) : undefined;
+  return {
+    ...c, ...place, index,
+    manualName: manual ? names.get(manual.id)?.name : undefined,
+    tensorName: t ? names.get(t.id)?.name : undefined,
+    nodeId: t ? nodeIdOf(t) : undefined,
+    manual: mv && manual ? sample(mv, manual.shape) : undefined,
+    grad: gv && t?.grad ? sample(gv, t.grad.shape) : undefined,
+    diff: diff && t?.grad ? sample(diff, t.grad.shape) : undefined,
+  };
 }
 
 /** Run the script to completion (or error) and return its trace. */
@@ -195,14 +258,13 @@ export function executeScript(opts: ExecuteOptions): Trace {
   const bindings = new Map<string, { value: unknown; place: Place }>();
   const names = new Map<number, NameInfo>();
   const valueBindings = new Map<string, { value: Value; place: Place }>();
-  let backwardRoot: Tensor | undefined;
   let prepared: PreparedScript | undefined;
+  let watch: ReturnType<typeof watchRun> | undefined;
   let error: ScriptError | undefined;
   let prepareMs = 0, runMs = 0;
-  let diagnosis: DiagnosisRecorder | undefined;
 
-  const bpn = {
-    bind(name: string, line: number, column: number, value: unknown) {
+  const bpn: BindingHook = {
+    bind(name, line, column, value) {
       if (opts.lastPlace) { opts.lastPlace[0] = line; opts.lastPlace[1] = column; }
       if (value instanceof Tensor) {
         const place = { line, column };
@@ -215,7 +277,6 @@ export function executeScript(opts: ExecuteOptions): Trace {
     },
   };
 
-  const saved = { ...inspector };
   const savedConsole = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
   const out = (stream: OutputChunk["stream"]) => (...args: unknown[]) => rec.write(stream, format(...args) + "\n");
   try {
@@ -225,42 +286,26 @@ export function executeScript(opts: ExecuteOptions): Trace {
     } finally {
       prepareMs = performance.now() - tp;
     }
-    inspector.retainAllGrads = true;
-    inspector.maxElements = opts.maxElements;
-    inspector.onBackward = (root) => { backwardRoot = root; };
-    inspector.onLog = (name, value, step) => rec.log(name, value, step);
-    inspector.onNonFinite = (t, op) => {
-      if (rec.nonFinite) return;
-      const v = t._read();
-      let kind: "nan" | "inf" = "inf";
-      for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) { kind = "nan"; break; }
-      rec.nonFinite = { op, kind, tensorId: t.id, place: userPlace(new Error().stack, file, prepared) };
-    };
-    inspector.onComparison = (c: Comparison, manual, t) => {
-      const place = userPlace(new Error().stack, file, prepared) ?? { line: 0, column: 0 };
-      const mv = manual instanceof Tensor ? manual._read() : undefined;
-      const gv = t instanceof Tensor && t.grad ? t.grad._read() : undefined;
-      const diff = mv && gv && mv.length === gv.length && c.status !== "shape-mismatch" ? Float64Array.from(mv, (x, i) => x - gv[i]) : undefined;
-      rec.comparison({
-        ...c, ...place, index: rec.comparisons.length,
-        manualName: manual instanceof Tensor ? names.get(manual.id)?.name : undefined,
-        tensorName: t instanceof Tensor ? names.get(t.id)?.name : undefined,
-        nodeId: t instanceof Tensor ? nodeIdOf(t) : undefined,
-        manual: mv && manual ? sample(mv, manual.shape) : undefined,
-        grad: gv && t?.grad ? sample(gv, t.grad.shape) : undefined,
-        diff: diff && t?.grad ? sample(diff, t.grad.shape) : undefined,
-      });
-    };
-    diagnosis = installDiagnosis(inspector, { describe: (t) => names.get(t.id) && { name: names.get(t.id)!.name, line: names.get(t.id)!.place.line } }).recorder;
+    watch = watchRun(rec, names, opts.maxElements, {
+      onNonFinite: (t, op) => {
+        if (rec.nonFinite) return;
+        const v = t._read();
+        let kind: "nan" | "inf" = "inf";
+        for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) { kind = "nan"; break; }
+        rec.nonFinite = { op, kind, tensorId: t.id, place: userPlace(new Error().stack, file, prepared) };
+      },
+      onComparison: (c, manual, t) => {
+        const place = userPlace(new Error().stack, file, prepared) ?? { line: 0, column: 0 };
+        rec.comparison(comparisonRow(c, place, rec.comparisons.length, manual instanceof Tensor ? manual : null, t instanceof Tensor ? t : null, names));
+      },
+    });
     for (const k of Object.keys(savedConsole) as (keyof typeof savedConsole)[]) {
       console[k] = out(k === "error" || k === "warn" ? "stderr" : "stdout");
     }
-    const fn = new vm.Script(WRAPPER_HEAD + prepared.code + "\n})", { filename: file, lineOffset: -1 }).runInThisContext();
     opts.emit?.({ type: "phase", phase: "running" });
     const tr = performance.now();
     try {
-      const module = { exports: {} };
-      fn(module.exports, makeRequire(file), module, file, path.dirname(file), bpn);
+      runPrepared(prepared, file, bpn);
     } finally {
       runMs = performance.now() - tr;
     }
@@ -275,15 +320,14 @@ export function executeScript(opts: ExecuteOptions): Trace {
     };
   } finally {
     Object.assign(console, savedConsole);
-    for (const k of Object.keys(inspector) as (keyof typeof inspector)[]) delete inspector[k];
-    Object.assign(inspector, saved);
+    watch?.restore();
     rec.flush();
   }
 
-  if (diagnosis) attachDiagnoses(rec.comparisons, diagnosis, rec.notes);
+  if (watch) attachDiagnoses(rec.comparisons, watch.diagnosis, rec.notes);
   const tt = performance.now();
   const trace = buildTrace({
-    file, source, documentVersion: opts.documentVersion, startedAt, rec, bindings, names, backwardRoot, error,
+    file, source, documentVersion: opts.documentVersion, startedAt, rec, bindings, names, backwardRoot: watch?.root, error,
   });
   if (valueBindings.size) addValues(trace, valueBindings);
   trace.timings = { totalMs: performance.now() - t0, prepareMs, runMs, traceMs: performance.now() - tt };

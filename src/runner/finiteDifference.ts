@@ -3,28 +3,23 @@
 // computed from it is float64) — and compare (L(x+h) − L(x−h)) / 2h with autograd's gradient.
 // Each probe stops at the script's first backward() call, whose root is the loss.
 import * as fs from "node:fs";
-import * as path from "node:path";
-import * as vm from "node:vm";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
-import { torch } from "../engine/index";
 import { decodeNumber, type FiniteDifferenceReport, type Trace } from "../protocol/trace";
-import { makeRequire } from "./execute";
-import { prepareScript, WRAPPER_HEAD } from "./instrument";
+import { resetEngine, runPrepared, saveInspector, type BindingHook } from "./execute";
+import { prepareScript, type PreparedScript } from "./instrument";
 
 const STEP = 1e-4;
 const REL_TOL = 1e-3, ABS_TOL = 1e-6;
-const DEFAULT_SEED = 67280421310721n;
 
 class ProbeDone extends Error {}
 
 /** The loss the script reaches with `name`'s element `flat` shifted by `delta` (float64). */
-function probe(file: string, source: string, name: string, flat: number, delta: number): number {
-  const prepared = prepareScript(source, file);
+function probe(prepared: PreparedScript, file: string, name: string, flat: number, delta: number): number {
   let nudged = false;
   let loss: number | undefined;
-  const bpn = {
-    bind(n: string, _line: number, _column: number, value: unknown) {
+  const hook: BindingHook = {
+    bind(n, _line, _column, value) {
       if (n !== name || nudged || !(value instanceof Tensor)) return value;
       nudged = true;
       const x = value.detach().double();
@@ -33,24 +28,21 @@ function probe(file: string, source: string, name: string, flat: number, delta: 
       return x;
     },
   };
-  const saved = { ...inspector };
+  const restore = saveInspector();
   const savedLog = console.log;
   console.log = () => {};
-  torch.set_grad_enabled(true);
-  torch.manual_seed(DEFAULT_SEED); // every probe sees the same random numbers as the first run
+  resetEngine(); // every probe sees the same random numbers as the first run
   inspector.onBackward = (root) => {
     loss = root.item();
     throw new ProbeDone();
   };
   try {
-    const fn = new vm.Script(WRAPPER_HEAD + prepared.code + "\n})", { filename: file, lineOffset: -1 }).runInThisContext();
-    fn({}, makeRequire(file), { exports: {} }, file, path.dirname(file), bpn);
+    runPrepared(prepared, file, hook);
   } catch (e) {
     if (!(e instanceof ProbeDone)) throw e;
   } finally {
     console.log = savedLog;
-    for (const k of Object.keys(inspector) as (keyof typeof inspector)[]) delete inspector[k];
-    Object.assign(inspector, saved);
+    restore();
   }
   if (!nudged) throw new Error(`'${name}' is never assigned in the script`);
   if (loss === undefined) throw new Error("the script never calls backward(), so there is no loss to differentiate");
@@ -66,7 +58,8 @@ export function finiteDifferenceCheck(file: string, trace: Trace, name: string, 
   const t = trace.tensors.find((x) => x.name === name);
   if (!t) return { name, error: `no tensor is bound to '${name}'` };
   if (!t.grad) return { name, error: `${name} has no gradient after the run (does the loss depend on it?)` };
-  const source = fs.readFileSync(file, "utf8");
+  // one preparation serves every probe
+  const prepared = prepareScript(fs.readFileSync(file, "utf8"), file);
   const cols = t.shape.length ? t.shape[t.shape.length - 1] : 1;
   const s = t.grad.sample;
   // the sampled window's largest gradients, plus a few spread through it
@@ -81,7 +74,7 @@ export function finiteDifferenceCheck(file: string, trace: Trace, name: string, 
     const flat = r * cols + c;
     const x = decodeNumber(values.values[r * values.cols + c]);
     const h = STEP * Math.max(1, Math.abs(x));
-    const numeric = (probe(file, source, name, flat, h) - probe(file, source, name, flat, -h)) / (2 * h);
+    const numeric = (probe(prepared, file, name, flat, h) - probe(prepared, file, name, flat, -h)) / (2 * h);
     const autograd = decodeNumber(s.values[cell]);
     const relError = Math.abs(autograd - numeric) / Math.max(Math.abs(numeric), ABS_TOL / REL_TOL);
     return { index: unflatten(flat, t.shape), autograd, numeric, relError };

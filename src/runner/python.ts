@@ -1,14 +1,11 @@
 // Python scripts and notebooks in the runner's worker: src/python runs them through Pyodide; this
 // turns what it reports into the same Trace a TypeScript run produces.
 import * as fs from "node:fs";
-import { inspector } from "../engine/inspect";
-import { Tensor } from "../engine/tensor";
-import { installDiagnosis } from "../diagnosis";
 import { loadPython, runPython } from "../python";
 import type { PyBinding, PyComparison, PythonRunResult } from "../python/types";
-import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace, type TraceComparison } from "../protocol/trace";
-import { attachDiagnoses, buildTrace, RunRecorder, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
-import { nodeIdOf, sample, type NameInfo } from "./summarize";
+import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
+import { attachDiagnoses, buildTrace, comparisonRow, RunRecorder, watchRun, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
+import type { NameInfo } from "./summarize";
 import type { WorkerRequest } from "./worker";
 
 const placeOf = (loc: { line: number; column: number; cell?: number }): Place =>
@@ -22,16 +19,8 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   const bindings = new Map<string, { value: unknown; place: Place }>();
   const names = new Map<number, NameInfo>();
   const valueBindings = new Map<string, PyBinding & { kind: "value" }>();
-  let backwardRoot: Tensor | undefined;
 
-  const saved = { ...inspector };
-  inspector.retainAllGrads = true;
-  inspector.maxElements = req.maxElements;
-  inspector.onBackward = (root) => { backwardRoot = root; };
-  inspector.onLog = (name, value, step) => rec.log(name, value, step);
-  const { recorder, uninstall } = installDiagnosis(inspector, {
-    describe: (t) => { const n = names.get(t.id); return n && { name: n.name, line: n.place.line }; },
-  });
+  const watch = watchRun(rec, names, req.maxElements);
   let result: PythonRunResult;
   try {
     // load Pyodide first (a cold load takes seconds): the run's time limit starts after it
@@ -51,20 +40,19 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
           names.set(b.tensor.id, { name: b.name, place });
         } else valueBindings.set(b.name, b);
       },
-      onComparison: (c: PyComparison) => rec.comparison(comparisonRow(c, rec.comparisons.length, names)),
+      onComparison: (c: PyComparison) =>
+        rec.comparison(comparisonRow(c.comparison, placeOf(c.location), rec.comparisons.length, c.manual, c.tensor, names)),
     });
   } finally {
-    uninstall();
-    for (const k of Object.keys(inspector) as (keyof typeof inspector)[]) delete inspector[k];
-    Object.assign(inspector, saved);
+    watch.restore();
     rec.flush();
   }
-  attachDiagnoses(rec.comparisons, recorder, rec.notes);
+  attachDiagnoses(rec.comparisons, watch.diagnosis, rec.notes);
   rec.notes.push(...result.notes);
 
   const tt = performance.now();
   const trace = buildTrace({
-    file: req.file, source, documentVersion: req.documentVersion, startedAt, rec, bindings, names, backwardRoot,
+    file: req.file, source, documentVersion: req.documentVersion, startedAt, rec, bindings, names, backwardRoot: watch.root,
     error: result.error ? scriptError(result) : undefined,
   });
   trace.status = result.status;
@@ -78,22 +66,6 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
     totalMs: performance.now() - t0, prepareMs: result.timings.loadMs, runMs: result.timings.runMs, traceMs: performance.now() - tt,
   };
   return trace;
-}
-
-function comparisonRow(c: PyComparison, index: number, names: Map<number, NameInfo>): TraceComparison {
-  const { manual, tensor } = c;
-  const mv = manual ? manual._read() : undefined;
-  const gv = tensor?.grad ? tensor.grad._read() : undefined;
-  const diff = mv && gv && mv.length === gv.length && c.comparison.status !== "shape-mismatch" ? Float64Array.from(mv, (x, i) => x - gv[i]) : undefined;
-  return {
-    ...c.comparison, ...placeOf(c.location), index,
-    manualName: manual ? names.get(manual.id)?.name : undefined,
-    tensorName: tensor ? names.get(tensor.id)?.name : undefined,
-    nodeId: tensor ? nodeIdOf(tensor) : undefined,
-    manual: mv && manual ? sample(mv, manual.shape) : undefined,
-    grad: gv && tensor?.grad ? sample(gv, tensor.grad.shape) : undefined,
-    diff: diff && tensor?.grad ? sample(diff, tensor.grad.shape) : undefined,
-  };
 }
 
 function scriptError(r: PythonRunResult): ScriptError {

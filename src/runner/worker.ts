@@ -2,8 +2,7 @@
 // It never touches VS Code; the main thread can terminate it at any moment (time limit, Stop).
 import { parentPort } from "node:worker_threads";
 import type { RunEvent, Trace } from "../protocol/trace";
-import { torch } from "../engine/index";
-import { executeScript } from "./execute";
+import { executeScript, resetEngine } from "./execute";
 import { finiteDifferenceCheck } from "./finiteDifference";
 
 export interface WorkerRequest {
@@ -37,13 +36,6 @@ let pythonRunner: PythonRunner | undefined;
 export function setPythonRunner(run: PythonRunner): void {
   pythonRunner = run;
 }
-
-/** A reused worker starts every run like a fresh process: grad mode on, global generator reseeded. */
-function resetEngine(): void {
-  torch.set_grad_enabled(true);
-  torch.manual_seed(DEFAULT_SEED);
-}
-const DEFAULT_SEED = 67280421310721n; // c10's default CPU generator seed
 
 async function handle(req: WorkerRequest): Promise<Trace> {
   resetEngine();

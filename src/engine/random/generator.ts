@@ -9,7 +9,7 @@ import { logCR, sinCosCR, sinCosCROut } from "./libm";
 
 const N = 624, M = 397;
 /** The seed every new CPU generator starts from (c10's default_rng_seed_val). */
-const DEFAULT_SEED = 67280421310721n;
+export const DEFAULT_SEED = 67280421310721n;
 const f = Math.fround;
 const TWO_PI_F32 = f(2 * Math.PI);
 const TWO_POW_M24 = 2 ** -24;
