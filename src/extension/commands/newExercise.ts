@@ -1,7 +1,7 @@
 // Backprop Ninja: New backprop exercise — writes the scaffold into the workspace (next to the active
 // file, else the first folder), never overwriting a file, and opens it.
 import * as vscode from "vscode";
-import { EXERCISE_FILE_NAME, EXERCISE_TEMPLATE } from "../template";
+import { EXERCISE_FILE_NAME, SCAFFOLD_PATH } from "../template";
 import type { Services } from "./services";
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
@@ -28,7 +28,7 @@ export function newExercise(s: Services) {
     const stem = EXERCISE_FILE_NAME.replace(/\.ts$/, "");
     let target = vscode.Uri.joinPath(dir, EXERCISE_FILE_NAME);
     for (let k = 2; await exists(target); k++) target = vscode.Uri.joinPath(dir, `${stem}_${k}.ts`);
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(EXERCISE_TEMPLATE));
+    await vscode.workspace.fs.copy(vscode.Uri.joinPath(s.context.extensionUri, ...SCAFFOLD_PATH), target);
     await provideTypes(s, dir);
     s.log.info(`new exercise ${target.fsPath}`);
     const doc = await vscode.workspace.openTextDocument(target);

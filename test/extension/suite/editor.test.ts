@@ -261,6 +261,8 @@ describe("Backprop Ninja extension API", function () {
     const uri = await vscode.commands.executeCommand<vscode.Uri>("backpropNinja.newExercise", vscode.workspace.workspaceFolders![0].uri);
     assert.ok(uri && fs.existsSync(uri.fsPath));
     assert.notEqual(path.basename(uri.fsPath), "backprop_ninja.ts", "must not overwrite the existing exercise");
+    // the file written is examples/scaffold/backprop_ninja.ts, as the extension ships it
+    assert.equal(fs.readFileSync(uri.fsPath, "utf8"), fs.readFileSync(workspaceFile("scaffold/backprop_ninja.ts").fsPath, "utf8"));
     const doc = await vscode.workspace.openTextDocument(uri);
     const done = nextRun(runs, uri);
     await vscode.commands.executeCommand("backpropNinja.run", uri);
