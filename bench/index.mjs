@@ -47,6 +47,7 @@ const workloads = [
   ["train_autograd", quick ? 200 : 1000, "exercise 4 step, loss.backward() (steps/s)"],
   ["matmul", 0, "matmul GFLOP/s, one thread"],
   ["trace", quick ? 3 : 7, "exercise 1-3 script, run warm (ours: script → trace; PyTorch: the same script in Python), ms"],
+  ["micrograd", quick ? 2 : 5, "scalar MLP demo (micrograd, 2-16-16-1 on 100 moons; PyTorch column: the same micrograd code in CPython), steps/s"],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
 

@@ -144,6 +144,30 @@ def trace(reps):
     return {"script_to_trace_ms": sorted(times)[len(times) // 2]}
 
 
+def micrograd(steps):
+    """The scalar MLP demo in CPython: examples/python/micrograd.py's Value and MLP (the classic
+    micrograd code), 2-16-16-1 on 100 moons, max-margin loss + L2, SGD; no torch involved."""
+    import contextlib, io, random
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../examples/python/micrograd.py")
+    mg = {"__name__": "micrograd"}
+    with contextlib.redirect_stdout(io.StringIO()):  # the example trains a little on import
+        exec(compile(open(src).read(), src, "exec"), mg)
+    Value, MLP = mg["Value"], mg["MLP"]
+    X, y = mg["make_moons"](100, 0.1, random.Random(1))
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+
+    def step():
+        scores = [model(x) for x in X]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum((p * p for p in model.parameters()))
+        model.zero_grad()
+        total.backward()
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+    return {"steps_per_s": time_steps(step, steps)}
+
+
 def memory(steps):
     X, Y = dataset(); g, params = model(200)
     with torch.no_grad():

@@ -1,7 +1,7 @@
 // Benchmark workloads on our engine; each run prints one JSON line. Run through bench/index.mjs.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { torch, F, range, Tensor } from "../src/engine/index";
+import { torch, F, range, Tensor, Value, nn } from "../src/engine/index";
 import { executeScript } from "../src/runner/execute";
 
 const NAMES = process.env.BACKPROP_NINJA_NAMES ?? "../shared/data/names.txt";
@@ -136,6 +136,22 @@ const workloads: Record<string, (arg: number) => Record<string, number>> = {
       out[`${mm}x${k}x${n}_gflops`] = (2 * mm * k * n * reps) / ((performance.now() - t0) / 1000) / 1e9;
     }
     return out;
+  },
+  micrograd(steps) {
+    // the scalar MLP demo (examples/micrograd.ts): 2-16-16-1 on 100 moons, max-margin loss + L2, SGD
+    const { X, y } = nn.makeMoons(100, { noise: 0.1, seed: 1 });
+    const model = new nn.MLP(2, [16, 16, 1], { seed: 1337 });
+    const step = () => {
+      const scores = X.map((xi) => model.call(xi)[0]);
+      const losses = scores.map((s, i) => s.mul(-y[i]).add(1).relu());
+      const dataLoss = losses.reduce((a, l) => a.add(l), new Value(0)).mul(1 / losses.length);
+      const reg = model.parameters().reduce((a, p) => a.add(p.mul(p)), new Value(0)).mul(1e-4);
+      const total = dataLoss.add(reg);
+      model.zeroGrad();
+      total.backward();
+      for (const p of model.parameters()) p.data -= 0.1 * p.grad;
+    };
+    return { steps_per_s: timeSteps(step, steps) };
   },
   memory(steps) {
     const { X, Y } = dataset();
