@@ -18,7 +18,7 @@ import {
   type Trace, type TraceComparison, type NonFiniteEvent, type Graph, MAX_GRAPH_NODES,
 } from "../protocol/trace";
 import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
-import { autogradGraph, nodeIdOf, sample, summarize, type NameInfo } from "./summarize";
+import { autogradGraph, nodeIdOf, sample, sampleDifference, summarize, type NameInfo } from "./summarize";
 import { installDiagnosis, kindLabel, type DiagnosisRecorder } from "../diagnosis";
 
 export interface ExecuteOptions {
@@ -234,7 +234,7 @@ export function watchRun(rec: RunRecorder, names: Map<number, NameInfo>, maxElem
 export function comparisonRow(c: Comparison, place: Place, index: number, manual: Tensor | null | undefined, t: Tensor | null | undefined, names: Map<number, NameInfo>): TraceComparison {
   const mv = manual ? manual._read() : undefined;
   const gv = t?.grad ? t.grad._read() : undefined;
-  const diff = mv && gv && mv.length === gv.length && c.status !== "shape-mismatch" ? Float64Array.from(mv, (x, i) => x - gv[i]) : undefined;
+  const hasDiff = mv && gv && mv.length === gv.length && c.status !== "shape-mismatch";
   return {
     ...c, ...place, index,
     manualName: manual ? names.get(manual.id)?.name : undefined,
@@ -242,7 +242,7 @@ export function comparisonRow(c: Comparison, place: Place, index: number, manual
     nodeId: t ? nodeIdOf(t) : undefined,
     manual: mv && manual ? sample(mv, manual.shape) : undefined,
     grad: gv && t?.grad ? sample(gv, t.grad.shape) : undefined,
-    diff: diff && t?.grad ? sample(diff, t.grad.shape) : undefined,
+    diff: hasDiff && t?.grad ? sampleDifference(mv, gv, t.grad.shape) : undefined,
   };
 }
 

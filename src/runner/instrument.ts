@@ -34,7 +34,21 @@ function lineColumnOf(text: string, pos: number): Place {
   return { line, column: pos - start + 1 };
 }
 
+/** The last few prepared scripts: a re-run of unchanged text (Run, finite differences) skips this step. */
+const prepared = new Map<string, PreparedScript>();
+const PREPARED_KEPT = 4;
+
 export function prepareScript(source: string, file: string, instrument = true): PreparedScript {
+  const key = `${instrument ? "i" : "p"}:${file}\u0000${source}`;
+  const hit = prepared.get(key);
+  if (hit) return hit;
+  const p = prepareUncached(source, file, instrument);
+  prepared.set(key, p);
+  if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
+  return p;
+}
+
+function prepareUncached(source: string, file: string, instrument: boolean): PreparedScript {
   let out: { code: string; map: string };
   try {
     const r = transform(source, {
