@@ -1,7 +1,8 @@
 // The gradient panel. Host messages replace whole snapshots; UI state (tab, selection, sort, zoom…)
 // is kept with the host's getState/setState so it survives hiding and reloads.
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { HostMessage, RunningInfo } from "../src/protocol/messages";
+import type { TraceDetail } from "../src/protocol/trace";
 import { CmpTable, type TableState } from "./components/CmpTable";
 import { TensorPanel } from "./components/TensorPanel";
 import { Training } from "./components/Training";
@@ -10,7 +11,7 @@ import { foldChains, layoutGraph, type Layout } from "./graph/layout";
 import { graphSvg } from "./graph/svgExport";
 import type { Host } from "./host";
 import { firstWrong, isBad, type CmpRow, type PanelModel, type Series } from "./model";
-import { modelFromTrace, seriesFromPartial } from "./traceAdapter";
+import { modelFromTrace, seriesFromPartial, withDetail } from "./traceAdapter";
 
 export type Tab = "graph" | "checks" | "training";
 
@@ -36,6 +37,7 @@ function restore(raw: unknown): SavedState {
 
 interface Snapshot {
   uri?: string;
+  version?: number;
   stale: boolean;
   model?: PanelModel;
   /** the trace could not be read */
@@ -58,6 +60,10 @@ export function App({ host }: { host: Host }) {
   const runningRef = useRef<RunningInfo | null>(null);
   const runningFrame = useRef(0);
   const snapUri = useRef<string | undefined>(undefined);
+  // samples of the compact snapshot, fetched when a tensor view shows them: key "tensorId|cmpIndex"
+  const [details, setDetails] = useState<ReadonlyMap<string, TraceDetail>>(new Map());
+  const detailRequests = useRef(new Map<number, string>());
+  const nextRequest = useRef(1);
 
   const save = (patch: Partial<SavedState>) => {
     setSaved((s) => {
@@ -74,14 +80,16 @@ export function App({ host }: { host: Host }) {
         case "snapshot": {
           if (m.uri !== snapUri.current) setCursorLine(undefined);
           snapUri.current = m.uri;
+          detailRequests.current.clear();
+          setDetails(new Map());
           if (m.trace === undefined) {
-            setSnap({ uri: m.uri, stale: m.stale });
+            setSnap({ uri: m.uri, version: m.version, stale: m.stale });
             break;
           }
           try {
-            setSnap({ uri: m.uri, stale: m.stale, model: modelFromTrace(m.trace, m.uri) });
+            setSnap({ uri: m.uri, version: m.version, stale: m.stale, model: modelFromTrace(m.trace, m.uri) });
           } catch (e) {
-            setSnap({ uri: m.uri, stale: m.stale, invalid: e instanceof Error ? e.message : String(e) });
+            setSnap({ uri: m.uri, version: m.version, stale: m.stale, invalid: e instanceof Error ? e.message : String(e) });
           }
           setPartial(undefined);
           rate.current = [];
@@ -127,6 +135,14 @@ export function App({ host }: { host: Host }) {
           });
           setShowTensor(true);
           break;
+        case "detail": {
+          const key = detailRequests.current.get(m.requestId);
+          if (key === undefined) break; // asked for an earlier snapshot
+          detailRequests.current.delete(m.requestId);
+          if (m.detail) setDetails((d) => new Map(d).set(key, m.detail!));
+          else console.warn(`Backprop Ninja panel: no samples: ${m.error ?? "no answer"}`);
+          break;
+        }
         case "exportSvg": {
           const l = layoutRef.current;
           if (l) host.post({ type: "svg", requestId: m.requestId, svg: graphSvg(l, document.body) });
@@ -140,6 +156,11 @@ export function App({ host }: { host: Host }) {
   }, [host]);
 
   const model = snap?.model;
+
+  // tell the host once the DOM shows a new run (save → panel timings end here)
+  useLayoutEffect(() => {
+    if (snap?.model) host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}) });
+  }, [snap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 
   // lay the graph out when the model or folding changes
@@ -175,8 +196,26 @@ export function App({ host }: { host: Host }) {
   const selectedRow = model?.comparisons.find((c) => c.index === saved.selectedCmp);
   const selectedNodeModel = model?.graph.nodes.find((n) => n.id === saved.selectedNode);
   const tensorKey = selectedRow?.tensorKey ?? selectedNodeModel?.tensorKey;
-  const tensor = tensorKey !== undefined ? model?.tensors.get(tensorKey) : undefined;
-  const nodeCmp = selectedNodeModel?.cmpIndex !== undefined ? model?.comparisons.find((c) => c.index === selectedNodeModel.cmpIndex) : undefined;
+  const tensorBare = tensorKey !== undefined ? model?.tensors.get(tensorKey) : undefined;
+  const nodeCmpBare = selectedNodeModel?.cmpIndex !== undefined ? model?.comparisons.find((c) => c.index === selectedNodeModel.cmpIndex) : undefined;
+  // the tensor view's samples: in the snapshot (full trace) or fetched from the host (compact one)
+  const shownRow = tab === "graph" ? nodeCmpBare : selectedRow;
+  const detailKey = model?.samplesOnRequest && showTensor && (tensorBare || shownRow)
+    ? `${tensorBare?.key ?? ""}|${shownRow?.index ?? ""}` : undefined;
+  const detail = detailKey !== undefined ? details.get(detailKey) : undefined;
+  const { tensor, row: shownWithDetail } = withDetail(detail, tensorBare, shownRow);
+  const nodeCmp = tab === "graph" ? shownWithDetail : nodeCmpBare;
+  const selectedRowShown = tab === "graph" ? selectedRow : shownWithDetail;
+  useEffect(() => {
+    if (detailKey === undefined || details.has(detailKey) || [...detailRequests.current.values()].includes(detailKey)) return;
+    const requestId = nextRequest.current++;
+    detailRequests.current.set(requestId, detailKey);
+    host.post({
+      type: "requestDetail", requestId,
+      ...(snap?.uri !== undefined ? { uri: snap.uri } : {}), ...(snap?.version !== undefined ? { version: snap.version } : {}),
+      ...(tensorBare ? { tensorId: Number(tensorBare.key) } : {}), ...(shownRow ? { cmpIndex: shownRow.index } : {}),
+    });
+  }, [detailKey, details]);
 
   const reveal = (line: number | undefined, column?: number) => {
     const uri = snap?.uri;
@@ -204,7 +243,7 @@ export function App({ host }: { host: Host }) {
   const bad = model?.comparisons.filter((c) => isBad(c.status)).length ?? 0;
 
   return (
-    <div class={`app${isRunning ? " is-running" : ""}`} data-state={!snap ? "waiting" : snap.invalid ? "invalid" : !model ? "empty" : model.status}>
+    <div class={`app${isRunning ? " is-running" : ""}`} data-version={snap?.version} data-state={!snap ? "waiting" : snap.invalid ? "invalid" : !model ? "empty" : model.status}>
       <div class="toolbar" role="toolbar" aria-label="Panel">
         <nav class="tabs" role="tablist">
           <TabButton id="graph" tab={tab} icon="codicon-type-hierarchy" label="Graph" onPick={(t) => save({ tab: t })} />
@@ -280,8 +319,8 @@ export function App({ host }: { host: Host }) {
                 onSelect={selectRow}
                 onActivate={(r) => reveal(r.line, r.column)}
               />
-              {showTensor && selectedRow && (
-                <TensorPanel tensor={tensor} cmp={selectedRow} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
+              {showTensor && selectedRowShown && (
+                <TensorPanel tensor={tensor} cmp={selectedRowShown} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
               )}
             </div>
           ) : (

@@ -131,6 +131,8 @@ export interface PanelModel {
   nonFinite?: { text: string; line?: number; column?: number };
   /** the graph was cut at the runner's node limit */
   graphTruncated?: boolean;
+  /** the snapshot came without samples: ask the host for a tensor's or row's (requestDetail) */
+  samplesOnRequest?: boolean;
 }
 
 export const BAD_VERDICTS: ReadonlySet<Verdict> = new Set(["wrong", "shape-mismatch", "no-grad", "not-written"]);

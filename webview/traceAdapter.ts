@@ -2,7 +2,8 @@
 // knows the trace's layout. It converts the trace's 1-based places to the 0-based lines of the
 // protocol and VS Code, and decodes JSON-safe numbers.
 import {
-  decodeNumber, isTrace, type JsonNumber, type Place, type Sample, type Stats as TraceStats, type Trace,
+  decodeNumber, isPanelTrace, type CompactTrace, type JsonNumber, type Place, type Sample, type Stats as TraceStats,
+  type Trace, type TraceDetail,
 } from "../src/protocol/trace";
 import type { CmpRow, Graph, GraphNode, Grid, PanelModel, ScriptError, Series, Stats, TensorDetail, Verdict } from "./model";
 
@@ -20,7 +21,7 @@ function stats(s: TraceStats | undefined): Stats | undefined {
 }
 
 /** A sample as a grid, decoded on first use: a trace carries ~200 samples, the panel shows a few. */
-function grid(s: Sample | undefined): Grid | undefined {
+export function grid(s: Sample | undefined): Grid | undefined {
   if (!s || !Array.isArray(s.values) || s.rows * s.cols === 0 || s.values.length !== s.rows * s.cols) return undefined;
   let decoded: number[] | undefined;
   return {
@@ -42,20 +43,25 @@ export function opLabel(op: string): string {
   return m ? m[1].replace(/^[A-Z]/, (c) => c.toLowerCase()) : op;
 }
 
+/** A full trace carries samples; the host's compact one (CompactTrace) does not. */
+const sampleIn = (x: object | undefined, key: string): Sample | undefined =>
+  x && key in x ? (x as Record<string, Sample | undefined>)[key] : undefined;
+
 /** Builds the panel model; throws when `trace` is not a trace. */
 export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
-  if (!isTrace(trace)) {
+  if (!isPanelTrace(trace)) {
     const v = (trace as { version?: unknown } | null)?.version;
     throw new Error(v !== undefined && v !== 1 ? `trace version ${String(v)} is not the version 1 this panel reads` : "it is not a trace");
   }
-  const t: Trace = trace;
+  const t: Trace | CompactTrace = trace;
 
   const tensors = new Map<string, TensorDetail>();
   for (const nt of t.tensors) {
     const key = String(nt.id);
     tensors.set(key, {
       key, name: nt.name, shape: nt.shape, dtype: nt.dtype, line: zeroBased(nt).line,
-      stats: stats(nt.value?.stats), gradStats: stats(nt.grad?.stats), value: grid(nt.value?.sample), grad: grid(nt.grad?.sample),
+      stats: stats(nt.value?.stats), gradStats: stats(nt.grad?.stats),
+      value: grid(sampleIn(nt.value, "sample")), grad: grid(sampleIn(nt.grad, "sample")),
     });
   }
 
@@ -66,7 +72,7 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
       name: c.name, status, exact: c.exact, approximate: c.approximate, maxdiff: c.maxdiff ?? null,
       manualShape: c.manualShape ?? null, gradShape: c.gradShape ?? null, message: c.message, ...zeroBased(c),
       nodeId: c.nodeId, tensorKey: c.tensorId !== undefined ? String(c.tensorId) : undefined,
-      manual: grid(c.manual), grad: grid(c.grad), diff: grid(c.diff),
+      manual: grid(sampleIn(c, "manual")), grad: grid(sampleIn(c, "grad")), diff: grid(sampleIn(c, "diff")),
       diagnosis: c.diagnosis?.sentence, downstreamOf: c.diagnosis?.downstreamOf,
     };
   });
@@ -112,10 +118,11 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     values: t.graph?.source === "values",
     stepsPerSecond: steps > 0 && t.timings?.runMs > 0 ? (steps / t.timings.runMs) * 1000 : undefined,
     nonFinite, graphTruncated: t.graph?.truncated === true,
+    samplesOnRequest: t.samplesOmitted === true,
   };
 }
 
-function readGraph(t: Trace): Graph {
+function readGraph(t: Trace | CompactTrace): Graph {
   const g = t.graph;
   if (!g) return { nodes: [], edges: [] };
   const nodes: GraphNode[] = [];
@@ -148,4 +155,14 @@ export function seriesFromPartial(trace: unknown): Series[] {
     out.push({ name: o.name, steps: o.steps as number[], values: (o.values as JsonNumber[]).map(decodeNumber) });
   }
   return out;
+}
+
+/** A tensor and a cmp row with the samples a `detail` answer brought (the compact snapshot has none). */
+export function withDetail(detail: TraceDetail | undefined, tensor: TensorDetail | undefined, row: CmpRow | undefined): { tensor?: TensorDetail; row?: CmpRow } {
+  const d = detail?.tensor;
+  const c = detail?.comparison;
+  return {
+    tensor: tensor && d && String(d.id) === tensor.key ? { ...tensor, value: grid(d.value), grad: grid(d.grad) } : tensor,
+    row: row && c && c.index === row.index ? { ...row, manual: grid(c.manual), grad: grid(c.grad), diff: grid(c.diff) } : row,
+  };
 }

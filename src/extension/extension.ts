@@ -8,7 +8,7 @@ import { DiagnosticsReporter } from "./diagnostics";
 import { TensorHoverProvider } from "./hover";
 import { LiveMode } from "./liveMode";
 import { Log } from "./log";
-import { registerPanelSerializer } from "./panel";
+import { panelRendered, registerPanelSerializer, type PanelRendered } from "./panel";
 import { RunController, type Executor } from "./runs";
 import { StatusBar } from "./statusBar";
 
@@ -22,6 +22,8 @@ const SELECTOR: vscode.DocumentSelector = [
 export interface BackpropNinjaApi {
   runs: RunController;
   activationMs: number;
+  /** the gradient panel's DOM shows a new snapshot */
+  onDidRenderPanel: vscode.Event<PanelRendered>;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
@@ -45,12 +47,13 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
     vscode.languages.registerHoverProvider(SELECTOR, new TensorHoverProvider(runs)),
     registerPanelSerializer(context, runs),
+    panelRendered,
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info("workspace trusted: runs enabled")),
   );
   registerAllCommands({ context, runs, log });
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? "" : " (restricted mode: runs disabled until the workspace is trusted)"}`);
-  return { runs, activationMs };
+  return { runs, activationMs, onDidRenderPanel: panelRendered.event };
 }
 
 export function deactivate(): void {

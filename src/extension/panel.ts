@@ -7,6 +7,17 @@ import { hostBridge, type HostBridge } from "./panelProtocol";
 import type { RunController, RunRecord } from "./runs";
 
 export const PANEL_VIEW_TYPE = "backpropNinja.gradientPanel";
+
+export interface PanelRendered {
+  uri?: string;
+  /** document version of the run the panel now shows */
+  version?: number;
+  /** performance.now() when the host heard of it */
+  at: number;
+}
+
+/** Fires when the panel reports that its DOM shows a new snapshot (save → panel timings use it). */
+export const panelRendered = new vscode.EventEmitter<PanelRendered>();
 const SVG_TIMEOUT_MS = 15_000;
 
 export interface ShowOptions {
@@ -23,6 +34,8 @@ export class GradientPanel implements vscode.Disposable {
   /** resolves once the webview has said `ready` (messages posted earlier could be lost) */
   private readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
   private pendingSelection: number | undefined;
+  /** the record of the last snapshot sent: the one `requestDetail` reads */
+  private shown: RunRecord | undefined;
 
   static createOrShow(context: vscode.ExtensionContext, runs: RunController, opts: ShowOptions = {}): GradientPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -73,6 +86,8 @@ export class GradientPanel implements vscode.Disposable {
       reveal: (uri, line, column) => void vscode.commands.executeCommand(CommandId.RevealLine, uri, line, column),
       stop: () => void vscode.commands.executeCommand(CommandId.Stop),
       run: (uri) => void vscode.commands.executeCommand(CommandId.Run, uri ? vscode.Uri.parse(uri) : undefined),
+      detailSource: () => this.shown,
+      rendered: (uri, version) => panelRendered.fire({ uri, version, at: performance.now() }),
     });
     panel.webview.html = this.html();
     this._disposables.push(
@@ -123,6 +138,7 @@ export class GradientPanel implements vscode.Disposable {
   private sendSnapshot(): void {
     if (!this.ready) return;
     const rec: RunRecord | undefined = this.runs.last();
+    this.shown = rec;
     this.bridge.snapshot(rec, rec ? this.runs.isStale(rec) : false);
   }
 

@@ -1,7 +1,8 @@
 // The host end of the panel protocol (src/protocol/messages.ts): typed sends to the webview and
 // checked handling of what it sends back.
 import * as vscode from "vscode";
-import { parseWebviewMessage, type HostMessage, type RunningInfo } from "../protocol/messages";
+import { parseWebviewMessage, type HostMessage, type RequestDetailCommand, type RunningInfo } from "../protocol/messages";
+import { compactTrace, detailOf, isTrace, type CompactTrace, type TraceDetail } from "../protocol/trace";
 import type { RunRecord } from "./runs";
 
 export type { RunningInfo };
@@ -11,6 +12,28 @@ export interface PanelHandlers {
   reveal(uri: string, line: number, column?: number): void;
   stop(): void;
   run(uri?: string): void;
+  /** the record whose samples a `requestDetail` may read (the one the panel was last sent) */
+  detailSource(): RunRecord | undefined;
+  /** the panel's DOM shows the snapshot of `version` */
+  rendered(uri: string | undefined, version: number | undefined): void;
+}
+
+/** The compact copy of a record's trace, made once per record (snapshots are resent on every re-show). */
+const compactOf = new WeakMap<object, CompactTrace>();
+export function panelTrace(trace: unknown): unknown {
+  if (!isTrace(trace)) return trace ?? undefined;
+  let c = compactOf.get(trace);
+  if (!c) compactOf.set(trace, (c = compactTrace(trace)));
+  return c;
+}
+
+/** The answer to a `requestDetail`, from the record the panel shows. */
+export function answerDetail(rec: RunRecord | undefined, m: RequestDetailCommand): { detail?: TraceDetail; error?: string } {
+  if (!rec || !isTrace(rec.trace)) return { error: "there is no run to read samples from" };
+  if ((m.uri !== undefined && m.uri !== rec.uri.toString()) || (m.version !== undefined && m.version !== rec.version)) {
+    return { error: "a newer run replaced the one shown" };
+  }
+  return { detail: detailOf(rec.trace, m.tensorId, m.cmpIndex) };
 }
 
 export interface HostBridge extends vscode.Disposable {
@@ -35,6 +58,8 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
       case "reveal": return handlers.reveal(m.uri, m.line, m.column);
       case "stop": return handlers.stop();
       case "run": return handlers.run(m.uri);
+      case "rendered": return handlers.rendered(m.uri, m.version);
+      case "requestDetail": return post({ type: "detail", requestId: m.requestId, ...answerDetail(handlers.detailSource(), m) });
       case "svg": {
         const w = waiting.get(m.requestId);
         if (!w) return;
@@ -46,7 +71,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
     }
   });
   return {
-    snapshot: (rec, stale) => post({ type: "snapshot", uri: rec?.uri.toString(), version: rec?.version, stale, trace: rec?.trace ?? undefined }),
+    snapshot: (rec, stale) => post({ type: "snapshot", uri: rec?.uri.toString(), version: rec?.version, stale, trace: panelTrace(rec?.trace) }),
     running: (info) => post({ type: "running", running: info ?? null }),
     partial: (trace) => post({ type: "partial", trace }),
     cursor: (uri, line) => post({ type: "cursor", uri, line }),

@@ -3,6 +3,11 @@
 // crossing the postMessage boundary is untyped data. The webview sends `ready` first; the host then
 // sends whole snapshots (never deltas), so a reloaded or re-shown panel needs nothing else.
 // Lines and columns are 0-based, as in the VS Code API.
+//
+// The snapshot's trace is the compact one (CompactTrace: no samples), so a live re-run crosses to the
+// panel in tens of KiB; the panel asks for one tensor's or cmp row's samples (`requestDetail`) when
+// it shows their heatmaps, and the host answers with `detail`.
+import { isSample, type Sample, type TraceDetail } from "./trace";
 
 /** Progress of the run in flight, as the host reports it. */
 export interface RunProgressInfo {
@@ -30,7 +35,7 @@ export interface SnapshotMessage {
   version?: number;
   /** the file was edited since this run */
   stale: boolean;
-  /** the runner's Trace (src/protocol/trace.ts); the webview validates it before use */
+  /** the runner's Trace or its CompactTrace (src/protocol/trace.ts); the webview validates it before use */
   trace?: unknown;
 }
 
@@ -70,7 +75,16 @@ export interface ExportSvgMessage {
   requestId: number;
 }
 
+/** Answer to `requestDetail`: the samples asked for, or why there are none. */
+export interface DetailMessage {
+  type: "detail";
+  requestId: number;
+  detail?: TraceDetail;
+  error?: string;
+}
+
 export type HostMessage =
+  | DetailMessage
   | SnapshotMessage
   | RunningMessage
   | PartialMessage
@@ -112,7 +126,25 @@ export interface SvgCommand {
   error?: string;
 }
 
-export type WebviewMessage = ReadyCommand | RevealCommand | StopCommand | RunCommand | SvgCommand;
+/** Asks for the samples of a named tensor (engine id) and/or a cmp row (index) of the run shown. */
+export interface RequestDetailCommand {
+  type: "requestDetail";
+  requestId: number;
+  /** the snapshot the panel shows; the host answers with an error when it has a newer run */
+  uri?: string;
+  version?: number;
+  tensorId?: number;
+  cmpIndex?: number;
+}
+
+/** The panel's DOM shows this snapshot (sent once per snapshot with a trace; timings use it). */
+export interface RenderedCommand {
+  type: "rendered";
+  uri?: string;
+  version?: number;
+}
+
+export type WebviewMessage = ReadyCommand | RevealCommand | StopCommand | RunCommand | SvgCommand | RequestDetailCommand | RenderedCommand;
 
 // ── runtime checks ────────────────────────────────────────────────────────────────────────────
 
@@ -176,9 +208,42 @@ export function parseHostMessage(data: unknown): HostMessage | undefined {
       return isLine(data.index) ? { type: "selectComparison", index: data.index } : undefined;
     case "exportSvg":
       return isFiniteNumber(data.requestId) ? { type: "exportSvg", requestId: data.requestId } : undefined;
+    case "detail": {
+      if (!isFiniteNumber(data.requestId) || !optional(data.error, isString)) return undefined;
+      const detail = data.detail === undefined ? undefined : parseDetail(data.detail);
+      if (data.detail !== undefined && !detail) return undefined;
+      const m: DetailMessage = { type: "detail", requestId: data.requestId };
+      if (detail) m.detail = detail;
+      if (data.error !== undefined) m.error = data.error;
+      return m;
+    }
     default:
       return undefined;
   }
+}
+
+const optionalSample = (v: unknown): v is Sample | undefined => v === undefined || isSample(v);
+const isIndex = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
+
+function parseDetail(v: unknown): TraceDetail | undefined {
+  if (!isObj(v)) return undefined;
+  const out: TraceDetail = {};
+  if (v.tensor !== undefined) {
+    const t = v.tensor;
+    if (!isObj(t) || !isIndex(t.id) || !optionalSample(t.value) || !optionalSample(t.grad)) return undefined;
+    out.tensor = { id: t.id };
+    if (t.value !== undefined) out.tensor.value = t.value;
+    if (t.grad !== undefined) out.tensor.grad = t.grad;
+  }
+  if (v.comparison !== undefined) {
+    const c = v.comparison;
+    if (!isObj(c) || !isIndex(c.index) || !optionalSample(c.manual) || !optionalSample(c.grad) || !optionalSample(c.diff)) return undefined;
+    out.comparison = { index: c.index };
+    if (c.manual !== undefined) out.comparison.manual = c.manual;
+    if (c.grad !== undefined) out.comparison.grad = c.grad;
+    if (c.diff !== undefined) out.comparison.diff = c.diff;
+  }
+  return out;
 }
 
 /** The webview command in `data`, or undefined when it is not one. */
@@ -202,6 +267,24 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       return data.svg !== undefined
         ? { type: "svg", requestId: data.requestId, svg: data.svg }
         : { type: "svg", requestId: data.requestId, error: data.error as string };
+    case "requestDetail": {
+      if (!isFiniteNumber(data.requestId) || !optional(data.uri, isString) || !optional(data.version, isFiniteNumber) ||
+        !optional(data.tensorId, isIndex) || !optional(data.cmpIndex, isIndex)) return undefined;
+      if (data.tensorId === undefined && data.cmpIndex === undefined) return undefined;
+      const m: RequestDetailCommand = { type: "requestDetail", requestId: data.requestId };
+      if (data.uri !== undefined) m.uri = data.uri;
+      if (data.version !== undefined) m.version = data.version;
+      if (data.tensorId !== undefined) m.tensorId = data.tensorId;
+      if (data.cmpIndex !== undefined) m.cmpIndex = data.cmpIndex;
+      return m;
+    }
+    case "rendered": {
+      if (!optional(data.uri, isString) || !optional(data.version, isFiniteNumber)) return undefined;
+      const m: RenderedCommand = { type: "rendered" };
+      if (data.uri !== undefined) m.uri = data.uri;
+      if (data.version !== undefined) m.version = data.version;
+      return m;
+    }
     default:
       return undefined;
   }

@@ -252,6 +252,8 @@ export interface Trace {
   lastPlace?: Place;
   /** present when the run was asked to check a gradient with finite differences */
   finiteDifference?: FiniteDifferenceReport;
+  /** never set on a full trace; true on the panel's compact copy (CompactTrace) */
+  samplesOmitted?: false;
 }
 
 /** Streamed while a script runs (a long training run shows its loss curve live). */
@@ -284,10 +286,57 @@ export function countVerdicts(comparisons: readonly Pick<Comparison, "status">[]
   return c;
 }
 
+/**
+ * The trace as the panel gets it first: every sample left out (tensors' value/grad samples and the
+ * cmp rows' manual/grad/diff), stats and everything else kept. For the exercise that is ~1.5 MB →
+ * tens of KiB; the panel asks for one tensor's or row's samples when it shows them (see `detailOf`).
+ */
+export type CompactTrace = Omit<Trace, "tensors" | "comparisons" | "samplesOmitted"> & {
+  samplesOmitted: true;
+  tensors: (Omit<NamedTensor, "value" | "grad"> & { value: { stats: Stats }; grad?: { stats: Stats } })[];
+  comparisons: Omit<TraceComparison, "manual" | "grad" | "diff">[];
+};
+
+export function compactTrace(t: Trace): CompactTrace {
+  return {
+    ...t,
+    samplesOmitted: true,
+    tensors: t.tensors.map((nt) => ({ ...nt, value: { stats: nt.value.stats }, grad: nt.grad ? { stats: nt.grad.stats } : undefined })),
+    comparisons: t.comparisons.map(({ manual: _m, grad: _g, diff: _d, ...row }) => row),
+  };
+}
+
+/** The samples `compactTrace` left out, for one named tensor (by id) and/or one cmp row (by index). */
+export interface TraceDetail {
+  tensor?: { id: number; value?: Sample; grad?: Sample };
+  comparison?: { index: number; manual?: Sample; grad?: Sample; diff?: Sample };
+}
+
+export function detailOf(t: Trace, tensorId: number | undefined, cmpIndex: number | undefined): TraceDetail {
+  const out: TraceDetail = {};
+  const nt = tensorId === undefined ? undefined : t.tensors.find((x) => x.id === tensorId);
+  if (nt) out.tensor = { id: nt.id, value: nt.value.sample, grad: nt.grad?.sample };
+  const c = cmpIndex === undefined ? undefined : t.comparisons.find((x) => x.index === cmpIndex);
+  if (c) out.comparison = { index: c.index, manual: c.manual, grad: c.grad, diff: c.diff };
+  return out;
+}
+
+export function isSample(v: unknown): v is Sample {
+  if (typeof v !== "object" || v === null) return false;
+  const s = v as Partial<Sample>;
+  return Number.isInteger(s.rows) && Number.isInteger(s.cols) && Array.isArray(s.values) &&
+    s.values.length === s.rows! * s.cols! && typeof s.truncated === "boolean";
+}
+
 /** Runtime check of what arrives over a message channel or from a JSON file. */
 export function isTrace(x: unknown): x is Trace {
   if (typeof x !== "object" || x === null) return false;
   const t = x as Partial<Trace>;
   return t.version === TRACE_VERSION && typeof t.file === "string" && Array.isArray(t.comparisons) &&
     Array.isArray(t.tensors) && Array.isArray(t.output) && Array.isArray(t.series) && typeof t.status === "string";
+}
+
+/** What the panel accepts: a full trace (tests, older hosts) or the host's compact copy. */
+export function isPanelTrace(x: unknown): x is Trace | CompactTrace {
+  return isTrace(x);
 }

@@ -3,7 +3,7 @@
 // .test-artifacts/webview/.
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
-import type { Trace } from "../../src/protocol/trace";
+import { compactTrace, detailOf, type Trace } from "../../src/protocol/trace";
 import { loadFixture } from "./fixtures";
 import { buildPanel, launch, posted, postToPanel, screenshot, serve } from "./harness";
 
@@ -100,6 +100,38 @@ describe("gradient panel (webview, Chromium)", function () {
       assert.equal(await page.locator(`[data-testid=${id}] canvas`).count(), 1, id);
     }
     await screenshot(page, "03-solved-tensor");
+  });
+
+  it("compact snapshot (no samples): says it rendered, and fetches a row's samples when its heatmaps show", async () => {
+    const full = loadFixture("exercise1-one-wrong");
+    const compact = compactTrace(full);
+    await clearPosted();
+    await snapshot(compact as unknown as Trace, { version: 7 });
+    await page.locator('.app[data-version="7"] tr.cmp-row').first().waitFor();
+    assert.equal(await page.locator("tr.cmp-row").count(), full.comparisons.length);
+    assert.deepEqual(await lastPosted("rendered"), { type: "rendered", uri: URI, version: 7 });
+    assert.equal(await lastPosted("requestDetail"), undefined, "nothing is fetched before a tensor view opens");
+
+    const row = full.comparisons.find((c) => c.status === "wrong")!;
+    await page.locator(`tr.cmp-row[data-name="${row.name}"]`).click();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "requestDetail"));
+    const req = (await lastPosted("requestDetail"))!;
+    assert.deepEqual(req, { type: "requestDetail", requestId: req.requestId, uri: URI, version: 7, tensorId: row.tensorId, cmpIndex: row.index });
+    // until the answer comes, the view has no heatmaps; an answer to another request changes nothing
+    await page.locator("[data-testid=tensor-panel]").waitFor();
+    assert.equal(await page.locator("[data-testid=heatmap-diff] canvas").count(), 0);
+    await postToPanel(page, { type: "detail", requestId: 999, detail: detailOf(full, row.tensorId, row.index) });
+    assert.equal(await page.locator("[data-testid=heatmap-diff] canvas").count(), 0);
+    await postToPanel(page, { type: "detail", requestId: req.requestId, detail: detailOf(full, row.tensorId, row.index) });
+    for (const id of ["heatmap-manual", "heatmap-grad", "heatmap-diff", "histogram"]) {
+      await page.locator(`[data-testid=${id}] canvas`).waitFor();
+    }
+    await screenshot(page, "03b-compact-tensor-detail");
+    // a new snapshot drops the fetched samples and asks again for the view still open
+    await clearPosted();
+    await snapshot(compact as unknown as Trace, { version: 8 });
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string; version?: number }[] }).__posted.some((m) => m.type === "requestDetail" && m.version === 8));
+    assert.deepEqual(await lastPosted("rendered"), { type: "rendered", uri: URI, version: 8 });
   });
 
   it("sorts by a column and keeps the sort after a reload (getState/setState)", async () => {
