@@ -22,6 +22,10 @@ const env = { ...process.env, BACKPROP_NINJA_NAMES: names, OMP_NUM_THREADS: "1",
 await build({
   entryPoints: [path.join(root, "bench/workloads.ts")],
   bundle: true, platform: "node", target: "node20", outfile: path.join(outDir, "workloads.js"), logLevel: "warning",
+  // loaded from node_modules at run time (native binary, dynamic requires, Pyodide's files)
+  external: ["esbuild", "playwright-core", "pyodide"],
+  // the panel's test harness finds the repository from import.meta.url, or from the cwd when bundled
+  logOverride: { "empty-import-meta": "silent" },
 });
 
 function findTorch() {
@@ -47,6 +51,7 @@ const workloads = [
   ["train_autograd", quick ? 200 : 1000, "exercise 4 step, loss.backward() (steps/s)"],
   ["matmul", 0, "matmul GFLOP/s, one thread"],
   ["trace", quick ? 3 : 7, "exercise 1-3 script, run warm (ours: script → trace; PyTorch: the same script in Python), ms"],
+  ["panel", quick ? 6 : 16, "save → panel updated, exercise 1-3 (warm runner worker → host adaptation → snapshot → the panel in headless Chromium shows the run; PyTorch has no counterpart), ms"],
   ["micrograd", quick ? 2 : 5, "scalar MLP demo (micrograd, 2-16-16-1 on 100 moons; PyTorch column: the same micrograd code in CPython), steps/s"],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
@@ -54,7 +59,7 @@ const workloads = [
 const results = { machine: { cpus: (await import("node:os")).cpus().length, node: process.version }, torch: torch?.version ?? null, workloads: {} };
 for (const [name, arg, title] of workloads) {
   const ours = run(process.execPath, ["--expose-gc", path.join(outDir, "workloads.js"), name, String(arg)]);
-  const theirs = torch ? run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)]) : {};
+  const theirs = torch && name !== "panel" ? run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)]) : {};
   results.workloads[name] = { ours, torch: theirs };
   console.log(`\n${title}`);
   for (const [metric, value] of Object.entries(ours)) {

@@ -3,6 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { torch, F, range, Tensor, Value, nn } from "../src/engine/index";
 import { executeScript } from "../src/runner/execute";
+import { Runner } from "../src/runner/runner";
+import { outcomeOf } from "../src/extension/traceAdapter";
+import { compactTrace, type Trace } from "../src/protocol/trace";
+import { buildPanel, launch, serve } from "../test/webview/harness";
 
 const NAMES = process.env.BACKPROP_NINJA_NAMES ?? "../shared/data/names.txt";
 
@@ -100,19 +104,88 @@ function timeSteps(step: () => void, steps: number): number {
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const workloads: Record<string, (arg: number) => Record<string, number>> = {
+/** The exercise's text as a save after an edit makes it: different every time (no cached transpile). */
+const EXERCISE = path.resolve(__dirname, "../examples/backprop_ninja.ts");
+const edited = (i: number) => `${fs.readFileSync(EXERCISE, "utf8")}\n// edit ${i}\n`;
+
+const workloads: Record<string, (arg: number) => Record<string, number> | Promise<Record<string, number>>> = {
   trace(reps) {
     // exercise 1-3 script → Trace, in-process (the worker's part of a live re-run), warm
-    const file = path.resolve(__dirname, "../examples/backprop_ninja.ts");
     const quiet = console.log;
-    const total: number[] = [], run: number[] = [];
+    const total: number[] = [], run: number[] = [], prepare: number[] = [], trace: number[] = [];
     for (let i = 0; i < reps + 1; i++) {
-      const t = executeScript({ file });
+      const t = executeScript({ file: EXERCISE, source: edited(i) });
       if (t.status !== "ok") throw new Error(`the exercise failed: ${t.error?.message}`);
-      if (i > 0) { total.push(t.timings.totalMs); run.push(t.timings.runMs); }
+      if (i > 0) { total.push(t.timings.totalMs); run.push(t.timings.runMs); prepare.push(t.timings.prepareMs); trace.push(t.timings.traceMs); }
     }
     console.log = quiet;
-    return { script_to_trace_ms: median(total), script_run_ms: median(run) };
+    return { script_to_trace_ms: median(total), script_prepare_ms: median(prepare), script_run_ms: median(run), script_trace_ms: median(trace) };
+  },
+  async panel(reps) {
+    // save → panel updated, outside VS Code: the extension's path with its own parts — a warm Runner
+    // worker, the host's adaptation (outcomeOf) and snapshot, the built panel in headless Chromium.
+    // Even iterations send the compact snapshot (what the host sends), odd ones the full trace (before).
+    const esbuild = await import("esbuild");
+    // the Runner looks for its worker bundle next to itself (here: .bench/)
+    esbuild.buildSync({
+      entryPoints: [path.resolve(__dirname, "../src/runner/worker-main.ts")], bundle: true, platform: "node", target: "node20",
+      format: "cjs", outfile: path.join(__dirname, "runner-worker.js"), logLevel: "warning", external: ["pyodide"],
+    });
+    await buildPanel();
+    const server = await serve();
+    const browser = await launch();
+    const runner = new Runner();
+    const uri = `file://${EXERCISE}`;
+    const m: Record<string, number[]> = {};
+    const add = (k: string, v: number) => (m[k] ??= []).push(v);
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(server.url);
+      await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((x) => x.type === "ready"));
+      for (let i = 0; i < reps + 2; i++) {
+        const compact = i % 2 === 0;
+        const t0 = performance.now();
+        const trace: Trace = await runner.run(EXERCISE, { source: edited(i), documentVersion: i }).trace;
+        const t1 = performance.now();
+        if (trace.status !== "ok") throw new Error(`the exercise failed: ${trace.error?.message}`);
+        const outcome = outcomeOf(trace); // hovers, CodeLens, Problems, status bar read this
+        // webview.postMessage serializes to JSON in the host; the webview gets it parsed and cloned
+        const json = JSON.stringify({ type: "snapshot", uri, version: i, stale: false, trace: compact ? compactTrace(trace) : trace });
+        const t2 = performance.now();
+        // in the page: from the message's arrival (as JSON) to the DOM showing this version's rows
+        const inPage = await page.evaluate(([text, rows]) => new Promise<number>((resolve) => {
+          const start = performance.now();
+          const msg = JSON.parse(text) as { version: number };
+          const shown = () => document.querySelector(`.app[data-version="${msg.version}"]`) !== null &&
+            document.querySelectorAll("tr.cmp-row").length === rows;
+          new MutationObserver((_, observer) => {
+            if (shown()) { observer.disconnect(); resolve(performance.now() - start); }
+          }).observe(document.body, { childList: true, subtree: true, attributes: true });
+          window.postMessage(msg, "*");
+        }), [json, outcome.comparisons.length] as const);
+        const t3 = performance.now();
+        if (i < 2) continue; // the first of each kind starts the worker / warms the page
+        const kind = compact ? "" : "_full_trace";
+        add(`save_to_panel${kind}_ms`, t3 - t0);
+        add(`webview_render${kind}_ms`, inPage);
+        add(`post_to_page${kind}_ms`, t3 - t2 - inPage);
+        add(`snapshot${kind}_kib`, json.length / 1024);
+        if (compact) {
+          add("runner_ms", t1 - t0);
+          add("worker_script_to_trace_ms", trace.timings.totalMs);
+          add("worker_prepare_ms", trace.timings.prepareMs);
+          add("worker_run_ms", trace.timings.runMs);
+          add("worker_trace_ms", trace.timings.traceMs);
+          add("worker_to_host_ms", t1 - t0 - trace.timings.totalMs);
+          add("host_adapt_and_json_ms", t2 - t1);
+        }
+      }
+    } finally {
+      runner.dispose();
+      await browser.close();
+      await server.close();
+    }
+    return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)]));
   },
   train_manual(steps) {
     const { X, Y } = dataset();
@@ -180,4 +253,4 @@ if (!workloads[name]) {
   console.error(`unknown workload ${name}; one of ${Object.keys(workloads).join(", ")}`);
   process.exit(2);
 }
-console.log(JSON.stringify(workloads[name](Number(arg ?? 0))));
+void Promise.resolve(workloads[name](Number(arg ?? 0))).then((r) => console.log(JSON.stringify(r)));

@@ -74,7 +74,9 @@ export class RunRecorder {
 
   comparison(c: TraceComparison): void {
     this.comparisons.push(c);
-    this.emit?.({ type: "comparison", comparison: c });
+    // the live event is for progress and a stopped run's rows: its samples would cost a clone per cmp
+    const { manual: _m, grad: _g, diff: _d, ...row } = c;
+    this.emit?.({ type: "comparison", comparison: row });
   }
 
   log(name: string, value: number, step: number | undefined): void {

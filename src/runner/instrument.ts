@@ -71,12 +71,20 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
 
   const ast = acorn.parse(out.code, { ecmaVersion: "latest", sourceType: "script", locations: true });
   const s = new MagicString(out.code);
+  // every insertion (offset in the transpiled code, length): none holds a newline, so lines stay put
+  // and an executed column maps back by subtracting what was inserted before it on its line
+  const inserted: [number, number][] = [];
+  const insert = (at: number, text: string, side: "left" | "right") => {
+    if (side === "left") s.appendLeft(at, text);
+    else s.prependRight(at, text);
+    inserted.push([at, text.length]);
+  };
   const place = (node: acorn.Node) => fromTranspiled(node.loc!.start.line, node.loc!.start.column);
   const call = (name: string, p: Place | undefined) =>
     `${BPN}.bind(${JSON.stringify(name)}, ${p?.line ?? 0}, ${p?.column ?? 0}, `;
   const wrap = (value: acorn.Node, name: string, at: acorn.Node) => {
-    s.appendLeft(value.start, call(name, place(at)));
-    s.prependRight(value.end, ")");
+    insert(value.start, call(name, place(at)), "left");
+    insert(value.end, ")", "right");
   };
   const patternNames = (node: acorn.Node, out: acorn.Identifier[] = []): acorn.Identifier[] => {
     const n = node as acorn.Pattern;
@@ -101,7 +109,7 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
       const parent = ancestors[ancestors.length - 3];
       if (!decl || !parent || !["Program", "BlockStatement", "StaticBlock", "SwitchCase"].includes(parent.type)) return;
       const binds = patternNames(d.id).map((id) => `${call(id.name, place(id))}${id.name});`).join(" ");
-      s.appendLeft(decl.end, ` ${binds}`);
+      insert(decl.end, ` ${binds}`, "left");
     },
     AssignmentExpression(node) {
       const a = node as acorn.AssignmentExpression;
@@ -112,12 +120,32 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
     },
   });
   const code = s.toString();
-  const instrumentedMap = new TraceMap(s.generateMap({ hires: true, source: "transpiled.js" }).toString());
+  const byLine = insertionsByLine(out.code, inserted);
   return {
     code,
     toOriginal(line, column) {
-      const p = originalPositionFor(instrumentedMap, { line, column });
-      return p.line === null ? undefined : fromTranspiled(p.line, p.column);
+      let shift = 0;
+      for (const [at, length] of byLine.get(line) ?? []) {
+        if (column < at + shift) break;
+        if (column < at + shift + length) return fromTranspiled(line, at); // inside inserted text
+        shift += length;
+      }
+      return fromTranspiled(line, column - shift);
     },
   };
+}
+
+/** Insertions as (0-based column, length) per 1-based line, in column order. */
+function insertionsByLine(text: string, inserted: [number, number][]): Map<number, [number, number][]> {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  const byLine = new Map<number, [number, number][]>();
+  for (const [at, length] of inserted) {
+    let lo = 0, hi = starts.length - 1; // the last line start ≤ at
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid] <= at) lo = mid; else hi = mid - 1; }
+    const list = byLine.get(lo + 1) ?? byLine.set(lo + 1, []).get(lo + 1)!;
+    list.push([at - starts[lo], length]);
+  }
+  for (const list of byLine.values()) list.sort((a, b) => a[0] - b[0]);
+  return byLine;
 }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { TRACE_VERSION, type OutputChunk, type RunEvent, type ScriptError, type Series, type Trace, type TraceComparison } from "../protocol/trace";
 import { languageOf, sha256, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
+import { unpackSamples } from "./summarize";
 import type { WorkerMessage, WorkerRequest } from "./worker";
 
 export interface RunOptions {
@@ -213,6 +214,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
       }
       opts.onEvent?.(e);
     } else if (m.type === "done") {
+      unpackSamples(m.trace, m.samples);
       finish(m.trace, true);
     } else {
       stop("error", { kind: "internal", name: "InternalError", message: `the runner failed: ${m.message}`, stack: m.stack });

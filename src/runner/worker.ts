@@ -4,6 +4,7 @@ import { parentPort } from "node:worker_threads";
 import type { RunEvent, Trace } from "../protocol/trace";
 import { executeScript, resetEngine } from "./execute";
 import { finiteDifferenceCheck } from "./finiteDifference";
+import { packSamples } from "./summarize";
 
 export interface WorkerRequest {
   type: "run";
@@ -26,7 +27,8 @@ export interface WorkerRequest {
 
 export type WorkerMessage =
   | { type: "event"; event: RunEvent }
-  | { type: "done"; trace: Trace }
+  /** the trace with its samples' values moved to `samples` (packSamples): cheap to clone */
+  | { type: "done"; trace: Trace; samples: Float64Array }
   | { type: "crash"; message: string; stack?: string };
 
 export type PythonRunner = (req: WorkerRequest, emit: (e: RunEvent) => void) => Promise<Trace>;
@@ -65,7 +67,10 @@ async function handle(req: WorkerRequest): Promise<Trace> {
 if (parentPort) {
   parentPort.on("message", (req: WorkerRequest) => {
     handle(req).then(
-      (trace) => parentPort!.postMessage({ type: "done", trace } satisfies WorkerMessage),
+      (trace) => {
+        const samples = packSamples(trace);
+        parentPort!.postMessage({ type: "done", trace, samples } satisfies WorkerMessage, [samples.buffer as ArrayBuffer]);
+      },
       (e: unknown) => {
         const err = e instanceof Error ? e : new Error(String(e));
         parentPort!.postMessage({ type: "crash", message: err.message, stack: err.stack } satisfies WorkerMessage);

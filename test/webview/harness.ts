@@ -9,7 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The repository: found from this file, or, bundled into the bench (no import.meta there), the cwd it runs in. */
+export const repoRoot = import.meta.url ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..") : process.cwd();
 export const artifacts = path.join(repoRoot, ".test-artifacts", "webview");
 const buildDir = path.join(artifacts, "build");
 
