@@ -1,16 +1,39 @@
-// A WebAssembly SIMD (f64x2) matmul kernel, assembled here byte by byte (no toolchain needed).
-// It computes exactly what the JS kernel computes: every output is a double accumulation of its k
-// products in order p = 0..k-1 (separate multiply and add, no FMA), so results are bit-identical and
-// the choice of kernel never changes a cmp verdict. Blocks of 2 rows x 8 columns keep 8 accumulators
-// in registers; the operands are zero-padded to whole blocks, which adds only exact zeros.
+// A WebAssembly SIMD (f64x2) matmul, assembled here byte by byte (no toolchain needed).
+// It computes exactly what the JS kernel in ./matmul computes: every output is a double accumulation
+// of its k products in order p = 0..k-1 (separate multiply and add, no FMA), rounded once to the
+// output's type, so results are bit-identical and the choice of kernel never changes a cmp verdict.
+//
+// One call does the whole product inside WASM memory:
+//   1. JS copies the span of each operand's storage (float32 or float64, any strides) into memory —
+//      a plain same-type copy, no conversion;
+//   2. WASM widens A and B to doubles, zero padded to whole tiles: B in panels of the tile's width
+//      (`panels*`) so a tile streams its columns contiguously, or transposed (`transpose*`) when its
+//      columns are contiguous (B = W.T); A row by row, or as its transpose when A = h.T (`conv*`,
+//      which also gathers any other strides). SIMD wherever rows are contiguous; views are never
+//      materialised in JS;
+//   3. `mm*` runs register tiles over them (2x8 or 4x4, whichever pads less: each keeps 8 f64x2
+//      accumulators, and with the B vectors, A broadcasts and a product fills the 15 xmm registers
+//      V8 allocates on x64; bigger tiles spill) and stores rounded rows straight into the [m][n] result;
+//   4. JS copies the result out with one typed-array set.
+// The memory grows when a product needs more and is reused by every later call.
+
+/** Register tiles [rows, columns]; columns are even (f64x2 vectors). */
+const TILES = [[2, 8], [4, 4]] as const;
 
 const enum Op {
-  Block = 0x02, Loop = 0x03, BrIf = 0x0d, End = 0x0b,
+  Block = 0x02, Loop = 0x03, If = 0x04, Else = 0x05, Br = 0x0c, BrIf = 0x0d, End = 0x0b,
   LocalGet = 0x20, LocalSet = 0x21, LocalTee = 0x22,
-  I32Const = 0x41, I32Eqz = 0x45, I32LtU = 0x49, I32Add = 0x6a, I32Mul = 0x6c, I32Shl = 0x74,
-  F64Load = 0x2b, Simd = 0xfd,
+  F32Load = 0x2a, F64Load = 0x2b, F64Store = 0x39,
+  I32Const = 0x41, I32Eqz = 0x45, I32Eq = 0x46, I32Ne = 0x47, I32LtU = 0x49, I32GtU = 0x4b, I32LeS = 0x4c, I32GeU = 0x4f,
+  I32Add = 0x6a, I32Sub = 0x6b, I32Mul = 0x6c, I32And = 0x71, I32Shl = 0x74,
+  F64Const = 0x44, F64PromoteF32 = 0xbb,
+  Simd = 0xfd,
 }
-const SIMD = { load: 0x00, store: 0x0b, const: 0x0c, f64x2Splat: 0x14, f64x2Add: 0xf0, f64x2Mul: 0xf2 };
+const SIMD = {
+  load: 0x00, load64Splat: 0x0a, store: 0x0b, const: 0x0c, shuffle: 0x0d, f64x2Splat: 0x14, f64x2ReplaceLane: 0x22,
+  store64Lane: 0x5b, load64Zero: 0x5d,
+  demoteZero: 0x5e, promoteLow: 0x5f, f64x2Add: 0xf0, f64x2Mul: 0xf2,
+};
 const VOID = 0x40, I32 = 0x7f, V128 = 0x7b;
 
 function uleb(n: number): number[] {
@@ -23,7 +46,7 @@ function uleb(n: number): number[] {
   } while (n);
   return out;
 }
-const sleb = (n: number): number[] => {
+function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = n & 0x7f;
@@ -31,134 +54,387 @@ const sleb = (n: number): number[] => {
     if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) return [...out, byte];
     out.push(byte | 0x80);
   }
-};
+}
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
-// locals: params a b out m k n, then i j p aRow0 aRow1 bp o (i32), x0 x1 acc0..7 b0..3 (v128)
-const [A, B, OUT, M, K, N, I, J, P, AROW0, AROW1, BP, O] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-const X0 = 13, X1 = 14, ACC = (c: number) => 15 + c, BV = (c: number) => 23 + c;
+const get = (l: number) => [Op.LocalGet, ...uleb(l)];
+const set = (l: number) => [Op.LocalSet, ...uleb(l)];
+const tee = (l: number) => [Op.LocalTee, ...uleb(l)];
+const i32 = (v: number) => [Op.I32Const, ...sleb(v)];
+const simd = (op: number, ...imm: number[]) => [Op.Simd, ...uleb(op), ...imm];
+const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
+/** local l += v (an i32 constant) */
+const bump = (l: number, v: number) => [...get(l), ...i32(v), Op.I32Add, ...set(l)];
+/** local l += local r */
+const bumpBy = (l: number, r: number) => [...get(l), ...get(r), Op.I32Add, ...set(l)];
 
-function body(): number[] {
-  const get = (l: number) => [Op.LocalGet, ...uleb(l)];
-  const set = (l: number) => [Op.LocalSet, ...uleb(l)];
-  const tee = (l: number) => [Op.LocalTee, ...uleb(l)];
-  const i32 = (v: number) => [Op.I32Const, ...sleb(v)];
-  const simd = (op: number, ...imm: number[]) => [Op.Simd, ...uleb(op), ...imm];
-  const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
-  const times8 = [...i32(3), Op.I32Shl];
-  const zero = simd(SIMD.const, ...new Array(16).fill(0));
-  const code: number[] = [];
-  const emit = (...parts: number[][]) => parts.forEach((p) => code.push(...p));
-
-  emit(i32(0), set(I), [Op.Loop, VOID]); // rows, two at a time
-  emit(i32(0), set(J), [Op.Loop, VOID]); // columns, eight at a time
-  for (let c = 0; c < 8; c++) emit(zero, set(ACC(c)));
-  emit(get(A), get(I), get(K), [Op.I32Mul], times8, [Op.I32Add], set(AROW0));
-  emit(get(AROW0), get(K), times8, [Op.I32Add], set(AROW1));
-  emit(get(B), get(J), times8, [Op.I32Add], set(BP));
-  emit(i32(0), set(P));
-  emit([Op.Block, VOID], get(K), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]);
-  emit(get(AROW0), get(P), times8, [Op.I32Add, Op.F64Load], memarg(3, 0), simd(SIMD.f64x2Splat), set(X0));
-  emit(get(AROW1), get(P), times8, [Op.I32Add, Op.F64Load], memarg(3, 0), simd(SIMD.f64x2Splat), set(X1));
-  for (let c = 0; c < 4; c++) emit(get(BP), simd(SIMD.load, ...memarg(3, 16 * c)), set(BV(c)));
-  for (let c = 0; c < 4; c++) {
-    emit(get(ACC(c)), get(X0), get(BV(c)), simd(SIMD.f64x2Mul), simd(SIMD.f64x2Add), set(ACC(c)));
-    emit(get(ACC(4 + c)), get(X1), get(BV(c)), simd(SIMD.f64x2Mul), simd(SIMD.f64x2Add), set(ACC(4 + c)));
+/** A function body: params then locals, with a code buffer. */
+class Fn {
+  readonly code: number[] = [];
+  private readonly i32Locals: number;
+  private next: number;
+  constructor(readonly params: number, i32Locals: number, private readonly v128Locals = 0) {
+    this.i32Locals = i32Locals;
+    this.next = params;
   }
-  emit(get(BP), get(N), times8, [Op.I32Add], set(BP));
-  emit(get(P), i32(1), [Op.I32Add], tee(P), get(K), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
-  emit(get(OUT), get(I), get(N), [Op.I32Mul], get(J), [Op.I32Add], times8, [Op.I32Add], set(O));
-  for (let c = 0; c < 4; c++) emit(get(O), get(ACC(c)), simd(SIMD.store, ...memarg(3, 16 * c)));
-  emit(get(O), get(N), times8, [Op.I32Add], set(O));
-  for (let c = 0; c < 4; c++) emit(get(O), get(ACC(4 + c)), simd(SIMD.store, ...memarg(3, 16 * c)));
-  emit(get(J), i32(8), [Op.I32Add], tee(J), get(N), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
-  emit(get(I), i32(2), [Op.I32Add], tee(I), get(M), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
-  emit([Op.End]);
-  const locals = vec([[...uleb(7), I32], [...uleb(14), V128]]);
-  return [...locals, ...code];
+  /** allocate the next i32 local */
+  local(): number {
+    if (this.next >= this.params + this.i32Locals) throw new Error("wasm-matmul: out of i32 locals");
+    return this.next++;
+  }
+  /** the i-th v128 local */
+  v(i: number): number {
+    if (i >= this.v128Locals) throw new Error("wasm-matmul: out of v128 locals");
+    return this.params + this.i32Locals + i;
+  }
+  emit(...parts: number[][]): void {
+    for (const p of parts) for (const b of p) this.code.push(b);
+  }
+  bytes(): number[] {
+    const locals = vec([[...uleb(this.i32Locals), I32], [...uleb(this.v128Locals), V128]]);
+    const body = [...locals, ...this.code, Op.End];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+/**
+ * conv(src, sRow, sCol, rows, cols, dst, dRow, dCol, rowsPad, colsPad, width, panelBytes): copies a
+ * [rows, cols] matrix (element (r, c) at src + r*sRow + c*sCol, float32 or float64 by variant) into
+ * doubles, zero padded to [rowsPad, colsPad], in panels of `width` columns: element (r, c) goes to
+ * dst + (c / width)*panelBytes + r*dRow + (c % width)*dCol. Strides are in bytes; colsPad is a
+ * multiple of width. Where source rows and panel rows are both contiguous it converts four, then two
+ * elements per step with SIMD.
+ */
+function convFn(elem: 4 | 8): number[] {
+  const [SRC, SROW, SCOL, ROWS, COLS, DST, DROW, DCOL, ROWSPAD, COLSPAD, WIDTH, PANEL] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const f = new Fn(12, 8, 0);
+  const r = f.local(), c = f.local(), s = f.local(), d = f.local(), dRow = f.local(), cEnd = f.local(), padEnd = f.local(), simdOk = f.local();
+  const load = elem === 4 ? [Op.F32Load, ...memarg(2, 0), Op.F64PromoteF32] : [Op.F64Load, ...memarg(3, 0)];
+  const load2 = (at: number) => elem === 4
+    ? [...simd(SIMD.load64Zero, ...memarg(2, at)), ...simd(SIMD.promoteLow)]
+    : simd(SIMD.load, ...memarg(3, at));
+  const store2 = (at: number) => simd(SIMD.store, ...memarg(3, at));
+  const forever = (body: () => void) => { f.emit([Op.Block, VOID, Op.Loop, VOID]); body(); f.emit([Op.Br, 0, Op.End, Op.End]); };
+  f.emit(get(SCOL), i32(elem), [Op.I32Eq], get(DCOL), i32(8), [Op.I32Eq, Op.I32And], set(simdOk));
+  f.emit(i32(0), set(r), get(DST), set(dRow));
+  f.emit([Op.Block, VOID], get(ROWSPAD), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]); // rows
+  {
+    f.emit(get(SRC), get(r), get(SROW), [Op.I32Mul, Op.I32Add], set(s));
+    f.emit(i32(0), set(c), get(dRow), set(d));
+    f.emit([Op.Loop, VOID]); // panels of this row
+    {
+      f.emit(get(c), get(WIDTH), [Op.I32Add], tee(padEnd), set(cEnd));
+      f.emit(get(cEnd), get(COLS), [Op.I32GtU, Op.If, VOID], get(COLS), set(cEnd), [Op.End]);
+      f.emit(get(r), get(ROWS), [Op.I32GeU, Op.If, VOID], get(c), set(cEnd), [Op.End]); // padding row
+      f.emit(get(simdOk), [Op.If, VOID]);
+      forever(() => { // four at a time
+        f.emit(get(c), i32(4), [Op.I32Add], get(cEnd), [Op.I32GtU, Op.BrIf, 1]);
+        f.emit(get(d), get(s), load2(0), store2(0), get(d), get(s), load2(2 * elem), store2(16));
+        f.emit(bump(s, 4 * elem), bump(d, 32), bump(c, 4));
+      });
+      forever(() => { // two at a time
+        f.emit(get(c), i32(2), [Op.I32Add], get(cEnd), [Op.I32GtU, Op.BrIf, 1]);
+        f.emit(get(d), get(s), load2(0), store2(0), bump(s, 2 * elem), bump(d, 16), bump(c, 2));
+      });
+      f.emit([Op.End]);
+      forever(() => { // one at a time
+        f.emit(get(c), get(cEnd), [Op.I32GeU, Op.BrIf, 1]);
+        f.emit(get(d), get(s), load, [Op.F64Store], memarg(3, 0));
+        f.emit(bumpBy(s, SCOL), bumpBy(d, DCOL), bump(c, 1));
+      });
+      forever(() => { // zeros to the panel's end
+        f.emit(get(c), get(padEnd), [Op.I32GeU, Op.BrIf, 1]);
+        f.emit(get(d), [Op.F64Const, 0, 0, 0, 0, 0, 0, 0, 0, Op.F64Store], memarg(3, 0));
+        f.emit(bumpBy(d, DCOL), bump(c, 1));
+      });
+      // the next panel's row r
+      f.emit(get(d), get(WIDTH), get(DCOL), [Op.I32Mul, Op.I32Sub], get(PANEL), [Op.I32Add], set(d));
+      f.emit(get(c), get(COLSPAD), [Op.I32LtU, Op.BrIf, 0]);
+    }
+    f.emit([Op.End], bumpBy(dRow, DROW));
+    f.emit(get(r), i32(1), [Op.I32Add], tee(r), get(ROWSPAD), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+  }
+  return f.bytes();
+}
+
+/**
+ * panels(src, sRow, rows, cols, dst, panelBytes): a [rows, cols] matrix with contiguous rows (row r at
+ * src + r*sRow) into doubles in panels of W columns, zero padded: element (r, c) goes to
+ * dst + (c / W)*panelBytes + r*W*8 + (c % W)*8. Whole panels are copied with unrolled SIMD steps.
+ */
+function panelsFn(elem: 4 | 8, W: number): number[] {
+  const [SRC, SROW, ROWS, COLS, DST, PANEL] = [0, 1, 2, 3, 4, 5];
+  const f = new Fn(6, 5, 0);
+  const r = f.local(), c = f.local(), s = f.local(), d = f.local(), full = f.local();
+  const load = elem === 4 ? [Op.F32Load, ...memarg(2, 0), Op.F64PromoteF32] : [Op.F64Load, ...memarg(3, 0)];
+  const load2 = (at: number) => elem === 4
+    ? [...simd(SIMD.load64Zero, ...memarg(2, at)), ...simd(SIMD.promoteLow)]
+    : simd(SIMD.load, ...memarg(3, at));
+  f.emit(get(COLS), i32(W), [Op.I32Sub], set(full)); // c <= full: a whole panel starts at c
+  f.emit(i32(0), set(r));
+  f.emit([Op.Block, VOID], get(ROWS), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]);
+  {
+    f.emit(get(SRC), get(r), get(SROW), [Op.I32Mul, Op.I32Add], set(s));
+    f.emit(get(DST), get(r), i32(W * 8), [Op.I32Mul, Op.I32Add], set(d), i32(0), set(c));
+    f.emit([Op.Block, VOID], get(COLS), i32(W), [Op.I32LtU, Op.BrIf, 0], [Op.Loop, VOID]);
+    for (let u = 0; u < W / 2; u++) f.emit(get(d), get(s), load2(2 * elem * u), simd(SIMD.store, ...memarg(3, 16 * u)));
+    f.emit(bump(s, W * elem), bumpBy(d, PANEL));
+    f.emit(get(c), i32(W), [Op.I32Add], tee(c), get(full), [Op.I32LeS, Op.BrIf, 0], [Op.End, Op.End]);
+    // a partial last panel: the rest of the row, then zeros
+    f.emit([Op.Block, VOID], get(c), get(COLS), [Op.I32GeU, Op.BrIf, 0]);
+    f.emit([Op.Loop, VOID], get(d), get(s), load, [Op.F64Store], memarg(3, 0), bump(s, elem), bump(d, 8));
+    f.emit(get(c), i32(1), [Op.I32Add], tee(c), get(COLS), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
+    f.emit([Op.Loop, VOID], get(d), [Op.F64Const, 0, 0, 0, 0, 0, 0, 0, 0, Op.F64Store], memarg(3, 0), bump(d, 8));
+    f.emit(get(c), i32(1), [Op.I32Add], tee(c), i32(W - 1), [Op.I32And], [Op.BrIf, 0], [Op.End, Op.End]);
+    f.emit(get(r), i32(1), [Op.I32Add], tee(r), get(ROWS), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+  }
+  return f.bytes();
+}
+
+/**
+ * transpose(src, sCol, n, k, dst, pitch, nPad, zeros): B with contiguous columns (column j at
+ * src + j*sCol, k elements) into doubles [k][pitch bytes], columns n..nPad-1 zero. Two columns at a
+ * time: two pairs of rows are loaded, widened and interleaved into two rows of two. `zeros` holds k
+ * zero elements, read in place of a column past n.
+ */
+function transposeFn(elem: 4 | 8): number[] {
+  const [SRC, SCOL, N, K, DST, PITCH, NPAD, ZEROS] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const f = new Fn(8, 5, 2);
+  const j = f.local(), p = f.local(), s0 = f.local(), s1 = f.local(), d = f.local();
+  const v0 = f.v(0), v1 = f.v(1);
+  const load1 = elem === 4 ? [Op.F32Load, ...memarg(2, 0), Op.F64PromoteF32] : [Op.F64Load, ...memarg(3, 0)];
+  const load2 = elem === 4 ? [...simd(SIMD.load64Zero, ...memarg(2, 0)), ...simd(SIMD.promoteLow)] : simd(SIMD.load, ...memarg(3, 0));
+  const lanes = (a: number, b: number) => [...Array.from({ length: 8 }, (_, i) => a * 8 + i), ...Array.from({ length: 8 }, (_, i) => 16 + b * 8 + i)];
+  const column = (target: number, jj: number[]) => {
+    // target = jj < n ? src + jj*sCol : zeros
+    f.emit(jj, get(N), [Op.I32LtU, Op.If, VOID], get(SRC), jj, get(SCOL), [Op.I32Mul, Op.I32Add], set(target));
+    f.emit([Op.Else], get(ZEROS), set(target), [Op.End]);
+  };
+  f.emit(i32(0), set(j));
+  f.emit([Op.Loop, VOID]);
+  {
+    column(s0, get(j));
+    column(s1, [...get(j), ...i32(1), Op.I32Add]);
+    f.emit(get(DST), get(j), i32(3), [Op.I32Shl, Op.I32Add], set(d), i32(0), set(p));
+    f.emit([Op.Block, VOID, Op.Loop, VOID], get(p), i32(2), [Op.I32Add], get(K), [Op.I32GtU, Op.BrIf, 1]);
+    f.emit(get(s0), load2, set(v0), get(s1), load2, set(v1));
+    f.emit(get(d), get(v0), get(v1), simd(SIMD.shuffle, ...lanes(0, 0)), simd(SIMD.store, ...memarg(3, 0)), bumpBy(d, PITCH));
+    f.emit(get(d), get(v0), get(v1), simd(SIMD.shuffle, ...lanes(1, 1)), simd(SIMD.store, ...memarg(3, 0)), bumpBy(d, PITCH));
+    f.emit(bump(s0, 2 * elem), bump(s1, 2 * elem), bump(p, 2), [Op.Br, 0, Op.End, Op.End]);
+    f.emit(get(p), get(K), [Op.I32LtU, Op.If, VOID]); // odd k: the last row
+    f.emit(get(d), get(s0), load1, simd(SIMD.f64x2Splat), get(s1), load1, simd(SIMD.f64x2ReplaceLane, 1), simd(SIMD.store, ...memarg(3, 0)), [Op.End]);
+    f.emit(get(j), i32(2), [Op.I32Add], tee(j), get(NPAD), [Op.I32LtU, Op.BrIf, 0]);
+  }
+  f.emit([Op.End]);
+  return f.bytes();
+}
+
+/**
+ * mm(a, aRow, aP, b, bJ, bP, c, mPad, k, n, nPad, mc): c[i][j] (pitch n, elements of `elem` bytes)
+ * = sum over p = 0..k-1 in order of A(i,p) * B(p,j), A(i,p) the double at a + i*aRow + p*aP and the
+ * NR doubles B(p, jb..jb+NR-1) of a tile contiguous at b + jb*bJ + p*bP, for i < mPad, j < nPad, in
+ * MR x NR tiles. Row blocks of mc rows keep
+ * their part of A in cache while every column panel passes over it. Column panels run last to first:
+ * the last one may be partial, and what its stores spill past column n lands in the next row's first
+ * columns, which later panels (or later rows) overwrite; c needs mPad*n + NR elements.
+ */
+function mmFn(elem: 4 | 8, MR: number, NR: number): number[] {
+  const [A, AROW, AP, B, BJ, BP, C, MPAD, K, N, NPAD, MC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const NV = NR / 2; // f64x2 vectors per tile row
+  const f = new Fn(12, 8 + MR, MR * NV + NV + 2);
+  const ic = f.local(), icEnd = f.local(), ib = f.local(), jb = f.local(), q = f.local(), bq = f.local(), qEnd = f.local(), o = f.local();
+  const aRow = Array.from({ length: MR }, () => f.local());
+  const acc = (r: number, c: number) => f.v(r * NV + c), bv = (c: number) => f.v(MR * NV + c), x = f.v(MR * NV + NV), t = f.v(MR * NV + NV + 1);
+  const zero = simd(SIMD.const, ...new Array(16).fill(0));
+  const shift = elem === 4 ? 2 : 3;
+  f.emit(i32(0), set(ic));
+  f.emit([Op.Loop, VOID]); // row blocks
+  f.emit(get(ic), get(MC), [Op.I32Add], set(icEnd));
+  f.emit(get(icEnd), get(MPAD), [Op.I32GtU, Op.If, VOID], get(MPAD), set(icEnd), [Op.End]);
+  f.emit(get(NPAD), set(jb));
+  f.emit([Op.Loop, VOID]); // column panels, last to first
+  f.emit(get(jb), i32(NR), [Op.I32Sub], set(jb));
+  f.emit(get(ic), set(ib));
+  f.emit([Op.Loop, VOID]); // row panels of this block
+  for (let r = 0; r < MR; r++) f.emit(zero, set(acc(r, 0)), ...Array.from({ length: NV - 1 }, (_, c) => [...zero, ...set(acc(r, c + 1))]));
+  f.emit(get(A), get(ib), get(AROW), [Op.I32Mul, Op.I32Add], set(aRow[0]));
+  for (let r = 1; r < MR; r++) f.emit(get(aRow[r - 1]), get(AROW), [Op.I32Add], set(aRow[r]));
+  f.emit(get(B), get(jb), get(BJ), [Op.I32Mul, Op.I32Add], set(bq));
+  f.emit(i32(0), set(q), get(K), get(AP), [Op.I32Mul], set(qEnd));
+  f.emit([Op.Block, VOID], get(K), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]);
+  for (let c = 0; c < NV; c++) f.emit(get(bq), simd(SIMD.load, ...memarg(3, 16 * c)), set(bv(c)));
+  for (let r = 0; r < MR; r++) {
+    f.emit(get(aRow[r]), get(q), [Op.I32Add], simd(SIMD.load64Splat, ...memarg(3, 0)), set(x));
+    for (let c = 0; c < NV; c++) {
+      f.emit(get(x), get(bv(c)), simd(SIMD.f64x2Mul), set(t));
+      f.emit(get(acc(r, c)), get(t), simd(SIMD.f64x2Add), set(acc(r, c)));
+    }
+  }
+  f.emit(bumpBy(bq, BP));
+  f.emit(get(q), get(AP), [Op.I32Add], tee(q), get(qEnd), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+  // store rows ib..ib+MR-1, columns jb..jb+NR-1
+  f.emit(get(C), get(ib), get(N), [Op.I32Mul], get(jb), [Op.I32Add], i32(shift), [Op.I32Shl, Op.I32Add], set(o));
+  for (let r = 0; r < MR; r++) {
+    for (let c = 0; c < NV; c++) {
+      if (elem === 4) f.emit(get(o), get(acc(r, c)), simd(SIMD.demoteZero), simd(SIMD.store64Lane, ...memarg(2, 8 * c), 0));
+      else f.emit(get(o), get(acc(r, c)), simd(SIMD.store, ...memarg(3, 16 * c)));
+    }
+    if (r < MR - 1) f.emit(get(o), get(N), i32(shift), [Op.I32Shl, Op.I32Add], set(o));
+  }
+  f.emit(get(ib), i32(MR), [Op.I32Add], tee(ib), get(icEnd), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
+  f.emit(get(jb), [Op.BrIf, 0], [Op.End]);
+  f.emit(get(icEnd), tee(ic), get(MPAD), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
+  return f.bytes();
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const fn = body();
+  const sig = (n: number) => [0x60, ...vec(new Array(n).fill([I32])), 0x00];
+  const fns: [string, number, number[]][] = [
+    ["conv32", 0, convFn(4)], ["conv64", 0, convFn(8)],
+    ["transpose32", 1, transposeFn(4)], ["transpose64", 1, transposeFn(8)],
+    ...TILES.flatMap(([, nr]): [string, number, number[]][] => [[`panels32_${nr}`, 2, panelsFn(4, nr)], [`panels64_${nr}`, 2, panelsFn(8, nr)]]),
+    ...TILES.flatMap(([mr, nr]): [string, number, number[]][] => [[`mm32_${mr}x${nr}`, 0, mmFn(4, mr, nr)], [`mm64_${mr}x${nr}`, 0, mmFn(8, mr, nr)]]),
+  ];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(6).fill([I32])), 0x00]])),
-    ...section(3, vec([[0x00]])),
+    ...section(1, vec([sig(12), sig(8), sig(6)])),
+    ...section(3, vec(fns.map(([, t]) => [t]))),
     ...section(5, vec([[0x00, 0x01]])),
-    ...section(7, vec([[...str("mm"), 0x00, 0x00], [...str("memory"), 0x02, 0x00]])),
-    ...section(10, vec([[...uleb(fn.length), ...fn]])),
+    ...section(7, vec([...fns.map(([name], i) => [...str(name), 0x00, ...uleb(i)]), [...str("memory"), 0x02, 0x00]])),
+    ...section(10, vec(fns.map(([, , body]) => body))),
   ]);
 }
 
+type Conv = (src: number, sRow: number, sCol: number, rows: number, cols: number, dst: number, dRow: number, dCol: number, rowsPad: number, colsPad: number, width: number, panelBytes: number) => void;
+type Mm = (a: number, aRow: number, aP: number, b: number, bJ: number, bP: number, c: number, mPad: number, k: number, n: number, nPad: number, mc: number) => void;
+type Transpose = (src: number, sCol: number, n: number, k: number, dst: number, pitch: number, nPad: number, zeros: number) => void;
+type Panels = (src: number, sRow: number, rows: number, cols: number, dst: number, panelBytes: number) => void;
 interface Kernel {
   memory: WebAssembly.Memory;
-  mm: (a: number, b: number, out: number, m: number, k: number, n: number) => void;
+  conv32: Conv; conv64: Conv;
+  transpose32: Transpose; transpose64: Transpose;
+  [panels: `panels${32 | 64}_${number}`]: Panels;
+  [mm: `mm${32 | 64}_${number}x${number}`]: Mm;
 }
 
 let kernel: Kernel | null | undefined;
+let f32 = new Float32Array(0), f64 = new Float64Array(0);
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
     const bytes = moduleBytes();
     if (typeof WebAssembly === "undefined" || !WebAssembly.validate(bytes)) return (kernel = null);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    kernel = instance.exports as unknown as Kernel;
+    kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Kernel;
+    views(kernel);
   } catch {
     kernel = null;
   }
   return kernel;
 }
+function views(kern: Kernel): void {
+  f32 = new Float32Array(kern.memory.buffer);
+  f64 = new Float64Array(kern.memory.buffer);
+}
 
 /** Whether the SIMD kernel is in use (false where WebAssembly SIMD is missing: the JS kernel runs). */
 export const wasmMatmulAvailable = (): boolean => load() !== null;
 
-type Source = ArrayLike<number>;
+type Storage = Float32Array | Float64Array;
+const align16 = (bytes: number) => (bytes + 15) & ~15;
+/** Rows of A per block: the block's doubles stay within about half of L2. */
+const BLOCK_BYTES = 256 * 1024;
 
-/** dst[r * pitch + c] = src[off + r * s0 + c * s1]; typed-array row copies when rows are contiguous. */
-function packRows(dst: Float64Array, pitch: number, src: Source, off: number, s0: number, s1: number, rows: number, cols: number): void {
-  if (s1 === 1 && (src instanceof Float32Array || src instanceof Float64Array)) {
-    if (pitch === cols && s0 === cols) dst.set(src.subarray(off, off + rows * cols));
-    else for (let r = 0; r < rows; r++) dst.set(src.subarray(off + r * s0, off + r * s0 + cols), r * pitch);
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const d = r * pitch, o = off + r * s0;
-    for (let c = 0; c < cols; c++) dst[d + c] = src[o + c * s1];
-  }
+/** Elements of src a [rows, cols] view (off, s0, s1) spans, or -1 when it is sparse (negative
+ * strides, or a span much larger than the view) and is better gathered. */
+function spanOf(s0: number, s1: number, rows: number, cols: number): number {
+  if (s0 < 0 || s1 < 0) return -1;
+  const span = (rows - 1) * s0 + (cols - 1) * s1 + 1;
+  return span <= 2 * rows * cols + 64 ? span : -1;
 }
 
 /**
+ * Copies the [rows, cols] view (off, s0, s1) of src into memory at byte `at`, as is (its span) or
+ * gathered row-major when sparse; returns its byte address and byte strides there.
+ */
+function place(src: Storage, off: number, s0: number, s1: number, rows: number, cols: number, at: number): [number, number, number] {
+  const e = src.BYTES_PER_ELEMENT, dst = e === 4 ? f32 : f64, base = at / e;
+  const span = spanOf(s0, s1, rows, cols);
+  if (span >= 0) {
+    dst.set(span === src.length && off === 0 ? src : src.subarray(off, off + span), base);
+    return [at, s0 * e, s1 * e];
+  }
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[base + r * cols + c] = src[off + r * s0 + c * s1];
+  return [at, cols * e, e];
+}
+const placedBytes = (src: Storage, s0: number, s1: number, rows: number, cols: number) => {
+  const span = spanOf(s0, s1, rows, cols);
+  return align16((span >= 0 ? span : rows * cols) * src.BYTES_PER_ELEMENT);
+};
+
+/**
  * out[m,n] = a[m,k] @ b[k,n] for strided sources; returns false when the kernel is unavailable.
- * Results are written (rounded to the storage's type) into out starting at outOff.
+ * Results are written (rounded to out's type) into out starting at outOff.
  */
 export function wasmMatmul(
-  sa: Source, aOff: number, as0: number, as1: number,
-  sb: Source, bOff: number, bs0: number, bs1: number,
+  sa: Storage, aOff: number, as0: number, as1: number,
+  sb: Storage, bOff: number, bs0: number, bs1: number,
   m: number, k: number, n: number,
-  out: { [i: number]: number }, outOff: number,
+  out: Storage, outOff: number,
 ): boolean {
   const kern = load();
   if (!kern) return false;
-  const m2 = m + (m & 1), n8 = (n + 7) & ~7;
-  const aBytes = m2 * k * 8, bBytes = k * n8 * 8, oBytes = m2 * n8 * 8;
-  const need = aBytes + bBytes + oBytes;
-  const have = kern.memory.buffer.byteLength;
-  if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
-  const buf = kern.memory.buffer;
-  const A = new Float64Array(buf, 0, m2 * k), B = new Float64Array(buf, aBytes, k * n8);
-  packRows(A, k, sa, aOff, as0, as1, m, k);
-  if (m2 > m) A.fill(0, m * k, m2 * k);
-  packRows(B, n8, sb, bOff, bs0, bs1, k, n);
-  if (n8 > n) for (let p = 0; p < k; p++) B.fill(0, p * n8 + n, (p + 1) * n8);
-  kern.mm(0, aBytes, aBytes + bBytes, m2, k, n8);
-  const O = new Float64Array(buf, aBytes + bBytes, m2 * n8);
-  if (out instanceof Float32Array || out instanceof Float64Array) {
-    if (n === n8) out.set(O.subarray(0, m * n), outOff);
-    else for (let i = 0; i < m; i++) out.set(O.subarray(i * n8, i * n8 + n), outOff + i * n);
-  } else {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[outOff + i * n + j] = O[i * n8 + j];
+  if (m === 0 || n === 0) return true;
+  if (k === 0) {
+    out.fill(0, outOff, outOff + m * n);
+    return true;
   }
+  // the tile that pads less (2x8 on a tie)
+  const pads = TILES.map(([mr, nr]) => Math.ceil(m / mr) * mr * Math.ceil(n / nr) * nr);
+  const [MR, NR] = TILES[pads[1] < pads[0] ? 1 : 0];
+  const mPad = Math.ceil(m / MR) * MR, nPad = Math.ceil(n / NR) * NR;
+  const eOut = out.BYTES_PER_ELEMENT;
+  // memory: [A as given][B as given][A in doubles][B in doubles][C]
+  const aRaw = placedBytes(sa, as0, as1, m, k), bRaw = placedBytes(sb, bs0, bs1, k, n);
+  const aD = aRaw + bRaw, bD = aD + mPad * k * 8, c = bD + k * (nPad + NR) * 8;
+  const zeros = align16(c + (mPad * n + NR) * eOut); // k zero elements for transpose
+  const need = zeros + k * 8;
+  if (need > kern.memory.buffer.byteLength) {
+    kern.memory.grow(Math.ceil((need - kern.memory.buffer.byteLength) / 65536));
+    views(kern);
+  }
+  const [aAt, a0, a1] = place(sa, aOff, as0, as1, m, k, 0);
+  const [bAt, b0, b1] = place(sb, bOff, bs0, bs1, k, n, aRaw);
+  const convA = sa.BYTES_PER_ELEMENT === 4 ? kern.conv32 : kern.conv64;
+  const convB = sb.BYTES_PER_ELEMENT === 4 ? kern.conv32 : kern.conv64;
+  let aRow: number, aP: number;
+  if (a0 === sa.BYTES_PER_ELEMENT && a1 !== sa.BYTES_PER_ELEMENT) {
+    // columns of A are contiguous (A = h.T): store A's transpose, [k][mPad]
+    convA(aAt, a1, a0, k, m, aD, mPad * 8, 8, k, mPad, mPad, 0);
+    aRow = 8; aP = mPad * 8;
+  } else {
+    convA(aAt, a0, a1, m, k, aD, k * 8, 8, mPad, k, k, 0);
+    aRow = k * 8; aP = 8;
+  }
+  let bJ: number, bP: number;
+  if (b1 === sb.BYTES_PER_ELEMENT) {
+    // panels [nPad/NR][k][NR]: each tile streams its NR columns contiguously
+    kern[`panels${sb.BYTES_PER_ELEMENT * 8 as 32 | 64}_${NR}`](bAt, b0, k, n, bD, k * NR * 8);
+    bJ = k * 8; bP = NR * 8;
+  } else if (b0 === sb.BYTES_PER_ELEMENT) {
+    // columns of B are contiguous (B = W.T): transposed into [k][bPitch]; the pitch avoids multiples
+    // of 512 bytes, which would map a tile's rows onto a few cache sets
+    const bPitch = (nPad % 64 === 0 ? nPad + NR : nPad) * 8;
+    if (n & 1) f64.fill(0, zeros / 8, zeros / 8 + k);
+    (sb.BYTES_PER_ELEMENT === 4 ? kern.transpose32 : kern.transpose64)(bAt, b1, n, k, bD, bPitch, nPad, zeros);
+    bJ = 8; bP = bPitch;
+  } else {
+    convB(bAt, b0, b1, k, n, bD, NR * 8, 8, k, nPad, NR, k * NR * 8);
+    bJ = k * 8; bP = NR * 8;
+  }
+  const mc = Math.max(MR, Math.floor(BLOCK_BYTES / (k * 8 * MR)) * MR);
+  kern[`mm${eOut === 4 ? 32 : 64}_${MR}x${NR}`](aD, aRow, aP, bD, bJ, bP, c, mPad, k, n, nPad, mc);
+  out.set(eOut === 4 ? f32.subarray(c / 4, c / 4 + m * n) : f64.subarray(c / 8, c / 8 + m * n), outOff);
   return true;
 }
