@@ -6,6 +6,8 @@
 export type Scalar = number | Value;
 
 let nextId = 1;
+
+const enum Step { None, Add, Mul, Pow, Exp, Log, Tanh, Relu, Sigmoid }
 let traversal = 0;
 
 export interface ValueGraphNode {
@@ -32,10 +34,13 @@ export class Value {
   declare readonly prev: readonly Value[];
   /** the op that produced it ("" for a leaf), e.g. "+", "*", "tanh", "**2" */
   declare readonly op: string;
-  declare label?: string;
+  declare label: string | undefined;
   /** stable and unique per object: equal data never merges two nodes */
   declare readonly id: number;
-  private declare backwardFn: (() => void) | null;
+  /** which local chain-rule step backward() applies (a switch, not a closure per Value) */
+  private declare step: Step;
+  /** the exponent of a `**k` Value */
+  private declare k: number;
   /** traversal stamp: the topological sort marks visited nodes without a Set */
   private declare visitMark: number;
 
@@ -45,77 +50,79 @@ export class Value {
     this.prev = prev;
     this.op = op;
     this.id = nextId++;
-    this.backwardFn = null;
+    this.step = Step.None;
+    this.k = 0;
     this.visitMark = 0;
-    if (label !== undefined) this.label = label;
+    this.label = label;
   }
 
   static from(x: Scalar): Value {
     return x instanceof Value ? x : new Value(x);
   }
 
-  /** a new Value made by `op` from `prev`, with its local chain-rule step */
-  private static make(data: number, prev: Value[], op: string, backward: (out: Value) => void): Value {
+  /** a new Value made by `op` from `prev`; `step` says which chain-rule step backward() applies */
+  private static make(data: number, prev: Value[], op: string, step: Step, k = 0): Value {
     const out = new Value(data, prev, op);
-    out.backwardFn = () => backward(out);
+    out.step = step;
+    out.k = k;
     return out;
   }
 
   add(other: Scalar): Value {
     const o = Value.from(other);
-    return Value.make(this.data + o.data, [this, o], "+", (out) => {
-      this.grad += out.grad;
-      o.grad += out.grad;
-    });
+    return Value.make(this.data + o.data, [this, o], "+", Step.Add);
   }
 
   mul(other: Scalar): Value {
     const o = Value.from(other);
-    return Value.make(this.data * o.data, [this, o], "*", (out) => {
-      this.grad += o.data * out.grad;
-      o.grad += this.data * out.grad;
-    });
+    return Value.make(this.data * o.data, [this, o], "*", Step.Mul);
   }
 
   /** this ** k for a number exponent */
   pow(k: number): Value {
     if (typeof k !== "number") throw new TypeError("Value.pow: only number exponents are supported");
-    return Value.make(this.data ** k, [this], `**${k}`, (out) => {
-      this.grad += k * this.data ** (k - 1) * out.grad;
-    });
+    return Value.make(this.data ** k, [this], `**${k}`, Step.Pow, k);
   }
 
   exp(): Value {
-    const e = Math.exp(this.data);
-    return Value.make(e, [this], "exp", (out) => {
-      this.grad += e * out.grad;
-    });
+    return Value.make(Math.exp(this.data), [this], "exp", Step.Exp);
   }
 
   log(): Value {
-    return Value.make(Math.log(this.data), [this], "log", (out) => {
-      this.grad += out.grad / this.data;
-    });
+    return Value.make(Math.log(this.data), [this], "log", Step.Log);
   }
 
   tanh(): Value {
-    const t = Math.tanh(this.data);
-    return Value.make(t, [this], "tanh", (out) => {
-      this.grad += (1 - t * t) * out.grad;
-    });
+    return Value.make(Math.tanh(this.data), [this], "tanh", Step.Tanh);
   }
 
   relu(): Value {
-    return Value.make(this.data < 0 ? 0 : this.data, [this], "ReLU", (out) => {
-      this.grad += (out.data > 0 ? 1 : 0) * out.grad;
-    });
+    return Value.make(this.data < 0 ? 0 : this.data, [this], "ReLU", Step.Relu);
   }
 
   sigmoid(): Value {
-    const s = 1 / (1 + Math.exp(-this.data));
-    return Value.make(s, [this], "sigmoid", (out) => {
-      this.grad += s * (1 - s) * out.grad;
-    });
+    return Value.make(1 / (1 + Math.exp(-this.data)), [this], "sigmoid", Step.Sigmoid);
+  }
+
+  /** This Value's local chain-rule step: add its share of this.grad into its inputs' grads. */
+  private backwardStep(): void {
+    const g = this.grad, prev = this.prev;
+    switch (this.step) {
+      case Step.None: return;
+      case Step.Add: prev[0].grad += g; prev[1].grad += g; return;
+      case Step.Mul: {
+        const a = prev[0], b = prev[1];
+        a.grad += b.data * g;
+        b.grad += a.data * g;
+        return;
+      }
+      case Step.Pow: { const x = prev[0], k = this.k; x.grad += k * x.data ** (k - 1) * g; return; }
+      case Step.Exp: prev[0].grad += this.data * g; return;
+      case Step.Log: prev[0].grad += g / prev[0].data; return;
+      case Step.Tanh: prev[0].grad += (1 - this.data * this.data) * g; return;
+      case Step.Relu: prev[0].grad += (this.data > 0 ? 1 : 0) * g; return;
+      case Step.Sigmoid: prev[0].grad += this.data * (1 - this.data) * g; return;
+    }
   }
 
   // composites, as micrograd writes them: no backward of their own
@@ -178,7 +185,7 @@ export class Value {
   backward(): void {
     const order = this.topo();
     this.grad = 1;
-    for (let i = order.length - 1; i >= 0; i--) order[i].backwardFn?.();
+    for (let i = order.length - 1; i >= 0; i--) order[i].backwardStep();
   }
 
   /** Nodes and edges for drawing the graph of `root`. */
