@@ -2,9 +2,11 @@
 // each output is the double sum of its k products taken in order p = 0..k-1, rounded once to the
 // output's type. Both must give exactly those bits for every layout the engine hands them.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { torch, Tensor } from "../../src/engine/index";
 import { matmulKernel } from "../../src/engine/ops/matmul";
-import { wasmMatmul, wasmMatmulAvailable } from "../../src/engine/ops/wasm-matmul";
+import { wasmMatmul, wasmMatmulAvailable, wasmMatmulFused } from "../../src/engine/ops/wasm-matmul";
 
 type Storage = Float32Array | Float64Array;
 
@@ -83,6 +85,25 @@ const LAYOUTS = ["contiguous", "transposed", "offset-pitch", "every-other", "bro
 describe("matmul kernels", () => {
   it("WebAssembly SIMD is available in Node 20", () => {
     assert.ok(wasmMatmulAvailable());
+  });
+
+  it("with relaxed SIMD (fused multiply-add for float32 operands) every test here gives the same bits", function () {
+    this.timeout(120000);
+    if (process.env.MATMUL_EXPECT_FUSED) {
+      // the child run below: the other tests in this file run the fused kernels
+      assert.ok(wasmMatmulFused(), "relaxed SIMD was enabled but the fused kernels are not in use");
+      return;
+    }
+    // Node 20 has relaxed SIMD only behind a flag (later V8s, e.g. VS Code's Electron, have it on):
+    // run this file again with it
+    if (wasmMatmulFused()) this.skip(); // already fused here: the other tests cover it
+    const repoRoot = path.resolve(__dirname, "../..");
+    const child = spawnSync(process.execPath, [
+      path.join(repoRoot, "node_modules/mocha/bin/mocha.js"), "--import=tsx", "--v8-experimental-wasm-relaxed-simd", __filename,
+    ], { cwd: repoRoot, env: { ...process.env, MATMUL_EXPECT_FUSED: "1" }, encoding: "utf8" });
+    if (/bad option/.test(child.stderr)) this.skip(); // a Node without the flag
+    assert.equal(child.status, 0, `the fused run failed:\n${child.stdout}\n${child.stderr}`);
+    assert.match(child.stdout, / 8 passing/);
   });
 
   it("WASM and JS kernels give the model's bits: odd shapes, every operand layout, Inf/NaN/±0/subnormals", () => {

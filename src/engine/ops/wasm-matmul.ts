@@ -32,7 +32,7 @@ const enum Op {
 const SIMD = {
   load: 0x00, load64Splat: 0x0a, store: 0x0b, const: 0x0c, shuffle: 0x0d, f64x2Splat: 0x14, f64x2ReplaceLane: 0x22,
   store64Lane: 0x5b, load64Zero: 0x5d,
-  demoteZero: 0x5e, promoteLow: 0x5f, f64x2Add: 0xf0, f64x2Mul: 0xf2,
+  demoteZero: 0x5e, promoteLow: 0x5f, f64x2Add: 0xf0, f64x2Mul: 0xf2, f64x2RelaxedMadd: 0x107,
 };
 const VOID = 0x40, I32 = 0x7f, V128 = 0x7b;
 
@@ -240,7 +240,7 @@ function transposeFn(elem: 4 | 8): number[] {
  * the last one may be partial, and what its stores spill past column n lands in the next row's first
  * columns, which later panels (or later rows) overwrite; c needs mPad*n + NR elements.
  */
-function mmFn(elem: 4 | 8, MR: number, NR: number): number[] {
+function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
   const [A, AROW, AP, B, BJ, BP, C, MPAD, K, N, NPAD, MC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const NV = NR / 2; // f64x2 vectors per tile row
   const f = new Fn(12, 8 + MR, MR * NV + NV + 2);
@@ -268,8 +268,8 @@ function mmFn(elem: 4 | 8, MR: number, NR: number): number[] {
   for (let r = 0; r < MR; r++) {
     f.emit(get(aRow[r]), get(q), [Op.I32Add], simd(SIMD.load64Splat, ...memarg(3, 0)), set(x));
     for (let c = 0; c < NV; c++) {
-      f.emit(get(x), get(bv(c)), simd(SIMD.f64x2Mul), set(t));
-      f.emit(get(acc(r, c)), get(t), simd(SIMD.f64x2Add), set(acc(r, c)));
+      if (fused) f.emit(get(x), get(bv(c)), get(acc(r, c)), simd(SIMD.f64x2RelaxedMadd), set(acc(r, c)));
+      else f.emit(get(x), get(bv(c)), simd(SIMD.f64x2Mul), set(t), get(acc(r, c)), get(t), simd(SIMD.f64x2Add), set(acc(r, c)));
     }
   }
   f.emit(bumpBy(bq, BP));
@@ -289,22 +289,42 @@ function mmFn(elem: 4 | 8, MR: number, NR: number): number[] {
   return f.bytes();
 }
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
+/** The module; with `fused`, also `fma_*` kernels (relaxed SIMD's multiply-add) for float32 operands. */
+function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
   const sig = (n: number) => [0x60, ...vec(new Array(n).fill([I32])), 0x00];
   const fns: [string, number, number[]][] = [
     ["conv32", 0, convFn(4)], ["conv64", 0, convFn(8)],
     ["transpose32", 1, transposeFn(4)], ["transpose64", 1, transposeFn(8)],
     ...TILES.flatMap(([, nr]): [string, number, number[]][] => [[`panels32_${nr}`, 2, panelsFn(4, nr)], [`panels64_${nr}`, 2, panelsFn(8, nr)]]),
     ...TILES.flatMap(([mr, nr]): [string, number, number[]][] => [[`mm32_${mr}x${nr}`, 0, mmFn(4, mr, nr)], [`mm64_${mr}x${nr}`, 0, mmFn(8, mr, nr)]]),
+    ...(fused ? TILES.map(([mr, nr]): [string, number, number[]] => [`fma_${mr}x${nr}`, 0, mmFn(4, mr, nr, true)]) : []),
   ];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...HEADER,
     ...section(1, vec([sig(12), sig(8), sig(6)])),
     ...section(3, vec(fns.map(([, t]) => [t]))),
     ...section(5, vec([[0x00, 0x01]])),
     ...section(7, vec([...fns.map(([name], i) => [...str(name), 0x00, ...uleb(i)]), [...str("memory"), 0x02, 0x00]])),
     ...section(10, vec(fns.map(([, , body]) => body))),
   ]);
+}
+const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/**
+ * Whether this engine has relaxed SIMD (V8 >= 11.4: Node 22, Electron; Node 20 only behind
+ * --experimental-wasm-relaxed-simd). Its f64x2 multiply-add may or may not round the product before
+ * adding; for float32 operands that makes no difference — the product of two float32 values is exact
+ * in a double — so the fused kernels give the same bits as the separate multiply and add.
+ */
+function hasRelaxedSimd(): boolean {
+  // (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f64x2.relaxed_madd)
+  const body = [0x00, Op.LocalGet, 0, Op.LocalGet, 0, Op.LocalGet, 0, ...simd(SIMD.f64x2RelaxedMadd), Op.End];
+  return WebAssembly.validate(new Uint8Array([
+    ...HEADER,
+    ...section(1, vec([[0x60, 0x01, V128, 0x01, V128]])),
+    ...section(3, vec([[0x00]])),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ]));
 }
 
 type Conv = (src: number, sRow: number, sCol: number, rows: number, cols: number, dst: number, dRow: number, dCol: number, rowsPad: number, colsPad: number, width: number, panelBytes: number) => void;
@@ -313,10 +333,12 @@ type Transpose = (src: number, sCol: number, n: number, k: number, dst: number, 
 type Panels = (src: number, sRow: number, rows: number, cols: number, dst: number, panelBytes: number) => void;
 interface Kernel {
   memory: WebAssembly.Memory;
+  /** whether the fma_* kernels exist */
+  fused: boolean;
   conv32: Conv; conv64: Conv;
   transpose32: Transpose; transpose64: Transpose;
   [panels: `panels${32 | 64}_${number}`]: Panels;
-  [mm: `mm${32 | 64}_${number}x${number}`]: Mm;
+  [mm: `${"mm32" | "mm64" | "fma"}_${number}x${number}`]: Mm;
 }
 
 let kernel: Kernel | null | undefined;
@@ -324,9 +346,11 @@ let f32 = new Float32Array(0), f64 = new Float64Array(0);
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
-    const bytes = moduleBytes();
-    if (typeof WebAssembly === "undefined" || !WebAssembly.validate(bytes)) return (kernel = null);
-    kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Kernel;
+    if (typeof WebAssembly === "undefined") return (kernel = null);
+    const fused = hasRelaxedSimd(), bytes = moduleBytes(fused);
+    if (!WebAssembly.validate(bytes)) return (kernel = null);
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    kernel = { ...(exports as unknown as Kernel), memory: exports.memory as WebAssembly.Memory, fused };
     views(kernel);
   } catch {
     kernel = null;
@@ -340,6 +364,8 @@ function views(kern: Kernel): void {
 
 /** Whether the SIMD kernel is in use (false where WebAssembly SIMD is missing: the JS kernel runs). */
 export const wasmMatmulAvailable = (): boolean => load() !== null;
+/** Whether products of float32 operands use the fused multiply-add kernels (relaxed SIMD present). */
+export const wasmMatmulFused = (): boolean => load()?.fused ?? false;
 
 type Storage = Float32Array | Float64Array;
 const align16 = (bytes: number) => (bytes + 15) & ~15;
@@ -434,7 +460,9 @@ export function wasmMatmul(
     bJ = k * 8; bP = NR * 8;
   }
   const mc = Math.max(MR, Math.floor(BLOCK_BYTES / (k * 8 * MR)) * MR);
-  kern[`mm${eOut === 4 ? 32 : 64}_${MR}x${NR}`](aD, aRow, aP, bD, bJ, bP, c, mPad, k, n, nPad, mc);
+  // fused only when both operands are float32 (exact products): int64 or float64 values would round
+  const name = kern.fused && sa instanceof Float32Array && sb instanceof Float32Array ? "fma" : eOut === 4 ? "mm32" : "mm64";
+  kern[`${name}_${MR}x${NR}`](aD, aRow, aP, bD, bJ, bP, c, mPad, k, n, nPad, mc);
   out.set(eOut === 4 ? f32.subarray(c / 4, c / 4 + m * n) : f64.subarray(c / 8, c / 8 + m * n), outOff);
   return true;
 }
