@@ -159,7 +159,8 @@ export function App({ host }: { host: Host }) {
 
   // tell the host once the DOM shows a new run (save → panel timings end here)
   useLayoutEffect(() => {
-    if (snap?.model) host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}) });
+    if (!snap?.model) return;
+    host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}), at: Date.now() });
   }, [snap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 
@@ -203,7 +204,7 @@ export function App({ host }: { host: Host }) {
   const detailKey = model?.samplesOnRequest && showTensor && (tensorBare || shownRow)
     ? `${tensorBare?.key ?? ""}|${shownRow?.index ?? ""}` : undefined;
   const detail = detailKey !== undefined ? details.get(detailKey) : undefined;
-  const { tensor, row: shownWithDetail } = withDetail(detail, tensorBare, shownRow);
+  const { tensor, row: shownWithDetail } = useMemo(() => withDetail(detail, tensorBare, shownRow), [detail, tensorBare, shownRow]);
   const nodeCmp = tab === "graph" ? shownWithDetail : nodeCmpBare;
   const selectedRowShown = tab === "graph" ? selectedRow : shownWithDetail;
   useEffect(() => {

@@ -14,6 +14,8 @@ export interface PanelRendered {
   version?: number;
   /** performance.now() when the host heard of it */
   at: number;
+  /** Date.now() in the webview when its DOM showed the run (no return trip in it) */
+  webviewAt?: number;
 }
 
 /** Fires when the panel reports that its DOM shows a new snapshot (save → panel timings use it). */
@@ -87,7 +89,7 @@ export class GradientPanel implements vscode.Disposable {
       stop: () => void vscode.commands.executeCommand(CommandId.Stop),
       run: (uri) => void vscode.commands.executeCommand(CommandId.Run, uri ? vscode.Uri.parse(uri) : undefined),
       detailSource: () => this.shown,
-      rendered: (uri, version) => panelRendered.fire({ uri, version, at: performance.now() }),
+      rendered: (uri, version, webviewAt) => panelRendered.fire({ uri, version, at: performance.now(), webviewAt }),
     });
     panel.webview.html = this.html();
     this._disposables.push(

@@ -142,6 +142,8 @@ export interface RenderedCommand {
   type: "rendered";
   uri?: string;
   version?: number;
+  /** Date.now() in the webview when its DOM showed it (same machine: comparable with the host's clock) */
+  at?: number;
 }
 
 export type WebviewMessage = ReadyCommand | RevealCommand | StopCommand | RunCommand | SvgCommand | RequestDetailCommand | RenderedCommand;
@@ -279,10 +281,11 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       return m;
     }
     case "rendered": {
-      if (!optional(data.uri, isString) || !optional(data.version, isFiniteNumber)) return undefined;
+      if (!optional(data.uri, isString) || !optional(data.version, isFiniteNumber) || !optional(data.at, isFiniteNumber)) return undefined;
       const m: RenderedCommand = { type: "rendered" };
       if (data.uri !== undefined) m.uri = data.uri;
       if (data.version !== undefined) m.version = data.version;
+      if (data.at !== undefined) m.at = data.at;
       return m;
     }
     default:
