@@ -254,10 +254,10 @@ export class Tensor {
   }
 
   // ---- in-place ----
-  add_(o: Operand, opts?: { alpha?: number }): this { return ew.inplace(this, "add_", (old) => old.add(o, opts)); }
-  sub_(o: Operand, opts?: { alpha?: number }): this { return ew.inplace(this, "sub_", (old) => old.sub(o, opts)); }
-  mul_(o: Operand): this { return ew.inplace(this, "mul_", (old) => old.mul(o)); }
-  div_(o: Operand): this { return ew.inplace(this, "div_", (old) => old.div(o)); }
+  add_(o: Operand, opts?: { alpha?: number }): this { return ew.inplaceArith(this, "add_", scaled(o, opts?.alpha)); }
+  sub_(o: Operand, opts?: { alpha?: number }): this { return ew.inplaceArith(this, "sub_", scaled(o, opts?.alpha)); }
+  mul_(o: Operand): this { return ew.inplaceArith(this, "mul_", o); }
+  div_(o: Operand): this { return ew.inplaceArith(this, "div_", o); }
   pow_(o: Operand): this { return ew.inplace(this, "pow_", (old) => old.pow(o)); }
   clamp_(min?: number | null, max?: number | null): this { return ew.inplace(this, "clamp_", (old) => old.clamp(min, max)); }
   copy_(src: Tensor): this { return ew.inplace(this, "copy_", (old) => ew.add(old.mul(0), src.to(this.dtype))); }

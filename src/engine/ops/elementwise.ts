@@ -24,7 +24,7 @@ function operands(a: Operand, b: Operand, op: string): [Tensor, Tensor] {
 /** Report the first op whose output contains NaN or ±Inf (the runner's "NaN appeared here"). */
 function watch(out: Tensor, op: string): Tensor {
   if (inspector.onNonFinite && isFloating(out.dtype)) {
-    const d = out._storage;
+    const d = out._read();
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i])) {
         inspector.onNonFinite(out, op);
@@ -35,87 +35,239 @@ function watch(out: Tensor, op: string): Tensor {
   return out;
 }
 
-// Kernels are generated once per expression so that each op's inner loop is monomorphic: calling a
-// closure per element is ~20x slower in V8. Expressions use p, q (binary) or x (unary).
-type BinaryLoop = (out: Storage, sa: Storage, sb: Storage, n: number, mode: number, aOff: number, bOff: number,
-  oa: Int32Array | null, ob: Int32Array | null, len: number, da: number, db: number) => void;
-type UnaryLoop = (out: Storage, src: Storage, n: number, off: number, offs: Int32Array | null) => void;
-const binaryLoops = new Map<string, BinaryLoop>();
-const unaryLoops = new Map<string, UnaryLoop>();
+// Kernels are generated once per expression and storage types so that each op's inner loop is
+// monomorphic (calling a closure per element is ~20x slower in V8). Expressions use p, q (binary)
+// or x (unary). A kernel walks its output as blocks of rows × cols, reading each operand with a row
+// stride and a column stride (0 along a broadcast dim). Shapes are collapsed first, so the common
+// cases — same shape, [m,n] op [n], [m,n] op [m,1], a tensor op a number — are one block without
+// offset tables.
+type BinaryLoop = (out: Storage, o: number, sa: Storage, sb: Storage, rows: number, cols: number,
+  ia: number, ra: number, ca: number, ib: number, rb: number, cb: number) => void;
+type UnaryLoop = (out: Storage, o: number, src: Storage, rows: number, cols: number, i: number, r: number, c: number) => void;
 
-/** One generated loop per expression *and* storage types, so each stays monomorphic in V8. */
-const kindOf = (s: Storage) => (s instanceof Float32Array ? "f" : "d");
+/** An elementwise expression and its generated loops, one per combination of storage types. */
+export interface Kernel {
+  readonly expr: string;
+  readonly loops: (BinaryLoop | UnaryLoop | undefined)[];
+}
+export const kernel = (expr: string): Kernel => ({ expr, loops: [] });
+const kernelsByExpr = new Map<string, Kernel>();
+const kernelFor = (k: Kernel | string): Kernel => {
+  if (typeof k !== "string") return k;
+  let found = kernelsByExpr.get(k);
+  if (!found) kernelsByExpr.set(k, (found = kernel(k)));
+  return found;
+};
 
-function binaryLoop(expr: string, types: string): BinaryLoop {
-  const key = `${types}|${expr}`;
-  let loop = binaryLoops.get(key);
+// Helpers an expression may call (inlined by V8 into the generated loop).
+const HELPERS = ["tanhF32", "expF32"] as const;
+const generate = (params: string, body: string) =>
+  new Function(...HELPERS, `"use strict"; return function (${params}) { ${body} };`)(tanhF32, expF32);
+
+function binaryLoop(k: Kernel, out: Storage, sa: Storage, sb: Storage): BinaryLoop {
+  const key = (out instanceof Float32Array ? 4 : 0) + (sa instanceof Float32Array ? 2 : 0) + (sb instanceof Float32Array ? 1 : 0);
+  let loop = k.loops[key] as BinaryLoop | undefined;
   if (!loop) {
-    loop = new Function("out", "sa", "sb", "n", "mode", "aOff", "bOff", "oa", "ob", "len", "da", "db", `"use strict";
-      if (mode === 0) { for (let i = 0; i < n; i++) { const p = sa[aOff + i], q = sb[bOff + i]; out[i] = ${expr}; } return; }
-      if (mode === 1) { const q = sb[bOff]; for (let i = 0; i < n; i++) { const p = sa[aOff + i]; out[i] = ${expr}; } return; }
-      if (mode === 2) { const p = sa[aOff]; for (let i = 0; i < n; i++) { const q = sb[bOff + i]; out[i] = ${expr}; } return; }
-      for (let r = 0, k = 0; r < oa.length; r++) {
-        for (let j = 0, ia = oa[r], ib = ob[r]; j < len; j++, ia += da, ib += db) { const p = sa[ia], q = sb[ib]; out[k++] = ${expr}; }
+    const e = k.expr;
+    loop = generate("out, o, sa, sb, rows, cols, ia, ra, ca, ib, rb, cb", `
+      for (let r = 0; r < rows; r++, ia += ra, ib += rb, o += cols) {
+        if (ca === 1 && cb === 1) { for (let j = 0; j < cols; j++) { const p = sa[ia + j], q = sb[ib + j]; out[o + j] = ${e}; } }
+        else if (cb === 0) { const q = sb[ib]; for (let j = 0, x = ia; j < cols; j++, x += ca) { const p = sa[x]; out[o + j] = ${e}; } }
+        else if (ca === 0) { const p = sa[ia]; for (let j = 0, y = ib; j < cols; j++, y += cb) { const q = sb[y]; out[o + j] = ${e}; } }
+        else { for (let j = 0, x = ia, y = ib; j < cols; j++, x += ca, y += cb) { const p = sa[x], q = sb[y]; out[o + j] = ${e}; } }
       }`) as BinaryLoop;
-    binaryLoops.set(key, loop);
+    k.loops[key] = loop;
   }
   return loop;
 }
 
-function unaryLoop(expr: string, types: string): UnaryLoop {
-  const key = `${types}|${expr}`;
-  let loop = unaryLoops.get(key);
+function unaryLoop(k: Kernel, out: Storage, src: Storage): UnaryLoop {
+  const key = (out instanceof Float32Array ? 2 : 0) + (src instanceof Float32Array ? 1 : 0);
+  let loop = k.loops[key] as UnaryLoop | undefined;
   if (!loop) {
-    loop = new Function("out", "src", "n", "off", "offs", `"use strict";
-      if (offs === null) { for (let i = 0; i < n; i++) { const x = src[off + i]; out[i] = ${expr}; } return; }
-      for (let i = 0; i < n; i++) { const x = src[offs[i]]; out[i] = ${expr}; }`) as UnaryLoop;
-    unaryLoops.set(key, loop);
+    const e = k.expr;
+    loop = generate("out, o, src, rows, cols, i, r, c", `
+      for (let row = 0; row < rows; row++, i += r, o += cols) {
+        if (c === 1) { for (let j = 0; j < cols; j++) { const x = src[i + j]; out[o + j] = ${e}; } }
+        else { for (let j = 0, y = i; j < cols; j++, y += c) { const x = src[y]; out[o + j] = ${e}; } }
+      }`) as UnaryLoop;
+    k.loops[key] = loop;
   }
   return loop;
 }
 
-/** out = expr(p = a, q = b) over the broadcast shape, stored in `dtype`. */
-export function binaryKernel(a: Tensor, b: Tensor, dtype: DType, op: string, expr: string): Tensor {
-  const shape = sameShape(a._shape, b._shape) ? a._shape.slice() : broadcastShapes(a._shape, b._shape, op);
-  const n = numelOf(shape);
-  const out = allocStorage(dtype, n);
-  const loop = binaryLoop(expr, kindOf(out) + kindOf(a._storage) + kindOf(b._storage));
-  const aFull = a.is_contiguous() && sameShape(a._shape, shape);
-  const bFull = b.is_contiguous() && sameShape(b._shape, shape);
-  if (aFull && bFull) loop(out, a._storage, b._storage, n, 0, a._offset, b._offset, null, null, 0, 0, 0);
-  else if (aFull && b.numel() === 1) loop(out, a._storage, b._storage, n, 1, a._offset, b._offset, null, null, 0, 0, 0);
-  else if (bFull && a.numel() === 1) loop(out, a._storage, b._storage, n, 2, a._offset, b._offset, null, null, 0, 0, 0);
-  else if (n > 0) {
-    // rows of the last dim: enumerate only the outer offsets, stride along the last dim
-    const last = shape.length - 1;
-    const stA = broadcastStrides(a._shape, a._strides, shape), stB = broadcastStrides(b._shape, b._strides, shape);
-    const outer = shape.slice(0, last);
-    const oa = enumerateOffsets(outer, stA.slice(0, last), a._offset);
-    const ob = enumerateOffsets(outer, stB.slice(0, last), b._offset);
-    loop(out, a._storage, b._storage, n, 3, 0, 0, oa, ob, shape[last], stA[last], stB[last]);
+/**
+ * An output shape as blocks: `dims` lists [size, stride of operand 0, stride of operand 1, ...]
+ * outermost first, with size-1 dims dropped and dims merged where every operand steps through
+ * them as one (so a contiguous [32, 200] + [200] is rows 32 × cols 200, and same shapes are one row).
+ */
+function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): number[][] {
+  const dims: number[][] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d];
+    if (size === 1) continue;
+    const last = dims[dims.length - 1];
+    if (last && strides.every((s, k) => last[k + 1] === s[d] * size)) {
+      last[0] *= size;
+      for (let k = 0; k < strides.length; k++) last[k + 1] = strides[k][d];
+    } else {
+      dims.push([size, ...strides.map((s) => s[d])]);
+    }
   }
-  if (dtype === "int64" || dtype === "bool") for (let i = 0; i < n; i++) out[i] = castValue(dtype, out[i]);
-  return watch(new Tensor(out, shape, dtype), op);
+  return dims;
 }
 
-/** out = expr(x = a) elementwise, stored in `dtype`. */
-export function unaryKernel(a: Tensor, dtype: DType, op: string, expr: string): Tensor {
-  const n = a.numel();
-  const out = allocStorage(dtype, n);
-  const offs = a.is_contiguous() ? null : enumerateOffsets(a._shape, a._strides, a._offset);
-  unaryLoop(expr, kindOf(out) + kindOf(a._storage))(out, a._storage, n, a._offset, offs);
-  if (dtype === "int64" || dtype === "bool") for (let i = 0; i < n; i++) out[i] = castValue(dtype, out[i]);
-  return watch(new Tensor(out, a.shape, dtype), op);
+/** Operands that are plain numbers are read from these (cast to the dtype the tensor op gives them). */
+const SCALAR_A = new Float64Array(1), SCALAR_B = new Float64Array(1);
+const NO_DIMS: number[] = [];
+
+function tensorOrScalar(x: Operand, other: Operand, scratch: Float64Array): { s: Storage; shape: readonly number[]; strides: readonly number[]; off: number } {
+  if (x instanceof Tensor) return { s: x._storage, shape: x._shape, strides: x._strides, off: x._offset };
+  const v = x as number | boolean;
+  scratch[0] = castValue(scalarDType((other as Tensor).dtype, v), Number(v));
+  return { s: scratch, shape: NO_DIMS, strides: NO_DIMS, off: 0 };
+}
+
+/** The dtype `x` has in a binary op with `other` (a Python number takes the tensor's kind). */
+export function operandDType(x: Operand, other: Operand, op: string): DType {
+  if (x instanceof Tensor) return x.dtype;
+  if (!(other instanceof Tensor)) throw new TorchError(`${op}: expected at least one Tensor operand, got ${typeof x} and ${typeof other}`);
+  return scalarDType(other.dtype, x as number | boolean);
+}
+
+/**
+ * out = expr(p = a, q = b) over the broadcast shape, stored in `dtype`. With `into`, the result is
+ * written into that (contiguous) tensor's storage instead of a new one; it must have the result's shape.
+ */
+export function binaryKernel(x: Operand, y: Operand, dtype: DType, op: string, k: Kernel | string, into?: Tensor): Tensor {
+  const a = tensorOrScalar(x, y, SCALAR_A), b = tensorOrScalar(y, x, SCALAR_B);
+  const shape = sameShape(a.shape, b.shape) ? a.shape.slice() : broadcastShapes(a.shape, b.shape, op);
+  const n = numelOf(shape);
+  const out = into ? into._storage : allocStorage(dtype, n);
+  const base = into ? into._offset : 0;
+  const loop = binaryLoop(kernelFor(k), out, a.s, b.s);
+  if (n > 0) {
+    const stA = a.shape.length === shape.length ? a.strides : broadcastStrides(a.shape, a.strides, shape);
+    const stB = b.shape.length === shape.length ? b.strides : broadcastStrides(b.shape, b.strides, shape);
+    // a size-1 dim of an operand is read with stride 0 whatever its stored stride
+    const dims = collapse(shape, [zeroBroadcast(a.shape, stA, shape), zeroBroadcast(b.shape, stB, shape)]);
+    if (dims.length === 0) loop(out, base, a.s, b.s, 1, 1, a.off, 0, 0, b.off, 0, 0);
+    else if (dims.length === 1) loop(out, base, a.s, b.s, 1, dims[0][0], a.off, 0, dims[0][1], b.off, 0, dims[0][2]);
+    else {
+      const [rows, ra, rb] = dims[dims.length - 2], [cols, ca, cb] = dims[dims.length - 1];
+      const outer = dims.slice(0, -2);
+      const oa = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[1]), a.off);
+      const ob = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[2]), b.off);
+      for (let t = 0, block = rows * cols; t < oa.length; t++) loop(out, base + t * block, a.s, b.s, rows, cols, oa[t], ra, ca, ob[t], rb, cb);
+    }
+  }
+  if (dtype === "int64" || dtype === "bool") for (let i = base; i < base + n; i++) out[i] = castValue(dtype, out[i]);
+  return watch(into ?? new Tensor(out, shape, dtype), op);
+}
+
+/** Broadcast strides with 0 wherever the operand's own dim is 1 (its stored stride is then irrelevant). */
+function zeroBroadcast(own: readonly number[], strides: readonly number[], shape: readonly number[]): readonly number[] {
+  const lead = shape.length - own.length;
+  for (let i = 0; i < own.length; i++) {
+    if (own[i] === 1 && strides[lead + i] !== 0) return strides.map((s, d) => (d >= lead && own[d - lead] === 1 ? 0 : s));
+  }
+  return strides;
+}
+
+/** out = expr(x = a) elementwise, stored in `dtype` (or into `into`, as for binaryKernel). */
+export function unaryKernel(a: Tensor, dtype: DType, op: string, k: Kernel | string, into?: Tensor): Tensor {
+  const n = numelOf(a._shape);
+  const out = into ? into._storage : allocStorage(dtype, n);
+  const base = into ? into._offset : 0;
+  const loop = unaryLoop(kernelFor(k), out, a._storage);
+  if (n > 0) {
+    const dims = collapse(a._shape, [a._strides]);
+    if (dims.length === 0) loop(out, base, a._storage, 1, 1, a._offset, 0, 0);
+    else if (dims.length === 1) loop(out, base, a._storage, 1, dims[0][0], a._offset, 0, dims[0][1]);
+    else {
+      const [rows, r] = dims[dims.length - 2], [cols, c] = dims[dims.length - 1];
+      const outer = dims.slice(0, -2);
+      const offs = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[1]), a._offset);
+      for (let t = 0, block = rows * cols; t < offs.length; t++) loop(out, base + t * block, a._storage, rows, cols, offs[t], r, c);
+    }
+  }
+  if (dtype === "int64" || dtype === "bool") for (let i = base; i < base + n; i++) out[i] = castValue(dtype, out[i]);
+  return watch(into ?? new Tensor(out, a._shape.slice(), dtype), op);
+}
+
+// ---- float32 exp and tanh ----
+// Math.tanh costs ~22 ns and Math.exp ~12 ns an element in V8. For float32 results these compute in
+// double to ~1e-15 relative error, so the single rounding to float32 gives the same value as
+// Math.fround(Math.tanh(x)) / Math.fround(Math.exp(x)): a sweep of every float32 input
+// (test/unit/fastmath.test.ts with FAST_MATH_EXHAUSTIVE=1; by default it samples) finds no tanh
+// difference and 2 exp differences in 2.2e9 inputs (at x ≈ 65.5 and 69.3, where the two double
+// results straddle a float32 midpoint). float64 results keep Math.tanh / Math.exp.
+
+/** 2^(j/32), j = 0..31, and 2^k for k = -200..200 (index k + 200). */
+const EXP2_FRAC = Float64Array.from({ length: 32 }, (_, j) => Math.pow(2, j / 32));
+const POW2 = Float64Array.from({ length: 401 }, (_, k) => Math.pow(2, k - 200));
+const LN2_32_INV = 32 / Math.LN2;
+// ln2/32 split so that n·LN2_32_HI is exact for |n| < 2^11; ln(2) − Math.LN2 ≈ 2.319e-17 goes in the low part
+const LN2_32_HI = Math.round((Math.LN2 / 32) * 2 ** 47) / 2 ** 47;
+const LN2_32_LO = (Math.LN2 - 32 * LN2_32_HI) / 32 + 2.3190468138462996e-17 / 32;
+
+/** e^y for y in [-200·ln2, 200·ln2): y = (32k + j)·ln2/32 + r, |r| ≤ ln2/64, e^r by its Taylor series to r^6. */
+function expReduced(y: number): number {
+  const n = Math.round(y * LN2_32_INV);
+  const r = (y - n * LN2_32_HI) - n * LN2_32_LO;
+  const p = 1 + r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720))))));
+  return POW2[(n >> 5) + 200] * EXP2_FRAC[n & 31] * p;
+}
+
+/** e^x to be rounded to float32 (beyond [-120, 100] float32 gives 0 or Infinity either way). */
+export function expF32(x: number): number {
+  return expReduced(x < -120 ? -120 : x > 100 ? 100 : x);
+}
+
+// Taylor coefficients of tanh (x, x^3, ..., x^19) from tanh' = 1 − tanh², used for |x| < 1/4
+const TANH_TAYLOR = (() => {
+  const a = [0];
+  for (let k = 0; k <= 19; k++) {
+    let s = k === 0 ? 1 : 0;
+    for (let i = 0; i <= k; i++) s -= (a[i] ?? 0) * (a[k - i] ?? 0);
+    a[k + 1] = s / (k + 1);
+  }
+  return a.filter((_, k) => k % 2 === 1);
+})();
+const [, T3, T5, T7, T9, T11, T13, T15, T17, T19] = TANH_TAYLOR;
+
+/** tanh(x) to be rounded to float32. */
+export function tanhF32(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 0.25) {
+    if (x === 0) return x; // keeps −0
+    const z = x * x;
+    return x + x * z * (T3 + z * (T5 + z * (T7 + z * (T9 + z * (T11 + z * (T13 + z * (T15 + z * (T17 + z * T19))))))));
+  }
+  if (!(ax < 20)) return x !== x ? x : x < 0 ? -1 : 1; // tanh rounds to ±1 in double from |x| ≈ 19.1
+  const t = 1 - 2 / (expReduced(2 * ax) + 1);
+  return x < 0 ? -t : t;
 }
 
 const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
 const need = (t: Tensor) => t.requires_grad;
 
 // ---- arithmetic primitives ----
+// The forward runs on the operands as given (a number is read as a constant); they are lifted to
+// tensors only when the op joins the autograd graph.
+
+const ADD = kernel("p + q"), SUB = kernel("p - q"), MUL = kernel("p * q"), DIV = kernel("p / q");
+
+/** Whether an op on x, y must be recorded. */
+const tracking = (x: Operand, y: Operand): boolean =>
+  isGradEnabled() && ((x instanceof Tensor && x.requires_grad) || (y instanceof Tensor && y.requires_grad));
+
+const resultType = (x: Operand, y: Operand, op: string): DType => promoteTypes(operandDType(x, y, op), operandDType(y, x, op));
 
 export function add(x: Operand, y: Operand): Tensor {
+  const out = binaryKernel(x, y, resultType(x, y, "add"), "add", ADD);
+  if (!tracking(x, y)) return out;
   const [a, b] = operands(x, y, "add");
-  const out = binaryKernel(a, b, promoteTypes(a.dtype, b.dtype), "add", "p + q");
   return record(out, "AddBackward0", [a, b], (g) => [
     need(a) ? sumToShape(g, a._shape) : null,
     need(b) ? sumToShape(g, b._shape) : null,
@@ -123,11 +275,13 @@ export function add(x: Operand, y: Operand): Tensor {
 }
 
 export function sub(x: Operand, y: Operand): Tensor {
-  const [a, b] = operands(x, y, "sub");
-  if (a.dtype === "bool" && b.dtype === "bool") {
+  const dtype = resultType(x, y, "sub");
+  if (operandDType(x, y, "sub") === "bool" && operandDType(y, x, "sub") === "bool") {
     throw new TorchError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
   }
-  const out = binaryKernel(a, b, promoteTypes(a.dtype, b.dtype), "sub", "p - q");
+  const out = binaryKernel(x, y, dtype, "sub", SUB);
+  if (!tracking(x, y)) return out;
+  const [a, b] = operands(x, y, "sub");
   return record(out, "SubBackward0", [a, b], (g) => [
     need(a) ? sumToShape(g, a._shape) : null,
     need(b) ? sumToShape(neg(g), b._shape) : null,
@@ -135,8 +289,9 @@ export function sub(x: Operand, y: Operand): Tensor {
 }
 
 export function mul(x: Operand, y: Operand): Tensor {
+  const out = binaryKernel(x, y, resultType(x, y, "mul"), "mul", MUL);
+  if (!tracking(x, y)) return out;
   const [a, b] = operands(x, y, "mul");
-  const out = binaryKernel(a, b, promoteTypes(a.dtype, b.dtype), "mul", "p * q");
   return record(out, "MulBackward0", [a, b], (g) => [
     need(a) ? sumToShape(mul(b, g), a._shape) : null,
     need(b) ? sumToShape(mul(a, g), b._shape) : null,
@@ -144,13 +299,47 @@ export function mul(x: Operand, y: Operand): Tensor {
 }
 
 export function div(x: Operand, y: Operand): Tensor {
+  const out = binaryKernel(x, y, floatOf(resultType(x, y, "div")), "div", DIV);
+  if (!tracking(x, y)) return out;
   const [a, b] = operands(x, y, "div");
-  const out = binaryKernel(a, b, floatOf(promoteTypes(a.dtype, b.dtype)), "div", "p / q");
   return record(out, "DivBackward0", [a, b], (g) => [
     need(a) ? sumToShape(div(g, b), a._shape) : null,
     // torch: -grad * ((self / other) / other)
     need(b) ? sumToShape(mul(neg(g), div(div(a, b), b)), b._shape) : null,
   ]);
+}
+
+const INPLACE_KERNELS = { add_: ADD, sub_: SUB, mul_: MUL, div_: DIV } as const;
+
+/**
+ * self (op)= o, written straight into self's storage when nothing is recorded and that gives the
+ * same values as computing the result and copying it in: self contiguous and floating, the result
+ * of self's dtype and shape, and `o` not another view of self's storage. Otherwise the general
+ * `inplace` (which also raises PyTorch's errors).
+ */
+export function inplaceArith<T extends Tensor>(self: T, op: keyof typeof INPLACE_KERNELS, o: Operand): T {
+  const direct = !tracking(self, o) && !(isGradEnabled() && self._base?.requires_grad) &&
+    isFloating(self.dtype) && self.is_contiguous() &&
+    resultType(self, o, op) === self.dtype &&
+    (!(o instanceof Tensor) || ((o._storage !== self._storage || sameLayout(o, self)) && fitsInto(o._shape, self._shape)));
+  if (!direct) {
+    const f = op === "add_" ? add : op === "sub_" ? sub : op === "mul_" ? mul : div;
+    return inplace(self, op, (old) => f(old, o));
+  }
+  binaryKernel(self, o, self.dtype, op.slice(0, -1), INPLACE_KERNELS[op], self);
+  self._version.value++;
+  return self;
+}
+
+const sameLayout = (a: Tensor, b: Tensor): boolean =>
+  a._offset === b._offset && sameShape(a._shape, b._shape) && sameShape(a._strides, b._strides);
+
+/** `shape` broadcasts to `target` without changing it. */
+function fitsInto(shape: readonly number[], target: readonly number[]): boolean {
+  if (shape.length > target.length) return false;
+  const lead = target.length - shape.length;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1 && shape[i] !== target[lead + i]) return false;
+  return true;
 }
 
 /** PyTorch's CPU fast paths for x ** k with a number k (each float32 step rounded like its kernel). */
@@ -206,8 +395,13 @@ export function neg(a: Tensor): Tensor {
   return record(out, "NegBackward0", [a], (g) => [neg(g)]);
 }
 
+const EXP_F32 = kernel("expF32(x)"), EXP_F64 = kernel("Math.exp(x)");
+const TANH_F32 = kernel("tanhF32(x)"), TANH_F64 = kernel("Math.tanh(x)");
+const TANH_BACKWARD_F32 = kernel("Math.fround(1 - Math.fround(p * p)) * q"), TANH_BACKWARD_F64 = kernel("(1 - p * p) * q");
+
 export function exp(a: Tensor): Tensor {
-  const out = unaryKernel(a, floatOf(a.dtype), "exp", "Math.exp(x)");
+  const dtype = floatOf(a.dtype);
+  const out = unaryKernel(a, dtype, "exp", dtype === "float32" ? EXP_F32 : EXP_F64);
   return record(out, "ExpBackward0", [a], (g) => [mul(out.detach(), g)]);
 }
 
@@ -222,8 +416,12 @@ export function log10(a: Tensor): Tensor {
 }
 
 export function tanh(a: Tensor): Tensor {
-  const out = unaryKernel(a, floatOf(a.dtype), "tanh", "Math.tanh(x)");
-  return record(out, "TanhBackward0", [a], (g) => [mul(sub(1, pow(out.detach(), 2)), g)]);
+  const dtype = floatOf(a.dtype);
+  const out = unaryKernel(a, dtype, "tanh", dtype === "float32" ? TANH_F32 : TANH_F64);
+  // (1 − y²)·g in one pass, rounded after each step exactly as sub(1, pow(y, 2)).mul(g) would be
+  return record(out, "TanhBackward0", [a], (g) => [
+    binaryKernel(out.detach(), g, promoteTypes(dtype, g.dtype), "tanh_backward", dtype === "float32" ? TANH_BACKWARD_F32 : TANH_BACKWARD_F64),
+  ]);
 }
 
 export function sigmoid(a: Tensor): Tensor {

@@ -5,7 +5,7 @@
 import { record, isGradEnabled } from "../autograd";
 import { allocStorage, castValue, type DType } from "../dtype";
 import { TorchError, fmtShape } from "../errors";
-import { broadcastShapes, broadcastStrides, contiguousStrides, enumerateOffsets, numelOf } from "../shape";
+import { broadcastShapes, broadcastStrides, contiguousStrides, enumerateOffsets, isContiguousLayout, numelOf } from "../shape";
 import { Tensor, type Operand } from "../tensor";
 import { scalarTensor, tensor as tensorFrom } from "./creation";
 import { add, div, inplace, mul, sub } from "./elementwise";
@@ -82,6 +82,8 @@ export interface Resolved {
   offset?: number;
   /** with advanced indices: the storage offset of every result element */
   offsets?: Int32Array;
+  /** already copied out (the row-gather fast path) */
+  gathered?: Tensor;
 }
 
 /** Work out what t[items] reads, for a tensor laid out as shape/strides/offset. */
@@ -200,21 +202,66 @@ function scatterAdd(g: Tensor, shape: number[], offsets: Int32Array, dtype: DTyp
 }
 
 export function getIndex(t: Tensor, items: IndexItem[]): Tensor {
-  const r = resolve(t._shape, t._strides, t._offset, items);
+  const r = integerItems(t, items) ?? rowGather(t, items) ?? resolve(t._shape, t._strides, t._offset, items);
   let out: Tensor;
   if (r.offsets) {
     const o = r.offsets;
     const data = allocStorage(t.dtype, o.length);
     for (let i = 0; i < o.length; i++) data[i] = t._storage[o[i]];
     out = new Tensor(data, r.shape, t.dtype);
+  } else if (r.gathered) {
+    out = r.gathered;
   } else {
     out = makeView(t, r.shape, r.strides!, r.offset!);
   }
+  if (!isGradEnabled() || !t.requires_grad) return out;
   const inShape = t.shape;
-  return record(out, r.offsets ? "IndexBackward0" : "SliceBackward0", [t], (g) => {
+  return record(out, r.offsets || r.gathered ? "IndexBackward0" : "SliceBackward0", [t], (g) => {
     const p = positions(inShape, items);
     return [scatterAdd(g, inShape, p.offsets, g.dtype)];
   });
+}
+
+/** t[i, j, ...] with integers only (e.g. Xb[k, j], demb[k, j]): a view, without the general resolver. */
+function integerItems(t: Tensor, items: IndexItem[]): Resolved | null {
+  const nd = t._shape.length;
+  if (items.length > nd) return null;
+  let off = t._offset;
+  for (let d = 0; d < items.length; d++) {
+    const it = items[d];
+    if (typeof it !== "number" || !Number.isInteger(it)) return null;
+    const size = t._shape[d];
+    if (it < -size || it >= size) throw new TorchError(`index ${it} is out of bounds for dimension ${d} with size ${size}`);
+    off += (it < 0 ? it + size : it) * t._strides[d];
+  }
+  return { shape: t._shape.slice(items.length), strides: t._strides.slice(items.length), offset: off };
+}
+
+/**
+ * t[idx] for one int64 tensor idx (X[ix], C[Xb]): whole rows of t copied in idx's order, result
+ * shape idx.shape + t.shape[1:]. Same values as the general path.
+ */
+function rowGather(t: Tensor, items: IndexItem[]): (Resolved & { gathered: Tensor }) | null {
+  if (items.length !== 1 || t._shape.length === 0) return null;
+  const idx = items[0];
+  if (!(idx instanceof Tensor) || idx.dtype !== "int64" || idx._shape.length === 0) return null;
+  const iv = idx._read(), size = t._shape[0];
+  const rowShape = t._shape.slice(1);
+  let row = 1;
+  for (const s of rowShape) row *= s;
+  const data = allocStorage(t.dtype, iv.length * row);
+  const src = t._storage, contiguousRows = rowShape.length === 0 || isContiguousLayout(rowShape, t._strides.slice(1));
+  const rowOffsets = contiguousRows ? null : enumerateOffsets(rowShape, t._strides.slice(1), 0);
+  for (let k = 0; k < iv.length; k++) {
+    let i = iv[k];
+    if (i < -size || i >= size) throw new TorchError(`index ${i} is out of bounds for dimension 0 with size ${size}`);
+    if (i < 0) i += size;
+    const base = t._offset + i * t._strides[0];
+    if (rowOffsets) for (let j = 0; j < row; j++) data[k * row + j] = src[base + rowOffsets[j]];
+    else for (let j = 0; j < row; j++) data[k * row + j] = src[base + j];
+  }
+  const shape = [...idx._shape, ...rowShape];
+  return { shape, gathered: new Tensor(data, shape, t.dtype) };
 }
 
 /**
@@ -297,6 +344,7 @@ function canWriteDirectly(t: Tensor, value: Operand): boolean {
  */
 function writeDirect(t: Tensor, items: IndexItem[], value: Operand, mode: "set" | keyof typeof COMBINE): void {
   const row = singleRow(t, items);
+  if (row && value instanceof Tensor && writeRow(t, row, value, mode)) return;
   const r = row ?? resolve(t._shape, t._strides, t._offset, items);
   const offs = r.offsets ?? enumerateOffsets(r.shape, r.strides!, r.offset!);
   const v = value instanceof Tensor ? value : scalarTensor(value, t.dtype);
@@ -310,6 +358,29 @@ function writeDirect(t: Tensor, items: IndexItem[], value: Operand, mode: "set" 
   }
   for (let i = 0; i < offs.length; i++) dst[offs[i]] = fresh[i];
   t._version.value++;
+}
+
+/**
+ * The dC[ix] += demb[k, j] case: one contiguous row of t and a contiguous value of the row's shape in
+ * other storage (so reading and writing element by element is the same as computing the new row
+ * first). Returns false when the case does not apply.
+ */
+function writeRow(t: Tensor, row: Resolved, v: Tensor, mode: "set" | keyof typeof COMBINE): boolean {
+  const shape = row.shape, vShape = v._shape;
+  if (v._storage === t._storage || !isContiguousLayout(shape, row.strides!) || !v.is_contiguous()) return false;
+  const lead = vShape.length - shape.length;
+  if (lead < 0) return false;
+  for (let i = 0; i < vShape.length; i++) if (vShape[i] !== (i < lead ? 1 : shape[i - lead])) return false;
+  const dst = t._storage, src = v._storage, o = row.offset!, vo = v._offset, n = numelOf(shape);
+  switch (mode) {
+    case "set": for (let i = 0; i < n; i++) dst[o + i] = src[vo + i]; break;
+    case "add": for (let i = 0; i < n; i++) dst[o + i] = dst[o + i] + src[vo + i]; break;
+    case "sub": for (let i = 0; i < n; i++) dst[o + i] = dst[o + i] - src[vo + i]; break;
+    case "mul": for (let i = 0; i < n; i++) dst[o + i] = dst[o + i] * src[vo + i]; break;
+    case "div": for (let i = 0; i < n; i++) dst[o + i] = dst[o + i] / src[vo + i]; break;
+  }
+  t._version.value++;
+  return true;
 }
 
 /** t[items] = value, or t[items] op= value with Python's read-modify-write semantics. */

@@ -2,7 +2,7 @@
 // over broadcast dimensions — goes through `sumDims`, accumulating in double in row-major order of
 // the reduced indices and rounding once, so a hand-written `.sum(0, keepdim=True)` equals autograd's.
 import { record } from "../autograd";
-import { allocStorage, isFloating, type DType } from "../dtype";
+import { allocStorage, isFloating, type DType, type Storage } from "../dtype";
 import { TorchError, fmtShape } from "../errors";
 import { contiguousStrides, enumerateOffsets, normDim, sameShape } from "../shape";
 import { Tensor, type DimArg, type KeepdimOpts, type VarOpts } from "../tensor";
@@ -67,10 +67,41 @@ export function dimArgs(dim?: DimArg | KeepdimOpts | { dim?: DimArg }, keepdim?:
 
 const sumDType = (d: DType): DType => (isFloating(d) ? d : "int64");
 
-/** The one sum kernel. */
-function sumDims(t: Tensor, dims: number[], keepdim: boolean): Tensor {
-  const p = plan(t._shape, t._strides, t._offset, dims);
+/** Per-column running sums for the dim-0 loops (a scratch buffer: never escapes a call). */
+let columnScratch = new Float64Array(256);
+function columns(n: number): Float64Array {
+  if (columnScratch.length < n) columnScratch = new Float64Array(Math.max(n, 2 * columnScratch.length));
+  columnScratch.fill(0, 0, n);
+  return columnScratch;
+}
+
+/**
+ * The one sum kernel. Each output accumulates its elements in double, in row-major order of the
+ * reduced indices, and is rounded once (then divided by `divisor` and rounded again, for mean).
+ * A 2-D tensor reduced over one dim is read with straight loops; other cases go through `plan`.
+ */
+function sumDims(t: Tensor, dims: number[], keepdim: boolean, divisor = 1): Tensor {
   const dtype = sumDType(t.dtype);
+  if (t._shape.length === 2 && dims.length === 1) {
+    const [m, n] = t._shape, [s0, s1] = t._strides, s = t._storage, off = t._offset;
+    const rowwise = dims[0] === 1;
+    const out = allocStorage(dtype, rowwise ? m : n);
+    if (rowwise) {
+      for (let i = 0; i < m; i++) {
+        let acc = 0;
+        for (let j = 0, o = off + i * s0; j < n; j++, o += s1) acc += s[o];
+        out[i] = acc;
+      }
+    } else {
+      const acc = columns(n);
+      for (let i = 0; i < m; i++) for (let j = 0, o = off + i * s0; j < n; j++, o += s1) acc[j] += s[o];
+      for (let j = 0; j < n; j++) out[j] = acc[j];
+    }
+    if (divisor !== 1) for (let k = 0; k < out.length; k++) out[k] /= divisor;
+    const shape = rowwise ? (keepdim ? [m, 1] : [m]) : (keepdim ? [1, n] : [n]);
+    return new Tensor(out, shape, dtype);
+  }
+  const p = plan(t._shape, t._strides, t._offset, dims);
   const out = allocStorage(dtype, p.outer.length);
   const s = t._storage, inner = p.inner, m = inner.length;
   for (let o = 0; o < p.outer.length; o++) {
@@ -79,14 +110,17 @@ function sumDims(t: Tensor, dims: number[], keepdim: boolean): Tensor {
     for (let j = 0; j < m; j++) acc += s[base + inner[j]];
     out[o] = acc;
   }
+  if (divisor !== 1) for (let k = 0; k < out.length; k++) out[k] /= divisor;
   return new Tensor(out, keepdim ? p.keepShape : p.dropShape, dtype);
 }
+
+/** t's shape with the reduced dims kept as 1. */
+const keptShape = (t: Tensor, dims: number[]): number[] => t._shape.map((s, i) => (dims.includes(i) ? 1 : s));
 
 export function sum(t: Tensor, dims: number[] | null, keepdim: boolean): Tensor {
   const d = normDims(dims, t.ndim, "sum");
   const out = sumDims(t, d, keepdim);
-  const keepShape = t._shape.map((s, i) => (d.includes(i) ? 1 : s));
-  return record(out, "SumBackward" + (dims === null ? "0" : "1"), [t], (g) => [expand(g.reshape(keepShape), t._shape)]);
+  return record(out, "SumBackward" + (dims === null ? "0" : "1"), [t], (g) => [expand(g.reshape(keptShape(t, d)), t._shape)]);
 }
 
 export function mean(t: Tensor, dims: number[] | null, keepdim: boolean): Tensor {
@@ -95,10 +129,8 @@ export function mean(t: Tensor, dims: number[] | null, keepdim: boolean): Tensor
   }
   const d = normDims(dims, t.ndim, "mean");
   const count = d.reduce((n, i) => n * t._shape[i], 1);
-  const total = sumDims(t, d, keepdim);
-  const out = new Tensor(total._read().map((v) => v / count), total.shape, t.dtype);
-  const keepShape = t._shape.map((s, i) => (d.includes(i) ? 1 : s));
-  return record(out, "MeanBackward" + (dims === null ? "0" : "1"), [t], (g) => [expand(div(g, count).reshape(keepShape), t._shape)]);
+  const out = sumDims(t, d, keepdim, count);
+  return record(out, "MeanBackward" + (dims === null ? "0" : "1"), [t], (g) => [expand(div(g, count).reshape(keptShape(t, d)), t._shape)]);
 }
 
 /** Reduce `g` (a gradient shaped like a broadcast result) back to `shape`, with the sum kernel. */
@@ -131,29 +163,70 @@ export function variance(t: Tensor, dim: DimArg | VarOpts | undefined, opts: boo
   if (!isFloating(t.dtype)) throw new TorchError(`${isStd ? "std" : "var"}: only floating point tensors are supported`);
   const [dims, keepdim, correction] = varArgs(dim, opts);
   const d = normDims(dims, t.ndim, isStd ? "std" : "var");
-  const p = plan(t._shape, t._strides, t._offset, d);
-  const m = p.inner.length;
-  const out = allocStorage(t.dtype, p.outer.length);
-  const s = t._storage;
-  for (let o = 0; o < p.outer.length; o++) {
-    const base = p.outer[o];
-    let acc = 0;
-    for (let j = 0; j < m; j++) acc += s[base + p.inner[j]];
-    const mu = acc / m;
-    let sq = 0;
-    for (let j = 0; j < m; j++) {
-      const dv = s[base + p.inner[j]] - mu;
-      sq += dv * dv;
+  const keepShape = keptShape(t, d);
+  let m: number, out: Storage;
+  if (t._shape.length === 2 && d.length === 1) {
+    // one dim of a 2-D tensor: straight loops (over dim 0, all columns advance together)
+    const along = d[0], other = 1 - along;
+    const count = t._shape[other], step = t._strides[along], across = t._strides[other];
+    m = t._shape[along];
+    out = allocStorage(t.dtype, count);
+    const s = t._storage, off = t._offset;
+    const divisor = Math.max(0, m - correction);
+    if (along === 1) {
+      for (let o = 0; o < count; o++) {
+        const base = off + o * across;
+        let acc = 0;
+        for (let j = 0; j < m; j++) acc += s[base + j * step];
+        const mu = acc / m;
+        let sq = 0;
+        for (let j = 0; j < m; j++) {
+          const dv = s[base + j * step] - mu;
+          sq += dv * dv;
+        }
+        const v = sq / divisor;
+        out[o] = isStd ? Math.sqrt(v) : v;
+      }
+    } else {
+      const acc = columns(2 * count); // sums in [0, count), squared deviations in [count, 2·count)
+      for (let j = 0; j < m; j++) for (let o = 0, x = off + j * step; o < count; o++, x += across) acc[o] += s[x];
+      for (let o = 0; o < count; o++) acc[o] /= m;
+      for (let j = 0; j < m; j++) {
+        for (let o = 0, x = off + j * step; o < count; o++, x += across) {
+          const dv = s[x] - acc[o];
+          acc[count + o] += dv * dv;
+        }
+      }
+      for (let o = 0; o < count; o++) {
+        const v = acc[count + o] / divisor;
+        out[o] = isStd ? Math.sqrt(v) : v;
+      }
     }
-    const v = sq / Math.max(0, m - correction);
-    out[o] = isStd ? Math.sqrt(v) : v;
+  } else {
+    const p = plan(t._shape, t._strides, t._offset, d);
+    m = p.inner.length;
+    out = allocStorage(t.dtype, p.outer.length);
+    const s = t._storage;
+    for (let o = 0; o < p.outer.length; o++) {
+      const base = p.outer[o];
+      let acc = 0;
+      for (let j = 0; j < m; j++) acc += s[base + p.inner[j]];
+      const mu = acc / m;
+      let sq = 0;
+      for (let j = 0; j < m; j++) {
+        const dv = s[base + p.inner[j]] - mu;
+        sq += dv * dv;
+      }
+      const v = sq / Math.max(0, m - correction);
+      out[o] = isStd ? Math.sqrt(v) : v;
+    }
   }
-  const result = new Tensor(out, keepdim ? p.keepShape : p.dropShape, t.dtype);
+  const result = new Tensor(out, keepdim ? keepShape : keepShape.filter((_, i) => !d.includes(i)), t.dtype);
   return record(result, isStd ? "StdBackward0" : "VarBackward0", [t], (g) => {
-    const gk = expand(g.reshape(p.keepShape), t._shape);
+    const gk = expand(g.reshape(keepShape), t._shape);
     const centered = sub(t, mean(t, d, true));
     if (!isStd) return [mul(mul(centered, 2 / (m - correction)), gk)];
-    return [div(mul(centered, gk), mul(expand(result.detach().reshape(p.keepShape), t._shape), m - correction))];
+    return [div(mul(centered, gk), mul(expand(result.detach().reshape(keepShape), t._shape), m - correction))];
   });
 }
 

@@ -1,0 +1,60 @@
+// The float32 tanh/exp kernels compute in double with their own series; rounded to float32 they must
+// give what Math.fround(Math.tanh(x)) / Math.fround(Math.exp(x)) give. The default run checks every
+// 61st float32 bit pattern over the ranges where the result is neither constant nor x itself (a few
+// million inputs, ~2 s); FAST_MATH_EXHAUSTIVE=1 checks every float32 (about 1.5 minutes).
+import assert from "node:assert/strict";
+import { expF32, tanhF32 } from "../../src/engine/ops/elementwise";
+import { torch } from "../../src/engine/index";
+
+const STEP = process.env.FAST_MATH_EXHAUSTIVE ? 1 : 61;
+const f32 = new Float32Array(1), bits = new Uint32Array(f32.buffer);
+const bitsOf = (x: number) => ((f32[0] = x), bits[0]);
+
+/** Inputs ±x for every STEP-th float32 x in [lo, hi) that disagree with the reference. */
+function mismatches(fast: (x: number) => number, ref: (x: number) => number, lo: number, hi: number) {
+  const bad: number[] = [];
+  let n = 0;
+  for (let b = bitsOf(lo), end = bitsOf(hi); b < end; b += STEP) {
+    bits[0] = b;
+    for (const x of [f32[0], -f32[0]]) {
+      n++;
+      if (Math.fround(fast(x)) !== Math.fround(ref(x))) bad.push(x);
+    }
+  }
+  return { n, bad };
+}
+
+describe("float32 tanh and exp kernels", function () {
+  this.timeout(STEP === 1 ? 600_000 : 60_000);
+
+  it("tanh rounds like Math.tanh on float32 inputs with 2^-14 <= |x| < 10", () => {
+    const { n, bad } = mismatches(tanhF32, Math.tanh, 2 ** -14, 10);
+    assert.ok(n > (STEP === 1 ? 2.8e8 : 4e6), `checked ${n}`);
+    assert.deepEqual(bad, []);
+  });
+
+  it("exp rounds like Math.exp on float32 inputs in (-104, 89)", () => {
+    // the exhaustive sweep finds 2 inputs (x ≈ 65.5 and 69.3) where the two double results straddle a float32 midpoint
+    const { n, bad } = mismatches(expF32, Math.exp, 0, 104);
+    assert.ok(n > (STEP === 1 ? 2.2e9 : 3.6e7), `checked ${n}`);
+    assert.ok(bad.length <= 2 && bad.every((x) => x > 65), `mismatches at ${bad.slice(0, 5)}`);
+  });
+
+  it("keeps the edge cases: ±0, tiny, huge, ±Infinity, NaN", () => {
+    for (const x of [0, -0, 1e-30, -1e-30, 1.4e-45, 2 ** -14, 0.25, -0.25, 19, 20, 21, 1e30, -1e30, Infinity, -Infinity, NaN]) {
+      assert.ok(Object.is(Math.fround(tanhF32(x)), Math.fround(Math.tanh(x))), `tanh(${x})`);
+    }
+    for (const x of [0, -0, -87.3, -103.9, -104, -150, 88.7, 88.8, 1e30, -1e30, Infinity, -Infinity, NaN]) {
+      assert.ok(Object.is(Math.fround(expF32(x)), Math.fround(Math.exp(x))), `exp(${x})`);
+    }
+  });
+
+  it("is what float32 tensors use; float64 tensors keep Math.tanh/Math.exp", () => {
+    const xs = [-3.7, -0.3, 0.1, 0.9, 2.5, 12];
+    const t32 = torch.tensor(xs), t64 = torch.tensor(xs, { dtype: torch.float64 });
+    assert.deepEqual(Array.from(t32.tanh().toArray()), xs.map((x) => Math.fround(Math.tanh(Math.fround(x)))));
+    assert.deepEqual(Array.from(t64.tanh().toArray()), xs.map(Math.tanh));
+    assert.deepEqual(Array.from(t32.exp().toArray()), xs.map((x) => Math.fround(Math.exp(Math.fround(x)))));
+    assert.deepEqual(Array.from(t64.exp().toArray()), xs.map(Math.exp));
+  });
+});
