@@ -34,8 +34,151 @@ function asIndex(k: unknown): unknown {
   return k instanceof Tensor && k.dtype === "int64" && k._shape.length === 0 ? k.item() : k;
 }
 
+// ---- handles: Python holds a small int per tensor, not a JsProxy ----
+// Turning a returned JS object into a JsProxy costs Pyodide ~3-4 µs and every FFI argument ~0.4 µs,
+// while a call with no arguments returning a number costs ~0.5 µs. So the hot operations take their
+// operands from two buffers Python writes into (an array('d') and an array('i') whose memory, inside
+// the wasm heap, we see through PyProxy.getBuffer) and return the result's handle. Python releases
+// handles in batches when its wrappers die (Tensor.__del__ in _tensor.py).
+const tensors: (Tensor | undefined)[] = [];
+const freeHandles: number[] = [];
+
+function put(t: Tensor): number {
+  const h = freeHandles.length > 0 ? freeHandles.pop()! : tensors.length;
+  tensors[h] = t;
+  return h;
+}
+
+function at(h: number): Tensor {
+  const t = tensors[h];
+  if (t === undefined) throw new Error(`internal error: tensor handle ${h} is not live`);
+  return t;
+}
+
+interface PyBufferView { data: ArrayLike<number>; release(): void }
+interface PyArrayProxy { getBuffer(type: string): PyBufferView }
+let argProxy: PyArrayProxy | null = null, dimProxy: PyArrayProxy | null = null;
+let argView: PyBufferView | null = null, dimView: PyBufferView | null = null;
+/** ARGS: numbers and handles (Python's array('d')); DIMS: dims (array('i')). Empty once wasm memory grows. */
+let ARGS: Float64Array<ArrayBufferLike> = new Float64Array(0);
+let DIMS: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+function attachViews(): void {
+  argView?.release();
+  dimView?.release();
+  argView = argProxy!.getBuffer("f64");
+  dimView = dimProxy!.getBuffer("i32");
+  ARGS = argView.data as Float64Array;
+  DIMS = dimView.data as Int32Array;
+}
+
+/** The argument buffer, re-viewed when a wasm memory growth has detached the old view. */
+function args(): Float64Array<ArrayBufferLike> {
+  if (ARGS.length === 0) attachViews();
+  return ARGS;
+}
+
+const DTYPE_CODES: DType[] = ["float32", "float64", "int64", "bool"];
+const dtypeArg = (code: number): DType | undefined => (code >= 0 ? DTYPE_CODES[code] : undefined);
+const dimArg = (x: number): number | null => (Number.isNaN(x) ? null : x);
+const REDUCTIONS = ["mean", "sum", "none"] as const;
+
+type Call = (...a: unknown[]) => unknown;
+const call = (t: Tensor, name: string): Call => (t as unknown as Record<string, Call>)[name];
+const handleOps: Record<string, () => number | void> = {};
+// h_<op>: unary; h_<op>_t / h_<op>_s: binary with a tensor / number operand; in-place forms return nothing
+const NOT_TENSOR_VALUED = new Set(["item", "numel", "tolist", "toArray", "retain_grad", "zero_", "equal", "to", "masked_fill_"]);
+for (const name of UNARY) {
+  if (NOT_TENSOR_VALUED.has(name)) continue;
+  handleOps[`h_${name}`] = () => { const t = at(args()[0]); return put(call(t, name).call(t) as Tensor); };
+}
+handleOps.h_zero_ = () => { at(args()[0]).zero_(); };
+for (const name of BINARY) {
+  if (NOT_TENSOR_VALUED.has(name)) continue;
+  const inPlace = name.endsWith("_");
+  handleOps[`h_${name}_t`] = inPlace
+    ? () => { const a = args(); const t = at(a[0]); call(t, name).call(t, at(a[1])); }
+    : () => { const a = args(); const t = at(a[0]); return put(call(t, name).call(t, at(a[1])) as Tensor); };
+  handleOps[`h_${name}_s`] = inPlace
+    ? () => { const a = args(); const t = at(a[0]); call(t, name).call(t, a[1]); }
+    : () => { const a = args(); const t = at(a[0]); return put(call(t, name).call(t, a[1]) as Tensor); };
+}
+
+export const handles = {
+  ...handleOps,
+  attachBuffers(argArray: PyArrayProxy, dimArray: PyArrayProxy): void {
+    argProxy = argArray;
+    dimProxy = dimArray;
+    attachViews();
+  },
+  /** a JS tensor (cold paths that still pass JsProxy objects) → a new handle */
+  put,
+  /** the tensor behind a handle, for cold paths (Python sees a JsProxy) */
+  get: (h: number): Tensor => at(h),
+  release(...hs: number[]): void {
+    for (const h of hs) {
+      if (h >= 0 && tensors[h] !== undefined) {
+        tensors[h] = undefined;
+        freeHandles.push(h);
+      }
+    }
+  },
+  liveHandles: (): number => tensors.length - freeHandles.length,
+  /** a second handle onto the same tensor (copy.copy) */
+  h_dup: (): number => put(at(args()[0])),
+  h_T: (): number => put(at(args()[0]).T),
+  h_data: (): number => put(at(args()[0]).data),
+  h_setData: (): void => { const a = args(); at(a[0]).data = at(a[1]); },
+  /** -1 when the tensor has no grad */
+  h_grad: (): number => { const g = at(args()[0]).grad; return g ? put(g) : -1; },
+  /** the dims go to DIMS; returns ndim */
+  h_shape: (): number => {
+    const s = at(args()[0])._shape;
+    if (DIMS.length === 0) attachViews();
+    for (let i = 0; i < s.length; i++) DIMS[i] = s[i];
+    return s.length;
+  },
+  h_ndim: (): number => at(args()[0])._shape.length,
+  h_dtype: (): number => DTYPE_CODES.indexOf(at(args()[0]).dtype),
+  /** the value; its dtype's code goes to F[1] */
+  h_item: (): number => { const a = args(); const t = at(a[0]); a[1] = DTYPE_CODES.indexOf(t.dtype); return t.item() as number; },
+  /** t[i] (i a number, F[2] = 0) or t[k] (k a tensor handle, F[2] = 1) */
+  h_index1: (): number => { const a = args(); const t = at(a[0]); return put(t.index((a[2] ? asIndex(at(a[1])) : a[1]) as number)); },
+  h_index2: (): number => { const a = args(); return put(at(a[0]).index(a[1], a[2])); },
+  /** t[k] = v: F[3] bit 0: k is a handle, bit 1: v is a handle */
+  h_setItem1: (): void => {
+    const a = args();
+    const flags = a[3];
+    const key = flags & 1 ? asIndex(at(a[1])) : a[1];
+    at(a[0]).indexSet([key as number], flags & 2 ? at(a[2]) : a[2]);
+  },
+  /** view/reshape: F[1] = ndim, dims in DIMS */
+  h_view: (): number => { const a = args(); return put(at(a[0]).view(Array.from(DIMS.subarray(0, a[1])))); },
+  h_reshape: (): number => { const a = args(); return put(at(a[0]).reshape(Array.from(DIMS.subarray(0, a[1])))); },
+  /** sum/mean: F[1] = dim (NaN: all), F[2] = keepdim */
+  h_sum: (): number => { const a = args(); return put(at(a[0]).sum(dimArg(a[1]), a[2] !== 0)); },
+  h_mean: (): number => { const a = args(); return put(at(a[0]).mean(dimArg(a[1]), a[2] !== 0)); },
+  /** var/std: F[1] dim (NaN: all), F[2] keepdim, F[3] unbiased (NaN: default), F[4] correction (NaN: default), F[5] std */
+  h_variance: (): number => {
+    const a = args();
+    const opts = { keepdim: a[2] !== 0, unbiased: Number.isNaN(a[3]) ? undefined : a[3] !== 0, correction: Number.isNaN(a[4]) ? undefined : a[4] };
+    const t = at(a[0]);
+    return put(a[5] ? t.std(dimArg(a[1]), opts) : t.var(dimArg(a[1]), opts));
+  },
+  /** softmax / log_softmax: F[1] dim, F[2] log */
+  h_softmax: (): number => { const a = args(); const t = at(a[0]); return put(a[2] ? F.log_softmax(t, a[1]) : F.softmax(t, a[1])); },
+  /** cross_entropy: F[1] target handle, F[2] reduction (0 mean, 1 sum, 2 none) */
+  h_crossEntropy: (): number => { const a = args(); return put(F.cross_entropy(at(a[0]), at(a[1]), { reduction: REDUCTIONS[a[2]] })); },
+  /** zeros_like/ones_like/full_like: F[1] value, F[2] dtype code (-1: same), F[3] requires_grad */
+  h_fullLike: (): number => {
+    const a = args();
+    return put(torch.full_like(at(a[0]), a[1], { dtype: dtypeArg(a[2]), requires_grad: a[3] !== 0 }));
+  },
+};
+
 export const bridge = {
   ...methods,
+  ...handles,
   t_T: (t: Tensor): Tensor => t.T,
   t_data: (t: Tensor): Tensor => t.data,
   t_grad: (t: Tensor): Tensor | null => t.grad,

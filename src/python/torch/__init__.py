@@ -207,19 +207,34 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     return _wrap(_b_full(_to_js(_shape_args((size,))), fill_value, _js_dtype(dtype), _rg(requires_grad)))
 
 
+_DTYPE_CODE = {"float32": 0, "float64": 1, "int64": 2, "bool": 3}  # bridge.ts DTYPE_CODES
+
+
+def _full_like(input, value, dtype, requires_grad):
+    d = _js_dtype(dtype)
+    if type(input) is not Tensor or not (type(value) is _builtins.int or type(value) is _builtins.float):
+        return _wrap(_b_fullLike(input._t, value, d, _rg(requires_grad)))
+    _A = _tensor._A
+    _A[0] = input._h
+    _A[1] = value
+    _A[2] = -1 if d is None else _DTYPE_CODE[d]
+    _A[3] = 1 if requires_grad else 0
+    return _tensor._wrap_h(_tensor._h_fullLike())
+
+
 def zeros_like(input, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b_fullLike(input._t, 0, _js_dtype(dtype), _rg(requires_grad)))
+    return _full_like(input, 0, dtype, requires_grad)
 
 
 def ones_like(input, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b_fullLike(input._t, 1, _js_dtype(dtype), _rg(requires_grad)))
+    return _full_like(input, 1, dtype, requires_grad)
 
 
 empty_like = zeros_like
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
-    return _wrap(_b_fullLike(input._t, fill_value, _js_dtype(dtype), _rg(requires_grad)))
+    return _full_like(input, fill_value, dtype, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):

@@ -7,7 +7,7 @@ import itertools
 from array import array
 
 import _bpn_bridge as _b
-from pyodide.ffi import JsException, jsnull, to_js
+from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
 _new = object.__new__
 # bridge functions looked up once: attribute access on a JS object is the costly part of a call
@@ -95,6 +95,155 @@ _t_index2 = _b.t_index2
 _t_view = _b.t_view
 _t_clamp = _b.t_clamp
 
+# ---------------------------------------------------------------- handles (see bridge.ts)
+# A Tensor holds `_h`, a small int naming its JS tensor in the bridge's table. Hot operations write
+# their operands (handles, numbers) into _A and dims into _I, then call a JS function with no
+# arguments that returns the result's handle: no JsProxy is created and no argument converted.
+# Anything else uses `_t`, a JsProxy of the JS tensor fetched on demand.
+_A = array("d", bytes(8 * 64))
+_I = array("i", bytes(4 * 64))
+_b.attachBuffers(create_proxy(_A), create_proxy(_I))
+_h_put = _b.put
+_h_get = _b.get
+_h_release = _b.release
+_h_dup = _b.h_dup
+_h_T = _b.h_T
+_h_data = _b.h_data
+_h_setData = _b.h_setData
+_h_grad = _b.h_grad
+_h_shape = _b.h_shape
+_h_ndim = _b.h_ndim
+_h_dtype = _b.h_dtype
+_h_item = _b.h_item
+_h_index1 = _b.h_index1
+_h_index2 = _b.h_index2
+_h_setItem1 = _b.h_setItem1
+_h_view = _b.h_view
+_h_reshape = _b.h_reshape
+_h_sum = _b.h_sum
+_h_mean = _b.h_mean
+_h_variance = _b.h_variance
+_h_softmax = _b.h_softmax
+_h_crossEntropy = _b.h_crossEntropy
+_h_fullLike = _b.h_fullLike
+_h_zero_ = _b.h_zero_
+_h_numel = _b.t_numel
+
+_NAN = builtins.float("nan")
+_DTYPE_CODES = ("float32", "float64", "int64", "bool")  # bridge.ts DTYPE_CODES
+_dead = []  # handles of collected wrappers, released in batches
+
+
+def _release_dead():
+    hs = _dead[:]
+    _dead.clear()
+    _h_release(*hs)
+
+
+def _wrap_h(h):
+    t = _new(Tensor)
+    t._h = h
+    return t
+
+
+def _unary(name):
+    fn = getattr(_b, "h_" + name)
+
+    def op(self):
+        _A[0] = self._h
+        try:
+            h = fn()
+        except JsException as e:
+            raise _translate(e) from None
+        t = _new(Tensor)
+        t._h = h
+        return t
+    op.__name__ = op.__qualname__ = name
+    op._bpn_inline = True  # translates engine errors itself
+    return op
+
+
+def _binary(name):
+    """self (op) other, other a Tensor or a number (anything else goes the JsProxy way)."""
+    with_tensor = getattr(_b, f"h_{name}_t")
+    with_number = getattr(_b, f"h_{name}_s")
+
+    def op(self, o):
+        to = type(o)
+        try:
+            if to is Tensor:
+                _A[0] = self._h
+                _A[1] = o._h
+                h = with_tensor()
+            elif to is builtins.float or to is builtins.int:
+                _A[0] = self._h
+                _A[1] = o
+                h = with_number()
+            else:
+                x = _operand(o)
+                return _wrap(getattr(self._t, name)(x))
+        except JsException as e:
+            raise _translate(e) from None
+        t = _new(Tensor)
+        t._h = h
+        return t
+    op.__name__ = op.__qualname__ = name
+    op._bpn_inline = True  # translates engine errors itself
+    return op
+
+
+def _inplace(name):
+    with_tensor = getattr(_b, f"h_{name}_t")
+    with_number = getattr(_b, f"h_{name}_s")
+
+    def op(self, o):
+        to = type(o)
+        try:
+            if to is Tensor:
+                _A[0] = self._h
+                _A[1] = o._h
+                with_tensor()
+            elif to is builtins.float or to is builtins.int:
+                _A[0] = self._h
+                _A[1] = o
+                with_number()
+            else:
+                getattr(self._t, name)(_operand(o))
+        except JsException as e:
+            raise _translate(e) from None
+        return self
+    op.__name__ = op.__qualname__ = name
+    op._bpn_inline = True  # translates engine errors itself
+    return op
+
+
+def _tensor_only(name):
+    """A binary op whose operand must be a tensor (matmul, copy_, ...)."""
+    with_tensor = getattr(_b, f"h_{name}_t")
+
+    def op(self, o):
+        if type(o) is not Tensor:
+            if not isinstance(o, Tensor):
+                o = tensor(o)
+        _A[0] = self._h
+        _A[1] = o._h
+        try:
+            h = with_tensor()
+        except JsException as e:
+            raise _translate(e) from None
+        t = _new(Tensor)
+        t._h = h
+        return t
+    op.__name__ = op.__qualname__ = name
+    op._bpn_inline = True  # translates engine errors itself
+    return op
+
+
+_add, _sub, _mul, _div, _pow = _binary("add"), _binary("sub"), _binary("mul"), _binary("div"), _binary("pow")
+_rsub, _rdiv, _rpow = _binary("rsub"), _binary("rdiv"), _binary("rpow")
+_eq, _ne, _lt, _le, _gt, _ge = (_binary(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
+_add_, _sub_, _mul_, _div_, _pow_ = (_inplace(n) for n in ("add_", "sub_", "mul_", "div_", "pow_"))
+
 
 # ---------------------------------------------------------------- dtypes
 class dtype:
@@ -171,8 +320,9 @@ def _is_null(x):
 
 
 def _wrap(js):
+    """A JS tensor seen as a JsProxy (cold paths) → a Tensor with a handle of its own."""
     t = _new(Tensor)
-    t._t = js
+    t._h = _h_put(js)
     return t
 
 
@@ -376,24 +526,55 @@ class _ValuesIndices(tuple):
 
 # ---------------------------------------------------------------- Tensor
 class Tensor:
-    __slots__ = ("_t", "__weakref__")
+    __slots__ = ("_h", "__weakref__")
     __hash__ = object.__hash__
     __array_priority__ = 1000
 
     def __init__(self, *args, **kwargs):
+        self._h = -1
         # torch.Tensor(2, 3) / torch.Tensor([1, 2]) (legacy constructor: always float32)
         if len(args) == 1 and isinstance(args[0], (list, tuple)):
             self._t = tensor(args[0], dtype=float32)._t
         else:
             self._t = _b_full(to_js(_shape_args(args) if args else [0]), 0, "float32", False)
 
+    def __del__(self):
+        _dead.append(self._h)
+        if len(_dead) >= 256:
+            _release_dead()
+
+    @property
+    def _t(self):
+        """The JS tensor as a JsProxy (for the cold paths; the hot ones pass the handle)."""
+        return _h_get(self._h)
+
+    @_t.setter
+    def _t(self, js):
+        old = self._h
+        self._h = _h_put(js)
+        if old >= 0:
+            _dead.append(old)
+
+    def __copy__(self):
+        _A[0] = self._h
+        return _wrap_h(_h_dup())
+
+    def __deepcopy__(self, memo):
+        r = self.detach().clone()
+        if self.requires_grad:
+            r.requires_grad_(True)
+        memo[id(self)] = r
+        return r
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("Backprop Ninja's tensors cannot be pickled")
+
     # ---- identity, shape, dtype ----
     @property
     def shape(self):
-        try:
-            return Size(self._t._shape.to_py())
-        except JsException as e:
-            raise _translate(e) from None
+        _A[0] = self._h
+        n = _h_shape()
+        return Size(_I[:n])
 
     def size(self, dim=None):
         if dim is None:
@@ -402,14 +583,17 @@ class Tensor:
 
     @property
     def dtype(self):
-        return _DTYPES[self._t.dtype]
+        _A[0] = self._h
+        return _DTYPES[_DTYPE_CODES[_h_dtype()]]
 
     @property
     def ndim(self):
-        return self._t.ndim
+        _A[0] = self._h
+        return _h_ndim()
 
     def dim(self):
-        return self._t.ndim
+        _A[0] = self._h
+        return _h_ndim()
 
     def numel(self):
         return _t_numel(self._t)
@@ -462,16 +646,17 @@ class Tensor:
 
     # ---- values ----
     def item(self):
+        _A[0] = self._h
         try:
-            v = _t_item(self._t)
-            d = self._t.dtype
-            if d == "bool":
-                return builtins.bool(v)
-            if d == "int64":
-                return builtins.int(v)
-            return builtins.float(v)
+            v = _h_item()
         except JsException as e:
             raise _translate(e) from None
+        d = _A[1]
+        if d == 3:
+            return builtins.bool(v)
+        if d == 2:
+            return builtins.int(v)
+        return builtins.float(v)
 
     def tolist(self):
         d = self._t.dtype
@@ -507,17 +692,17 @@ class Tensor:
         return _t_item(self._t) != 0
 
     def __len__(self):
-        shape = self._t._shape
-        if shape.length == 0:
+        shape = self.shape
+        if not shape:
             raise TypeError("len() of a 0-d tensor")
         return shape[0]
 
     def __iter__(self):
-        if self._t.ndim == 0:
+        shape = self.shape
+        if not shape:
             raise TypeError("iteration over a 0-d tensor")
-        t = self._t
-        for i in range(self._t._shape[0]):
-            yield _wrap(t.index(i))
+        for i in range(shape[0]):
+            yield self[i]
 
     def __contains__(self, x):
         return builtins.bool(self.eq(x).any().item())
@@ -547,10 +732,9 @@ class Tensor:
 
     @property
     def grad(self):
-        try:
-            return _wrap_or_none(_t_grad(self._t))
-        except JsException as e:
-            raise _translate(e) from None
+        _A[0] = self._h
+        h = _h_grad()
+        return None if h < 0 else _wrap_h(h)
 
     @grad.setter
     def grad(self, g):
@@ -590,91 +774,40 @@ class Tensor:
 
     @property
     def data(self):
-        try:
-            return _wrap(_t_data(self._t))
-        except JsException as e:
-            raise _translate(e) from None
+        _A[0] = self._h
+        return _wrap_h(_h_data())
 
     @data.setter
     def data(self, src):
+        if not isinstance(src, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(src).__name__}")
+        _A[0] = self._h
+        _A[1] = src._h
         try:
-            self._t.data = src._t
+            _h_setData()
         except JsException as e:
             raise _translate(e) from None
 
     # ---- arithmetic operators ----
-    def __add__(self, o):
-        try:
-            return _wrap(_t_add(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    __radd__ = __add__
-
-    def __sub__(self, o):
-        try:
-            return _wrap(_t_sub(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __rsub__(self, o):
-        try:
-            return _wrap(_t_rsub(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __mul__(self, o):
-        try:
-            return _wrap(_t_mul(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, o):
-        try:
-            return _wrap(_t_div(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __rtruediv__(self, o):
-        try:
-            return _wrap(_t_rdiv(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __pow__(self, o):
-        try:
-            return _wrap(_t_pow(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __rpow__(self, o):
-        try:
-            return _wrap(_t_rpow(self._t, o._t if type(o) is Tensor else _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __matmul__(self, o):
-        try:
-            return _wrap(_t_matmul(self._t, o._t))
-        except JsException as e:
-            raise _translate(e) from None
+    __add__ = __radd__ = _add
+    __sub__ = _sub
+    __rsub__ = _rsub
+    __mul__ = __rmul__ = _mul
+    __truediv__ = _div
+    __rtruediv__ = _rdiv
+    __pow__ = _pow
+    __rpow__ = _rpow
+    __matmul__ = _tensor_only("matmul")
 
     def __rmatmul__(self, o):
-        return _wrap(tensor(o)._t.matmul(self._t))
+        return tensor(o) @ self
 
-    def __neg__(self):
-        try:
-            return _wrap(_t_neg(self._t))
-        except JsException as e:
-            raise _translate(e) from None
+    __neg__ = _unary("neg")
 
     def __pos__(self):
         return self
 
-    def __abs__(self):
-        return _wrap(_t_abs(self._t))
+    __abs__ = _unary("abs")
 
     def __invert__(self):
         if self._t.dtype != "bool":
@@ -688,109 +821,46 @@ class Tensor:
         return _wrap(_t_bool(self._t).add(_operand(o)).bool())
 
     # in place: x += y modifies x (and returns it), as in PyTorch
-    def __iadd__(self, o):
-        try:
-            _t_add_(self._t, o._t if type(o) is Tensor else _operand(o))
-            return self
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __isub__(self, o):
-        try:
-            _t_sub_(self._t, o._t if type(o) is Tensor else _operand(o))
-            return self
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __imul__(self, o):
-        try:
-            _t_mul_(self._t, o._t if type(o) is Tensor else _operand(o))
-            return self
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __itruediv__(self, o):
-        try:
-            _t_div_(self._t, o._t if type(o) is Tensor else _operand(o))
-            return self
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __ipow__(self, o):
-        _t_pow_(self._t, o._t if type(o) is Tensor else _operand(o))
-        return self
+    __iadd__ = _add_
+    __isub__ = _sub_
+    __imul__ = _mul_
+    __itruediv__ = _div_
+    __ipow__ = _pow_
 
     # comparisons → bool tensors
     def __eq__(self, o):
-        try:
-            if not isinstance(o, (Tensor, builtins.int, builtins.float)):
-                return NotImplemented
-            return _wrap(_t_eq(self._t, _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
+        if not isinstance(o, (Tensor, builtins.int, builtins.float)):
+            return NotImplemented
+        return _eq(self, o)
 
     def __ne__(self, o):
         if not isinstance(o, (Tensor, builtins.int, builtins.float)):
             return NotImplemented
-        return _wrap(_t_ne(self._t, _operand(o)))
+        return _ne(self, o)
 
-    def __lt__(self, o):
-        try:
-            return _wrap(_t_lt(self._t, _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __le__(self, o):
-        return _wrap(_t_le(self._t, _operand(o)))
-
-    def __gt__(self, o):
-        try:
-            return _wrap(_t_gt(self._t, _operand(o)))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def __ge__(self, o):
-        return _wrap(_t_ge(self._t, _operand(o)))
+    __lt__ = _lt
+    __le__ = _le
+    __gt__ = _gt
+    __ge__ = _ge
 
     # ---- methods named like the operators ----
     def add(self, o, alpha=None):
-        return _wrap(_t_add(self._t, _operand(o * alpha if alpha is not None else o)))
+        return _add(self, o if alpha is None else o * alpha)
 
     def sub(self, o, alpha=None):
-        return _wrap(_t_sub(self._t, _operand(o * alpha if alpha is not None else o)))
+        return _sub(self, o if alpha is None else o * alpha)
 
-    def mul(self, o):
-        return _wrap(_t_mul(self._t, o._t if type(o) is Tensor else _operand(o)))
-
-    def div(self, o):
-        return _wrap(_t_div(self._t, o._t if type(o) is Tensor else _operand(o)))
-
-    def pow(self, o):
-        return _wrap(_t_pow(self._t, o._t if type(o) is Tensor else _operand(o)))
-
-    def matmul(self, o):
-        return _wrap(_t_matmul(self._t, o._t))
-
-    def mm(self, o):
-        return _wrap(_t_mm(self._t, o._t))
-
-    def eq(self, o):
-        return _wrap(_t_eq(self._t, _operand(o)))
-
-    def ne(self, o):
-        return _wrap(_t_ne(self._t, _operand(o)))
-
-    def lt(self, o):
-        return _wrap(_t_lt(self._t, _operand(o)))
-
-    def le(self, o):
-        return _wrap(_t_le(self._t, _operand(o)))
-
-    def gt(self, o):
-        return _wrap(_t_gt(self._t, _operand(o)))
-
-    def ge(self, o):
-        return _wrap(_t_ge(self._t, _operand(o)))
+    mul = _mul
+    div = _div
+    pow = _pow
+    matmul = __matmul__
+    mm = _tensor_only("mm")
+    eq = _eq
+    ne = _ne
+    lt = _lt
+    le = _le
+    gt = _gt
+    ge = _ge
 
     def equal(self, o):
         return _t_equal(self._t, o._t)
@@ -799,47 +869,17 @@ class Tensor:
         return _b_allclose(self._t, o._t, rtol, atol, builtins.bool(equal_nan))
 
     # ---- elementwise ----
-    def neg(self):
-        return _wrap(_t_neg(self._t))
-
-    def exp(self):
-        try:
-            return _wrap(_t_exp(self._t))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def log(self):
-        try:
-            return _wrap(_t_log(self._t))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def log10(self):
-        return _wrap(_t_log10(self._t))
-
-    def tanh(self):
-        try:
-            return _wrap(_t_tanh(self._t))
-        except JsException as e:
-            raise _translate(e) from None
-
-    def sigmoid(self):
-        return _wrap(_t_sigmoid(self._t))
-
-    def relu(self):
-        return _wrap(_t_relu(self._t))
-
-    def abs(self):
-        return _wrap(_t_abs(self._t))
-
-    def sqrt(self):
-        return _wrap(_t_sqrt(self._t))
-
-    def reciprocal(self):
-        return _wrap(_t_reciprocal(self._t))
-
-    def square(self):
-        return _wrap(_t_square(self._t))
+    neg = __neg__
+    exp = _unary("exp")
+    log = _unary("log")
+    log10 = _unary("log10")
+    tanh = _unary("tanh")
+    sigmoid = _unary("sigmoid")
+    relu = _unary("relu")
+    abs = __abs__
+    sqrt = _unary("sqrt")
+    reciprocal = _unary("reciprocal")
+    square = _unary("square")
 
     def clamp(self, min=None, max=None):
         return _wrap(_t_clamp(self._t, min, max))
@@ -856,26 +896,57 @@ class Tensor:
         return _wrap(_t_logical_not(self._t))
 
     # ---- reductions ----
+    def _reduce(self, fn, dim, keepdim):
+        td = type(dim)
+        if td is builtins.int or dim is None:
+            _A[0] = self._h
+            _A[1] = _NAN if dim is None else dim
+            _A[2] = 1 if keepdim else 0
+            return _wrap_h(fn())
+        if td is builtins.bool or not isinstance(dim, (builtins.int, tuple, list)):
+            raise TypeError(f"dim must be an int or a tuple of ints, not {td.__name__}")
+        return None
+
     def sum(self, dim=None, keepdim=False, dtype=None, **kw):
         try:
-            r = _b_sum(self._t, _dims(dim), _keep(keepdim, kw))
-            return _wrap(r if dtype is None else r.to(_js_dtype(dtype)))
+            keepdim = _keep(keepdim, kw)
+            r = self._reduce(_h_sum, dim, keepdim)
+            if r is None:
+                r = _wrap(_b_sum(self._t, _dims(dim), keepdim))
+            return r if dtype is None else _wrap(r._t.to(_js_dtype(dtype)))
         except JsException as e:
             raise _translate(e) from None
 
     def mean(self, dim=None, keepdim=False, dtype=None, **kw):
         try:
-            return _wrap(_b_mean(self._t, _dims(dim), _keep(keepdim, kw)))
+            keepdim = _keep(keepdim, kw)
+            r = self._reduce(_h_mean, dim, keepdim)
+            return r if r is not None else _wrap(_b_mean(self._t, _dims(dim), keepdim))
+        except JsException as e:
+            raise _translate(e) from None
+
+    def _variance(self, dim, unbiased, keepdim, correction, kw, std):
+        if unbiased is not None and not isinstance(unbiased, builtins.bool):
+            raise TypeError(("std" if std else "var") + ": unbiased must be a bool")
+        keepdim = _keep(keepdim, kw)
+        try:
+            if dim is None or type(dim) is builtins.int:
+                _A[0] = self._h
+                _A[1] = _NAN if dim is None else dim
+                _A[2] = 1 if keepdim else 0
+                _A[3] = _NAN if unbiased is None else (1 if unbiased else 0)
+                _A[4] = _NAN if correction is None else correction
+                _A[5] = 1 if std else 0
+                return _wrap_h(_h_variance())
+            return _wrap(_b_variance(self._t, _dims(dim), keepdim, unbiased, correction, std))
         except JsException as e:
             raise _translate(e) from None
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
-        if isinstance(unbiased, builtins.bool) is False and unbiased is not None:
-            raise TypeError("var: unbiased must be a bool")
-        return _wrap(_b_variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, False))
+        return self._variance(dim, unbiased, keepdim, correction, kw, False)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
-        return _wrap(_b_variance(self._t, _dims(dim), _keep(keepdim, kw), unbiased, correction, True))
+        return self._variance(dim, unbiased, keepdim, correction, kw, True)
 
     def _extreme(self, which, dim, keepdim, kw):
         if isinstance(dim, Tensor):
@@ -911,12 +982,28 @@ class Tensor:
         try:
             if len(shape) == 1 and isinstance(shape[0], dtype):
                 raise RuntimeError("view(dtype) is not supported")
-            return _wrap(_t_view(self._t, to_js(_shape_args(shape))))
+            dims = _shape_args(shape)
+            n = len(dims)
+            if n > 64:
+                return _wrap(_t_view(self._t, to_js(dims)))
+            for i in range(n):
+                _I[i] = dims[i]
+            _A[0] = self._h
+            _A[1] = n
+            return _wrap_h(_h_view())
         except JsException as e:
             raise _translate(e) from None
 
     def reshape(self, *shape):
-        return _wrap(self._t.reshape(to_js(_shape_args(shape))))
+        dims = _shape_args(shape)
+        n = len(dims)
+        if n > 64:
+            return _wrap(self._t.reshape(to_js(dims)))
+        for i in range(n):
+            _I[i] = dims[i]
+        _A[0] = self._h
+        _A[1] = n
+        return _wrap_h(_h_reshape())
 
     def view_as(self, other):
         return _wrap(_t_view_as(self._t, other._t))
@@ -937,8 +1024,9 @@ class Tensor:
 
     @property
     def T(self):
+        _A[0] = self._h
         try:
-            return _wrap(self._t.T)
+            return _wrap_h(_h_T())
         except JsException as e:
             raise _translate(e) from None
 
@@ -951,8 +1039,7 @@ class Tensor:
     def permute(self, *dims):
         return _wrap(self._t.permute(to_js(_shape_args(dims, "dims"))))
 
-    def unsqueeze(self, dim):
-        return _wrap(_t_unsqueeze(self._t, dim))
+    unsqueeze = _binary("unsqueeze")
 
     def squeeze(self, dim=None):
         return _wrap(self._t.squeeze() if dim is None else _t_squeeze(self._t, dim))
@@ -963,32 +1050,43 @@ class Tensor:
     def expand_as(self, other):
         return _wrap(_t_expand_as(self._t, other._t))
 
-    def contiguous(self):
-        return _wrap(_t_contiguous(self._t))
-
-    def clone(self):
-        try:
-            return _wrap(_t_clone(self._t))
-        except JsException as e:
-            raise _translate(e) from None
+    contiguous = _unary("contiguous")
+    clone = _unary("clone")
 
     # ---- indexing ----
     def __getitem__(self, key):
         try:
             tk = type(key)
             if tk is builtins.int:
-                return _wrap(_t_index1(self._t, key))
+                _A[0] = self._h
+                _A[1] = key
+                _A[2] = 0
+                return _wrap_h(_h_index1())
             if tk is tuple and len(key) == 2 and type(key[0]) is builtins.int and type(key[1]) is builtins.int:
-                return _wrap(_t_index2(self._t, key[0], key[1]))
+                _A[0] = self._h
+                _A[1] = key[0]
+                _A[2] = key[1]
+                return _wrap_h(_h_index2())
             if tk is Tensor:
-                return _wrap(_t_index1(self._t, key._t))
+                _A[0] = self._h
+                _A[1] = key._h
+                _A[2] = 1
+                return _wrap_h(_h_index1())
             return _wrap(_b_getItem(self._t, *_index_items(key)))
         except JsException as e:
             raise _translate(e) from None
 
     def __setitem__(self, key, value):
         try:
-            if type(key) is tuple:
+            tk = type(key)
+            tv = type(value)
+            if (tk is Tensor or tk is builtins.int) and (tv is Tensor or tv is builtins.float or tv is builtins.int):
+                _A[0] = self._h
+                _A[1] = key._h if tk is Tensor else key
+                _A[2] = value._h if tv is Tensor else value
+                _A[3] = (1 if tk is Tensor else 0) + (2 if tv is Tensor else 0)
+                _h_setItem1()
+            elif tk is tuple:
                 _b_setItem(self._t, _operand(value), *[_index_item(k) for k in key])
             else:
                 _b_setItem(self._t, _operand(value), _index_item(key))
@@ -1003,24 +1101,14 @@ class Tensor:
 
     # ---- in place ----
     def add_(self, o, alpha=None):
-        _t_add_(self._t, _operand(o * alpha if alpha is not None else o))
-        return self
+        return _add_(self, o if alpha is None else o * alpha)
 
     def sub_(self, o, alpha=None):
-        _t_sub_(self._t, _operand(o * alpha if alpha is not None else o))
-        return self
+        return _sub_(self, o if alpha is None else o * alpha)
 
-    def mul_(self, o):
-        _t_mul_(self._t, o._t if type(o) is Tensor else _operand(o))
-        return self
-
-    def div_(self, o):
-        _t_div_(self._t, o._t if type(o) is Tensor else _operand(o))
-        return self
-
-    def pow_(self, o):
-        _t_pow_(self._t, o._t if type(o) is Tensor else _operand(o))
-        return self
+    mul_ = _mul_
+    div_ = _div_
+    pow_ = _pow_
 
     def clamp_(self, min=None, max=None):
         self._t.clamp_(min, max)
@@ -1031,7 +1119,11 @@ class Tensor:
         return self
 
     def zero_(self):
-        _t_zero_(self._t)
+        _A[0] = self._h
+        try:
+            _h_zero_()
+        except JsException as e:
+            raise _translate(e) from None
         return self
 
     def fill_(self, v):
@@ -1048,10 +1140,22 @@ class Tensor:
 
     # ---- functional forms as methods ----
     def softmax(self, dim):
-        return _wrap(_b_softmax(self._t, dim, False))
+        return _softmax(self, dim, 0)
 
     def log_softmax(self, dim):
-        return _wrap(_b_softmax(self._t, dim, True))
+        return _softmax(self, dim, 1)
+
+
+def _softmax(x, dim, log):
+    if type(dim) is not builtins.int:
+        return _wrap(_b_softmax(x._t, dim, builtins.bool(log)))
+    _A[0] = x._h
+    _A[1] = dim
+    _A[2] = log
+    try:
+        return _wrap_h(_h_softmax())
+    except JsException as e:
+        raise _translate(e) from None
 
 
 # ---------------------------------------------------------------- errors
@@ -1084,12 +1188,16 @@ def _raising_like_torch(fn):
 
 
 # hot methods translate engine errors themselves (a try block costs nothing until it catches)
-_TRANSLATED_INLINE = frozenset(['T', '__add__', '__eq__', '__getitem__', '__gt__', '__iadd__', '__imul__', '__isub__', '__itruediv__', '__lt__', '__matmul__', '__mul__', '__neg__', '__pow__', '__radd__', '__rmul__', '__rpow__', '__rsub__', '__rtruediv__', '__setitem__', '__sub__', '__truediv__', 'clone', 'data', 'exp', 'grad', 'item', 'log', 'max', 'mean', 'shape', 'sum', 'tanh', 'view'])
+_TRANSLATED_INLINE = frozenset([
+    'T', '__getitem__', '__setitem__', '__eq__', '__ne__', '__rmatmul__', 'add', 'sub', 'add_', 'sub_', 'data',
+    'grad', 'item', 'max', 'mean', 'shape', 'dtype', 'ndim', 'dim', 'sum', 'var', 'std', '_reduce', '_variance',
+    'view', 'reshape', 'zero_', 'softmax', 'log_softmax', '__del__', '__copy__', '__deepcopy__', '__reduce_ex__'])
 
 
 def _wrap_class(cls):
     for name, attr in list(vars(cls).items()):
-        if name in ("__init_subclass__", "__class_getitem__", "__hash__", "__slots__", "_t") or name in _TRANSLATED_INLINE:
+        if name in ("__init_subclass__", "__class_getitem__", "__hash__", "__slots__", "_t", "_h") or name in _TRANSLATED_INLINE \
+                or getattr(attr, "_bpn_inline", False):
             continue
         if isinstance(attr, property):
             setattr(cls, name, property(
