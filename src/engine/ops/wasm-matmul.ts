@@ -51,24 +51,28 @@ function sleb(n: number): number[] {
   for (;;) {
     const byte = n & 0x7f;
     n >>= 7;
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) return [...out, byte];
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
+      out.push(byte);
+      return out;
+    }
     out.push(byte | 0x80);
   }
 }
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+// (concat rather than spreads: this runs once, cold, and spreads are slow in the interpreter)
+const section = (id: number, body: number[]): number[] => [id].concat(uleb(body.length), body);
+const vec = (items: number[][]): number[] => uleb(items.length).concat(...items);
+const str = (s: string): number[] => uleb(s.length).concat(Array.from(s, (c) => c.charCodeAt(0)));
 
-const get = (l: number) => [Op.LocalGet, ...uleb(l)];
-const set = (l: number) => [Op.LocalSet, ...uleb(l)];
-const tee = (l: number) => [Op.LocalTee, ...uleb(l)];
-const i32 = (v: number) => [Op.I32Const, ...sleb(v)];
-const simd = (op: number, ...imm: number[]) => [Op.Simd, ...uleb(op), ...imm];
-const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
+const get = (l: number) => [Op.LocalGet].concat(uleb(l));
+const set = (l: number) => [Op.LocalSet].concat(uleb(l));
+const tee = (l: number) => [Op.LocalTee].concat(uleb(l));
+const i32 = (v: number) => [Op.I32Const].concat(sleb(v));
+const simd = (op: number, ...imm: number[]) => [Op.Simd].concat(uleb(op), imm);
+const memarg = (align: number, offset: number) => [align].concat(uleb(offset));
 /** local l += v (an i32 constant) */
-const bump = (l: number, v: number) => [...get(l), ...i32(v), Op.I32Add, ...set(l)];
+const bump = (l: number, v: number) => get(l).concat(i32(v), Op.I32Add, set(l));
 /** local l += local r */
-const bumpBy = (l: number, r: number) => [...get(l), ...get(r), Op.I32Add, ...set(l)];
+const bumpBy = (l: number, r: number) => get(l).concat(get(r), Op.I32Add, set(l));
 
 /** A function body: params then locals, with a code buffer. */
 class Fn {
@@ -93,9 +97,9 @@ class Fn {
     for (const p of parts) for (const b of p) this.code.push(b);
   }
   bytes(): number[] {
-    const locals = vec([[...uleb(this.i32Locals), I32], [...uleb(this.v128Locals), V128]]);
-    const body = [...locals, ...this.code, Op.End];
-    return [...uleb(body.length), ...body];
+    const locals = vec([uleb(this.i32Locals).concat(I32), uleb(this.v128Locals).concat(V128)]);
+    const body = locals.concat(this.code, Op.End);
+    return uleb(body.length).concat(body);
   }
 }
 
@@ -289,24 +293,25 @@ function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
   return f.bytes();
 }
 
-/** The module; with `fused`, also `fma_*` kernels (relaxed SIMD's multiply-add) for float32 operands. */
-function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
-  const sig = (n: number) => [0x60, ...vec(new Array(n).fill([I32])), 0x00];
-  const fns: [string, number, number[]][] = [
-    ["conv32", 0, convFn(4)], ["conv64", 0, convFn(8)],
-    ["transpose32", 1, transposeFn(4)], ["transpose64", 1, transposeFn(8)],
-    ...TILES.flatMap(([, nr]): [string, number, number[]][] => [[`panels32_${nr}`, 2, panelsFn(4, nr)], [`panels64_${nr}`, 2, panelsFn(8, nr)]]),
-    ...TILES.flatMap(([mr, nr]): [string, number, number[]][] => [[`mm32_${mr}x${nr}`, 0, mmFn(4, mr, nr)], [`mm64_${mr}x${nr}`, 0, mmFn(8, mr, nr)]]),
-    ...(fused ? TILES.map(([mr, nr]): [string, number, number[]] => [`fma_${mr}x${nr}`, 0, mmFn(4, mr, nr, true)]) : []),
-  ];
-  return new Uint8Array([
-    ...HEADER,
-    ...section(1, vec([sig(12), sig(8), sig(6)])),
-    ...section(3, vec(fns.map(([, t]) => [t]))),
-    ...section(5, vec([[0x00, 0x01]])),
-    ...section(7, vec([...fns.map(([name], i) => [...str(name), 0x00, ...uleb(i)]), [...str("memory"), 0x02, 0x00]])),
-    ...section(10, vec(fns.map(([, , body]) => body))),
-  ]);
+/**
+ * The kernels for one element type (4: float32 sources/results, 8: float64), on an imported memory
+ * shared by both modules; with `fused`, also `fma_*` kernels (relaxed SIMD's multiply-add) for
+ * float32 operands.
+ */
+function moduleBytes(elem: 4 | 8, fused: boolean): Uint8Array<ArrayBuffer> {
+  const sig = (n: number) => [0x60].concat(vec(new Array(n).fill([I32])), 0x00);
+  const fns: [string, number, number[]][] = [["conv", 0, convFn(elem)], ["transpose", 1, transposeFn(elem)]];
+  for (const [mr, nr] of TILES) {
+    fns.push([`panels_${nr}`, 2, panelsFn(elem, nr)], [`mm_${mr}x${nr}`, 0, mmFn(elem, mr, nr)]);
+    if (fused && elem === 4) fns.push([`fma_${mr}x${nr}`, 0, mmFn(elem, mr, nr, true)]);
+  }
+  return new Uint8Array(HEADER.concat(
+    section(1, vec([sig(12), sig(8), sig(6)])),
+    section(2, vec([str("m").concat(str("memory"), 0x02, 0x00, 0x01)])),
+    section(3, vec(fns.map(([, t]) => [t]))),
+    section(7, vec(fns.map(([name], i) => str(name).concat(0x00, uleb(i))))),
+    section(10, vec(fns.map(([, , body]) => body))),
+  ));
 }
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
@@ -318,44 +323,56 @@ const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
  */
 function hasRelaxedSimd(): boolean {
   // (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f64x2.relaxed_madd)
-  const body = [0x00, Op.LocalGet, 0, Op.LocalGet, 0, Op.LocalGet, 0, ...simd(SIMD.f64x2RelaxedMadd), Op.End];
-  return WebAssembly.validate(new Uint8Array([
-    ...HEADER,
-    ...section(1, vec([[0x60, 0x01, V128, 0x01, V128]])),
-    ...section(3, vec([[0x00]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ]));
+  const body = [0x00, Op.LocalGet, 0, Op.LocalGet, 0, Op.LocalGet, 0].concat(simd(SIMD.f64x2RelaxedMadd), Op.End);
+  return WebAssembly.validate(new Uint8Array(HEADER.concat(
+    section(1, vec([[0x60, 0x01, V128, 0x01, V128]])),
+    section(3, vec([[0x00]])),
+    section(10, vec([uleb(body.length).concat(body)])),
+  )));
 }
 
 type Conv = (src: number, sRow: number, sCol: number, rows: number, cols: number, dst: number, dRow: number, dCol: number, rowsPad: number, colsPad: number, width: number, panelBytes: number) => void;
 type Mm = (a: number, aRow: number, aP: number, b: number, bJ: number, bP: number, c: number, mPad: number, k: number, n: number, nPad: number, mc: number) => void;
 type Transpose = (src: number, sCol: number, n: number, k: number, dst: number, pitch: number, nPad: number, zeros: number) => void;
 type Panels = (src: number, sRow: number, rows: number, cols: number, dst: number, panelBytes: number) => void;
+/** One module's kernels. */
+interface Kernels {
+  conv: Conv;
+  transpose: Transpose;
+  [panels: `panels_${number}`]: Panels;
+  [mm: `${"mm" | "fma"}_${number}x${number}`]: Mm;
+}
 interface Kernel {
   memory: WebAssembly.Memory;
-  /** whether the fma_* kernels exist */
+  /** whether float32 products use the fma_* kernels */
   fused: boolean;
-  conv32: Conv; conv64: Conv;
-  transpose32: Transpose; transpose64: Transpose;
-  [panels: `panels${32 | 64}_${number}`]: Panels;
-  [mm: `${"mm32" | "mm64" | "fma"}_${number}x${number}`]: Mm;
+  /** float32 kernels; float64 ones built on first use */
+  k32: Kernels;
+  k64?: Kernels;
 }
 
 let kernel: Kernel | null | undefined;
 let f32 = new Float32Array(0), f64 = new Float64Array(0);
+function instantiate(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): Kernels {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } }).exports as unknown as Kernels;
+}
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
     if (typeof WebAssembly === "undefined") return (kernel = null);
-    const fused = hasRelaxedSimd(), bytes = moduleBytes(fused);
+    const fused = hasRelaxedSimd(), bytes = moduleBytes(4, fused);
     if (!WebAssembly.validate(bytes)) return (kernel = null);
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
-    kernel = { ...(exports as unknown as Kernel), memory: exports.memory as WebAssembly.Memory, fused };
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    kernel = { memory, fused, k32: instantiate(bytes, memory) };
     views(kernel);
   } catch {
     kernel = null;
   }
   return kernel;
+}
+/** The kernels for elements of `bytes` bytes. */
+function kernels(kern: Kernel, bytes: number): Kernels {
+  return bytes === 4 ? kern.k32 : (kern.k64 ??= instantiate(moduleBytes(8, false), kern.memory));
 }
 function views(kern: Kernel): void {
   f32 = new Float32Array(kern.memory.buffer);
@@ -432,8 +449,8 @@ export function wasmMatmul(
   }
   const [aAt, a0, a1] = place(sa, aOff, as0, as1, m, k, 0);
   const [bAt, b0, b1] = place(sb, bOff, bs0, bs1, k, n, aRaw);
-  const convA = sa.BYTES_PER_ELEMENT === 4 ? kern.conv32 : kern.conv64;
-  const convB = sb.BYTES_PER_ELEMENT === 4 ? kern.conv32 : kern.conv64;
+  const kA = kernels(kern, sa.BYTES_PER_ELEMENT), kB = kernels(kern, sb.BYTES_PER_ELEMENT), kOut = kernels(kern, eOut);
+  const convA = kA.conv, convB = kB.conv;
   let aRow: number, aP: number;
   if (a0 === sa.BYTES_PER_ELEMENT && a1 !== sa.BYTES_PER_ELEMENT) {
     // columns of A are contiguous (A = h.T): store A's transpose, [k][mPad]
@@ -446,14 +463,14 @@ export function wasmMatmul(
   let bJ: number, bP: number;
   if (b1 === sb.BYTES_PER_ELEMENT) {
     // panels [nPad/NR][k][NR]: each tile streams its NR columns contiguously
-    kern[`panels${sb.BYTES_PER_ELEMENT * 8 as 32 | 64}_${NR}`](bAt, b0, k, n, bD, k * NR * 8);
+    kB[`panels_${NR}`](bAt, b0, k, n, bD, k * NR * 8);
     bJ = k * 8; bP = NR * 8;
   } else if (b0 === sb.BYTES_PER_ELEMENT) {
     // columns of B are contiguous (B = W.T): transposed into [k][bPitch]; the pitch avoids multiples
     // of 512 bytes, which would map a tile's rows onto a few cache sets
     const bPitch = (nPad % 64 === 0 ? nPad + NR : nPad) * 8;
     if (n & 1) f64.fill(0, zeros / 8, zeros / 8 + k);
-    (sb.BYTES_PER_ELEMENT === 4 ? kern.transpose32 : kern.transpose64)(bAt, b1, n, k, bD, bPitch, nPad, zeros);
+    kB.transpose(bAt, b1, n, k, bD, bPitch, nPad, zeros);
     bJ = 8; bP = bPitch;
   } else {
     convB(bAt, b0, b1, k, n, bD, NR * 8, 8, k, nPad, NR, k * NR * 8);
@@ -461,8 +478,8 @@ export function wasmMatmul(
   }
   const mc = Math.max(MR, Math.floor(BLOCK_BYTES / (k * 8 * MR)) * MR);
   // fused only when both operands are float32 (exact products): int64 or float64 values would round
-  const name = kern.fused && sa instanceof Float32Array && sb instanceof Float32Array ? "fma" : eOut === 4 ? "mm32" : "mm64";
-  kern[`${name}_${MR}x${NR}`](aD, aRow, aP, bD, bJ, bP, c, mPad, k, n, nPad, mc);
+  const fused = kern.fused && sa instanceof Float32Array && sb instanceof Float32Array;
+  kOut[`${fused ? "fma" : "mm"}_${MR}x${NR}`](aD, aRow, aP, bD, bJ, bP, c, mPad, k, n, nPad, mc);
   out.set(eOut === 4 ? f32.subarray(c / 4, c / 4 + m * n) : f64.subarray(c / 8, c / 8 + m * n), outOff);
   return true;
 }
