@@ -239,10 +239,10 @@ function transposeFn(elem: 4 | 8): number[] {
  * mm(a, aRow, aP, b, bJ, bP, c, mPad, k, n, nPad, mc): c[i][j] (pitch n, elements of `elem` bytes)
  * = sum over p = 0..k-1 in order of A(i,p) * B(p,j), A(i,p) the double at a + i*aRow + p*aP and the
  * NR doubles B(p, jb..jb+NR-1) of a tile contiguous at b + jb*bJ + p*bP, for i < mPad, j < nPad, in
- * MR x NR tiles. Row blocks of mc rows keep
- * their part of A in cache while every column panel passes over it. Column panels run last to first:
- * the last one may be partial, and what its stores spill past column n lands in the next row's first
- * columns, which later panels (or later rows) overwrite; c needs mPad*n + NR elements.
+ * MR x NR tiles. Row blocks of mc rows keep their part of A in cache while every column panel passes
+ * over it. Column panels run last to first: the last one may be partial, and what its stores spill
+ * past column n lands in the next row's first columns, which later panels (or later rows) overwrite;
+ * c needs mPad*n + NR elements. With `fused`, relaxed SIMD's multiply-add replaces mul then add.
  */
 function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
   const [A, AROW, AP, B, BJ, BP, C, MPAD, K, N, NPAD, MC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
@@ -417,7 +417,8 @@ const placedBytes = (src: Storage, s0: number, s1: number, rows: number, cols: n
 };
 
 /**
- * out[m,n] = a[m,k] @ b[k,n] for strided sources; returns false when the kernel is unavailable.
+ * out[m,n] = a[m,k] @ b[k,n] for strided sources; returns false (nothing written) when the kernel is
+ * unavailable or the product does not fit in its memory.
  * Results are written (rounded to out's type) into out starting at outOff.
  */
 export function wasmMatmul(
@@ -444,7 +445,13 @@ export function wasmMatmul(
   const zeros = align16(c + (mPad * n + NR) * eOut); // k zero elements for transpose
   const need = zeros + k * 8;
   if (need > kern.memory.buffer.byteLength) {
-    kern.memory.grow(Math.ceil((need - kern.memory.buffer.byteLength) / 65536));
+    // addresses are i32 offsets: past 2 GB (or if the memory cannot grow) the JS kernel takes over
+    if (need >= 2 ** 31) return false;
+    try {
+      kern.memory.grow(Math.ceil((need - kern.memory.buffer.byteLength) / 65536));
+    } catch {
+      return false;
+    }
     views(kern);
   }
   const [aAt, a0, a1] = place(sa, aOff, as0, as1, m, k, 0);
