@@ -6,7 +6,7 @@ import { record, isGradEnabled } from "../autograd";
 import { allocStorage, castValue, isFloating, promoteTypes, scalarDType, DTYPE_LABEL, type DType, type Storage } from "../dtype";
 import { TorchError, fmtShape } from "../errors";
 import { inspector } from "../inspect";
-import { broadcastShapes, broadcastStrides, enumerateOffsets, numelOf, sameShape } from "../shape";
+import { broadcastShapes, broadcastStrides, enumerateOffsets, isContiguousLayout, numelOf, sameShape } from "../shape";
 import { Tensor, type Operand } from "../tensor";
 import { scalarTensor } from "./creation";
 import { sumToShape } from "./reduce";
@@ -141,12 +141,17 @@ export function operandDType(x: Operand, other: Operand, op: string): DType {
  */
 export function binaryKernel(x: Operand, y: Operand, dtype: DType, op: string, k: Kernel | string, into?: Tensor): Tensor {
   const a = tensorOrScalar(x, y, SCALAR_A), b = tensorOrScalar(y, x, SCALAR_B);
-  const shape = sameShape(a.shape, b.shape) ? a.shape.slice() : broadcastShapes(a.shape, b.shape, op);
+  const same = sameShape(a.shape, b.shape);
+  const shape = same ? a.shape.slice() : broadcastShapes(a.shape, b.shape, op);
   const n = numelOf(shape);
   const out = into ? into._storage : allocStorage(dtype, n);
   const base = into ? into._offset : 0;
   const loop = binaryLoop(kernelFor(k), out, a.s, b.s);
-  if (n > 0) {
+  // the common layouts first: contiguous operands of one shape, or a contiguous tensor and a number
+  const aFlat = isContiguousLayout(a.shape, a.strides), bFlat = isContiguousLayout(b.shape, b.strides);
+  if (aFlat && bFlat && (same || b.shape.length === 0 || a.shape.length === 0)) {
+    loop(out, base, a.s, b.s, 1, n, a.off, 0, a.shape.length === 0 ? 0 : 1, b.off, 0, b.shape.length === 0 ? 0 : 1);
+  } else if (n > 0) {
     const stA = a.shape.length === shape.length ? a.strides : broadcastStrides(a.shape, a.strides, shape);
     const stB = b.shape.length === shape.length ? b.strides : broadcastStrides(b.shape, b.strides, shape);
     // a size-1 dim of an operand is read with stride 0 whatever its stored stride
@@ -180,7 +185,8 @@ export function unaryKernel(a: Tensor, dtype: DType, op: string, k: Kernel | str
   const out = into ? into._storage : allocStorage(dtype, n);
   const base = into ? into._offset : 0;
   const loop = unaryLoop(kernelFor(k), out, a._storage);
-  if (n > 0) {
+  if (isContiguousLayout(a._shape, a._strides)) loop(out, base, a._storage, 1, n, a._offset, 0, 1);
+  else if (n > 0) {
     const dims = collapse(a._shape, [a._strides]);
     if (dims.length === 0) loop(out, base, a._storage, 1, 1, a._offset, 0, 0);
     else if (dims.length === 1) loop(out, base, a._storage, 1, dims[0][0], a._offset, 0, dims[0][1]);

@@ -76,6 +76,20 @@ function columns(n: number): Float64Array {
 }
 
 /**
+ * acc[j] += s[off + i·s0 + j·s1] for i = 0..m-1 in order. Four rows per pass, added left to right
+ * ((acc + x0) + x1) + ..., which is the same sequence of double additions as one row at a time.
+ */
+function columnSums(acc: Float64Array, s: Storage, off: number, s0: number, s1: number, m: number, n: number): void {
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const r0 = off + i * s0, r1 = r0 + s0, r2 = r1 + s0, r3 = r2 + s0;
+    if (s1 === 1) for (let j = 0; j < n; j++) acc[j] = acc[j] + s[r0 + j] + s[r1 + j] + s[r2 + j] + s[r3 + j];
+    else for (let j = 0, o = 0; j < n; j++, o += s1) acc[j] = acc[j] + s[r0 + o] + s[r1 + o] + s[r2 + o] + s[r3 + o];
+  }
+  for (; i < m; i++) for (let j = 0, o = off + i * s0; j < n; j++, o += s1) acc[j] += s[o];
+}
+
+/**
  * The one sum kernel. Each output accumulates its elements in double, in row-major order of the
  * reduced indices, and is rounded once (then divided by `divisor` and rounded again, for mean).
  * A 2-D tensor reduced over one dim is read with straight loops; other cases go through `plan`.
@@ -94,7 +108,7 @@ function sumDims(t: Tensor, dims: number[], keepdim: boolean, divisor = 1): Tens
       }
     } else {
       const acc = columns(n);
-      for (let i = 0; i < m; i++) for (let j = 0, o = off + i * s0; j < n; j++, o += s1) acc[j] += s[o];
+      columnSums(acc, s, off, s0, s1, m, n);
       for (let j = 0; j < n; j++) out[j] = acc[j];
     }
     if (divisor !== 1) for (let k = 0; k < out.length; k++) out[k] /= divisor;
