@@ -290,7 +290,8 @@ export function sub(x: Operand, y: Operand): Tensor {
   const [a, b] = operands(x, y, "sub");
   return record(out, "SubBackward0", [a, b], (g) => [
     need(a) ? sumToShape(g, a._shape) : null,
-    need(b) ? sumToShape(neg(g), b._shape) : null,
+    // −Σg equals Σ(−g) bit for bit (negation is exact and rounding symmetric), on fewer elements
+    need(b) ? neg(sumToShape(g, b._shape)) : null,
   ]);
 }
 
@@ -299,9 +300,33 @@ export function mul(x: Operand, y: Operand): Tensor {
   if (!tracking(x, y)) return out;
   const [a, b] = operands(x, y, "mul");
   return record(out, "MulBackward0", [a, b], (g) => [
-    need(a) ? sumToShape(mul(b, g), a._shape) : null,
-    need(b) ? sumToShape(mul(a, g), b._shape) : null,
+    need(a) ? productSum(b, g, a._shape) ?? sumToShape(mul(b, g), a._shape) : null,
+    need(b) ? productSum(a, g, b._shape) ?? sumToShape(mul(a, g), b._shape) : null,
   ]);
+}
+
+/**
+ * sumToShape(mul(x, g), shape) in one pass for the broadcast-row case (x, g: [m, n]; shape [1, n]
+ * or [n], e.g. the gradient of bngain): each product rounded to the product's dtype, then summed
+ * over rows in order, exactly as the two kernels would. null when the case does not apply.
+ */
+function productSum(x: Tensor, g: Tensor, shape: number[]): Tensor | null {
+  if (x._shape.length !== 2 || !sameShape(x._shape, g._shape) || !isFloating(x.dtype) || !isFloating(g.dtype)) return null;
+  const [m, n] = x._shape;
+  if (!(shape.length === 1 && shape[0] === n) && !(shape.length === 2 && shape[0] === 1 && shape[1] === n) || m === 1) return null;
+  const dtype = promoteTypes(x.dtype, g.dtype);
+  const acc = new Float64Array(n), sx = x._storage, sg = g._storage;
+  const [x0, x1] = x._strides, [g0, g1] = g._strides;
+  const round = dtype === "float32";
+  for (let i = 0; i < m; i++) {
+    for (let j = 0, a = x._offset + i * x0, b = g._offset + i * g0; j < n; j++, a += x1, b += g1) {
+      const p = sx[a] * sg[b];
+      acc[j] += round ? Math.fround(p) : p;
+    }
+  }
+  const out = allocStorage(dtype, n);
+  out.set(acc);
+  return new Tensor(out, shape.slice(), dtype);
 }
 
 export function div(x: Operand, y: Operand): Tensor {
