@@ -5,7 +5,8 @@ import { TorchError, fmtShape } from "./errors";
 import { normDim } from "./shape";
 import { Tensor } from "./tensor";
 import { oneHot } from "./ops/creation";
-import { exp, log, mul, sub, div, neg, tanh as tanhOp, relu as reluOp, sigmoid as sigmoidOp } from "./ops/elementwise";
+import { exp, expF32, log, mul, sub, div, neg, tanh as tanhOp, relu as reluOp, sigmoid as sigmoidOp } from "./ops/elementwise";
+import { inspector } from "./inspect";
 import { maxmin, sum, type ValuesIndices } from "./ops/reduce";
 import { expand } from "./ops/views";
 
@@ -17,9 +18,45 @@ function dimOf(x: Tensor, dim: number | { dim?: number } | undefined, op: string
 
 const rowMax = (x: Tensor, d: number): Tensor => (maxmin(x.detach(), d, true, "max") as ValuesIndices).values;
 
+/**
+ * softmax / log_softmax over the rows of a contiguous float32 [m, n] tensor in one pass per row,
+ * with the same float32 roundings as the composite below (shift by the row max, exp, sum in double,
+ * then divide, or subtract the log of the sum), so the values are identical. null when it does not
+ * apply, or while the runner watches every op for NaN/Inf (the composite reports the op it appears in).
+ */
+function rowSoftmax(x: Tensor, d: number, logOut: boolean): Tensor | null {
+  if (x.ndim !== 2 || d !== 1 || x.dtype !== "float32" || !x.is_contiguous() || inspector.onNonFinite) return null;
+  const [m, n] = x._shape;
+  if (n === 0) return null;
+  const s = x._storage, off = x._offset, f = Math.fround;
+  const out = allocStorage("float32", m * n);
+  for (let i = 0; i < m; i++) {
+    const base = off + i * n, o = i * n;
+    let best = s[base];
+    for (let j = 1; j < n; j++) {
+      const v = s[base + j];
+      if (v > best || (v !== v && best === best)) best = v;
+    }
+    let acc = 0;
+    for (let j = 0; j < n; j++) {
+      const shifted = f(s[base + j] - best), e = f(expF32(shifted));
+      out[o + j] = logOut ? shifted : e;
+      acc += e;
+    }
+    const total = f(acc);
+    if (logOut) {
+      const lse = f(Math.log(total));
+      for (let j = 0; j < n; j++) out[o + j] = out[o + j] - lse;
+    } else {
+      for (let j = 0; j < n; j++) out[o + j] = out[o + j] / total;
+    }
+  }
+  return new Tensor(out, [m, n], "float32");
+}
+
 export function softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
   const d = dimOf(x, dim, "softmax");
-  const y = noGrad(() => {
+  const y = rowSoftmax(x, d, false) ?? noGrad(() => {
     const e = exp(sub(x, rowMax(x, d)));
     return div(e, sum(e, [d], true));
   }).detach();
@@ -28,7 +65,7 @@ export function softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
 
 export function log_softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
   const d = dimOf(x, dim, "log_softmax");
-  const y = noGrad(() => {
+  const y = rowSoftmax(x, d, true) ?? noGrad(() => {
     const shifted = sub(x, rowMax(x, d));
     return sub(shifted, log(sum(exp(shifted), [d], true)));
   }).detach();

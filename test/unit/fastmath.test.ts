@@ -4,7 +4,7 @@
 // million inputs, ~2 s); FAST_MATH_EXHAUSTIVE=1 checks every float32 (about 1.5 minutes).
 import assert from "node:assert/strict";
 import { expF32, tanhF32 } from "../../src/engine/ops/elementwise";
-import { torch } from "../../src/engine/index";
+import { torch, F, inspector } from "../../src/engine/index";
 
 const STEP = process.env.FAST_MATH_EXHAUSTIVE ? 1 : 61;
 const f32 = new Float32Array(1), bits = new Uint32Array(f32.buffer);
@@ -56,5 +56,26 @@ describe("float32 tanh and exp kernels", function () {
     assert.deepEqual(Array.from(t64.tanh().toArray()), xs.map(Math.tanh));
     assert.deepEqual(Array.from(t32.exp().toArray()), xs.map((x) => Math.fround(Math.exp(Math.fround(x)))));
     assert.deepEqual(Array.from(t64.exp().toArray()), xs.map(Math.exp));
+  });
+});
+
+describe("one-pass softmax / log_softmax rows", () => {
+  it("give the composite's values bit for bit (the composite runs while onNonFinite is watched)", () => {
+    const g = torch.Generator().manual_seed(7);
+    const x = torch.randn([32, 27], { generator: g }).mul(4);
+    // rows with ties, -inf, +inf and NaN
+    x.indexSet([0], torch.zeros(27));
+    x.indexSet([1, 3], -Infinity);
+    x.indexSet([2, 5], Infinity);
+    x.indexSet([3, 7], NaN);
+    const y = torch.randint(0, 27, [28], { generator: g });
+    const fast = [F.softmax(x, 1), F.log_softmax(x, 1), F.cross_entropy(x.index("4:"), y)];
+    inspector.onNonFinite = () => {};
+    try {
+      const slow = [F.softmax(x, 1), F.log_softmax(x, 1), F.cross_entropy(x.index("4:"), y)];
+      fast.forEach((t, k) => assert.deepEqual(Array.from(t.toArray()), Array.from(slow[k].toArray()), `output ${k}`));
+    } finally {
+      inspector.onNonFinite = undefined;
+    }
   });
 });

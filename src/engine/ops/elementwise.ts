@@ -70,11 +70,12 @@ function binaryLoop(k: Kernel, out: Storage, sa: Storage, sb: Storage): BinaryLo
   if (!loop) {
     const e = k.expr;
     loop = generate("out, o, sa, sb, rows, cols, ia, ra, ca, ib, rb, cb", `
-      for (let r = 0; r < rows; r++, ia += ra, ib += rb, o += cols) {
-        if (ca === 1 && cb === 1) { for (let j = 0; j < cols; j++) { const p = sa[ia + j], q = sb[ib + j]; out[o + j] = ${e}; } }
-        else if (cb === 0) { const q = sb[ib]; for (let j = 0, x = ia; j < cols; j++, x += ca) { const p = sa[x]; out[o + j] = ${e}; } }
-        else if (ca === 0) { const p = sa[ia]; for (let j = 0, y = ib; j < cols; j++, y += cb) { const q = sb[y]; out[o + j] = ${e}; } }
-        else { for (let j = 0, x = ia, y = ib; j < cols; j++, x += ca, y += cb) { const p = sa[x], q = sb[y]; out[o + j] = ${e}; } }
+      for (let r = 0; r < rows; r++) {
+        const a0 = ia + r * ra, b0 = ib + r * rb, o0 = o + r * cols, end = o0 + cols;
+        if (ca === 1 && cb === 1) { for (let k = o0, x = a0, y = b0; k < end; k++, x++, y++) { const p = sa[x], q = sb[y]; out[k] = ${e}; } }
+        else if (cb === 0) { const q = sb[b0]; for (let k = o0, x = a0; k < end; k++, x += ca) { const p = sa[x]; out[k] = ${e}; } }
+        else if (ca === 0) { const p = sa[a0]; for (let k = o0, y = b0; k < end; k++, y += cb) { const q = sb[y]; out[k] = ${e}; } }
+        else { for (let k = o0, x = a0, y = b0; k < end; k++, x += ca, y += cb) { const p = sa[x], q = sb[y]; out[k] = ${e}; } }
       }`) as BinaryLoop;
     k.loops[key] = loop;
   }
@@ -87,9 +88,10 @@ function unaryLoop(k: Kernel, out: Storage, src: Storage): UnaryLoop {
   if (!loop) {
     const e = k.expr;
     loop = generate("out, o, src, rows, cols, i, r, c", `
-      for (let row = 0; row < rows; row++, i += r, o += cols) {
-        if (c === 1) { for (let j = 0; j < cols; j++) { const x = src[i + j]; out[o + j] = ${e}; } }
-        else { for (let j = 0, y = i; j < cols; j++, y += c) { const x = src[y]; out[o + j] = ${e}; } }
+      for (let row = 0; row < rows; row++) {
+        const s0 = i + row * r, o0 = o + row * cols, end = o0 + cols;
+        if (c === 1) { for (let k = o0, y = s0; k < end; k++, y++) { const x = src[y]; out[k] = ${e}; } }
+        else { for (let k = o0, y = s0; k < end; k++, y += c) { const x = src[y]; out[k] = ${e}; } }
       }`) as UnaryLoop;
     k.loops[key] = loop;
   }
