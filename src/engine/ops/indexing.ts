@@ -201,6 +201,17 @@ function scatterAdd(g: Tensor, shape: number[], offsets: Int32Array, dtype: DTyp
   return new Tensor(z, shape.slice(), dtype);
 }
 
+/** The backward of a row gather: zeros(shape) with row k of g added to row rows[k], k in order. */
+function scatterRows(g: Tensor, shape: number[], rows: ArrayLike<number>): Tensor {
+  const z = allocStorage(g.dtype, numelOf(shape));
+  const gv = g._read(), size = shape[0], row = numelOf(shape.slice(1));
+  for (let k = 0; k < rows.length; k++) {
+    const at = (rows[k] < 0 ? rows[k] + size : rows[k]) * row;
+    for (let j = 0; j < row; j++) z[at + j] += gv[k * row + j];
+  }
+  return new Tensor(z, shape.slice(), g.dtype);
+}
+
 export function getIndex(t: Tensor, items: IndexItem[]): Tensor {
   const r = integerItems(t, items) ?? rowGather(t, items) ?? resolve(t._shape, t._strides, t._offset, items);
   let out: Tensor;
@@ -216,7 +227,9 @@ export function getIndex(t: Tensor, items: IndexItem[]): Tensor {
   }
   if (!isGradEnabled() || !t.requires_grad) return out;
   const inShape = t.shape;
+  const rows = r.gathered ? (items[0] as Tensor)._read().slice() : null;
   return record(out, r.offsets || r.gathered ? "IndexBackward0" : "SliceBackward0", [t], (g) => {
+    if (rows) return [scatterRows(g, inShape, rows)];
     const p = positions(inShape, items);
     return [scatterAdd(g, inShape, p.offsets, g.dtype)];
   });
