@@ -99,7 +99,7 @@ describe("matmul kernels", () => {
     if (wasmMatmulFused()) this.skip(); // already fused here: the other tests cover it
     const repoRoot = path.resolve(__dirname, "../..");
     const child = spawnSync(process.execPath, [
-      path.join(repoRoot, "node_modules/mocha/bin/mocha.js"), "--import=tsx", "--v8-experimental-wasm-relaxed-simd", __filename,
+      path.join(repoRoot, "node_modules/mocha/bin/mocha.js"), "--import=tsx", "--timeout", "60000", "--v8-experimental-wasm-relaxed-simd", __filename,
     ], { cwd: repoRoot, env: { ...process.env, MATMUL_EXPECT_FUSED: "1" }, encoding: "utf8" });
     if (/bad option/.test(child.stderr)) this.skip(); // a Node without the flag
     assert.equal(child.status, 0, `the fused run failed:\n${child.stdout}\n${child.stderr}`);

@@ -1,19 +1,21 @@
 // A WebAssembly SIMD (f64x2) matmul, assembled here byte by byte (no toolchain needed).
 // It computes exactly what the JS kernel in ./matmul computes: every output is a double accumulation
-// of its k products in order p = 0..k-1 (separate multiply and add, no FMA), rounded once to the
-// output's type, so results are bit-identical and the choice of kernel never changes a cmp verdict.
+// of its k products in order p = 0..k-1, rounded once to the output's type, so results are
+// bit-identical and the choice of kernel never changes a cmp verdict. (Multiply then add; where
+// relaxed SIMD exists, float32 operands use its multiply-add, which rounds the same: see
+// hasRelaxedSimd.)
 //
 // One call does the whole product inside WASM memory:
-//   1. JS copies the span of each operand's storage (float32 or float64, any strides) into memory —
-//      a plain same-type copy, no conversion;
-//   2. WASM widens A and B to doubles, zero padded to whole tiles: B in panels of the tile's width
-//      (`panels*`) so a tile streams its columns contiguously, or transposed (`transpose*`) when its
-//      columns are contiguous (B = W.T); A row by row, or as its transpose when A = h.T (`conv*`,
-//      which also gathers any other strides). SIMD wherever rows are contiguous; views are never
-//      materialised in JS;
-//   3. `mm*` runs register tiles over them (2x8 or 4x4, whichever pads less: each keeps 8 f64x2
-//      accumulators, and with the B vectors, A broadcasts and a product fills the 15 xmm registers
-//      V8 allocates on x64; bigger tiles spill) and stores rounded rows straight into the [m][n] result;
+//   1. JS copies the span of each operand's storage (float32 or float64) into memory — a plain
+//      same-type copy, no conversion (views with neither rows nor columns contiguous are gathered);
+//   2. WASM widens both to doubles in panels of whole tiles, zero padded: A as [m/MR][k][MR], B as
+//      [n/NR][k][NR], so a tile streams both contiguously. `panels_*` copies contiguous rows (B, or
+//      A = h.T seen from its columns), `transpose` contiguous columns (B = W.T, or A's rows); SIMD
+//      either way, and transposed views are never materialised in JS;
+//   3. `mm_*` runs MR x NR register tiles over the panels (2x8 or 4x4, whichever pads less: each keeps
+//      8 f64x2 accumulators, and with the B vectors, A broadcasts and a product fills the 15 xmm
+//      registers V8 allocates on x64; bigger tiles spill) and stores rounded rows straight into the
+//      [m][n] result;
 //   4. JS copies the result out with one typed-array set.
 // The memory grows when a product needs more and is reused by every later call.
 
@@ -25,7 +27,7 @@ const enum Op {
   LocalGet = 0x20, LocalSet = 0x21, LocalTee = 0x22,
   F32Load = 0x2a, F64Load = 0x2b, F64Store = 0x39,
   I32Const = 0x41, I32Eqz = 0x45, I32Eq = 0x46, I32Ne = 0x47, I32LtU = 0x49, I32GtU = 0x4b, I32LeS = 0x4c, I32GeU = 0x4f,
-  I32Add = 0x6a, I32Sub = 0x6b, I32Mul = 0x6c, I32And = 0x71, I32Shl = 0x74,
+  I32Add = 0x6a, I32Sub = 0x6b, I32Mul = 0x6c, I32DivU = 0x6e, I32RemU = 0x70, I32And = 0x71, I32Shl = 0x74,
   F64Const = 0x44, F64PromoteF32 = 0xbb,
   Simd = 0xfd,
 }
@@ -104,66 +106,6 @@ class Fn {
 }
 
 /**
- * conv(src, sRow, sCol, rows, cols, dst, dRow, dCol, rowsPad, colsPad, width, panelBytes): copies a
- * [rows, cols] matrix (element (r, c) at src + r*sRow + c*sCol, float32 or float64 by variant) into
- * doubles, zero padded to [rowsPad, colsPad], in panels of `width` columns: element (r, c) goes to
- * dst + (c / width)*panelBytes + r*dRow + (c % width)*dCol. Strides are in bytes; colsPad is a
- * multiple of width. Where source rows and panel rows are both contiguous it converts four, then two
- * elements per step with SIMD.
- */
-function convFn(elem: 4 | 8): number[] {
-  const [SRC, SROW, SCOL, ROWS, COLS, DST, DROW, DCOL, ROWSPAD, COLSPAD, WIDTH, PANEL] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const f = new Fn(12, 8, 0);
-  const r = f.local(), c = f.local(), s = f.local(), d = f.local(), dRow = f.local(), cEnd = f.local(), padEnd = f.local(), simdOk = f.local();
-  const load = elem === 4 ? [Op.F32Load, ...memarg(2, 0), Op.F64PromoteF32] : [Op.F64Load, ...memarg(3, 0)];
-  const load2 = (at: number) => elem === 4
-    ? [...simd(SIMD.load64Zero, ...memarg(2, at)), ...simd(SIMD.promoteLow)]
-    : simd(SIMD.load, ...memarg(3, at));
-  const store2 = (at: number) => simd(SIMD.store, ...memarg(3, at));
-  const forever = (body: () => void) => { f.emit([Op.Block, VOID, Op.Loop, VOID]); body(); f.emit([Op.Br, 0, Op.End, Op.End]); };
-  f.emit(get(SCOL), i32(elem), [Op.I32Eq], get(DCOL), i32(8), [Op.I32Eq, Op.I32And], set(simdOk));
-  f.emit(i32(0), set(r), get(DST), set(dRow));
-  f.emit([Op.Block, VOID], get(ROWSPAD), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]); // rows
-  {
-    f.emit(get(SRC), get(r), get(SROW), [Op.I32Mul, Op.I32Add], set(s));
-    f.emit(i32(0), set(c), get(dRow), set(d));
-    f.emit([Op.Loop, VOID]); // panels of this row
-    {
-      f.emit(get(c), get(WIDTH), [Op.I32Add], tee(padEnd), set(cEnd));
-      f.emit(get(cEnd), get(COLS), [Op.I32GtU, Op.If, VOID], get(COLS), set(cEnd), [Op.End]);
-      f.emit(get(r), get(ROWS), [Op.I32GeU, Op.If, VOID], get(c), set(cEnd), [Op.End]); // padding row
-      f.emit(get(simdOk), [Op.If, VOID]);
-      forever(() => { // four at a time
-        f.emit(get(c), i32(4), [Op.I32Add], get(cEnd), [Op.I32GtU, Op.BrIf, 1]);
-        f.emit(get(d), get(s), load2(0), store2(0), get(d), get(s), load2(2 * elem), store2(16));
-        f.emit(bump(s, 4 * elem), bump(d, 32), bump(c, 4));
-      });
-      forever(() => { // two at a time
-        f.emit(get(c), i32(2), [Op.I32Add], get(cEnd), [Op.I32GtU, Op.BrIf, 1]);
-        f.emit(get(d), get(s), load2(0), store2(0), bump(s, 2 * elem), bump(d, 16), bump(c, 2));
-      });
-      f.emit([Op.End]);
-      forever(() => { // one at a time
-        f.emit(get(c), get(cEnd), [Op.I32GeU, Op.BrIf, 1]);
-        f.emit(get(d), get(s), load, [Op.F64Store], memarg(3, 0));
-        f.emit(bumpBy(s, SCOL), bumpBy(d, DCOL), bump(c, 1));
-      });
-      forever(() => { // zeros to the panel's end
-        f.emit(get(c), get(padEnd), [Op.I32GeU, Op.BrIf, 1]);
-        f.emit(get(d), [Op.F64Const, 0, 0, 0, 0, 0, 0, 0, 0, Op.F64Store], memarg(3, 0));
-        f.emit(bumpBy(d, DCOL), bump(c, 1));
-      });
-      // the next panel's row r
-      f.emit(get(d), get(WIDTH), get(DCOL), [Op.I32Mul, Op.I32Sub], get(PANEL), [Op.I32Add], set(d));
-      f.emit(get(c), get(COLSPAD), [Op.I32LtU, Op.BrIf, 0]);
-    }
-    f.emit([Op.End], bumpBy(dRow, DROW));
-    f.emit(get(r), i32(1), [Op.I32Add], tee(r), get(ROWSPAD), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
-  }
-  return f.bytes();
-}
-
-/**
  * panels(src, sRow, rows, cols, dst, panelBytes): a [rows, cols] matrix with contiguous rows (row r at
  * src + r*sRow) into doubles in panels of W columns, zero padded: element (r, c) goes to
  * dst + (c / W)*panelBytes + r*W*8 + (c % W)*8. Whole panels are copied with unrolled SIMD steps.
@@ -198,15 +140,17 @@ function panelsFn(elem: 4 | 8, W: number): number[] {
 }
 
 /**
- * transpose(src, sCol, n, k, dst, pitch, nPad, zeros): B with contiguous columns (column j at
- * src + j*sCol, k elements) into doubles [k][pitch bytes], columns n..nPad-1 zero. Two columns at a
- * time: two pairs of rows are loaded, widened and interleaved into two rows of two. `zeros` holds k
- * zero elements, read in place of a column past n.
+ * transpose(src, sCol, n, k, dst, width, panelBytes, nPad, zeros): a [k, n] matrix with contiguous
+ * columns (column j at src + j*sCol, k elements: B = W.T, or A's rows seen as columns) into doubles
+ * in panels of `width` columns like `panels`: element (p, j) goes to dst + (j / width)*panelBytes +
+ * p*width*8 + (j % width)*8; columns n..nPad-1 are zero. Two columns at a time: two pairs of rows are
+ * loaded, widened and interleaved into two rows of two. `zeros` holds k zero elements, read in place
+ * of a column past n.
  */
 function transposeFn(elem: 4 | 8): number[] {
-  const [SRC, SCOL, N, K, DST, PITCH, NPAD, ZEROS] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const f = new Fn(8, 5, 2);
-  const j = f.local(), p = f.local(), s0 = f.local(), s1 = f.local(), d = f.local();
+  const [SRC, SCOL, N, K, DST, WIDTH, PANEL, NPAD, ZEROS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const f = new Fn(9, 6, 2);
+  const j = f.local(), p = f.local(), s0 = f.local(), s1 = f.local(), d = f.local(), pitch = f.local();
   const v0 = f.v(0), v1 = f.v(1);
   const load1 = elem === 4 ? [Op.F32Load, ...memarg(2, 0), Op.F64PromoteF32] : [Op.F64Load, ...memarg(3, 0)];
   const load2 = elem === 4 ? [...simd(SIMD.load64Zero, ...memarg(2, 0)), ...simd(SIMD.promoteLow)] : simd(SIMD.load, ...memarg(3, 0));
@@ -216,16 +160,19 @@ function transposeFn(elem: 4 | 8): number[] {
     f.emit(jj, get(N), [Op.I32LtU, Op.If, VOID], get(SRC), jj, get(SCOL), [Op.I32Mul, Op.I32Add], set(target));
     f.emit([Op.Else], get(ZEROS), set(target), [Op.End]);
   };
+  f.emit(get(WIDTH), i32(3), [Op.I32Shl], set(pitch));
   f.emit(i32(0), set(j));
   f.emit([Op.Loop, VOID]);
   {
     column(s0, get(j));
     column(s1, [...get(j), ...i32(1), Op.I32Add]);
-    f.emit(get(DST), get(j), i32(3), [Op.I32Shl, Op.I32Add], set(d), i32(0), set(p));
+    // d = dst + (j / width)*panelBytes + (j % width)*8
+    f.emit(get(DST), get(j), get(WIDTH), [Op.I32DivU], get(PANEL), [Op.I32Mul, Op.I32Add]);
+    f.emit(get(j), get(WIDTH), [Op.I32RemU], i32(3), [Op.I32Shl, Op.I32Add], set(d), i32(0), set(p));
     f.emit([Op.Block, VOID, Op.Loop, VOID], get(p), i32(2), [Op.I32Add], get(K), [Op.I32GtU, Op.BrIf, 1]);
     f.emit(get(s0), load2, set(v0), get(s1), load2, set(v1));
-    f.emit(get(d), get(v0), get(v1), simd(SIMD.shuffle, ...lanes(0, 0)), simd(SIMD.store, ...memarg(3, 0)), bumpBy(d, PITCH));
-    f.emit(get(d), get(v0), get(v1), simd(SIMD.shuffle, ...lanes(1, 1)), simd(SIMD.store, ...memarg(3, 0)), bumpBy(d, PITCH));
+    f.emit(get(d), get(v0), get(v1), simd(SIMD.shuffle, ...lanes(0, 0)), simd(SIMD.store, ...memarg(3, 0)), bumpBy(d, pitch));
+    f.emit(get(d), get(v0), get(v1), simd(SIMD.shuffle, ...lanes(1, 1)), simd(SIMD.store, ...memarg(3, 0)), bumpBy(d, pitch));
     f.emit(bump(s0, 2 * elem), bump(s1, 2 * elem), bump(p, 2), [Op.Br, 0, Op.End, Op.End]);
     f.emit(get(p), get(K), [Op.I32LtU, Op.If, VOID]); // odd k: the last row
     f.emit(get(d), get(s0), load1, simd(SIMD.f64x2Splat), get(s1), load1, simd(SIMD.f64x2ReplaceLane, 1), simd(SIMD.store, ...memarg(3, 0)), [Op.End]);
@@ -236,21 +183,21 @@ function transposeFn(elem: 4 | 8): number[] {
 }
 
 /**
- * mm(a, aRow, aP, b, bJ, bP, c, mPad, k, n, nPad, mc): c[i][j] (pitch n, elements of `elem` bytes)
- * = sum over p = 0..k-1 in order of A(i,p) * B(p,j), A(i,p) the double at a + i*aRow + p*aP and the
- * NR doubles B(p, jb..jb+NR-1) of a tile contiguous at b + jb*bJ + p*bP, for i < mPad, j < nPad, in
- * MR x NR tiles, in row blocks of mc rows (A's block within ~256 KB; measured here that makes no
- * difference up to 1024^3, while V8's code for this loop nest was ~10% faster than for the same
- * kernel without the block loop, so it stays). Column panels run last to first: the last one may be partial, and what its stores spill
- * past column n lands in the next row's first columns, which later panels (or later rows) overwrite;
- * c needs mPad*n + NR elements. With `fused`, relaxed SIMD's multiply-add replaces mul then add.
+ * mm(a, b, c, mPad, k, n, nPad, mc): c[i][j] (pitch n, elements of `elem` bytes) = sum over
+ * p = 0..k-1 in order of A(i,p) * B(p,j), for i < mPad, j < nPad, in MR x NR tiles, from A in panels
+ * of MR rows ([mPad/MR][k][MR] doubles at a) and B in panels of NR columns ([nPad/NR][k][NR] at b), so
+ * a tile reads both with constant offsets from two pointers. Column panels run last to first: the
+ * last one may be partial, and what its stores spill past column n lands in the next row's first
+ * columns, which later panels (or later rows) overwrite; c needs mPad*n + NR elements. With `fused`,
+ * relaxed SIMD's multiply-add replaces the multiply then add. Rows go in blocks of mc (A's block
+ * within ~256 KB; measured here that makes no difference up to 1024^3, but V8's code for this loop
+ * nest was ~10% faster than for the kernel without the block loop, so it stays).
  */
 function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
-  const [A, AROW, AP, B, BJ, BP, C, MPAD, K, N, NPAD, MC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [A, B, C, MPAD, K, N, NPAD, MC] = [0, 1, 2, 3, 4, 5, 6, 7];
   const NV = NR / 2; // f64x2 vectors per tile row
-  const f = new Fn(12, 8 + MR, MR * NV + NV + 2);
-  const ic = f.local(), icEnd = f.local(), ib = f.local(), jb = f.local(), q = f.local(), bq = f.local(), qEnd = f.local(), o = f.local();
-  const aRow = Array.from({ length: MR }, () => f.local());
+  const f = new Fn(8, 8, MR * NV + NV + 2);
+  const ic = f.local(), icEnd = f.local(), ib = f.local(), jb = f.local(), a = f.local(), aEnd = f.local(), bq = f.local(), o = f.local();
   const acc = (r: number, c: number) => f.v(r * NV + c), bv = (c: number) => f.v(MR * NV + c), x = f.v(MR * NV + NV), t = f.v(MR * NV + NV + 1);
   const zero = simd(SIMD.const, ...new Array(16).fill(0));
   const shift = elem === 4 ? 2 : 3;
@@ -263,22 +210,21 @@ function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
   f.emit(get(jb), i32(NR), [Op.I32Sub], set(jb));
   f.emit(get(ic), set(ib));
   f.emit([Op.Loop, VOID]); // row panels of this block
-  for (let r = 0; r < MR; r++) f.emit(zero, set(acc(r, 0)), ...Array.from({ length: NV - 1 }, (_, c) => [...zero, ...set(acc(r, c + 1))]));
-  f.emit(get(A), get(ib), get(AROW), [Op.I32Mul, Op.I32Add], set(aRow[0]));
-  for (let r = 1; r < MR; r++) f.emit(get(aRow[r - 1]), get(AROW), [Op.I32Add], set(aRow[r]));
-  f.emit(get(B), get(jb), get(BJ), [Op.I32Mul, Op.I32Add], set(bq));
-  f.emit(i32(0), set(q), get(K), get(AP), [Op.I32Mul], set(qEnd));
+  for (let r = 0; r < MR; r++) for (let c = 0; c < NV; c++) f.emit(zero, set(acc(r, c)));
+  // A's panel starts at a + ib*k*8, B's at b + jb*k*8
+  f.emit(get(A), get(ib), get(K), [Op.I32Mul], i32(3), [Op.I32Shl, Op.I32Add], tee(a), get(K), i32(MR * 8), [Op.I32Mul, Op.I32Add], set(aEnd));
+  f.emit(get(B), get(jb), get(K), [Op.I32Mul], i32(3), [Op.I32Shl, Op.I32Add], set(bq));
   f.emit([Op.Block, VOID], get(K), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]);
   for (let c = 0; c < NV; c++) f.emit(get(bq), simd(SIMD.load, ...memarg(3, 16 * c)), set(bv(c)));
   for (let r = 0; r < MR; r++) {
-    f.emit(get(aRow[r]), get(q), [Op.I32Add], simd(SIMD.load64Splat, ...memarg(3, 0)), set(x));
+    f.emit(get(a), simd(SIMD.load64Splat, ...memarg(3, 8 * r)), set(x));
     for (let c = 0; c < NV; c++) {
       if (fused) f.emit(get(x), get(bv(c)), get(acc(r, c)), simd(SIMD.f64x2RelaxedMadd), set(acc(r, c)));
       else f.emit(get(x), get(bv(c)), simd(SIMD.f64x2Mul), set(t), get(acc(r, c)), get(t), simd(SIMD.f64x2Add), set(acc(r, c)));
     }
   }
-  f.emit(bumpBy(bq, BP));
-  f.emit(get(q), get(AP), [Op.I32Add], tee(q), get(qEnd), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+  f.emit(bump(bq, NR * 8));
+  f.emit(get(a), i32(MR * 8), [Op.I32Add], tee(a), get(aEnd), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
   // store rows ib..ib+MR-1, columns jb..jb+NR-1
   f.emit(get(C), get(ib), get(N), [Op.I32Mul], get(jb), [Op.I32Add], i32(shift), [Op.I32Shl, Op.I32Add], set(o));
   for (let r = 0; r < MR; r++) {
@@ -301,13 +247,14 @@ function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
  */
 function moduleBytes(elem: 4 | 8, fused: boolean): Uint8Array<ArrayBuffer> {
   const sig = (n: number) => [0x60].concat(vec(new Array(n).fill([I32])), 0x00);
-  const fns: [string, number, number[]][] = [["conv", 0, convFn(elem)], ["transpose", 1, transposeFn(elem)]];
+  const fns: [string, number, number[]][] = [["transpose", 1, transposeFn(elem)]];
+  for (const w of new Set(TILES.flat())) fns.push([`panels_${w}`, 2, panelsFn(elem, w)]);
   for (const [mr, nr] of TILES) {
-    fns.push([`panels_${nr}`, 2, panelsFn(elem, nr)], [`mm_${mr}x${nr}`, 0, mmFn(elem, mr, nr)]);
+    fns.push([`mm_${mr}x${nr}`, 0, mmFn(elem, mr, nr)]);
     if (fused && elem === 4) fns.push([`fma_${mr}x${nr}`, 0, mmFn(elem, mr, nr, true)]);
   }
   return new Uint8Array(HEADER.concat(
-    section(1, vec([sig(12), sig(8), sig(6)])),
+    section(1, vec([sig(8), sig(9), sig(6)])),
     section(2, vec([str("m").concat(str("memory"), 0x02, 0x00, 0x01)])),
     section(3, vec(fns.map(([, t]) => [t]))),
     section(7, vec(fns.map(([name], i) => str(name).concat(0x00, uleb(i))))),
@@ -332,13 +279,11 @@ function hasRelaxedSimd(): boolean {
   )));
 }
 
-type Conv = (src: number, sRow: number, sCol: number, rows: number, cols: number, dst: number, dRow: number, dCol: number, rowsPad: number, colsPad: number, width: number, panelBytes: number) => void;
-type Mm = (a: number, aRow: number, aP: number, b: number, bJ: number, bP: number, c: number, mPad: number, k: number, n: number, nPad: number, mc: number) => void;
-type Transpose = (src: number, sCol: number, n: number, k: number, dst: number, pitch: number, nPad: number, zeros: number) => void;
+type Mm = (a: number, b: number, c: number, mPad: number, k: number, n: number, nPad: number, mc: number) => void;
+type Transpose = (src: number, sCol: number, n: number, k: number, dst: number, width: number, panelBytes: number, nPad: number, zeros: number) => void;
 type Panels = (src: number, sRow: number, rows: number, cols: number, dst: number, panelBytes: number) => void;
 /** One module's kernels. */
 interface Kernels {
-  conv: Conv;
   transpose: Transpose;
   [panels: `panels_${number}`]: Panels;
   [mm: `${"mm" | "fma"}_${number}x${number}`]: Mm;
@@ -390,10 +335,11 @@ const align16 = (bytes: number) => (bytes + 15) & ~15;
 /** Bytes of A's doubles per row block (see mm). */
 const BLOCK_BYTES = 256 * 1024;
 
-/** Elements of src a [rows, cols] view (off, s0, s1) spans, or -1 when it is sparse (negative
- * strides, or a span much larger than the view) and is better gathered. */
+/** Elements of src a [rows, cols] view (off, s0, s1) spans, or -1 when it is better gathered: neither
+ * rows nor columns contiguous (the kernels read one or the other), negative strides, or a span much
+ * larger than the view. */
 function spanOf(s0: number, s1: number, rows: number, cols: number): number {
-  if (s0 < 0 || s1 < 0) return -1;
+  if (s0 < 0 || s1 < 0 || !(s1 === 1 || cols === 1 || s0 === 1 || rows === 1)) return -1;
   const span = (rows - 1) * s0 + (cols - 1) * s1 + 1;
   return span <= 2 * rows * cols + 64 ? span : -1;
 }
@@ -442,7 +388,7 @@ export function wasmMatmul(
   const eOut = out.BYTES_PER_ELEMENT;
   // memory: [A as given][B as given][A in doubles][B in doubles][C]
   const aRaw = placedBytes(sa, as0, as1, m, k), bRaw = placedBytes(sb, bs0, bs1, k, n);
-  const aD = aRaw + bRaw, bD = aD + mPad * k * 8, c = bD + k * (nPad + NR) * 8;
+  const aD = aRaw + bRaw, bD = aD + mPad * k * 8, c = bD + nPad * k * 8;
   const zeros = align16(c + (mPad * n + NR) * eOut); // k zero elements for transpose
   const need = zeros + k * 8;
   if (need > kern.memory.buffer.byteLength) {
@@ -457,37 +403,19 @@ export function wasmMatmul(
   }
   const [aAt, a0, a1] = place(sa, aOff, as0, as1, m, k, 0);
   const [bAt, b0, b1] = place(sb, bOff, bs0, bs1, k, n, aRaw);
-  const kA = kernels(kern, sa.BYTES_PER_ELEMENT), kB = kernels(kern, sb.BYTES_PER_ELEMENT), kOut = kernels(kern, eOut);
-  const convA = kA.conv, convB = kB.conv;
-  let aRow: number, aP: number;
-  if (a0 === sa.BYTES_PER_ELEMENT && a1 !== sa.BYTES_PER_ELEMENT) {
-    // columns of A are contiguous (A = h.T): store A's transpose, [k][mPad]
-    convA(aAt, a1, a0, k, m, aD, mPad * 8, 8, k, mPad, mPad, 0);
-    aRow = 8; aP = mPad * 8;
-  } else {
-    convA(aAt, a0, a1, m, k, aD, k * 8, 8, mPad, k, k, 0);
-    aRow = k * 8; aP = 8;
-  }
-  let bJ: number, bP: number;
-  if (b1 === sb.BYTES_PER_ELEMENT) {
-    // panels [nPad/NR][k][NR]: each tile streams its NR columns contiguously
-    kB[`panels_${NR}`](bAt, b0, k, n, bD, k * NR * 8);
-    bJ = k * 8; bP = NR * 8;
-  } else if (b0 === sb.BYTES_PER_ELEMENT) {
-    // columns of B are contiguous (B = W.T): transposed into [k][bPitch]; the pitch avoids multiples
-    // of 512 bytes, which would map a tile's rows onto a few cache sets
-    const bPitch = (nPad % 64 === 0 ? nPad + NR : nPad) * 8;
-    if (n & 1) f64.fill(0, zeros / 8, zeros / 8 + k);
-    kB.transpose(bAt, b1, n, k, bD, bPitch, nPad, zeros);
-    bJ = 8; bP = bPitch;
-  } else {
-    convB(bAt, b0, b1, k, n, bD, NR * 8, 8, k, nPad, NR, k * NR * 8);
-    bJ = k * 8; bP = NR * 8;
-  }
+  const eA = sa.BYTES_PER_ELEMENT, eB = sb.BYTES_PER_ELEMENT;
+  const kA = kernels(kern, eA), kB = kernels(kern, eB), kOut = kernels(kern, eOut);
+  if (m % MR || n & 1) f64.fill(0, zeros / 8, zeros / 8 + k);
+  // both operands into panels of whole tiles: A [mPad/MR][k][MR], B [nPad/NR][k][NR]
+  // (a dimension of size 1 makes its stride irrelevant; place() gathered views with neither contiguous)
+  if (a1 === eA || k === 1) kA.transpose(aAt, a0, m, k, aD, MR, k * MR * 8, mPad, zeros); // rows of A contiguous
+  else kA[`panels_${MR}`](aAt, a1, k, m, aD, k * MR * 8); // columns of A contiguous (A = h.T)
+  if (b1 === eB || n === 1) kB[`panels_${NR}`](bAt, b0, k, n, bD, k * NR * 8); // rows of B contiguous
+  else kB.transpose(bAt, b1, n, k, bD, NR, k * NR * 8, nPad, zeros); // columns of B contiguous (B = W.T)
   const mc = Math.max(MR, Math.floor(BLOCK_BYTES / (k * 8 * MR)) * MR);
   // fused only when both operands are float32 (exact products): int64 or float64 values would round
   const fused = kern.fused && sa instanceof Float32Array && sb instanceof Float32Array;
-  kOut[`${fused ? "fma" : "mm"}_${MR}x${NR}`](aD, aRow, aP, bD, bJ, bP, c, mPad, k, n, nPad, mc);
+  kOut[`${fused ? "fma" : "mm"}_${MR}x${NR}`](aD, bD, c, mPad, k, n, nPad, mc);
   out.set(eOut === 4 ? f32.subarray(c / 4, c / 4 + m * n) : f64.subarray(c / 8, c / 8 + m * n), outOff);
   return true;
 }
