@@ -405,7 +405,8 @@ export function wasmMatmul(
   const [bAt, b0, b1] = place(sb, bOff, bs0, bs1, k, n, aRaw);
   const eA = sa.BYTES_PER_ELEMENT, eB = sb.BYTES_PER_ELEMENT;
   const kA = kernels(kern, eA), kB = kernels(kern, eB), kOut = kernels(kern, eOut);
-  if (m % MR || n & 1) f64.fill(0, zeros / 8, zeros / 8 + k);
+  // (padding only feeds outputs that are dropped, but zeros keep stale NaN or subnormals out of the loop)
+  if (m % MR || n % NR) f64.fill(0, zeros / 8, zeros / 8 + k);
   // both operands into panels of whole tiles: A [mPad/MR][k][MR], B [nPad/NR][k][NR]
   // (a dimension of size 1 makes its stride irrelevant; place() gathered views with neither contiguous)
   if (a1 === eA || k === 1) kA.transpose(aAt, a0, m, k, aD, MR, k * MR * 8, mPad, zeros); // rows of A contiguous
