@@ -38,6 +38,8 @@ function restore(raw: unknown): SavedState {
 interface Snapshot {
   uri?: string;
   version?: number;
+  /** Date.now() when it arrived (reported back with `rendered`) */
+  receivedAt?: number;
   stale: boolean;
   model?: PanelModel;
   /** the trace could not be read */
@@ -78,6 +80,7 @@ export function App({ host }: { host: Host }) {
     const off = host.onMessage((m: HostMessage) => {
       switch (m.type) {
         case "snapshot": {
+          const receivedAt = Date.now();
           if (m.uri !== snapUri.current) setCursorLine(undefined);
           snapUri.current = m.uri;
           detailRequests.current.clear();
@@ -87,7 +90,7 @@ export function App({ host }: { host: Host }) {
             break;
           }
           try {
-            setSnap({ uri: m.uri, version: m.version, stale: m.stale, model: modelFromTrace(m.trace, m.uri) });
+            setSnap({ uri: m.uri, version: m.version, stale: m.stale, receivedAt, model: modelFromTrace(m.trace, m.uri) });
           } catch (e) {
             setSnap({ uri: m.uri, version: m.version, stale: m.stale, invalid: e instanceof Error ? e.message : String(e) });
           }
@@ -160,7 +163,7 @@ export function App({ host }: { host: Host }) {
   // tell the host once the DOM shows a new run (save → panel timings end here)
   useLayoutEffect(() => {
     if (!snap?.model) return;
-    host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}), at: Date.now() });
+    host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}), at: Date.now(), ...(snap.receivedAt !== undefined ? { receivedAt: snap.receivedAt } : {}) });
   }, [snap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 

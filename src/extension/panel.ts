@@ -16,11 +16,15 @@ export interface PanelRendered {
   at: number;
   /** Date.now() in the webview when its DOM showed the run (no return trip in it) */
   webviewAt?: number;
+  /** Date.now() in the webview when the snapshot arrived, and in the host when it was posted */
+  receivedAt?: number;
+  postedAt?: number;
 }
 
 /** Fires when the panel reports that its DOM shows a new snapshot (save → panel timings use it). */
 export const panelRendered = new vscode.EventEmitter<PanelRendered>();
 const SVG_TIMEOUT_MS = 15_000;
+const RUNNING_REFRESH_MS = 100;
 
 export interface ShowOptions {
   preserveFocus?: boolean;
@@ -36,6 +40,11 @@ export class GradientPanel implements vscode.Disposable {
   /** resolves once the webview has said `ready` (messages posted earlier could be lost) */
   private readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
   private pendingSelection: number | undefined;
+  private lastRunningId: number | undefined;
+  /** when the last snapshot was posted (Date.now()), for the timings */
+  private posted: { version?: number; at: number } | undefined;
+  private lastRunningPost = 0;
+  private runningTimer: ReturnType<typeof setTimeout> | undefined;
   /** the record of the last snapshot sent: the one `requestDetail` reads */
   private shown: RunRecord | undefined;
 
@@ -89,7 +98,10 @@ export class GradientPanel implements vscode.Disposable {
       stop: () => void vscode.commands.executeCommand(CommandId.Stop),
       run: (uri) => void vscode.commands.executeCommand(CommandId.Run, uri ? vscode.Uri.parse(uri) : undefined),
       detailSource: () => this.shown,
-      rendered: (uri, version, webviewAt) => panelRendered.fire({ uri, version, at: performance.now(), webviewAt }),
+      rendered: (m) => panelRendered.fire({
+        uri: m.uri, version: m.version, at: performance.now(), webviewAt: m.at, receivedAt: m.receivedAt,
+        postedAt: this.posted && this.posted.version === m.version ? this.posted.at : undefined,
+      }),
     });
     panel.webview.html = this.html();
     this._disposables.push(
@@ -141,13 +153,32 @@ export class GradientPanel implements vscode.Disposable {
     if (!this.ready) return;
     const rec: RunRecord | undefined = this.runs.last();
     this.shown = rec;
+    this.posted = { version: rec?.version, at: Date.now() };
     this.bridge.snapshot(rec, rec ? this.runs.isStale(rec) : false);
   }
 
+  /**
+   * Progress comes with every cmp and training step: post it at most every 100 ms (the webview draws
+   * once a frame anyway), but a start or an end of a run at once — the end precedes the snapshot.
+   */
   private sendRunning(): void {
     if (!this.ready) return;
     const r = this.runs.running;
-    this.bridge.running(r ? { uri: r.uri.toString(), startedAt: r.startedAt, progress: r.progress } : undefined);
+    const id = r?.id;
+    const wait = this.lastRunningPost + RUNNING_REFRESH_MS - Date.now();
+    if (id !== this.lastRunningId || wait <= 0) {
+      clearTimeout(this.runningTimer);
+      this.runningTimer = undefined;
+      this.lastRunningId = id;
+      this.lastRunningPost = Date.now();
+      this.bridge.running(r ? { uri: r.uri.toString(), startedAt: r.startedAt, progress: r.progress } : undefined);
+      return;
+    }
+    this.runningTimer ??= setTimeout(() => {
+      this.runningTimer = undefined;
+      this.lastRunningPost = 0;
+      this.sendRunning();
+    }, wait);
   }
 
   private html(): string {
@@ -181,6 +212,7 @@ export class GradientPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.runningTimer);
     if (GradientPanel.current === this) GradientPanel.current = undefined;
     this.panel.dispose();
     for (const d of this._disposables.splice(0)) d.dispose();

@@ -15,7 +15,7 @@ export interface PanelHandlers {
   /** the record whose samples a `requestDetail` may read (the one the panel was last sent) */
   detailSource(): RunRecord | undefined;
   /** the panel's DOM shows the snapshot of `version` */
-  rendered(uri: string | undefined, version: number | undefined, webviewAt: number | undefined): void;
+  rendered(m: { uri?: string; version?: number; at?: number; receivedAt?: number }): void;
 }
 
 /** The compact copy of a record's trace, made once per record (snapshots are resent on every re-show). */
@@ -58,7 +58,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
       case "reveal": return handlers.reveal(m.uri, m.line, m.column);
       case "stop": return handlers.stop();
       case "run": return handlers.run(m.uri);
-      case "rendered": return handlers.rendered(m.uri, m.version, m.at);
+      case "rendered": return handlers.rendered(m);
       case "requestDetail": return post({ type: "detail", requestId: m.requestId, ...answerDetail(handlers.detailSource(), m) });
       case "svg": {
         const w = waiting.get(m.requestId);

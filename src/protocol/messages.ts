@@ -144,6 +144,8 @@ export interface RenderedCommand {
   version?: number;
   /** Date.now() in the webview when its DOM showed it (same machine: comparable with the host's clock) */
   at?: number;
+  /** Date.now() in the webview when the snapshot arrived */
+  receivedAt?: number;
 }
 
 export type WebviewMessage = ReadyCommand | RevealCommand | StopCommand | RunCommand | SvgCommand | RequestDetailCommand | RenderedCommand;
@@ -281,11 +283,13 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       return m;
     }
     case "rendered": {
-      if (!optional(data.uri, isString) || !optional(data.version, isFiniteNumber) || !optional(data.at, isFiniteNumber)) return undefined;
+      if (!optional(data.uri, isString) || !optional(data.version, isFiniteNumber) || !optional(data.at, isFiniteNumber) ||
+        !optional(data.receivedAt, isFiniteNumber)) return undefined;
       const m: RenderedCommand = { type: "rendered" };
       if (data.uri !== undefined) m.uri = data.uri;
       if (data.version !== undefined) m.version = data.version;
       if (data.at !== undefined) m.at = data.at;
+      if (data.receivedAt !== undefined) m.receivedAt = data.receivedAt;
       return m;
     }
     default:

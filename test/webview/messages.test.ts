@@ -47,7 +47,7 @@ describe("panel protocol (src/protocol/messages.ts)", () => {
       { type: "svg", requestId: 2, svg: "<svg/>" }, { type: "svg", requestId: 2, error: "no graph" },
       { type: "requestDetail", requestId: 3, uri: "file:///a.ts", version: 2, tensorId: 14, cmpIndex: 0 },
       { type: "requestDetail", requestId: 3, tensorId: 14 }, { type: "requestDetail", requestId: 3, cmpIndex: 5 },
-      { type: "rendered", uri: "file:///a.ts", version: 9, at: 1732000000000 }, { type: "rendered" },
+      { type: "rendered", uri: "file:///a.ts", version: 9, at: 1732000000000, receivedAt: 1731999999990 }, { type: "rendered" },
     ];
     for (const m of good) assert.deepEqual(parseWebviewMessage(m), m, JSON.stringify(m));
     const bad: unknown[] = [

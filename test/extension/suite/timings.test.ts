@@ -53,6 +53,7 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     const toResult: number[] = [], toPanel: number[] = [], saveCall: number[] = [];
     // the webview's own clock (Date.now(), same machine): without the `rendered` message's way back
     const toDom: number[] = [], resultToDom: number[] = [];
+    const finishToPost: number[] = [], postToArrival: number[] = [], arrivalToDom: number[] = [];
     for (let i = 0; i < 6; i++) {
       // a whitespace-only edit (toggle one trailing newline) so that save really writes and re-runs
       const edit = new vscode.WorkspaceEdit();
@@ -88,6 +89,11 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
       if (shown.webviewAt !== undefined) {
         toDom.push(shown.webviewAt - savedWall);
         resultToDom.push(shown.webviewAt - resultWall);
+        if (shown.postedAt !== undefined && shown.receivedAt !== undefined) {
+          finishToPost.push(shown.postedAt - resultWall);
+          postToArrival.push(shown.receivedAt - shown.postedAt);
+          arrivalToDom.push(shown.webviewAt - shown.receivedAt);
+        }
       }
     }
     // loading the bundle: evaluate a fresh copy of dist/extension.js (the module cache has the original)
@@ -102,6 +108,10 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     note(`bundle load: ${loadMs.toFixed(1)} ms (${bundleKiB.toFixed(0)} KiB); activate(): ${api.activationMs.toFixed(1)} ms`);
     note(`save event → run finished: ${fmt(toResult)}`);
     if (toDom.length) note(`save event → panel updated (the webview's DOM shows the run, its clock): ${fmt(toDom)}; of which run finished → DOM: ${fmt(resultToDom)}`);
+    if (finishToPost.length) {
+      note(`  run finished → snapshot posted (host): ${fmt(finishToPost)}; posted → arrived in the webview: ${fmt(postToArrival)}; ` +
+        `arrived → DOM shows it: ${fmt(arrivalToDom)}`);
+    }
     note(`save event → the host hears the panel shows the run (adds the way back): ${fmt(toPanel)}`);
     note(`(doc.save() call itself, not counted above: ${fmt(saveCall)})`);
   });
