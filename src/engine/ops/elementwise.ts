@@ -207,7 +207,7 @@ export function unaryKernel(a: Tensor, dtype: DType, op: string, k: Kernel | str
 // Math.tanh costs ~22 ns and Math.exp ~12 ns an element in V8. For float32 results these compute in
 // double to ~1e-15 relative error, so the single rounding to float32 gives the same value as
 // Math.fround(Math.tanh(x)) / Math.fround(Math.exp(x)): a sweep of every float32 input
-// (test/unit/fastmath.test.ts with FAST_MATH_EXHAUSTIVE=1; by default it samples) finds no tanh
+// (test/unit/fastpaths.test.ts with FAST_MATH_EXHAUSTIVE=1; by default it samples) finds no tanh
 // difference and 2 exp differences in 2.2e9 inputs (at x ≈ 65.5 and 69.3, where the two double
 // results straddle a float32 midpoint). float64 results keep Math.tanh / Math.exp.
 

@@ -89,6 +89,25 @@ function columnSums(acc: Float64Array, s: Storage, off: number, s0: number, s1: 
   for (; i < m; i++) for (let j = 0, o = off + i * s0; j < n; j++, o += s1) acc[j] += s[o];
 }
 
+/** acc[n + j] += (s[off + i·s0 + j·s1] − acc[j])² for i = 0..m-1 in order, four rows per pass as in columnSums. */
+function columnSquares(acc: Float64Array, n: number, s: Storage, off: number, s0: number, s1: number, m: number): void {
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const r0 = off + i * s0, r1 = r0 + s0, r2 = r1 + s0, r3 = r2 + s0;
+    for (let j = 0, o = 0; j < n; j++, o += s1) {
+      const mu = acc[j];
+      const d0 = s[r0 + o] - mu, d1 = s[r1 + o] - mu, d2 = s[r2 + o] - mu, d3 = s[r3 + o] - mu;
+      acc[n + j] = acc[n + j] + d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+    }
+  }
+  for (; i < m; i++) {
+    for (let j = 0, o = off + i * s0; j < n; j++, o += s1) {
+      const dv = s[o] - acc[j];
+      acc[n + j] += dv * dv;
+    }
+  }
+}
+
 /**
  * The one sum kernel. Each output accumulates its elements in double, in row-major order of the
  * reduced indices, and is rounded once (then divided by `divisor` and rounded again, for mean).
@@ -202,15 +221,10 @@ export function variance(t: Tensor, dim: DimArg | VarOpts | undefined, opts: boo
         out[o] = isStd ? Math.sqrt(v) : v;
       }
     } else {
-      const acc = columns(2 * count); // sums in [0, count), squared deviations in [count, 2·count)
-      for (let j = 0; j < m; j++) for (let o = 0, x = off + j * step; o < count; o++, x += across) acc[o] += s[x];
+      const acc = columns(2 * count); // sums, then means, in [0, count); squared deviations in [count, 2·count)
+      columnSums(acc, s, off, step, across, m, count);
       for (let o = 0; o < count; o++) acc[o] /= m;
-      for (let j = 0; j < m; j++) {
-        for (let o = 0, x = off + j * step; o < count; o++, x += across) {
-          const dv = s[x] - acc[o];
-          acc[count + o] += dv * dv;
-        }
-      }
+      columnSquares(acc, count, s, off, step, across, m);
       for (let o = 0; o < count; o++) {
         const v = acc[count + o] / divisor;
         out[o] = isStd ? Math.sqrt(v) : v;

@@ -4,7 +4,7 @@
 // million inputs, ~2 s); FAST_MATH_EXHAUSTIVE=1 checks every float32 (about 1.5 minutes).
 import assert from "node:assert/strict";
 import { expF32, tanhF32 } from "../../src/engine/ops/elementwise";
-import { torch, F, inspector } from "../../src/engine/index";
+import { torch, F, inspector, Tensor } from "../../src/engine/index";
 
 const STEP = process.env.FAST_MATH_EXHAUSTIVE ? 1 : 61;
 const f32 = new Float32Array(1), bits = new Uint32Array(f32.buffer);
@@ -77,5 +77,59 @@ describe("one-pass softmax / log_softmax rows", () => {
     } finally {
       inspector.onNonFinite = undefined;
     }
+  });
+});
+
+describe("2-D reductions, broadcasts and indexing fast paths", () => {
+  // The general paths run on the same values laid out as [m, n, 1] (or through a transposed view),
+  // which the 2-D loops do not take; results must be identical.
+  const g = torch.Generator().manual_seed(11);
+  const a = torch.randn([33, 70], { generator: g }).mul(3);
+  const a3 = a.view(33, 70, 1);
+  const same = (x: Tensor, y: Tensor, what: string) => assert.deepEqual(Array.from(x.toArray()), Array.from(y.toArray()), what);
+
+  it("sum / mean / var / std over one dim equal the general reduction", () => {
+    for (const d of [0, 1]) {
+      same(a.sum(d), a3.sum(d).reshape(-1), `sum ${d}`);
+      same(a.mean(d), a3.mean(d).reshape(-1), `mean ${d}`);
+      same(a.var(d), a3.var(d).reshape(-1), `var ${d}`);
+      same(a.std(d, { correction: 0 }), a3.std(d, { correction: 0 }).reshape(-1), `std ${d}`);
+      same(a.T.sum(d), a3.permute(1, 0, 2).sum(d).reshape(-1), `sum of a transposed view ${d}`);
+      same(a.T.var(d), a3.permute(1, 0, 2).var(d).reshape(-1), `var of a transposed view ${d}`);
+    }
+  });
+
+  it("row and column broadcasts equal elementwise products of expanded copies", () => {
+    const row = torch.randn([1, 70], { generator: g }), col = torch.randn([33, 1], { generator: g });
+    same(a.mul(row), a.mul(row.expand(33, 70).contiguous()), "[m,n] * [1,n]");
+    same(col.sub(a), col.expand(33, 70).contiguous().sub(a), "[m,1] - [m,n]");
+    same(a.T.add(col.T), a.T.contiguous().add(col.T.expand(70, 33).contiguous()), "transposed + row");
+    same(a.div(2.5), a.div(torch.full([33, 70], 2.5)), "tensor / number");
+  });
+
+  it("in-place arithmetic without a graph writes what the out-of-place op computes", () => {
+    const row = torch.randn([70], { generator: g });
+    const x = a.clone();
+    torch.no_grad(() => x.mul_(row).add_(0.1).sub_(a, { alpha: 2 }).div_(3));
+    same(x, a.mul(row).add(0.1).sub(a.mul(2)).div(3), "mul_ add_ sub_ div_");
+    const y = a.clone();
+    y.add_(y); // same storage, same layout
+    same(y, a.add(a), "x.add_(x)");
+    const z = torch.zeros(3, 3);
+    z.index(0).add_(1); // a view: writes through to the base
+    assert.deepEqual(z.tolist(), [[1, 1, 1], [0, 0, 0], [0, 0, 0]]);
+  });
+
+  it("row gathers and row += give the general indexing results and gradients", () => {
+    const C = torch.randn([27, 10], { generator: g, requires_grad: true });
+    const X = torch.randint(0, 27, [32, 3], { generator: g });
+    const emb = C.index(X);
+    same(emb, C.index(X, ":"), "C[X] and the general C[X, :]");
+    const w = torch.randn([32, 3, 10], { generator: g });
+    emb.mul(w).sum().backward();
+    const dC = torch.zeros(27, 10);
+    for (let k = 0; k < 32; k++) for (let j = 0; j < 3; j++) dC.indexAdd([X.index(k, j)], w.index(k, j));
+    same(C.grad!, dC, "dC by autograd and by the learner's loop");
+    same(dC, torch.zeros(27, 10).index_put_([X.reshape(-1)], w.reshape(96, 10), true), "and by the general index_put_");
   });
 });
