@@ -107,6 +107,14 @@ describe("2-D reductions, broadcasts and indexing fast paths", () => {
     same(a.div(2.5), a.div(torch.full([33, 70], 2.5)), "tensor / number");
   });
 
+  it("the gradient of a broadcast row factor is the learner's (a * g).sum(0, keepdim)", () => {
+    const row = torch.randn([1, 70], { generator: g, requires_grad: true });
+    const w = torch.randn([33, 70], { generator: g });
+    row.mul(a).backward(w);
+    same(row.grad!, a.mul(w).sum(0, { keepdim: true }), "d row");
+    same(row.grad!, a3.mul(w.view(33, 70, 1)).sum(0).reshape(1, 70), "and the general path");
+  });
+
   it("in-place arithmetic without a graph writes what the out-of-place op computes", () => {
     const row = torch.randn([70], { generator: g });
     const x = a.clone();
