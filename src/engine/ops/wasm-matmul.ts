@@ -183,33 +183,28 @@ function transposeFn(elem: 4 | 8): number[] {
 }
 
 /**
- * mm(a, b, c, mPad, k, n, nPad, mc): c[i][j] (pitch n, elements of `elem` bytes) = sum over
+ * mm(a, b, c, mPad, k, n, nPad): c[i][j] (pitch n, elements of `elem` bytes) = sum over
  * p = 0..k-1 in order of A(i,p) * B(p,j), for i < mPad, j < nPad, in MR x NR tiles, from A in panels
  * of MR rows ([mPad/MR][k][MR] doubles at a) and B in panels of NR columns ([nPad/NR][k][NR] at b), so
  * a tile reads both with constant offsets from two pointers. Column panels run last to first: the
  * last one may be partial, and what its stores spill past column n lands in the next row's first
  * columns, which later panels (or later rows) overwrite; c needs mPad*n + NR elements. With `fused`,
- * relaxed SIMD's multiply-add replaces the multiply then add. Rows go in blocks of mc (A's block
- * within ~256 KB; measured here that makes no difference up to 1024^3, but V8's code for this loop
- * nest was ~10% faster than for the kernel without the block loop, so it stays).
+ * relaxed SIMD's multiply-add replaces the multiply then add. (Blocking the rows of A for cache made
+ * no difference here up to 1024^3: the loop is bound by issuing vector instructions, not memory.)
  */
 function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
-  const [A, B, C, MPAD, K, N, NPAD, MC] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [A, B, C, MPAD, K, N, NPAD] = [0, 1, 2, 3, 4, 5, 6];
   const NV = NR / 2; // f64x2 vectors per tile row
-  const f = new Fn(8, 8, MR * NV + NV + 2);
-  const ic = f.local(), icEnd = f.local(), ib = f.local(), jb = f.local(), a = f.local(), aEnd = f.local(), bq = f.local(), o = f.local();
+  const f = new Fn(7, 6, MR * NV + NV + 2);
+  const ib = f.local(), jb = f.local(), a = f.local(), aEnd = f.local(), bq = f.local(), o = f.local();
   const acc = (r: number, c: number) => f.v(r * NV + c), bv = (c: number) => f.v(MR * NV + c), x = f.v(MR * NV + NV), t = f.v(MR * NV + NV + 1);
   const zero = simd(SIMD.const, ...new Array(16).fill(0));
   const shift = elem === 4 ? 2 : 3;
-  f.emit(i32(0), set(ic));
-  f.emit([Op.Loop, VOID]); // row blocks
-  f.emit(get(ic), get(MC), [Op.I32Add], set(icEnd));
-  f.emit(get(icEnd), get(MPAD), [Op.I32GtU, Op.If, VOID], get(MPAD), set(icEnd), [Op.End]);
   f.emit(get(NPAD), set(jb));
   f.emit([Op.Loop, VOID]); // column panels, last to first
   f.emit(get(jb), i32(NR), [Op.I32Sub], set(jb));
-  f.emit(get(ic), set(ib));
-  f.emit([Op.Loop, VOID]); // row panels of this block
+  f.emit(i32(0), set(ib));
+  f.emit([Op.Loop, VOID]); // row panels
   for (let r = 0; r < MR; r++) for (let c = 0; c < NV; c++) f.emit(zero, set(acc(r, c)));
   // A's panel starts at a + ib*k*8, B's at b + jb*k*8
   f.emit(get(A), get(ib), get(K), [Op.I32Mul], i32(3), [Op.I32Shl, Op.I32Add], tee(a), get(K), i32(MR * 8), [Op.I32Mul, Op.I32Add], set(aEnd));
@@ -234,9 +229,8 @@ function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
     }
     if (r < MR - 1) f.emit(get(o), get(N), i32(shift), [Op.I32Shl, Op.I32Add], set(o));
   }
-  f.emit(get(ib), i32(MR), [Op.I32Add], tee(ib), get(icEnd), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
+  f.emit(get(ib), i32(MR), [Op.I32Add], tee(ib), get(MPAD), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
   f.emit(get(jb), [Op.BrIf, 0], [Op.End]);
-  f.emit(get(icEnd), tee(ic), get(MPAD), [Op.I32LtU, Op.BrIf, 0], [Op.End]);
   return f.bytes();
 }
 
@@ -254,7 +248,7 @@ function moduleBytes(elem: 4 | 8, fused: boolean): Uint8Array<ArrayBuffer> {
     if (fused && elem === 4) fns.push([`fma_${mr}x${nr}`, 0, mmFn(elem, mr, nr, true)]);
   }
   return new Uint8Array(HEADER.concat(
-    section(1, vec([sig(8), sig(9), sig(6)])),
+    section(1, vec([sig(7), sig(9), sig(6)])),
     section(2, vec([str("m").concat(str("memory"), 0x02, 0x00, 0x01)])),
     section(3, vec(fns.map(([, t]) => [t]))),
     section(7, vec(fns.map(([name], i) => str(name).concat(0x00, uleb(i))))),
@@ -279,7 +273,7 @@ function hasRelaxedSimd(): boolean {
   )));
 }
 
-type Mm = (a: number, b: number, c: number, mPad: number, k: number, n: number, nPad: number, mc: number) => void;
+type Mm = (a: number, b: number, c: number, mPad: number, k: number, n: number, nPad: number) => void;
 type Transpose = (src: number, sCol: number, n: number, k: number, dst: number, width: number, panelBytes: number, nPad: number, zeros: number) => void;
 type Panels = (src: number, sRow: number, rows: number, cols: number, dst: number, panelBytes: number) => void;
 /** One module's kernels. */
@@ -332,8 +326,6 @@ export const wasmMatmulFused = (): boolean => load()?.fused ?? false;
 
 type Storage = Float32Array | Float64Array;
 const align16 = (bytes: number) => (bytes + 15) & ~15;
-/** Bytes of A's doubles per row block (see mm). */
-const BLOCK_BYTES = 256 * 1024;
 
 /** Elements of src a [rows, cols] view (off, s0, s1) spans, or -1 when it is better gathered: neither
  * rows nor columns contiguous (the kernels read one or the other), negative strides, or a span much
@@ -413,10 +405,9 @@ export function wasmMatmul(
   else kA[`panels_${MR}`](aAt, a1, k, m, aD, k * MR * 8); // columns of A contiguous (A = h.T)
   if (b1 === eB || n === 1) kB[`panels_${NR}`](bAt, b0, k, n, bD, k * NR * 8); // rows of B contiguous
   else kB.transpose(bAt, b1, n, k, bD, NR, k * NR * 8, nPad, zeros); // columns of B contiguous (B = W.T)
-  const mc = Math.max(MR, Math.floor(BLOCK_BYTES / (k * 8 * MR)) * MR);
   // fused only when both operands are float32 (exact products): int64 or float64 values would round
   const fused = kern.fused && sa instanceof Float32Array && sb instanceof Float32Array;
-  kOut[`${fused ? "fma" : "mm"}_${MR}x${NR}`](aD, bD, c, mPad, k, n, nPad, mc);
+  kOut[`${fused ? "fma" : "mm"}_${MR}x${NR}`](aD, bD, c, mPad, k, n, nPad);
   out.set(eOut === 4 ? f32.subarray(c / 4, c / 4 + m * n) : f64.subarray(c / 8, c / 8 + m * n), outOff);
   return true;
 }
