@@ -1,7 +1,8 @@
 // Matrix products (WebAssembly SIMD kernel in ./wasm-matmul, this JS kernel as the fallback; both
-// give bit-identical results). Every product — user `a @ b` and the backward's `g @ B.T`, `A.T @ g` — runs
-// through `matmulKernel`, whose result depends only on the values (not the strides): each output is
-// a double accumulation over k = 0..K-1 of exact float32 products, rounded once.
+// give bit-identical results). Every product — user `a @ b` and the backward's `g @ B.T`, `A.T @ g` —
+// runs through the same kernel (`wasmMatmul`, else `matmulKernel`), whose result depends only on the
+// values (not the strides): each output is a double accumulation over k = 0..K-1 of the products,
+// exact for float32 operands, rounded once.
 import { record } from "../autograd";
 import { allocStorage, promoteTypes, type Storage } from "../dtype";
 import { TorchError } from "../errors";
