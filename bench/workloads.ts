@@ -110,13 +110,15 @@ const edited = (i: number) => `${fs.readFileSync(EXERCISE, "utf8")}\n// edit ${i
 
 const workloads: Record<string, (arg: number) => Record<string, number> | Promise<Record<string, number>>> = {
   trace(reps) {
-    // exercise 1-3 script → Trace, in-process (the worker's part of a live re-run), warm
+    // exercise 1-3 script → Trace, in-process (the worker's part of a live re-run), warm: the first
+    // runs (JIT warm-up of the transpiler, the engine and the runner) are not timed
+    const WARMUP = 3;
     const quiet = console.log;
     const total: number[] = [], run: number[] = [], prepare: number[] = [], trace: number[] = [];
-    for (let i = 0; i < reps + 1; i++) {
+    for (let i = 0; i < reps + WARMUP; i++) {
       const t = executeScript({ file: EXERCISE, source: edited(i) });
       if (t.status !== "ok") throw new Error(`the exercise failed: ${t.error?.message}`);
-      if (i > 0) { total.push(t.timings.totalMs); run.push(t.timings.runMs); prepare.push(t.timings.prepareMs); trace.push(t.timings.traceMs); }
+      if (i >= WARMUP) { total.push(t.timings.totalMs); run.push(t.timings.runMs); prepare.push(t.timings.prepareMs); trace.push(t.timings.traceMs); }
     }
     console.log = quiet;
     return { script_to_trace_ms: median(total), script_prepare_ms: median(prepare), script_run_ms: median(run), script_trace_ms: median(trace) };
@@ -142,7 +144,8 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
       const page = await browser.context.newPage();
       await page.goto(server.url);
       await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((x) => x.type === "ready"));
-      for (let i = 0; i < reps + 2; i++) {
+      const WARMUP = 4; // two of each kind: the worker starts, the page and the JIT warm up
+      for (let i = 0; i < reps + WARMUP; i++) {
         const compact = i % 2 === 0;
         const t0 = performance.now();
         const trace: Trace = await runner.run(EXERCISE, { source: edited(i), documentVersion: i }).trace;
@@ -164,7 +167,7 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
           window.postMessage(msg, "*");
         }), [json, outcome.comparisons.length] as const);
         const t3 = performance.now();
-        if (i < 2) continue; // the first of each kind starts the worker / warms the page
+        if (i < WARMUP) continue;
         const kind = compact ? "" : "_full_trace";
         add(`save_to_panel${kind}_ms`, t3 - t0);
         add(`webview_render${kind}_ms`, inPage);
