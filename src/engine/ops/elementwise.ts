@@ -319,17 +319,21 @@ function productSum(x: Tensor, g: Tensor, shape: number[]): Tensor | null {
   const dtype = promoteTypes(x.dtype, g.dtype);
   const acc = new Float64Array(n), sx = x._storage, sg = g._storage;
   const [x0, x1] = x._strides, [g0, g1] = g._strides;
-  const f = dtype === "float32" ? Math.fround : (v: number) => v;
   let i = 0;
-  // four rows per pass, added left to right: the same sequence of double additions as row by row
-  for (; i + 4 <= m; i += 4) {
-    const a0 = x._offset + i * x0, b0 = g._offset + i * g0;
-    for (let j = 0, a = a0, b = b0; j < n; j++, a += x1, b += g1) {
-      acc[j] = acc[j] + f(sx[a] * sg[b]) + f(sx[a + x0] * sg[b + g0]) + f(sx[a + 2 * x0] * sg[b + 2 * g0]) + f(sx[a + 3 * x0] * sg[b + 3 * g0]);
+  if (dtype === "float32") {
+    // four rows per pass, added left to right: the same sequence of double additions as row by row
+    for (; i + 4 <= m; i += 4) {
+      for (let j = 0, a = x._offset + i * x0, b = g._offset + i * g0; j < n; j++, a += x1, b += g1) {
+        acc[j] = acc[j] + Math.fround(sx[a] * sg[b]) + Math.fround(sx[a + x0] * sg[b + g0]) + Math.fround(sx[a + 2 * x0] * sg[b + 2 * g0]) + Math.fround(sx[a + 3 * x0] * sg[b + 3 * g0]);
+      }
     }
-  }
-  for (; i < m; i++) {
-    for (let j = 0, a = x._offset + i * x0, b = g._offset + i * g0; j < n; j++, a += x1, b += g1) acc[j] += f(sx[a] * sg[b]);
+    for (; i < m; i++) {
+      for (let j = 0, a = x._offset + i * x0, b = g._offset + i * g0; j < n; j++, a += x1, b += g1) acc[j] += Math.fround(sx[a] * sg[b]);
+    }
+  } else {
+    for (; i < m; i++) {
+      for (let j = 0, a = x._offset + i * x0, b = g._offset + i * g0; j < n; j++, a += x1, b += g1) acc[j] += sx[a] * sg[b];
+    }
   }
   const out = allocStorage(dtype, n);
   out.set(acc);
