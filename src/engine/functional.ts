@@ -28,7 +28,7 @@ function rowSoftmax(x: Tensor, d: number, logOut: boolean): Tensor | null {
   if (x.ndim !== 2 || d !== 1 || x.dtype !== "float32" || !x.is_contiguous() || inspector.onNonFinite) return null;
   const [m, n] = x._shape;
   if (n === 0) return null;
-  const s = x._storage, off = x._offset, f = Math.fround;
+  const s = x._storage, off = x._offset;
   const out = allocStorage("float32", m * n);
   for (let i = 0; i < m; i++) {
     const base = off + i * n, o = i * n;
@@ -39,13 +39,13 @@ function rowSoftmax(x: Tensor, d: number, logOut: boolean): Tensor | null {
     }
     let acc = 0;
     for (let j = 0; j < n; j++) {
-      const shifted = f(s[base + j] - best), e = f(expF32(shifted));
+      const shifted = Math.fround(s[base + j] - best), e = Math.fround(expF32(shifted));
       out[o + j] = logOut ? shifted : e;
       acc += e;
     }
-    const total = f(acc);
+    const total = Math.fround(acc);
     if (logOut) {
-      const lse = f(Math.log(total));
+      const lse = Math.fround(Math.log(total));
       for (let j = 0; j < n; j++) out[o + j] = out[o + j] - lse;
     } else {
       for (let j = 0; j < n; j++) out[o + j] = out[o + j] / total;
