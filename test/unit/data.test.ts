@@ -38,6 +38,18 @@ describe("names dataset pipeline", () => {
     assert.deepEqual(s.Ytr.shape, [182625]);
   });
 
+  it("a later split has the original values although a script edited the previous one in place", () => {
+    const first = makemoreSplits(words);
+    const y0 = first.Ytr.tolist() as number[];
+    const x0 = first.Xdev.index(5).tolist();
+    first.Ytr.fill_(7);
+    first.Xdev.mul_(2);
+    const again = makemoreSplits(words);
+    assert.notEqual(again.Ytr, first.Ytr);
+    assert.deepEqual(again.Ytr.tolist(), y0);
+    assert.deepEqual(again.Xdev.index(5).tolist(), x0);
+  });
+
   it("falls back to the embedded word list when no names.txt is found", () => {
     const src = loadWords({ searchDirs: [path.resolve(__dirname)] });
     assert.equal(src.kind, "embedded");

@@ -1,7 +1,7 @@
 // The makemore names pipeline: words → vocabulary → (context, next char) examples → 80/10/10 split.
 // Pure functions; reading files lives in ./load.ts.
 import { torch } from "../index";
-import type { Tensor } from "../tensor";
+import { Tensor } from "../tensor";
 import { PyRandom } from "../random/pyrandom";
 
 /** The start/end token; index 0 in the vocabulary. */
@@ -89,21 +89,37 @@ function fingerprint(words: readonly string[]): string {
   return `${words.length}:${(h >>> 0).toString(16)}`;
 }
 
-/** The last split made, reused while the words and options are the same (warm re-runs). */
-let lastSplit: { key: string; splits: Splits } | undefined;
+/**
+ * The last split made, reused while the words and options are the same (warm re-runs), with a
+ * private copy of its tensors' values: a script that edited them in place gets them restored.
+ */
+let lastSplit: { key: string; splits: Splits; pristine: Float64Array[] } | undefined;
 
-const copyOf = (t: Tensor): Tensor => torch.fromArray(t.toArray(), t.shape, t.dtype);
+const TENSORS = ["Xtr", "Ytr", "Xdev", "Ydev", "Xte", "Yte"] as const;
+
+/** Put back `pristine` into `t`'s storage if a run changed it (cheaper than a fresh copy per run). */
+function restore(t: Tensor, pristine: Float64Array): Tensor {
+  const s = t._storage as Float64Array;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== pristine[i]) {
+      s.set(pristine);
+      break;
+    }
+  }
+  return new Tensor(s, t.shape, t.dtype);
+}
 
 /** The notebook's data section in one call. */
 export function makemoreSplits(words: readonly string[], blockSize = 3, seed = 42): Splits {
   const key = `${blockSize}|${seed}|${fingerprint(words)}`;
-  if (lastSplit?.key !== key) lastSplit = { key, splits: buildSplits(words, blockSize, seed) };
-  // fresh tensors each time: a script that edits them in place must not change the next run's data
-  const s = lastSplit.splits;
-  return {
-    ...s, words: { train: [...s.words.train], dev: [...s.words.dev], test: [...s.words.test] },
-    Xtr: copyOf(s.Xtr), Ytr: copyOf(s.Ytr), Xdev: copyOf(s.Xdev), Ydev: copyOf(s.Ydev), Xte: copyOf(s.Xte), Yte: copyOf(s.Yte),
-  };
+  if (lastSplit?.key !== key) {
+    const splits = buildSplits(words, blockSize, seed);
+    lastSplit = { key, splits, pristine: TENSORS.map((k) => (splits[k]._storage as Float64Array).slice()) };
+  }
+  // new tensor objects each time, on storage restored to the split's values
+  const { splits: s, pristine } = lastSplit;
+  const [Xtr, Ytr, Xdev, Ydev, Xte, Yte] = TENSORS.map((k, i) => restore(s[k], pristine[i]));
+  return { ...s, words: { train: [...s.words.train], dev: [...s.words.dev], test: [...s.words.test] }, Xtr, Ytr, Xdev, Ydev, Xte, Yte };
 }
 
 function buildSplits(words: readonly string[], blockSize: number, seed: number): Splits {
