@@ -93,14 +93,15 @@ for (const name of UNARY) {
   handleOps[`h_${name}`] = () => { const t = at(args()[0]); return put(call(t, name).call(t) as Tensor); };
 }
 handleOps.h_zero_ = () => { at(args()[0]).zero_(); };
+// in-place forms return 1 when the tensor requires grad afterwards (see _pending in _tensor.py)
 for (const name of BINARY) {
   if (NOT_TENSOR_VALUED.has(name)) continue;
   const inPlace = name.endsWith("_");
   handleOps[`h_${name}_t`] = inPlace
-    ? () => { const a = args(); const t = at(a[0]); call(t, name).call(t, at(a[1])); }
+    ? () => { const a = args(); const t = at(a[0]); call(t, name).call(t, at(a[1])); return t.requires_grad ? 1 : 0; }
     : () => { const a = args(); const t = at(a[0]); return put(call(t, name).call(t, at(a[1])) as Tensor); };
   handleOps[`h_${name}_s`] = inPlace
-    ? () => { const a = args(); const t = at(a[0]); call(t, name).call(t, a[1]); }
+    ? () => { const a = args(); const t = at(a[0]); call(t, name).call(t, a[1]); return t.requires_grad ? 1 : 0; }
     : () => { const a = args(); const t = at(a[0]); return put(call(t, name).call(t, a[1]) as Tensor); };
 }
 
@@ -142,8 +143,22 @@ export const handles = {
   h_dtype: (): number => DTYPE_CODES.indexOf(at(args()[0]).dtype),
   /** the value; its dtype's code goes to F[1] */
   h_item: (): number => { const a = args(); const t = at(a[0]); a[1] = DTYPE_CODES.indexOf(t.dtype); return t.item() as number; },
-  /** t[i] (i a number, F[2] = 0) or t[k] (k a tensor handle, F[2] = 1) */
-  h_index1: (): number => { const a = args(); const t = at(a[0]); return put(t.index((a[2] ? asIndex(at(a[1])) : a[1]) as number)); },
+  /**
+   * t[i] (i a number, F[2] = 0) or t[k] (k a tensor handle, F[2] = 1). F[3] = 1 when writing the
+   * result back with t[k] = result would copy it onto itself and change nothing, whatever in-place
+   * ops modify the result meanwhile: no autograd involved, and k does not share t's storage.
+   */
+  h_index1: (): number => {
+    const a = args();
+    const t = at(a[0]);
+    const key = a[2] ? at(a[1]) : a[1];
+    const i = asIndex(key);
+    const r = t.index(i as number);
+    // a number index gives a view (an index tensor of more elements gathers a copy)
+    const isView = typeof i === "number" && r._storage === t._storage;
+    a[3] = isView && !t.requires_grad && !r.requires_grad && !(key instanceof Tensor && key._storage === t._storage) ? 1 : 0;
+    return put(r);
+  },
   h_index2: (): number => { const a = args(); return put(at(a[0]).index(a[1], a[2])); },
   /** t[k] = v: F[3] bit 0: k is a handle, bit 1: v is a handle */
   h_setItem1: (): void => {

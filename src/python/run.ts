@@ -85,6 +85,7 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
   py.setStdin({ error: true }); // input() fails fast (EOFError) instead of blocking the worker
   installHost(python, abs, result, cell, opts);
   if (opts.interruptBuffer) py.setInterruptBuffer(opts.interruptBuffer);
+  const restoreHook = opts.interruptBuffer ? keepInterruptsFromFinalizers(python, opts.interruptBuffer) : undefined;
 
   const rt = py.pyimport("_bpn_runtime") as unknown as Runtime;
   const tRun = performance.now();
@@ -97,6 +98,7 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
     result.error = { type: "InternalError", message: String((e as Error)?.message ?? e), traceback: String((e as Error)?.stack ?? e), kind: "internal" };
   } finally {
     rt.destroy();
+    restoreHook?.();
     if (opts.interruptBuffer) py.setInterruptBuffer(undefined as unknown as Int32Array);
   }
   result.timings.runMs = performance.now() - tRun;
@@ -107,6 +109,32 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
 }
 
 let loaded = false;
+
+interface UnraisableInfo { exc_type: { __name__: string; destroy(): void } | null | undefined }
+interface PySys { unraisablehook: unknown; __unraisablehook__: ((info: UnraisableInfo) => void) & { destroy(): void }; destroy(): void }
+
+/**
+ * Stop raises KeyboardInterrupt wherever Python is when it checks the interrupt buffer, which may be
+ * inside a finalizer (Tensor.__del__ runs for every tensor dropped). Python reports exceptions from
+ * finalizers to sys.unraisablehook and goes on, so Stop would be lost: this hook, a JS function (no
+ * Python code that could itself be interrupted), raises the interrupt again at the next check.
+ */
+function keepInterruptsFromFinalizers(python: LoadedPython, buffer: Int32Array): () => void {
+  const sys = python.py.pyimport("sys") as unknown as PySys;
+  const fallback = sys.__unraisablehook__;
+  sys.unraisablehook = (info: UnraisableInfo): void => {
+    const type = info.exc_type;
+    const name = type?.__name__;
+    type?.destroy();
+    if (name === "KeyboardInterrupt") Atomics.store(buffer, 0, 2);
+    else fallback(info);
+  };
+  return () => {
+    sys.unraisablehook = fallback;
+    fallback.destroy();
+    sys.destroy();
+  };
+}
 
 function symlinkTargets(dir: string, limit = 500): string[] {
   try {

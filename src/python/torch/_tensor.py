@@ -133,6 +133,16 @@ _NAN = builtins.float("nan")
 _DTYPE_CODES = ("float32", "float64", "int64", "bool")  # bridge.ts DTYPE_CODES
 _dead = []  # handles of collected wrappers, released in batches
 
+# `t[k] += v` runs as r = t[k]; r += v; t[k] = r. When r is a view of t and nothing but in-place ops
+# on r happened since (no autograd involved), the final copy writes r onto itself: it is skipped.
+# _pending is (t, k, r) after such a read; every other mutation clears it.
+_pending = None
+
+
+def _mutating():
+    global _pending
+    _pending = None
+
 
 def _release_dead():
     hs = _dead[:]
@@ -197,20 +207,26 @@ def _inplace(name):
     with_number = getattr(_b, f"h_{name}_s")
 
     def op(self, o):
+        global _pending
         to = type(o)
         try:
             if to is Tensor:
                 _A[0] = self._h
                 _A[1] = o._h
-                with_tensor()
+                requires_grad = with_tensor()
             elif to is builtins.float or to is builtins.int:
                 _A[0] = self._h
                 _A[1] = o
-                with_number()
+                requires_grad = with_number()
             else:
+                _pending = None
                 getattr(self._t, name)(_operand(o))
+                return self
         except JsException as e:
+            _pending = None
             raise _translate(e) from None
+        if _pending is not None and (_pending[2] is not self or requires_grad):
+            _pending = None
         return self
     op.__name__ = op.__qualname__ = name
     op._bpn_inline = True  # translates engine errors itself
@@ -539,7 +555,10 @@ class Tensor:
             self._t = _b_full(to_js(_shape_args(args) if args else [0]), 0, "float32", False)
 
     def __del__(self):
-        _dead.append(self._h)
+        try:
+            _dead.append(self._h)
+        except AttributeError:  # interrupted between object.__new__ and setting _h
+            return
         if len(_dead) >= 256:
             _release_dead()
 
@@ -724,9 +743,11 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, on):
+        _mutating()
         self._t.requires_grad = builtins.bool(on)
 
     def requires_grad_(self, requires_grad=True):
+        _mutating()
         self._t.requires_grad_(builtins.bool(requires_grad))
         return self
 
@@ -738,6 +759,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, g):
+        _mutating()
         try:
             self._t.grad = jsnull if g is None else g._t
         except JsException as e:
@@ -760,6 +782,7 @@ class Tensor:
         _t_retain_grad(self._t)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        _mutating()
         g = None if gradient is None else _operand(gradient)
         if retain_graph:
             self._t.backward(g, _b_retainGraphOpts())
@@ -781,6 +804,7 @@ class Tensor:
     def data(self, src):
         if not isinstance(src, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(src).__name__}")
+        _mutating()
         _A[0] = self._h
         _A[1] = src._h
         try:
@@ -1055,28 +1079,48 @@ class Tensor:
 
     # ---- indexing ----
     def __getitem__(self, key):
+        global _pending
         try:
             tk = type(key)
             if tk is builtins.int:
                 _A[0] = self._h
                 _A[1] = key
                 _A[2] = 0
-                return _wrap_h(_h_index1())
+                h = _h_index1()
+                t = _new(Tensor)
+                t._h = h
+                if _A[3]:
+                    _pending = (self, key, t)
+                return t
             if tk is tuple and len(key) == 2 and type(key[0]) is builtins.int and type(key[1]) is builtins.int:
                 _A[0] = self._h
                 _A[1] = key[0]
                 _A[2] = key[1]
-                return _wrap_h(_h_index2())
+                h = _h_index2()
+                t = _new(Tensor)
+                t._h = h
+                return t
             if tk is Tensor:
                 _A[0] = self._h
                 _A[1] = key._h
                 _A[2] = 1
-                return _wrap_h(_h_index1())
+                h = _h_index1()
+                t = _new(Tensor)
+                t._h = h
+                if _A[3]:
+                    _pending = (self, key, t)
+                return t
             return _wrap(_b_getItem(self._t, *_index_items(key)))
         except JsException as e:
             raise _translate(e) from None
 
     def __setitem__(self, key, value):
+        global _pending
+        p = _pending
+        if p is not None:
+            _pending = None
+            if p[2] is value and p[0] is self and p[1] is key:
+                return  # value is self[key], a view of self: copying it onto itself changes nothing
         try:
             tk = type(key)
             tv = type(value)
@@ -1111,14 +1155,17 @@ class Tensor:
     pow_ = _pow_
 
     def clamp_(self, min=None, max=None):
+        _mutating()
         self._t.clamp_(min, max)
         return self
 
     def copy_(self, src):
+        _mutating()
         _t_copy_(self._t, src._t)
         return self
 
     def zero_(self):
+        _mutating()
         _A[0] = self._h
         try:
             _h_zero_()
@@ -1127,14 +1174,17 @@ class Tensor:
         return self
 
     def fill_(self, v):
+        _mutating()
         _t_fill_(self._t, _operand(v) if not isinstance(v, Tensor) else v.item())
         return self
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        _mutating()
         self._t.uniform_(a, b, _b_genOpts(None if generator is None else generator._g))
         return self
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        _mutating()
         self._t.normal_(mean, std, _b_genOpts(None if generator is None else generator._g))
         return self
 
