@@ -53,6 +53,7 @@ const workloads = [
   ["trace", quick ? 3 : 7, "exercise 1-3 script, run warm (ours: script → trace; PyTorch: the same script in Python), ms"],
   ["panel", quick ? 6 : 16, "save → panel updated, exercise 1-3 (warm runner worker → host adaptation → snapshot → the panel in headless Chromium shows the run; PyTorch has no counterpart), ms"],
   ["micrograd", quick ? 2 : 5, "scalar MLP demo (micrograd, 2-16-16-1 on 100 moons; PyTorch column: the same micrograd code in CPython), steps/s"],
+  ["train_python", quick ? 300 : 1000, "exercise 4 through Python: examples/python/train_ninja.py (ours: Pyodide + our torch; PyTorch: the same script in CPython), steps/s; py_add_us: a + b on [4] tensors from Python, µs"],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
 
@@ -65,7 +66,7 @@ for (const [name, arg, title] of workloads) {
   for (const [metric, value] of Object.entries(ours)) {
     const ref = theirs[metric];
     // ours/PyTorch; for times and memory smaller is better, so also say how many times faster
-    const lowerIsBetter = /_(ms|mb)$/.test(metric);
+    const lowerIsBetter = /_(ms|us|mb)$/.test(metric);
     const better = metric.endsWith("_mb") ? "less" : "faster";
     const ratio = ref ? ` | ours/torch ${(value / ref).toFixed(2)}${lowerIsBetter ? ` (${(ref / value).toFixed(2)}× ${better})` : ""}` : "";
     console.log(`  ${metric.padEnd(24)} ours ${value.toFixed(2).padStart(10)}${ref !== undefined ? ` | torch ${ref.toFixed(2).padStart(10)}` : ""}${ratio}`);

@@ -172,6 +172,27 @@ def micrograd(steps):
     return {"steps_per_s": time_steps(step, steps)}
 
 
+def train_python(steps):
+    """examples/python/train_ninja.py as it is, in this process (one thread), timing its own training
+    loop; and µs per a + b on [4] tensors (bench/py_add_timing.py, the text our Pyodide runs)."""
+    import contextlib, io, re, runpy
+    here = os.path.dirname(os.path.abspath(__file__))
+    timing = open(os.path.join(here, "py_add_timing.py")).read().rsplit("\n", 2)
+    scope = {}
+    exec(timing[0], scope)  # all but the last line, which names the result
+    add_us = scope["best"]
+    cwd, out = os.getcwd(), io.StringIO()
+    os.environ["BPN_MAX_STEPS"] = str(steps)
+    os.chdir(os.path.dirname(os.path.abspath(NAMES)))  # the script opens names.txt
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(os.path.join(here, "../examples/python/train_ninja.py"), run_name="__main__")
+    finally:
+        os.chdir(cwd)
+    m = re.search(r"training: \d+ steps, ([\d.]+) steps/s", out.getvalue())
+    return {"steps_per_s": float(m.group(1)), "py_add_us": add_us}
+
+
 def memory(steps):
     X, Y = dataset(); g, params = model(200)
     with torch.no_grad():

@@ -1,5 +1,6 @@
 // Benchmark workloads on our engine; each run prints one JSON line. Run through bench/index.mjs.
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { torch, F, range, Tensor, Value, nn } from "../src/engine/index";
 import { executeScript } from "../src/runner/execute";
@@ -7,6 +8,7 @@ import { Runner } from "../src/runner/runner";
 import { outcomeOf } from "../src/extension/traceAdapter";
 import { compactTrace, type Trace } from "../src/protocol/trace";
 import { buildPanel, launch, serve } from "../test/webview/harness";
+import { loadPython, runPython } from "../src/python/index";
 
 const NAMES = process.env.BACKPROP_NINJA_NAMES ?? "../shared/data/names.txt";
 
@@ -101,6 +103,9 @@ function timeSteps(step: () => void, steps: number): number {
   }
   return rates.sort((a, b) => a - b)[1];
 }
+
+/** The same text bench/torch_workloads.py runs in CPython: µs per `a + b` on [4] tensors, best of 5. */
+const PY_ADD_TIMING = fs.readFileSync(path.resolve(__dirname, "../bench/py_add_timing.py"), "utf8");
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -233,6 +238,26 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
       for (const p of model.parameters()) p.data -= 0.1 * p.grad;
     };
     return { steps_per_s: timeSteps(step, steps) };
+  },
+  async train_python(steps) {
+    // examples/python/train_ninja.py (exercise 4, hand-written backward) under our Pyodide runner; the
+    // script times its own training loop. Also one small op from Python (a + b on [4]
+    // tensors, µs) and the cold load of Pyodide with our torch (ours only).
+    process.env.BPN_PYTHON_DIR ??= path.resolve(__dirname, "../src/python"); // the bundle is in .bench/
+    const t0 = performance.now();
+    const { py } = await loadPython();
+    const loadMs = performance.now() - t0;
+    const addUs = Number(py.runPython(PY_ADD_TIMING));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-bench-"));
+    fs.symlinkSync(path.resolve(NAMES), path.join(dir, "names.txt")); // the script opens names.txt
+    try {
+      const r = await runPython(path.resolve(__dirname, "../examples/python/train_ninja.py"), { cwd: dir, env: { BPN_MAX_STEPS: String(steps) } });
+      if (r.status !== "ok") throw new Error(r.error?.traceback);
+      const out = r.output.map((o) => o.text).join("");
+      return { steps_per_s: Number(/training: \d+ steps, ([\d.]+) steps\/s/.exec(out)![1]), py_add_us: addUs, pyodide_cold_load_ms: loadMs };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   },
   memory(steps) {
     const { X, Y } = dataset();
