@@ -99,11 +99,33 @@ export function cross_entropy(logits: Tensor, target: Tensor, opts: CrossEntropy
     ? new Tensor(store(Array.from(losses)), [n], logits.dtype)
     : new Tensor(store([reduction === "mean" ? total / n : total]), [], logits.dtype);
   return record(out, "CrossEntropyLossBackward0", [logits], (g) => {
+    const fused = crossEntropyBackwardRows(logits, target, g, reduction);
+    if (fused) return [fused];
     const diff = sub(softmax(logits.detach(), 1), oneHot(target, c));
     if (reduction === "none") return [mul(diff, g.reshape([n, 1]))];
     const scale = reduction === "mean" ? div(g, n) : g;
     return [mul(diff, expand(scale.reshape([1, 1]), [n, c]))];
   });
+}
+
+/**
+ * cross_entropy's backward below, (softmax − one_hot) · scale, written into the one-pass softmax's
+ * own buffer: the same float32 roundings (p − 1 at the target, then the product with the scale,
+ * g / N for "mean", g for "sum", g[i] per row for "none") without the one-hot, difference and
+ * product temporaries. null when the one-pass softmax does not apply or g is not float32.
+ */
+function crossEntropyBackwardRows(logits: Tensor, target: Tensor, g: Tensor, reduction: "mean" | "sum" | "none"): Tensor | null {
+  if (g.dtype !== "float32") return null;
+  const y = rowSoftmax(logits.detach(), 1, false);
+  if (!y) return null;
+  const [n, c] = y._shape, p = y._storage, t = target._read(), gv = g._read();
+  const whole = reduction === "mean" ? Math.fround(gv[0] / n) : gv[0];
+  for (let i = 0; i < n; i++) {
+    const o = i * c, scale = reduction === "none" ? gv[i] : whole;
+    p[o + t[i]] = p[o + t[i]] - 1;
+    for (let j = 0; j < c; j++) p[o + j] = p[o + j] * scale;
+  }
+  return y;
 }
 
 export const one_hot = (t: Tensor, num_classes: number | { num_classes?: number } = -1): Tensor =>

@@ -80,6 +80,33 @@ describe("one-pass softmax / log_softmax rows", () => {
   });
 });
 
+describe("cross_entropy's one-pass backward", () => {
+  it("gives the general path's gradient bit for bit for every reduction (general path: onNonFinite watched)", () => {
+    const g = torch.Generator().manual_seed(5);
+    const x = torch.randn([30, 27], { generator: g }).mul(3); // 30 rows: g / N rounds
+    x.indexSet([1, 3], -Infinity);
+    x.indexSet([2, 5], 80);
+    x.indexSet([3, 7], NaN);
+    const y = torch.randint(0, 27, [30], { generator: g });
+    const grads = (reduction: "mean" | "sum" | "none") => {
+      const l = x.clone().requires_grad_();
+      const loss = F.cross_entropy(l, y, { reduction });
+      loss.backward(reduction === "none" ? torch.randn([30], { generator: torch.Generator().manual_seed(9) }) : torch.tensor(0.7));
+      return l.grad!;
+    };
+    for (const reduction of ["mean", "sum", "none"] as const) {
+      const fast = grads(reduction);
+      inspector.onNonFinite = () => {};
+      try {
+        const slow = grads(reduction);
+        assert.deepEqual(Array.from(fast.toArray()), Array.from(slow.toArray()), reduction);
+      } finally {
+        inspector.onNonFinite = undefined;
+      }
+    }
+  });
+});
+
 describe("2-D reductions, broadcasts and indexing fast paths", () => {
   // The general paths run on the same values laid out as [m, n, 1] (or through a transposed view),
   // which the 2-D loops do not take; results must be identical.
@@ -97,6 +124,30 @@ describe("2-D reductions, broadcasts and indexing fast paths", () => {
       same(a.T.sum(d), a3.permute(1, 0, 2).sum(d).reshape(-1), `sum of a transposed view ${d}`);
       same(a.T.var(d), a3.permute(1, 0, 2).var(d).reshape(-1), `var of a transposed view ${d}`);
     }
+  });
+
+  it("the var backward over one dim of a 2-D tensor equals the general path's gradient", () => {
+    const b = a.clone();
+    b.indexSet([5, 3], NaN);
+    b.indexSet([7, 9], Infinity);
+    for (const src of [a, b, a.T]) {
+      for (const d of [0, 1]) {
+        for (const opts of [{ keepdim: true }, { correction: 0 }, { keepdim: true, correction: 2 }]) {
+          const x = src.clone().requires_grad_(), x3 = src.clone().unsqueeze(2).requires_grad_();
+          const v = x.var(d, opts), v3 = x3.var(d, opts);
+          const w = torch.randn(v.shape, { generator: g });
+          v.backward(w);
+          v3.backward(opts.keepdim ? w.unsqueeze(2) : w.unsqueeze(1));
+          same(x.grad!, x3.grad!.reshape(src.shape), `d var(${d}, ${JSON.stringify(opts)})`);
+        }
+      }
+    }
+    // a strided (transposed) leaf view takes the fast path too
+    const y = torch.randn([70, 33], { generator: g, requires_grad: true }), y3 = y.detach().clone().view(70, 33, 1).requires_grad_();
+    const w = torch.randn([33], { generator: g });
+    y.T.var(1).backward(w);
+    y3.permute(1, 0, 2).var(1).backward(w.view(33, 1));
+    same(y.grad!, y3.grad!.reshape(70, 33), "d var of a transposed view");
   });
 
   it("row and column broadcasts equal elementwise products of expanded copies", () => {

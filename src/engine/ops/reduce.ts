@@ -251,11 +251,40 @@ export function variance(t: Tensor, dim: DimArg | VarOpts | undefined, opts: boo
   }
   const result = new Tensor(out, keepdim ? keepShape : keepShape.filter((_, i) => !d.includes(i)), t.dtype);
   return record(result, isStd ? "StdBackward0" : "VarBackward0", [t], (g) => {
+    if (!isStd) {
+      const fused = varBackward2d(t, d, g, m - correction);
+      if (fused) return [fused];
+    }
     const gk = expand(g.reshape(keepShape), t._shape);
     const centered = sub(t, mean(t, d, true));
     if (!isStd) return [mul(mul(centered, 2 / (m - correction)), gk)];
     return [div(mul(centered, gk), mul(expand(result.detach().reshape(keepShape), t._shape), m - correction))];
   });
+}
+
+/**
+ * The var backward below, ((t − mean) · (2 / divisor)) · g, in one pass for a float32 [m, n] tensor
+ * reduced over one dim: the same float32 roundings after each step (the mean from the sum kernel,
+ * the factor rounded to float32 as a number operand is), without the three full-size temporaries.
+ * null when the case does not apply.
+ */
+function varBackward2d(t: Tensor, d: number[], g: Tensor, divisor: number): Tensor | null {
+  if (t._shape.length !== 2 || d.length !== 1 || t.dtype !== "float32" || g.dtype !== "float32") return null;
+  const [m, n] = t._shape, [s0, s1] = t._strides, s = t._storage, off = t._offset;
+  const mu = sumDims(t, d, false, t._shape[d[0]])._storage; // [n] for dim 0, [m] for dim 1
+  const gv = g._read(), c = Math.fround(2 / divisor);
+  const out = allocStorage("float32", m * n);
+  if (d[0] === 0) {
+    for (let i = 0, k = 0; i < m; i++) {
+      for (let j = 0, x = off + i * s0; j < n; j++, k++, x += s1) out[k] = Math.fround(Math.fround(s[x] - mu[j]) * c) * gv[j];
+    }
+  } else {
+    for (let i = 0, k = 0; i < m; i++) {
+      const mi = mu[i], gi = gv[i];
+      for (let j = 0, x = off + i * s0; j < n; j++, k++, x += s1) out[k] = Math.fround(Math.fround(s[x] - mi) * c) * gi;
+    }
+  }
+  return new Tensor(out, [m, n], "float32");
 }
 
 type Extreme = "max" | "min";
