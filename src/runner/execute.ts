@@ -128,6 +128,34 @@ export function userPlace(stack: string | undefined, file: string, prepared: Pre
   return undefined;
 }
 
+const callSites = (_: Error, sites: NodeJS.CallSite[]) => sites;
+
+/**
+ * Where the user's code is in the current call stack (the innermost frame in their file): what
+ * userPlace(new Error().stack, …) finds, from V8's call sites instead of a formatted stack (a cmp
+ * row or the first NaN pays ~0.15 ms less).
+ */
+export function callerPlace(file: string, prepared: PreparedScript | undefined): Place | undefined {
+  if (!prepared) return undefined;
+  const saved = Error.prepareStackTrace;
+  Error.prepareStackTrace = callSites;
+  let sites: NodeJS.CallSite[];
+  try {
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, callerPlace);
+    sites = holder.stack as NodeJS.CallSite[];
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+  if (!Array.isArray(sites)) return undefined;
+  for (const s of sites) {
+    if (s.getFileName() !== file) continue;
+    const line = s.getLineNumber(), column = s.getColumnNumber();
+    if (line !== null && column !== null) return prepared.toOriginal(line, column - 1);
+  }
+  return undefined;
+}
+
 /** The stack rewritten in the user's terms: their frames only, at their lines. */
 function userStack(err: Error, file: string, prepared: PreparedScript | undefined): string {
   const lines = (err.stack ?? String(err)).split("\n");
@@ -294,10 +322,10 @@ export function executeScript(opts: ExecuteOptions): Trace {
         const v = t._read();
         let kind: "nan" | "inf" = "inf";
         for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) { kind = "nan"; break; }
-        rec.nonFinite = { op, kind, tensorId: t.id, place: userPlace(new Error().stack, file, prepared) };
+        rec.nonFinite = { op, kind, tensorId: t.id, place: callerPlace(file, prepared) };
       },
       onComparison: (c, manual, t) => {
-        const place = userPlace(new Error().stack, file, prepared) ?? { line: 0, column: 0 };
+        const place = callerPlace(file, prepared) ?? { line: 0, column: 0 };
         rec.comparison(comparisonRow(c, place, rec.comparisons.length, manual instanceof Tensor ? manual : null, t instanceof Tensor ? t : null, names));
       },
     });

@@ -8,6 +8,26 @@ import {
 } from "../protocol/trace";
 
 export function stats(values: ArrayLike<number>): Stats {
+  // fast path: one branch-light pass; the sum stays finite only when every value is finite (a NaN
+  // or ±Inf, or an overflow, makes it NaN/±Inf), and then the counts are known without testing each
+  let min = Infinity, max = -Infinity, sum = 0;
+  const len = values.length;
+  for (let i = 0; i < len; i++) {
+    const v = values[i];
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (sum - sum !== 0) return statsWithNonFinite(values);
+  if (!len) return { min: null, max: null, mean: null, std: null, nanCount: 0, infCount: 0, numel: 0 };
+  const mean = sum / len;
+  let sq = 0;
+  for (let i = 0; i < len; i++) { const d = values[i] - mean; sq += d * d; }
+  return { min, max, mean, std: Math.sqrt(sq / len), nanCount: 0, infCount: 0, numel: len };
+}
+
+/** Stats over the finite values, with NaN and ±Inf counted apart. */
+function statsWithNonFinite(values: ArrayLike<number>): Stats {
   let min = Infinity, max = -Infinity, sum = 0, sq = 0, n = 0, nanCount = 0, infCount = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -19,21 +39,44 @@ export function stats(values: ArrayLike<number>): Stats {
     n++;
   }
   const mean = n ? sum / n : null;
-  if (mean !== null) for (let i = 0; i < values.length; i++) { const v = values[i]; if (Number.isFinite(v)) sq += (v - mean) ** 2; }
+  if (mean !== null) for (let i = 0; i < values.length; i++) { const v = values[i]; if (Number.isFinite(v)) { const d = v - mean; sq += d * d; } }
   return {
     min: n ? min : null, max: n ? max : null, mean, std: n ? Math.sqrt(sq / n) : null,
     nanCount, infCount, numel: values.length,
   };
 }
 
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** 10^d as the nearest double, for decades d in [DECADE_MIN, DECADE_MIN + 45] */
+const DECADE_MIN = -16;
+const DECADE = Float64Array.from({ length: 46 }, (_, i) => Number(`1e${i + DECADE_MIN}`));
+// the binary exponent of a double, read from its high word (which half that is depends on endianness)
+const BITS = new Float64Array(1);
+const HIGH_WORD = new Int32Array(BITS.buffer);
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LOG10_2 = 0.3010299956639812;
 
 /**
  * Samples are for heatmaps and hovers: 7 significant digits halve the trace's size. Same digits as
- * Number(v.toPrecision(7)) (dividing by an exact power of ten rounds correctly), 5× faster: a run
- * rounds ~100k sampled elements.
+ * Number(v.toPrecision(7)) (dividing by an exact power of ten rounds correctly), ~10× faster: a run
+ * rounds ~100k sampled elements. The decade comes from the binary exponent (Math.log10 cost more
+ * than the rest together) and Math.round(y) is written floor(y + 0.5), which is exact for the
+ * scaled y in [1e6, 1e7]; outside 1e-16..1e28 (and for 0, NaN, ±Inf) the general path below.
  */
 export function display(v: number): number {
+  const a = v < 0 ? -v : v;
+  if (!(a >= 1e-16 && a < 1e28)) return displayGeneral(v);
+  BITS[0] = a;
+  let d = Math.floor(((HIGH_WORD[HIGH] >>> 20) - 1023) * LOG10_2); // floor(log10 a) is d or d + 1
+  if (a >= DECADE[d + 1 - DECADE_MIN]) d++;
+  let r: number;
+  if (d <= 6) { const p = POW10[6 - d]; r = Math.floor(a * p + 0.5) / p; }
+  else { const p = POW10[d - 6]; r = Math.floor(a / p + 0.5) * p; }
+  return v < 0 ? -r : r;
+}
+
+/** The same rounding through Math.log10 and Math.round, for every value (display's reference in tests). */
+export function displayGeneral(v: number): number {
   if (v === 0 || !Number.isFinite(v)) return v;
   const a = Math.abs(v);
   const k = 6 - Math.floor(Math.log10(a)); // decimal places that keep 7 significant digits
@@ -49,7 +92,8 @@ export function sample(values: ArrayLike<number>, shape: readonly number[]): Sam
   const w = windowOf(shape, values.length);
   const out: JsonNumber[] = new Array(w.r * w.c);
   for (let i = 0; i < w.r; i++) {
-    for (let j = 0; j < w.c; j++) out[i * w.c + j] = shown(values[i * w.cols + j]);
+    const from = i * w.cols, to = i * w.c;
+    for (let j = 0; j < w.c; j++) out[to + j] = shown(values[from + j]);
   }
   return { rows: w.r, cols: w.c, values: out, truncated: w.truncated };
 }
@@ -59,7 +103,8 @@ export function sampleDifference(a: ArrayLike<number>, b: ArrayLike<number>, sha
   const w = windowOf(shape, a.length);
   const out: JsonNumber[] = new Array(w.r * w.c);
   for (let i = 0; i < w.r; i++) {
-    for (let j = 0; j < w.c; j++) { const k = i * w.cols + j; out[i * w.c + j] = shown(a[k] - b[k]); }
+    const from = i * w.cols, to = i * w.c;
+    for (let j = 0; j < w.c; j++) out[to + j] = shown(a[from + j] - b[from + j]);
   }
   return { rows: w.r, cols: w.c, values: out, truncated: w.truncated };
 }
@@ -73,7 +118,7 @@ function windowOf(shape: readonly number[], numel: number) {
 
 function shown(x: number): JsonNumber {
   const v = display(x);
-  return v === v && v !== Infinity && v !== -Infinity ? v : encodeNumber(v);
+  return v - v === 0 ? v : encodeNumber(v);
 }
 
 export function summarize(t: Tensor): TensorSummary {

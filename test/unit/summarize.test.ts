@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { display, displayGeneral, sample, sampleDifference, stats } from "../../src/runner/summarize";
+import { MAX_SAMPLE_COLS, MAX_SAMPLE_ROWS } from "../../src/protocol/trace";
+
+/** A deterministic stream of doubles in [0, 1) (xorshift32), so failures reproduce. */
+function uniform(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Reference statistics written the plain way: finite values only, two passes. */
+function referenceStats(values: number[]) {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const n = finite.length;
+  const mean = n ? finite.reduce((a, b) => a + b, 0) / n : null;
+  return {
+    min: n ? Math.min(...finite) : null,
+    max: n ? Math.max(...finite) : null,
+    mean,
+    std: n ? Math.sqrt(finite.reduce((a, v) => a + (v - mean!) ** 2, 0) / n) : null,
+    nanCount: values.filter((v) => Number.isNaN(v)).length,
+    infCount: values.filter((v) => v === Infinity || v === -Infinity).length,
+    numel: values.length,
+  };
+}
+
+describe("summarize: the numbers a trace shows", () => {
+  describe("display (7 significant digits)", () => {
+    const same = (v: number) => assert.ok(Object.is(display(v), Number(v.toPrecision(7))), `display(${v}) = ${display(v)}, toPrecision(7) gives ${Number(v.toPrecision(7))}`);
+
+    it("gives Number(v.toPrecision(7)) for float32 values over every magnitude", () => {
+      const r = uniform(7);
+      for (let i = 0; i < 200_000; i++) {
+        const v = Math.fround((r() - 0.5) * 2 ** (r() * 200 - 100));
+        same(v);
+        sameAsGeneral(v);
+      }
+    });
+
+    it("gives Number(v.toPrecision(7)) for float64 values, incl. ones with more than 7 digits", () => {
+      const r = uniform(11);
+      for (let i = 0; i < 200_000; i++) same((r() - 0.5) * 10 ** (r() * 60 - 30));
+    });
+
+    // on an 8th digit of exactly 5 the scaled product can round up first (1.0000005e-15 → 1.000001e-15
+    // where toPrecision gives 1e-15): there the fast path must agree with the Math.log10 one
+    const sameAsGeneral = (v: number) => assert.ok(Object.is(display(v), displayGeneral(v)), `display(${v}) = ${display(v)}, the general path gives ${displayGeneral(v)}`);
+
+    it("is the general path's rounding at decade boundaries, at the ends of the fast range and on halfway digits", () => {
+      for (let d = -330; d <= 310; d++) {
+        for (const m of ["1", "9.9999995", "9.9999994", "9.9999996", "1.0000005", "1.2345675", "5.0000005", "9.999999"]) {
+          const x = Number(`${m}e${d}`);
+          // (below the subnormals x is 0, whose sign toPrecision drops: the last test covers ±0)
+          for (const v of [x, -x, x * (1 + 2 ** -52), x * (1 - 2 ** -53), Math.fround(x)]) if (v !== 0) sameAsGeneral(v);
+        }
+      }
+      for (const v of [1e-16, 1e28, 9.999999999999999e27, 9.999999999999998e-17, Number.MIN_VALUE, Number.MAX_VALUE, 2 ** -1074 * 3]) {
+        same(v);
+        same(-v);
+        sameAsGeneral(v);
+        sameAsGeneral(-v);
+      }
+    });
+
+    it("passes 0, -0, NaN and ±Inf through", () => {
+      assert.ok(Object.is(display(0), 0));
+      assert.ok(Object.is(display(-0), -0));
+      assert.ok(Number.isNaN(display(NaN)));
+      assert.equal(display(Infinity), Infinity);
+      assert.equal(display(-Infinity), -Infinity);
+    });
+  });
+
+  describe("stats", () => {
+    it("matches the plain two-pass statistics on finite float32 and integer data", () => {
+      const r = uniform(3);
+      const f = Float32Array.from({ length: 5000 }, () => (r() - 0.3) * 7);
+      assert.deepEqual(stats(f), referenceStats([...f]));
+      const ints = Float64Array.from({ length: 20_000 }, () => Math.floor(r() * 27));
+      assert.deepEqual(stats(ints), referenceStats([...ints]));
+    });
+
+    it("counts NaN and ±Inf apart and takes the rest from the finite values", () => {
+      const v = [1, NaN, -2, Infinity, 3.5, -Infinity, NaN, 0.25];
+      const s = stats(Float64Array.from(v));
+      assert.deepEqual(s, referenceStats(v));
+      assert.equal(s.nanCount, 2);
+      assert.equal(s.infCount, 2);
+      assert.equal(s.min, -2);
+      assert.equal(s.max, 3.5);
+    });
+
+    it("handles a sum that overflows, all non-finite values and no values", () => {
+      const big = [1.5e308, 1.5e308, -1e308];
+      assert.deepEqual(stats(Float64Array.from(big)), referenceStats(big));
+      assert.deepEqual(stats(Float32Array.from([NaN, Infinity])), { min: null, max: null, mean: null, std: null, nanCount: 1, infCount: 1, numel: 2 });
+      assert.deepEqual(stats(new Float32Array(0)), { min: null, max: null, mean: null, std: null, nanCount: 0, infCount: 0, numel: 0 });
+    });
+  });
+
+  describe("samples", () => {
+    it("take the top-left window, rounded for display, with non-finite values encoded", () => {
+      const rows = MAX_SAMPLE_ROWS + 3, cols = MAX_SAMPLE_COLS + 5;
+      const v = Float32Array.from({ length: rows * cols }, (_, i) => Math.fround(Math.sin(i) * 1000));
+      v[1] = NaN;
+      v[cols + 2] = -Infinity;
+      const s = sample(v, [rows, cols]);
+      assert.equal(s.rows, MAX_SAMPLE_ROWS);
+      assert.equal(s.cols, MAX_SAMPLE_COLS);
+      assert.equal(s.truncated, true);
+      assert.equal(s.values[1], "NaN");
+      assert.equal(s.values[MAX_SAMPLE_COLS + 2], "-Infinity");
+      for (const [i, j] of [[0, 0], [5, 7], [MAX_SAMPLE_ROWS - 1, MAX_SAMPLE_COLS - 1]]) {
+        assert.equal(s.values[i * MAX_SAMPLE_COLS + j], Number(v[i * cols + j].toPrecision(7)));
+      }
+    });
+
+    it("of a difference are manual − grad on the same window", () => {
+      const a = Float32Array.from([1, 2, 3, 4, 5, 6]), b = Float32Array.from([1, 2.5, 3, 3, 5, 6.125]);
+      assert.deepEqual(sampleDifference(a, b, [2, 3]), { rows: 2, cols: 3, values: [0, -0.5, 0, 1, 0, -0.125], truncated: false });
+    });
+  });
+});
