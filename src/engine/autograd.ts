@@ -2,6 +2,7 @@
 // pass. Backward walks nodes in an order computed iteratively (graphs can be 100k nodes deep).
 import { TorchError, fmtShape } from "./errors";
 import { inspector } from "./inspect";
+import { collectAllocations, type Storage } from "./dtype";
 import type { Tensor } from "./tensor";
 
 let gradEnabled = true;
@@ -87,6 +88,11 @@ export function record(out: Tensor, label: string, inputs: readonly Tensor[], ba
 export interface BackwardHooks {
   /** Adds two gradient contributions (the same kernel as Tensor.add). */
   add(a: Tensor, b: Tensor): Tensor;
+  /**
+   * add(a, b) written into a's storage (a contiguous, and the sum of a's shape and dtype); false,
+   * having written nothing, when that does not hold.
+   */
+  addInto(a: Tensor, b: Tensor): boolean;
   /** A contiguous copy detached from any graph. */
   copy(t: Tensor): Tensor;
 }
@@ -114,6 +120,43 @@ export function topoOrder(start: GradFn): GradFn[] {
   return post.reverse();
 }
 
+/**
+ * Which gradients the backward pass may reuse instead of copying. A gradient's storage belongs to
+ * the pass alone when the pass allocated it (so no user tensor, saved tensor or .grad holds it) and
+ * no other pending gradient shares it; such a gradient can become a leaf's .grad as it is, and a
+ * second contribution can be added into it in place. Backward functions therefore must not keep
+ * what they return. Off while the inspector may hold on to tensors it is shown (onCreate,
+ * onNonFinite): every gradient is then copied as before.
+ */
+class GradOwnership {
+  private readonly fresh = new Set<Storage>();
+  /** How many pending gradients use each storage. */
+  private readonly refs = new Map<Storage, number>();
+  private readonly prevCollector: Set<Storage> | null;
+  constructor() {
+    this.prevCollector = collectAllocations(this.fresh);
+  }
+  end(): void {
+    collectAllocations(this.prevCollector);
+  }
+  held(t: Tensor): void {
+    this.refs.set(t._storage, (this.refs.get(t._storage) ?? 0) + 1);
+  }
+  released(t: Tensor): void {
+    this.refs.set(t._storage, (this.refs.get(t._storage) ?? 1) - 1);
+  }
+  /** t is the only user of a storage this pass allocated, and covers all of it. */
+  owns(t: Tensor, pendingUses: number): boolean {
+    const s = t._storage;
+    return this.fresh.has(s) && (this.refs.get(s) ?? 0) === pendingUses &&
+      t._offset === 0 && s.length === t.numel() && t.is_contiguous();
+  }
+  /** t leaves the pass (as a .grad): nothing may write into its storage any more. */
+  handOver(t: Tensor): void {
+    this.fresh.delete(t._storage);
+  }
+}
+
 export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, hooks: BackwardHooks): void {
   if (!root.requires_grad) {
     throw new TorchError("element 0 of tensors does not require grad and does not have a grad_fn");
@@ -125,16 +168,23 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
   const start = root.grad_fn ?? root._accumulator();
   const order = topoOrder(start);
   const pending = new Map<GradFn, Tensor>([[start, grad]]);
+  const own = inspector.onCreate || inspector.onNonFinite ? null : new GradOwnership();
+  own?.held(grad);
   const prev = gradEnabled;
   gradEnabled = false;
   try {
     for (const node of order) {
       const g = pending.get(node);
-      pending.delete(node);
       if (!g) continue;
+      pending.delete(node);
+      own?.released(g);
       if (node.variable) {
         const v = node.variable;
-        v.grad = v.grad ? hooks.add(v.grad, g) : hooks.copy(g);
+        if (v.grad) v.grad = hooks.add(v.grad, g);
+        else if (own?.owns(g, 0)) {
+          own.handOver(g);
+          v.grad = g.detach();
+        } else v.grad = hooks.copy(g);
         continue;
       }
       const out = node.output;
@@ -142,15 +192,25 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
         out.grad = out.grad ? hooks.add(out.grad, g) : hooks.copy(g);
       }
       const inputGrads = node.apply(g);
-      node.next_functions.forEach(([next], i) => {
-        const gi = inputGrads[i];
-        if (!next || !gi) return;
+      const edges = node.next_functions;
+      for (let i = 0; i < edges.length; i++) {
+        const next = edges[i][0], gi = inputGrads[i];
+        if (!next || !gi) continue;
         const acc = pending.get(next);
-        pending.set(next, acc ? hooks.add(acc, gi) : gi);
-      });
+        if (!acc) {
+          pending.set(next, gi);
+          own?.held(gi);
+        } else if (!(own?.owns(acc, 1) && acc._storage !== gi._storage && hooks.addInto(acc, gi))) {
+          const sum = hooks.add(acc, gi);
+          pending.set(next, sum);
+          own?.released(acc);
+          own?.held(sum);
+        }
+      }
       if (!retainGraph) node.release();
     }
   } finally {
     gradEnabled = prev;
+    own?.end();
   }
 }

@@ -5,13 +5,24 @@ import { inspector } from "./inspect";
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
 
+/** While set (during a backward pass), every storage allocStorage returns is added to it. */
+let allocated: Set<Storage> | null = null;
+/** Start (or stop, with null) collecting new storages; returns the previous collector. */
+export function collectAllocations(into: Set<Storage> | null): Set<Storage> | null {
+  const prev = allocated;
+  allocated = into;
+  return prev;
+}
+
 export function allocStorage(dtype: DType, n: number): Storage {
   const cap = inspector.maxElements;
   if (cap !== undefined && n > cap) {
     const gb = (n * (dtype === "float32" ? 4 : 8)) / 2 ** 30;
     throw new RangeError(`Array buffer allocation failed: a tensor of ${n} elements (${gb.toFixed(1)} GB) is larger than this run's memory cap allows (${cap} elements)`);
   }
-  return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  const s = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  if (allocated) allocated.add(s);
+  return s;
 }
 
 export const isFloating = (d: DType): boolean => d === "float32" || d === "float64";

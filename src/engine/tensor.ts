@@ -296,6 +296,7 @@ function asItems(items: IndexItem | IndexItem[]): IndexItem[] {
 
 const BACKWARD_HOOKS: BackwardHooks = {
   add: (a, b) => ew.add(a, b),
+  addInto: (a, b) => ew.addInto(a, b),
   copy: (t) => noGrad(() => views.clone(t, "")).detach(),
 };
 

@@ -192,3 +192,63 @@ describe("2-D reductions, broadcasts and indexing fast paths", () => {
     same(dC, torch.zeros(27, 10).index_put_([X.reshape(-1)], w.reshape(96, 10), true), "and by the general index_put_");
   });
 });
+
+describe("backward pass: gradients reused instead of copied", () => {
+  // Leaves take their incoming gradient as .grad and second contributions are added in place only
+  // when the pass allocated that gradient and nothing else holds it. The same graphs run with the
+  // inspector's onCreate set (which turns the reuse off) must give the same values, and no two
+  // gradients may share storage.
+  function run(reuse: boolean) {
+    const g = torch.Generator().manual_seed(3);
+    const x = torch.randn([4, 5], { generator: g, requires_grad: true });
+    const y = torch.randn([4, 5], { generator: g, requires_grad: true });
+    const b = torch.randn([5], { generator: g, requires_grad: true });
+    const c = torch.randn([4, 5], { generator: g });
+    if (!reuse) inspector.onCreate = () => {};
+    try {
+      const grads: Tensor[][] = [];
+      for (let pass = 0; pass < 2; pass++) {
+        const h = x.mul(c);
+        h.retain_grad();
+        const p = x.add(y).tanh(); // AddBackward hands one fresh gradient to both x and y
+        const s = h.add(h).add(x).add(b); // h's two contributions are one tensor; x and b get passthroughs
+        // one fresh gradient pending at two nodes (u, w) while one of them gets a second contribution
+        // (from u * w, visited before or after u + w depending on the order the terms are summed)
+        const u = x.mul(2), w = y.mul(3), u2 = x.mul(4), w2 = y.mul(5);
+        const q = u.add(w).tanh().sum().add(u.mul(w).sum()).add(u2.mul(w2).sum().add(u2.add(w2).tanh().sum()));
+        const v = s.mul(p).view(20).sum().add(x.sum(0).mul(b).sum()).add(y.T.matmul(c).sum()).add(q.sum());
+        v.backward();
+        grads.push([x.grad!.clone(), y.grad!.clone(), b.grad!.clone(), h.grad!.clone()]);
+        // no aliasing: writing into one gradient leaves every other one as it was
+        const all = [x.grad!, y.grad!, b.grad!, h.grad!];
+        for (const t of all) {
+          const before = all.map((u) => u.clone());
+          torch.no_grad(() => t.add_(1000));
+          all.forEach((u, k) => {
+            if (u !== t) assert.deepEqual(Array.from(u.toArray()), Array.from(before[k].toArray()), "a gradient shares storage with another");
+          });
+          torch.no_grad(() => t.sub_(1000));
+        }
+        grads[pass] = [x.grad!.clone(), y.grad!.clone(), b.grad!.clone(), h.grad!.clone()];
+      }
+      return grads;
+    } finally {
+      inspector.onCreate = undefined;
+    }
+  }
+
+  it("gives the values of the copying path, and no gradient shares storage with another", () => {
+    const fast = run(true), slow = run(false);
+    fast.forEach((pass, i) => pass.forEach((t, k) => assert.deepEqual(Array.from(t.toArray()), Array.from(slow[i][k].toArray()), `pass ${i} grad ${k}`)));
+  });
+
+  it("leaves the caller's gradient and saved tensors alone", () => {
+    const x = torch.randn([3, 4], { requires_grad: true });
+    const w = torch.randn([3, 4]);
+    const keep = w.clone();
+    x.add(0).view(12).view(3, 4).backward(w); // the root gradient reaches the leaf through passthroughs
+    assert.deepEqual(Array.from(w.toArray()), Array.from(keep.toArray()));
+    torch.no_grad(() => x.grad!.add_(1));
+    assert.deepEqual(Array.from(w.toArray()), Array.from(keep.toArray()), "x.grad is the caller's tensor");
+  });
+});

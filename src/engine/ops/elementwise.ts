@@ -373,6 +373,17 @@ export function inplaceArith<T extends Tensor>(self: T, op: keyof typeof INPLACE
   return self;
 }
 
+/**
+ * add(acc, g) written into acc (contiguous) when the sum has acc's shape and dtype: the backward
+ * pass's in-place gradient accumulation. false, with nothing written, when it does not apply.
+ */
+export function addInto(acc: Tensor, g: Tensor): boolean {
+  if (!isFloating(acc.dtype) || !acc.is_contiguous() || promoteTypes(acc.dtype, g.dtype) !== acc.dtype || !fitsInto(g._shape, acc._shape)) return false;
+  binaryKernel(acc, g, acc.dtype, "add", ADD, acc);
+  acc._version.value++;
+  return true;
+}
+
 const sameLayout = (a: Tensor, b: Tensor): boolean =>
   a._offset === b._offset && sameShape(a._shape, b._shape) && sameShape(a._strides, b._strides);
 
