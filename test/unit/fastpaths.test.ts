@@ -166,6 +166,25 @@ describe("2-D reductions, broadcasts and indexing fast paths", () => {
     same(row.grad!, a3.mul(w.view(33, 70, 1)).sum(0).reshape(1, 70), "and the general path");
   });
 
+  it("both gradients of full * row (bngain * bnraw) in one pass equal the general paths", () => {
+    for (const full of [a, a.T.contiguous().T]) {
+      for (const rowShape of [[1, 70], [70]]) {
+        for (const rowFirst of [true, false]) {
+          const row = torch.randn(rowShape, { generator: g });
+          const w = torch.randn([33, 70], { generator: g });
+          const f = full.clone().requires_grad_(), r = row.clone().requires_grad_();
+          (rowFirst ? r.mul(f) : f.mul(r)).backward(w);
+          // the general path: the same values laid out as [m, n, 1], which the 2-D pass does not take
+          const f3 = full.unsqueeze(2).clone().requires_grad_(), r3 = row.reshape(1, 70, 1).clone().requires_grad_();
+          (rowFirst ? r3.mul(f3) : f3.mul(r3)).backward(w.unsqueeze(2));
+          const what = `${rowShape} ${rowFirst ? "row * full" : "full * row"}`;
+          same(f.grad!, f3.grad!.reshape(33, 70), `d full, ${what}`);
+          same(r.grad!, r3.grad!.reshape(rowShape), `d row, ${what}`);
+        }
+      }
+    }
+  });
+
   it("in-place arithmetic without a graph writes what the out-of-place op computes", () => {
     const row = torch.randn([70], { generator: g });
     const x = a.clone();

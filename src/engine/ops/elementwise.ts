@@ -301,10 +301,42 @@ export function mul(x: Operand, y: Operand): Tensor {
   const out = binaryKernel(x, y, resultType(x, y, "mul"), "mul", MUL);
   if (!tracking(x, y)) return out;
   const [a, b] = operands(x, y, "mul");
-  return record(out, "MulBackward0", [a, b], (g) => [
-    need(a) ? productSum(b, g, a._shape) ?? sumToShape(mul(b, g), a._shape) : null,
-    need(b) ? productSum(a, g, b._shape) ?? sumToShape(mul(a, g), b._shape) : null,
-  ]);
+  return record(out, "MulBackward0", [a, b], (g) => {
+    if (need(a) && need(b)) {
+      const both = rowFactorGrads(a, b, g) ?? rowFactorGrads(b, a, g)?.reverse();
+      if (both) return both;
+    }
+    return [
+      need(a) ? productSum(b, g, a._shape) ?? sumToShape(mul(b, g), a._shape) : null,
+      need(b) ? productSum(a, g, b._shape) ?? sumToShape(mul(a, g), b._shape) : null,
+    ];
+  });
+}
+
+/**
+ * Both gradients of full · row (float32 full, g: [m, n]; row: [n] or [1, n], e.g. bngain · bnraw)
+ * in one pass over g: row · g for the full factor and the column sums of the rounded products
+ * full · g for the row, in productSum's order. The same values as the two separate paths; null
+ * when the case does not apply.
+ */
+function rowFactorGrads(full: Tensor, row: Tensor, g: Tensor): [Tensor, Tensor] | null {
+  if (full.dtype !== "float32" || row.dtype !== "float32" || g.dtype !== "float32") return null;
+  if (full._shape.length !== 2 || !sameShape(full._shape, g._shape)) return null;
+  const [m, n] = full._shape, rs = row._shape;
+  if (m === 1 || !((rs.length === 1 && rs[0] === n) || (rs.length === 2 && rs[0] === 1 && rs[1] === n))) return null;
+  const r = row._read(), sf = full._storage, sg = g._storage;
+  const [f0, f1] = full._strides, [g0, g1] = g._strides;
+  const dFull = allocStorage("float32", m * n), acc = new Float64Array(n);
+  for (let i = 0, k = 0; i < m; i++) {
+    for (let j = 0, x = full._offset + i * f0, y = g._offset + i * g0; j < n; j++, k++, x += f1, y += g1) {
+      const q = sg[y];
+      dFull[k] = r[j] * q;
+      acc[j] += Math.fround(sf[x] * q);
+    }
+  }
+  const dRow = allocStorage("float32", n);
+  dRow.set(acc);
+  return [new Tensor(dFull, [m, n], "float32"), new Tensor(dRow, rs.slice(), "float32")];
 }
 
 /**
