@@ -125,8 +125,8 @@ export function topoOrder(start: GradFn): GradFn[] {
  * the pass alone when the pass allocated it (so no user tensor, saved tensor or .grad holds it) and
  * no other pending gradient shares it; such a gradient can become a leaf's .grad as it is, and a
  * second contribution can be added into it in place. Backward functions therefore must not keep
- * what they return. Off while the inspector may hold on to tensors it is shown (onCreate,
- * onNonFinite): every gradient is then copied as before.
+ * what they return. Off while the inspector's onCreate may hold on to every new tensor; a tensor
+ * shown to onNonFinite is handed over (never written into again).
  */
 class GradOwnership {
   private readonly fresh = new Set<Storage>();
@@ -168,8 +168,16 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
   const start = root.grad_fn ?? root._accumulator();
   const order = topoOrder(start);
   const pending = new Map<GradFn, Tensor>([[start, grad]]);
-  const own = inspector.onCreate || inspector.onNonFinite ? null : new GradOwnership();
+  const own = inspector.onCreate ? null : new GradOwnership();
   own?.held(grad);
+  // a tensor shown to onNonFinite may be kept by the watcher: it is never written into afterwards
+  const watcher = inspector.onNonFinite;
+  if (own && watcher) {
+    inspector.onNonFinite = (t, op) => {
+      own.handOver(t);
+      watcher(t, op);
+    };
+  }
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -212,5 +220,6 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
   } finally {
     gradEnabled = prev;
     own?.end();
+    if (own && watcher) inspector.onNonFinite = watcher;
   }
 }

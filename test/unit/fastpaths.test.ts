@@ -261,6 +261,23 @@ describe("backward pass: gradients reused instead of copied", () => {
     fast.forEach((pass, i) => pass.forEach((t, k) => assert.deepEqual(Array.from(t.toArray()), Array.from(slow[i][k].toArray()), `pass ${i} grad ${k}`)));
   });
 
+  it("never writes into a gradient after showing it to onNonFinite (the watcher may keep it)", () => {
+    const inf = torch.tensor([[Infinity, 1], [1, NaN]]);
+    const seen: [Tensor, number[]][] = [];
+    inspector.onNonFinite = (t) => void seen.push([t, Array.from(t.toArray())]);
+    try {
+      // each leaf gets a non-finite and a finite contribution, one leaf in each order
+      const x = torch.tensor([[1, 2], [3, 4]]).requires_grad_(), z = torch.tensor([[5, 6], [7, 8]]).requires_grad_();
+      x.mul(inf).sum().add(x.mul(2).sum()).add(z.mul(2).sum().add(z.mul(inf).sum())).backward();
+      assert.ok(seen.length >= 2, `${seen.length} reports`);
+      for (const [t, vals] of seen) assert.deepEqual(Array.from(t.toArray()), vals, "a reported tensor changed afterwards");
+      assert.deepEqual(x.grad!.tolist(), [[Infinity, 3], [3, NaN]]);
+      assert.deepEqual(z.grad!.tolist(), [[Infinity, 3], [3, NaN]]);
+    } finally {
+      inspector.onNonFinite = undefined;
+    }
+  });
+
   it("leaves the caller's gradient and saved tensors alone", () => {
     const x = torch.randn([3, 4], { requires_grad: true });
     const w = torch.randn([3, 4]);
