@@ -18,7 +18,7 @@ import {
   type Trace, type TraceComparison, type NonFiniteEvent, type Graph, MAX_GRAPH_NODES,
 } from "../protocol/trace";
 import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
-import { autogradGraph, nodeIdOf, sample, sampleDifference, summarize, type NameInfo } from "./summarize";
+import { autogradGraph, nodeIdOf, sampleDifference, sampleTensor, summarize, type NameInfo } from "./summarize";
 import { installDiagnosis, kindLabel, type DiagnosisRecorder } from "../diagnosis";
 
 export interface ExecuteOptions {
@@ -270,8 +270,8 @@ export function comparisonRow(c: Comparison, place: Place, index: number, manual
     manualName: manual ? names.get(manual.id)?.name : undefined,
     tensorName: t ? names.get(t.id)?.name : undefined,
     nodeId: t ? nodeIdOf(t) : undefined,
-    manual: mv && manual ? sample(mv, manual.shape) : undefined,
-    grad: gv && t?.grad ? sample(gv, t.grad.shape) : undefined,
+    manual: mv && manual ? sampleTensor(manual, mv) : undefined,
+    grad: gv && t?.grad ? sampleTensor(t.grad, gv) : undefined,
     diff: hasDiff && t?.grad ? sampleDifference(mv, gv, t.grad.shape) : undefined,
   };
 }
@@ -340,7 +340,16 @@ export function executeScript(opts: ExecuteOptions): Trace {
       runMs = performance.now() - tr;
     }
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
+    let err = e instanceof Error ? e : new Error(String(e));
+    if (err.name === "SyntaxError" && prepared?.reusedParse) {
+      // an early error acorn reports only with the whole program (e.g. a name declared twice): the
+      // full parse gives the same error a preparation without the previous parse would have given
+      try {
+        prepareScript(source, file, true, false);
+      } catch (full) {
+        if (full instanceof Error) err = full;
+      }
+    }
     error = {
       kind: errorKind(err),
       name: err.name,

@@ -15,6 +15,8 @@ export interface PreparedScript {
   code: string;
   /** the user's place for a (1-based line, 0-based column) position in `code` */
   toOriginal(line: number, column: number): Place | undefined;
+  /** statements were kept from the file's previous parse (so acorn never saw the whole program) */
+  reusedParse?: boolean;
 }
 
 export class ScriptSyntaxError extends Error {
@@ -38,17 +40,41 @@ function lineColumnOf(text: string, pos: number): Place {
 const prepared = new Map<string, PreparedScript>();
 const PREPARED_KEPT = 4;
 
-export function prepareScript(source: string, file: string, instrument = true): PreparedScript {
+/**
+ * Prepare `source` for running. With `reuse`, statements that an edit left alone keep their parse
+ * from the file's previous preparation (see `reusableParse`); without it everything is parsed again.
+ */
+export function prepareScript(source: string, file: string, instrument = true, reuse = true): PreparedScript {
   const key = `${instrument ? "i" : "p"}:${file}\u0000${source}`;
   const hit = prepared.get(key);
-  if (hit) return hit;
-  const p = prepareUncached(source, file, instrument);
+  if (hit && (reuse || !hit.reusedParse)) return hit;
+  const p = prepareUncached(source, file, instrument, reuse);
   prepared.set(key, p);
   if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
   return p;
 }
 
-function prepareUncached(source: string, file: string, instrument: boolean): PreparedScript {
+/** What instrumentation adds for one binding, found in the parse of the transpiled code. */
+type Binding =
+  /** `name = value`: value (offsets [start, end)) becomes __bpn.bind(name, place of `at`, value) */
+  | { kind: "wrap"; start: number; end: number; name: string; at: number }
+  /** a destructuring declaration ending at `end`: each name is bound after it */
+  | { kind: "after"; end: number; ids: { name: string; at: number }[] };
+
+/** A top-level statement of the transpiled code with the bindings inside it, in walk order. */
+interface Statement {
+  start: number;
+  end: number;
+  /** its end does not depend on what follows (a `;`, or a block that closes it) */
+  closed: boolean;
+  bindings: Binding[];
+}
+
+/** Per file, the transpiled code of the last instrumented preparation and its statements. */
+const lastParse = new Map<string, { code: string; statements: Statement[] }>();
+const PARSES_KEPT = 8;
+
+function prepareUncached(source: string, file: string, instrument: boolean, reuse: boolean): PreparedScript {
   let out: { code: string; map: string };
   try {
     const r = transform(source, {
@@ -69,9 +95,15 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
   };
   if (!instrument) return { code: out.code, toOriginal: fromTranspiled };
 
+  const previous = reuse ? lastParse.get(file) : undefined;
+  const reused = previous && reusableParse(previous, out.code);
+  const statements = reused ?? parseStatements(out.code, 0, out.code.length);
+  lastParse.delete(file);
+  lastParse.set(file, { code: out.code, statements });
+  if (lastParse.size > PARSES_KEPT) lastParse.delete(lastParse.keys().next().value!);
+
   // positions from offsets through the line starts (acorn's own locations cost a fifth of its parse)
   const starts = lineStarts(out.code);
-  const ast = acorn.parse(out.code, { ecmaVersion: "latest", sourceType: "script" });
   const s = new MagicString(out.code);
   // every insertion (offset in the transpiled code, length): none holds a newline, so lines stay put
   // and an executed column maps back by subtracting what was inserted before it on its line
@@ -81,15 +113,103 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
     else s.prependRight(at, text);
     inserted.push([at, text.length]);
   };
-  const place = (node: acorn.Node) => {
-    const line = lineAt(starts, node.start);
-    return fromTranspiled(line + 1, node.start - starts[line]);
+  const place = (offset: number) => {
+    const line = lineAt(starts, offset);
+    return fromTranspiled(line + 1, offset - starts[line]);
   };
   const call = (name: string, p: Place | undefined) =>
     `${BPN}.bind(${JSON.stringify(name)}, ${p?.line ?? 0}, ${p?.column ?? 0}, `;
-  const wrap = (value: acorn.Node, name: string, at: acorn.Node) => {
-    insert(value.start, call(name, place(at)), "left");
-    insert(value.end, ")", "right");
+  for (const st of statements) {
+    for (const b of st.bindings) {
+      if (b.kind === "wrap") {
+        insert(b.start, call(b.name, place(b.at)), "left");
+        insert(b.end, ")", "right");
+      } else {
+        insert(b.end, ` ${b.ids.map((id) => `${call(id.name, place(id.at))}${id.name});`).join(" ")}`, "left");
+      }
+    }
+  }
+  const code = s.toString();
+  const byLine = insertionsByLine(starts, inserted);
+  return {
+    code,
+    reusedParse: reused !== undefined,
+    toOriginal(line, column) {
+      let shift = 0;
+      for (const [at, length] of byLine.get(line) ?? []) {
+        if (column < at + shift) break;
+        if (column < at + shift + length) return fromTranspiled(line, at); // inside inserted text
+        shift += length;
+      }
+      return fromTranspiled(line, column - shift);
+    },
+  };
+}
+
+/**
+ * The statements of `code` from the previous parse of the same file where an edit cannot have
+ * changed them, and a parse of the rest only — or undefined (parse it all) when that is not
+ * certain. Kept: the statements inside the text the two versions share at their start and at their
+ * end. Re-parsed: the text between them, which must parse on its own; and every statement next to
+ * that text must be closed (end in `;` or a closing block), so that no statement can run into its
+ * neighbour in the new text (no `a = b` + `(c)` → `a = b(c)`) and each kept one parses as before.
+ */
+function reusableParse(previous: { code: string; statements: Statement[] }, code: string): Statement[] | undefined {
+  const old = previous.code, list = previous.statements;
+  const shorter = Math.min(old.length, code.length);
+  let prefix = 0;
+  while (prefix < shorter && old.charCodeAt(prefix) === code.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === code.charCodeAt(code.length - 1 - suffix)) suffix++;
+  let head = 0; // statements [0, head) are kept at their offsets
+  while (head < list.length && list[head].end <= prefix) head++;
+  let tail = list.length; // statements [tail, …) are kept, moved by the change in length
+  while (tail > head && list[tail - 1].start >= old.length - suffix) tail--;
+  const delta = code.length - old.length;
+  const from = head ? list[head - 1].end : 0;
+  const to = tail < list.length ? list[tail].start + delta : code.length;
+  if (from > to) return undefined;
+  // the directive prologue decides strict mode: the middle is parsed under the same one
+  const strict = /^\s*(["'])use strict\1/.test(code) && /^\s*(["'])use strict\1/.test(old);
+  if (head === 0 && from === 0 && strict) return undefined; // the edit is at the prologue: parse it all
+  let middle: Statement[];
+  try {
+    middle = parseStatements(code, from, to, strict);
+  } catch {
+    return undefined;
+  }
+  const before = head ? list[head - 1] : undefined;
+  const last = middle.length ? middle[middle.length - 1] : before;
+  if (before && !before.closed && (middle.length || tail < list.length)) return undefined;
+  if (last && !last.closed && tail < list.length) return undefined;
+  const moved = list.slice(tail).map((st) => shiftStatement(st, delta));
+  return [...list.slice(0, head), ...middle, ...moved];
+}
+
+function shiftStatement(st: Statement, delta: number): Statement {
+  return {
+    start: st.start + delta, end: st.end + delta, closed: st.closed,
+    bindings: st.bindings.map((b) => b.kind === "wrap"
+      ? { ...b, start: b.start + delta, end: b.end + delta, at: b.at + delta }
+      : { kind: "after", end: b.end + delta, ids: b.ids.map((id) => ({ name: id.name, at: id.at + delta })) }),
+  };
+}
+
+/** The top-level statements of code[from, to) and their bindings, with offsets in `code`. */
+function parseStatements(code: string, from: number, to: number, strict = false): Statement[] {
+  // a slice is parsed under the whole program's directive; offsets are moved back by what was added
+  const head = from > 0 && strict ? `"use strict";` : "";
+  const text = from === 0 && to === code.length ? code : head + code.slice(from, to);
+  const shift = from - head.length;
+  const ast = acorn.parse(text, { ecmaVersion: "latest", sourceType: "script" });
+  const statements: Statement[] = ast.body.slice(head ? 1 : 0).map((node) => ({
+    start: node.start + shift, end: node.end + shift, closed: isClosed(node, text), bindings: [],
+  }));
+  // bindings in walk order, each to the statement it is in
+  let k = 0;
+  const add = (b: Binding, at: number) => {
+    while (k < statements.length - 1 && statements[k].end <= at) k++;
+    statements[k].bindings.push(b);
   };
   const patternNames = (node: acorn.Node, out: acorn.Identifier[] = []): acorn.Identifier[] => {
     const n = node as acorn.Pattern;
@@ -100,6 +220,8 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
     else if (n.type === "AssignmentPattern") patternNames(n.left, out);
     return out;
   };
+  const wrap = (value: acorn.Node, name: string, at: acorn.Node) =>
+    add({ kind: "wrap", start: value.start + shift, end: value.end + shift, name, at: at.start + shift }, value.start + shift);
 
   walk.ancestor(ast, {
     VariableDeclarator(node, _state, ancestors) {
@@ -113,8 +235,8 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
       const decl = ancestors[ancestors.length - 2];
       const parent = ancestors[ancestors.length - 3];
       if (!decl || !parent || !["Program", "BlockStatement", "StaticBlock", "SwitchCase"].includes(parent.type)) return;
-      const binds = patternNames(d.id).map((id) => `${call(id.name, place(id))}${id.name});`).join(" ");
-      insert(decl.end, ` ${binds}`, "left");
+      const ids = patternNames(d.id).map((id) => ({ name: id.name, at: id.start + shift }));
+      add({ kind: "after", end: decl.end + shift, ids }, decl.start + shift);
     },
     AssignmentExpression(node) {
       const a = node as acorn.AssignmentExpression;
@@ -124,20 +246,21 @@ function prepareUncached(source: string, file: string, instrument: boolean): Pre
       else wrap(a, a.left.name, a.left);
     },
   });
-  const code = s.toString();
-  const byLine = insertionsByLine(starts, inserted);
-  return {
-    code,
-    toOriginal(line, column) {
-      let shift = 0;
-      for (const [at, length] of byLine.get(line) ?? []) {
-        if (column < at + shift) break;
-        if (column < at + shift + length) return fromTranspiled(line, at); // inside inserted text
-        shift += length;
-      }
-      return fromTranspiled(line, column - shift);
-    },
-  };
+  return statements;
+}
+
+/** A statement whose end no following text can move: it ends in `;` or with a block of its own. */
+function isClosed(node: acorn.Node, text: string): boolean {
+  if (text.charCodeAt(node.end - 1) === 59 /* ; */) return true;
+  const n = node as acorn.Statement;
+  switch (n.type) {
+    case "FunctionDeclaration": case "ClassDeclaration": case "BlockStatement": case "SwitchStatement": case "TryStatement":
+      return true;
+    case "IfStatement": return isClosed(n.alternate ?? n.consequent, text);
+    case "ForStatement": case "ForInStatement": case "ForOfStatement": case "WhileStatement": case "LabeledStatement": case "WithStatement":
+      return isClosed(n.body, text);
+    default: return false;
+  }
 }
 
 function lineStarts(text: string): number[] {

@@ -123,7 +123,48 @@ function shown(x: number): JsonNumber {
 
 export function summarize(t: Tensor): TensorSummary {
   const v = t._read();
-  return { stats: stats(v), sample: sample(v, t.shape) };
+  return { stats: stats(v), sample: sampleTensor(t, v) };
+}
+
+/**
+ * The last sample taken of a tensor with the raw window it came from. A cmp row samples the manual
+ * gradient and the tensor's .grad, and the trace samples both again as named tensors: when the
+ * window still holds the same bits (compared, so in-place edits in between are seen) the sample's
+ * values are copied instead of rounded again.
+ */
+const lastSample = new WeakMap<Tensor, { shape: number[]; window: Float64Array; sample: Sample }>();
+
+/** sample(t's values, t.shape), re-using the last sample of `t` when its window did not change. */
+export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read()): Sample {
+  const shape = t.shape;
+  const w = windowOf(shape, values.length);
+  const window = new Float64Array(w.r * w.c);
+  if (w.c === w.cols) window.set(subarray(values, 0, w.r * w.c));
+  else for (let i = 0; i < w.r; i++) window.set(subarray(values, i * w.cols, i * w.cols + w.c), i * w.c);
+  const kept = lastSample.get(t);
+  // (a sample whose values went to packSamples is no longer complete)
+  if (kept && kept.sample.values.length === window.length && sameShape(kept.shape, shape) && sameBits(kept.window, window)) {
+    return { ...kept.sample, values: kept.sample.values.slice() };
+  }
+  const out: JsonNumber[] = new Array(window.length);
+  for (let i = 0; i < window.length; i++) out[i] = shown(window[i]);
+  const s: Sample = { rows: w.r, cols: w.c, values: out, truncated: w.truncated };
+  lastSample.set(t, { shape, window, sample: s });
+  return s;
+}
+
+function subarray(values: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  return ArrayBuffer.isView(values) ? (values as Float64Array).subarray(from, to) : Array.prototype.slice.call(values, from, to);
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Bit-for-bit equality (so NaN equals NaN and 0 differs from -0). */
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length * 2), y = new Int32Array(b.buffer, b.byteOffset, b.length * 2);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 export const opNodeId = (fn: GradFn): string => `op${fn.id}`;

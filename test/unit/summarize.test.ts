@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { display, displayGeneral, sample, sampleDifference, stats } from "../../src/runner/summarize";
+import { torch } from "../../src/engine/index";
+import { display, displayGeneral, sample, sampleDifference, sampleTensor, stats } from "../../src/runner/summarize";
 import { MAX_SAMPLE_COLS, MAX_SAMPLE_ROWS } from "../../src/protocol/trace";
 
 /** A deterministic stream of doubles in [0, 1) (xorshift32), so failures reproduce. */
@@ -123,6 +124,33 @@ describe("summarize: the numbers a trace shows", () => {
     it("of a difference are manual − grad on the same window", () => {
       const a = Float32Array.from([1, 2, 3, 4, 5, 6]), b = Float32Array.from([1, 2.5, 3, 3, 5, 6.125]);
       assert.deepEqual(sampleDifference(a, b, [2, 3]), { rows: 2, cols: 3, values: [0, -0.5, 0, 1, 0, -0.125], truncated: false });
+    });
+
+    it("of a tensor are re-used only while its window holds the same bits", () => {
+      const t = torch.randn(80, 70);
+      const first = sampleTensor(t);
+      assert.deepEqual(first, sample(t._read(), t.shape));
+      const again = sampleTensor(t);
+      assert.deepEqual(again, first);
+      assert.notEqual(again.values, first.values, "a copy, so packing one trace's samples leaves the other's");
+      // an in-place edit through .data (which does not count as a new version) inside the window
+      t.data.index(3, 5).fill_(42);
+      const edited = sampleTensor(t);
+      assert.equal(edited.values[3 * edited.cols + 5], 42);
+      assert.deepEqual(edited, sample(t._read(), t.shape));
+      // outside the window: the same sample
+      t.data.index(79, 69).fill_(7);
+      assert.deepEqual(sampleTensor(t), edited);
+      // 0 and -0 are told apart, and a sample whose values were packed away is taken again
+      const z = torch.zeros(2, 2);
+      const zs = sampleTensor(z);
+      z.data.mul_(-1);
+      assert.ok(Object.is(sampleTensor(z).values[0], -0));
+      zs.values = [];
+      const w = torch.ones(3);
+      const ws = sampleTensor(w);
+      ws.values = [];
+      assert.deepEqual(sampleTensor(w).values, [1, 1, 1]);
     });
   });
 });
