@@ -270,8 +270,8 @@ export function comparisonRow(c: Comparison, place: Place, index: number, manual
     manualName: manual ? names.get(manual.id)?.name : undefined,
     tensorName: t ? names.get(t.id)?.name : undefined,
     nodeId: t ? nodeIdOf(t) : undefined,
-    manual: mv && manual ? sampleTensor(manual, mv) : undefined,
-    grad: gv && t?.grad ? sampleTensor(t.grad, gv) : undefined,
+    manual: mv && manual ? sampleTensor(manual, mv, true) : undefined,
+    grad: gv && t?.grad ? sampleTensor(t.grad, gv, true) : undefined,
     diff: hasDiff && t?.grad ? sampleDifference(mv, gv, t.grad.shape) : undefined,
   };
 }

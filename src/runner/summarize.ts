@@ -129,28 +129,44 @@ export function summarize(t: Tensor): TensorSummary {
 /**
  * The last sample taken of a tensor with the raw window it came from. A cmp row samples the manual
  * gradient and the tensor's .grad, and the trace samples both again as named tensors: when the
- * window still holds the same bits (compared, so in-place edits in between are seen) the sample's
- * values are copied instead of rounded again.
+ * window still holds the same values (compared, so in-place edits in between are seen; NaN payloads
+ * aside, which display the same) the sample's values are copied instead of rounded again.
  */
 const lastSample = new WeakMap<Tensor, { shape: number[]; window: Float64Array; sample: Sample }>();
 
-/** sample(t's values, t.shape), re-using the last sample of `t` when its window did not change. */
-export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read()): Sample {
+/**
+ * sample(t's values, t.shape), re-using the last kept sample of `t` when its window did not change;
+ * `keep` keeps this one (cmp rows do: the trace samples the same tensors again).
+ */
+export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read(), keep = false): Sample {
   const shape = t.shape;
   const w = windowOf(shape, values.length);
+  const kept = lastSample.get(t);
+  // (a sample whose values went to packSamples is no longer complete)
+  if (kept && kept.sample.values.length === w.r * w.c && sameShape(kept.shape, shape) && sameWindow(values, w, kept.window)) {
+    return { ...kept.sample, values: kept.sample.values.slice() };
+  }
+  if (!keep) return sample(values, shape);
   const window = new Float64Array(w.r * w.c);
   if (w.c === w.cols) window.set(subarray(values, 0, w.r * w.c));
   else for (let i = 0; i < w.r; i++) window.set(subarray(values, i * w.cols, i * w.cols + w.c), i * w.c);
-  const kept = lastSample.get(t);
-  // (a sample whose values went to packSamples is no longer complete)
-  if (kept && kept.sample.values.length === window.length && sameShape(kept.shape, shape) && sameBits(kept.window, window)) {
-    return { ...kept.sample, values: kept.sample.values.slice() };
-  }
   const out: JsonNumber[] = new Array(window.length);
   for (let i = 0; i < window.length; i++) out[i] = shown(window[i]);
   const s: Sample = { rows: w.r, cols: w.c, values: out, truncated: w.truncated };
   lastSample.set(t, { shape, window, sample: s });
   return s;
+}
+
+/** The window of `values` holds what `window` kept: same numbers, same sign of zero, NaN where NaN. */
+function sameWindow(values: ArrayLike<number>, w: ReturnType<typeof windowOf>, window: Float64Array): boolean {
+  for (let i = 0; i < w.r; i++) {
+    const from = i * w.cols, to = i * w.c;
+    for (let j = 0; j < w.c; j++) {
+      const a = values[from + j], b = window[to + j];
+      if (a === b ? a === 0 && 1 / a !== 1 / b : a === a || b === b) return false;
+    }
+  }
+  return true;
 }
 
 function subarray(values: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
@@ -159,13 +175,6 @@ function subarray(values: ArrayLike<number>, from: number, to: number): ArrayLik
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** Bit-for-bit equality (so NaN equals NaN and 0 differs from -0). */
-function sameBits(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  const x = new Int32Array(a.buffer, a.byteOffset, a.length * 2), y = new Int32Array(b.buffer, b.byteOffset, b.length * 2);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
 
 export const opNodeId = (fn: GradFn): string => `op${fn.id}`;
 export const tensorNodeId = (t: Tensor): string => `t${t.id}`;

@@ -128,29 +128,31 @@ describe("summarize: the numbers a trace shows", () => {
 
     it("of a tensor are re-used only while its window holds the same bits", () => {
       const t = torch.randn(80, 70);
-      const first = sampleTensor(t);
+      const first = sampleTensor(t, undefined, true);
       assert.deepEqual(first, sample(t._read(), t.shape));
-      const again = sampleTensor(t);
+      const again = sampleTensor(t, undefined, true);
       assert.deepEqual(again, first);
       assert.notEqual(again.values, first.values, "a copy, so packing one trace's samples leaves the other's");
       // an in-place edit through .data (which does not count as a new version) inside the window
       t.data.index(3, 5).fill_(42);
-      const edited = sampleTensor(t);
+      const edited = sampleTensor(t, undefined, true);
       assert.equal(edited.values[3 * edited.cols + 5], 42);
       assert.deepEqual(edited, sample(t._read(), t.shape));
+      // without keep it still finds the kept sample
+      assert.deepEqual(sampleTensor(t), edited);
       // outside the window: the same sample
       t.data.index(79, 69).fill_(7);
-      assert.deepEqual(sampleTensor(t), edited);
+      assert.deepEqual(sampleTensor(t, undefined, true), edited);
       // 0 and -0 are told apart, and a sample whose values were packed away is taken again
       const z = torch.zeros(2, 2);
-      const zs = sampleTensor(z);
+      const zs = sampleTensor(z, undefined, true);
       z.data.mul_(-1);
-      assert.ok(Object.is(sampleTensor(z).values[0], -0));
+      assert.ok(Object.is(sampleTensor(z, undefined, true).values[0], -0));
       zs.values = [];
       const w = torch.ones(3);
-      const ws = sampleTensor(w);
+      const ws = sampleTensor(w, undefined, true);
       ws.values = [];
-      assert.deepEqual(sampleTensor(w).values, [1, 1, 1]);
+      assert.deepEqual(sampleTensor(w, undefined, true).values, [1, 1, 1]);
     });
   });
 });
