@@ -167,6 +167,15 @@ describe("2-D reductions, broadcasts and indexing fast paths", () => {
   });
 
   it("both gradients of full * row (bngain * bnraw) in one pass equal the general paths", () => {
+    // rows that cancel (2^30, then −2^30 and 2^-30 in the next group of four): summing the products
+    // in another order than the general path's gives 0 instead of 2^-30
+    const cancel = torch.zeros(33, 70);
+    cancel.indexSet([0], 2 ** 30);
+    cancel.indexSet([4], -(2 ** 30));
+    cancel.indexSet([5], 2 ** -30);
+    const r = torch.ones(1, 70).requires_grad_(), c = cancel.clone().requires_grad_();
+    c.mul(r).backward(torch.ones(33, 70));
+    assert.deepEqual(Array.from(r.grad!.toArray()), new Array(70).fill(2 ** -30), "d row of cancelling rows");
     for (const full of [a, a.T.contiguous().T]) {
       for (const rowShape of [[1, 70], [70]]) {
         for (const rowFirst of [true, false]) {
