@@ -150,6 +150,16 @@ describe("2-D reductions, broadcasts and indexing fast paths", () => {
     same(y.grad!, y3.grad!.reshape(70, 33), "d var of a transposed view");
   });
 
+  it("the float32 pow backward in one kernel equals (k * x ** (k - 1)) * g op by op", () => {
+    const x = torch.tensor([0, -0, 1, -1, 0.3, -2.5, 7, 1e-20, 3e30, Infinity, -Infinity, NaN]).mul(1.1);
+    const w = torch.randn([12], { generator: g });
+    for (const k of [2, 3, 1, 0.5, -0.5, -1, -1.5, -2, 1.7, 0.1, 4]) {
+      const xl = x.clone().requires_grad_();
+      xl.pow(k).backward(w);
+      same(xl.grad!, torch.mul(k, x.pow(k - 1)).mul(w), `d x ** ${k}`);
+    }
+  });
+
   it("row and column broadcasts equal elementwise products of expanded copies", () => {
     const row = torch.randn([1, 70], { generator: g }), col = torch.randn([33, 1], { generator: g });
     same(a.mul(row), a.mul(row.expand(33, 70).contiguous()), "[m,n] * [1,n]");

@@ -453,6 +453,10 @@ function powScalarExpr(k: number, dtype: DType): string {
   return `Math.pow(x, ${numberLiteral(k)})`;
 }
 
+/** fround(fround(k) · fround(p ** (k − 1))) · q: mul(mul(k, pow(x, k − 1)), g) on float32 x = p, g = q. */
+const powBackwardExpr = (k: number): string =>
+  `Math.fround((${numberLiteral(Math.fround(k))}) * Math.fround(${powScalarExpr(k - 1, "float32").replace(/\bx\b/g, "p")})) * q`;
+
 /** A JS source literal for any number (NaN and infinities included). */
 const numberLiteral = (v: number): string => (Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : String(v));
 
@@ -465,8 +469,11 @@ export function pow(x: Operand, y: Operand): Tensor {
     const dtype = x.dtype === "bool" ? "int64" : scalarDType(x.dtype, k);
     const out = unaryKernel(x, dtype, "pow", powScalarExpr(k, dtype));
     return record(out, "PowBackward0", [x], (g) => [
-      // (k * x**(k-1)) * g — the learner's (2*bndiff) * d..., (-0.5*(v+eps)**-1.5) * d...
-      k === 0 ? mul(g, 0) : mul(mul(k, pow(x, k - 1)), g),
+      // (k * x**(k-1)) * g — the learner's (2*bndiff) * d..., (-0.5*(v+eps)**-1.5) * d...;
+      // for float32 in one kernel with the three ops' roundings
+      k === 0 ? mul(g, 0)
+        : x.dtype === "float32" && g.dtype === "float32" ? binaryKernel(x, g, "float32", "pow_backward", powBackwardExpr(k))
+        : mul(mul(k, pow(x, k - 1)), g),
     ]);
   }
   const [a, b] = operands(x, y, "pow");
