@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { torch } from "../../src/engine/index";
-import { display, displayGeneral, sample, sampleDifference, sampleTensor, stats } from "../../src/runner/summarize";
+import { display, displayGeneral, sample, sampleDifference, sampleTensor, stats, summarize } from "../../src/runner/summarize";
 import { MAX_SAMPLE_COLS, MAX_SAMPLE_ROWS } from "../../src/protocol/trace";
 
 /** A deterministic stream of doubles in [0, 1) (xorshift32), so failures reproduce. */
@@ -101,6 +101,26 @@ describe("summarize: the numbers a trace shows", () => {
       assert.deepEqual(stats(Float64Array.from(big)), referenceStats(big));
       assert.deepEqual(stats(Float32Array.from([NaN, Infinity])), { min: null, max: null, mean: null, std: null, nanCount: 1, infCount: 1, numel: 2 });
       assert.deepEqual(stats(new Float32Array(0)), { min: null, max: null, mean: null, std: null, nanCount: 0, infCount: 0, numel: 0 });
+    });
+
+    it("of a large tensor are taken again whenever any of its values changed", () => {
+      const t = torch.randint(0, 27, [100_000, 3]);
+      const first = summarize(t).stats;
+      assert.deepEqual(first, stats(t._read()));
+      // a new tensor on the same storage (what a warm re-run gets from the cached dataset split)
+      const again = torch.fromArray([], [0], "int64");
+      again.data = t;
+      assert.deepEqual(summarize(again).stats, first);
+      // written through .data (no new version), and straight into the storage, at the far end
+      t.data.index(99_999, 2).fill_(1000);
+      assert.equal(summarize(t).stats.max, 1000);
+      (t._storage as Float64Array)[299_998] = -5;
+      assert.equal(summarize(t).stats.min, -5);
+      assert.deepEqual(summarize(t).stats, stats(t._read()));
+      const f = torch.randn(300, 300);
+      summarize(f);
+      (f._storage as Float32Array)[0] = NaN;
+      assert.equal(summarize(f).stats.nanCount, 1);
     });
   });
 
