@@ -354,6 +354,46 @@ str((b.tolist(), c.tolist(), b.requires_grad, c.requires_grad, b._h != c._h))`);
     assert.equal(sub.axes[0].series[0].label, "x");
   });
 
+  it("names tensors at every assignment site: functions, class bodies, loops (last value), tuples, annotations", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "sites.py");
+    const source = [
+      "import torch",
+      "def f():",
+      "    a = torch.ones(2)",
+      "    return a",
+      "class K:",
+      "    w = torch.zeros(1)",
+      "b, (c, d), e = f(), (torch.ones(1), 2), torch.ones(4)",
+      "x: torch.Tensor = torch.ones(3)",
+      "for i in range(3):",
+      "    y = torch.full((1,), float(i))",
+      "p, p = torch.ones(5), torch.zeros(6)",
+      "print(a if 'a' in dir() else 'no a', b.shape, K.w.shape, x.shape, y.item(), p.shape)",
+      "",
+    ].join("\n");
+    fs.writeFileSync(file, source);
+    const r = await runPython(file);
+    assert.equal(r.status, "ok", r.error?.traceback);
+    assert.deepEqual(stdoutLines(r), ["no a torch.Size([2]) torch.Size([1]) torch.Size([3]) 2.0 torch.Size([6])"]);
+    const sites = r.bindings.map((b) => {
+      assert.equal(b.kind, "tensor");
+      return [b.name, b.location.line, b.location.column, b.kind === "tensor" ? b.tensor.shape : []];
+    });
+    // nested targets (c, d) are not named; a repeated name keeps the value Python leaves in it
+    assert.deepEqual(sites.sort(), [
+      ["a", lineOf(source, "a = torch"), 4, [2]],
+      ["b", lineOf(source, "b, (c"), 0, [2]],
+      ["e", lineOf(source, "b, (c"), 0, [4]],
+      ["p", lineOf(source, "p, p ="), 0, [6]],
+      ["w", lineOf(source, "w = torch"), 4, [1]],
+      ["x", lineOf(source, "x: torch"), 0, [3]],
+      ["y", lineOf(source, "y = torch"), 4, [1]],
+    ]);
+    const y = r.bindings.find((b) => b.name === "y");
+    assert.equal(y?.kind === "tensor" ? y.tensor.item() : null, 2); // the loop's last value
+  });
+
   it("runs sharing one interpreter start fresh: patches to torch, seeds and grad mode do not leak", async () => {
     const dir = tempDir();
     const first = path.join(dir, "patcher.py"), second = path.join(dir, "checker.py");

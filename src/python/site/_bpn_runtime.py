@@ -2,11 +2,12 @@
 #
 # The script is compiled from a lightly rewritten AST, with its own file name and line numbers, so
 # tracebacks and frames point at the user's lines:
-#   x = expr           →  x = __bpn_bind__("x", expr, line, col)        (names for tensors / Values)
-#   a, b = expr        →  a, b = __bpn_bind_seq__(("a", "b"), expr, line, col)
+#   x = expr           →  x = expr; __bpn_sites__[("x", line, col, cell)] = x   (names for tensors / Values)
+#   a, b = expr        →  a, b = expr; __bpn_sites__[("a", ...)] = a; __bpn_sites__[("b", ...)] = b
 #   cmp(s, dt, t)      →  __bpn_cmp__(cmp, line, col, s, dt, t)            (the user's own cmp still runs)
-# Bindings are kept per (name, line) site, last value wins, and reported when the run ends, so a
-# training loop pays one dict store per assignment and nothing crosses into JS.
+# Bindings are kept per (name, line) site, last value wins, and reported when the run ends. The site
+# key is a constant baked into the code, so an assignment in a training loop costs one dict store:
+# no call, no tuple built, nothing crossing into JS.
 import ast
 import builtins
 import json
@@ -30,21 +31,6 @@ _user_files = set()
 
 
 # ---------------------------------------------------------------- hooks called by rewritten code
-def __bpn_bind__(name, value, line, col):
-    _sites[(name, line, col, _cell[0])] = value
-    return value
-
-
-def __bpn_bind_seq__(names, value, line, col):
-    if type(value) is tuple or type(value) is list:
-        if len(value) == len(names):
-            cell = _cell[0]
-            for n, v in zip(names, value):
-                if n is not None:
-                    _sites[(n, line, col, cell)] = v
-    return value
-
-
 def __bpn_cmp__(fn, line, col, *args, **kwargs):
     report = None
     if len(args) == 3 and not kwargs and isinstance(args[0], str):
@@ -68,29 +54,32 @@ def _target_names(target):
 
 
 class _Rewriter(ast.NodeTransformer):
-    def _bind_call(self, name_or_names, value, node):
-        fn = "__bpn_bind__" if isinstance(name_or_names, str) else "__bpn_bind_seq__"
-        names = ast.Constant(name_or_names) if isinstance(name_or_names, str) else ast.Tuple(
-            [ast.Constant(n) for n in name_or_names], ast.Load())
-        call = ast.Call(ast.Name(fn, ast.Load()), [names, value, ast.Constant(node.lineno), ast.Constant(node.col_offset)], [])
-        return ast.copy_location(call, value)
+    def __init__(self, cell):
+        super().__init__()
+        self._cell = cell
+
+    def _record(self, name, node):
+        """`__bpn_sites__[(name, line, col, cell)] = name`, placed right after the assignment `node`."""
+        key = ast.Constant((name, node.lineno, node.col_offset, self._cell))
+        target = ast.Subscript(ast.Name("__bpn_sites__", ast.Load()), key, ast.Store())
+        return ast.copy_location(ast.Assign([target], ast.Name(name, ast.Load())), node)
 
     def visit_Assign(self, node):
         self.generic_visit(node)
         if len(node.targets) == 1:
             t = node.targets[0]
             if isinstance(t, ast.Name):
-                node.value = self._bind_call(t.id, node.value, node)
-            elif isinstance(t, (ast.Tuple, ast.List)) and all(not isinstance(e, ast.Starred) for e in t.elts):
-                names = tuple(_target_names(e) for e in t.elts)
-                if any(names):
-                    node.value = self._bind_call(names, node.value, node)
+                return [node, self._record(t.id, node)]
+            if isinstance(t, (ast.Tuple, ast.List)) and all(not isinstance(e, ast.Starred) for e in t.elts):
+                names = [n for n in (_target_names(e) for e in t.elts) if n is not None]
+                # a name listed twice keeps its last value, as Python does
+                return [node, *(self._record(n, node) for n in dict.fromkeys(names))]
         return node
 
     def visit_AnnAssign(self, node):
         self.generic_visit(node)
         if node.value is not None and isinstance(node.target, ast.Name):
-            node.value = self._bind_call(node.target.id, node.value, node)
+            return [node, self._record(node.target.id, node)]
         return node
 
     def visit_Call(self, node):
@@ -111,7 +100,7 @@ def _compile(source, filename, mode="exec", display_last=False):
         # a notebook cell shows the value of its last expression
         last = tree.body[-1]
         tree.body[-1] = ast.copy_location(ast.Expr(ast.Call(ast.Name("__bpn_display__", ast.Load()), [last.value], [])), last)
-    tree = _Rewriter().visit(tree)
+    tree = _Rewriter(_cell[0]).visit(tree)
     ast.fix_missing_locations(tree)
     return compile(tree, filename, mode, dont_inherit=True)
 
@@ -289,8 +278,9 @@ def _fresh_main(path):
     mod = types.ModuleType("__main__")
     mod.__file__ = path
     mod.__builtins__ = builtins
-    for k in ("__bpn_bind__", "__bpn_bind_seq__", "__bpn_cmp__", "__bpn_display__"):
+    for k in ("__bpn_cmp__", "__bpn_display__"):
         setattr(builtins, k, globals()[k])
+    builtins.__bpn_sites__ = _sites
     sys.modules["__main__"] = mod
     return mod
 
