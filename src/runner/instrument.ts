@@ -67,7 +67,18 @@ interface Statement {
   end: number;
   /** its end does not depend on what follows (a `;`, or a block that closes it) */
   closed: boolean;
+  /** a string-literal statement as acorn sees it where it was parsed (a directive if in the prologue) */
+  directive?: string;
   bindings: Binding[];
+}
+
+/** The program is strict: its prologue (the leading string-literal statements) says "use strict". */
+function isStrict(statements: Statement[]): boolean {
+  for (const st of statements) {
+    if (st.directive === undefined) return false;
+    if (st.directive === "use strict") return true;
+  }
+  return false;
 }
 
 /** Per file, the transpiled code of the last instrumented preparation and its statements. */
@@ -169,9 +180,12 @@ function reusableParse(previous: { code: string; statements: Statement[] }, code
   const from = head ? list[head - 1].end : 0;
   const to = tail < list.length ? list[tail].start + delta : code.length;
   if (from > to) return undefined;
-  // the directive prologue decides strict mode: the middle is parsed under the same one
-  const strict = /^\s*(["'])use strict\1/.test(code) && /^\s*(["'])use strict\1/.test(old);
-  if (head === 0 && from === 0 && strict) return undefined; // the edit is at the prologue: parse it all
+  // the directive prologue decides strict mode: an edit in it means a parse of it all, else the
+  // middle is parsed under the same mode
+  let prologue = 0;
+  while (prologue < list.length && list[prologue].directive !== undefined) prologue++;
+  if (head < prologue || (head === 0 && from === 0 && to === code.length)) return undefined;
+  const strict = isStrict(list);
   let middle: Statement[];
   try {
     middle = parseStatements(code, from, to, strict);
@@ -203,7 +217,8 @@ function parseStatements(code: string, from: number, to: number, strict = false)
   const shift = from - head.length;
   const ast = acorn.parse(text, { ecmaVersion: "latest", sourceType: "script" });
   const statements: Statement[] = ast.body.slice(head ? 1 : 0).map((node) => ({
-    start: node.start + shift, end: node.end + shift, closed: isClosed(node, text), bindings: [],
+    start: node.start + shift, end: node.end + shift, closed: isClosed(node, text),
+    directive: (node as acorn.ExpressionStatement & { directive?: string }).directive, bindings: [],
   }));
   // bindings in walk order, each to the statement it is in
   let k = 0;
