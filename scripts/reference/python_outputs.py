@@ -24,6 +24,7 @@ SCRIPTS = [
     ("api", "test/fixtures/python/api_checks.py", None, None),
     ("micrograd", "examples/python/micrograd.py", None, None),
     ("inplace_views", "test/fixtures/python/inplace_views.py", None, None),
+    ("index_items", "test/fixtures/python/index_items.py", None, None),
     # the exercise again, saving PyTorch's random draws for a replay that does not depend on our RNG
     ("backprop_ninja_replay", "test/fixtures/python/replay_draws.py", DATA, lambda line: not line.startswith("['")),
     # exercise 4, 200 steps: losses, evaluation and sampled names (the timing line is dropped)

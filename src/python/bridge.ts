@@ -4,6 +4,7 @@
 // in a fixed order. Everything returns engine objects, which Python sees as JsProxy handles.
 import { torch, F, Tensor, formatTensor, pyFloatRepr, compareGradients, formatComparison } from "../engine/index";
 import type { Comparison } from "../engine/cmp";
+import type { IndexItem } from "../engine/ops/indexing";
 import type { DType } from "../engine/dtype";
 import type { Generator as TorchGenerator } from "../engine/random/generator";
 
@@ -105,6 +106,26 @@ for (const name of BINARY) {
     : () => { const a = args(); const t = at(a[0]); return put(call(t, name).call(t, a[1]) as Tensor); };
 }
 
+/**
+ * Index items written by Python's _encode_items (_tensor.py): `n` items from ARGS[4], four slots
+ * each, a code and its values: 0 int, 1 tensor handle, 2 slice (start, stop, step; NaN: None),
+ * 3 None, 4 Ellipsis, 5 range(start, stop, step).
+ */
+function indexItems(a: Float64Array<ArrayBufferLike>, n: number): IndexItem[] {
+  const items: IndexItem[] = new Array(n);
+  for (let i = 0, s = 4; i < n; i++, s += 4) {
+    switch (a[s]) {
+      case 0: items[i] = a[s + 1]; break;
+      case 1: items[i] = asIndex(at(a[s + 1])) as IndexItem; break;
+      case 2: items[i] = torch.slice(dimArg(a[s + 1]), dimArg(a[s + 2]), dimArg(a[s + 3])); break;
+      case 3: items[i] = null; break;
+      case 4: items[i] = "..."; break;
+      default: items[i] = torch.arange(a[s + 1], a[s + 2], a[s + 3], { dtype: "int64", requires_grad: false });
+    }
+  }
+  return items;
+}
+
 export const handles = {
   ...handleOps,
   attachBuffers(argArray: PyArrayProxy, dimArray: PyArrayProxy): void {
@@ -167,6 +188,10 @@ export const handles = {
     const key = flags & 1 ? asIndex(at(a[1])) : a[1];
     at(a[0]).indexSet([key as number], flags & 2 ? at(a[2]) : a[2]);
   },
+  /** t[items]: F[1] = the number of items, written from F[4] (indexItems) */
+  h_getItemN: (): number => { const a = args(); return put(at(a[0]).index(...indexItems(a, a[1]))); },
+  /** t[items] = v: F[1] items from F[4], F[2] the value, F[3] = 1 when it is a handle */
+  h_setItemN: (): void => { const a = args(); at(a[0]).indexSet(indexItems(a, a[1]), a[3] ? at(a[2]) : a[2]); },
   /** view/reshape: F[1] = ndim, dims in DIMS */
   h_view: (): number => { const a = args(); return put(at(a[0]).view(Array.from(DIMS.subarray(0, a[1])))); },
   h_reshape: (): number => { const a = args(); return put(at(a[0]).reshape(Array.from(DIMS.subarray(0, a[1])))); },

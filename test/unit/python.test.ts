@@ -88,6 +88,16 @@ describe("Python through Pyodide", function () {
     assert.deepEqual(stdoutLines(r), ref.stdout);
   });
 
+  it("tuple and slice keys (slices, None, Ellipsis, range, tensors) read and write what PyTorch 1.13 does, with gradients", async () => {
+    // the bridge passes these keys as codes in its shared buffer (h_getItemN / h_setItemN); lists
+    // and bool masks take the general path; errors must be the exception types PyTorch raises
+    const ref = fixture("index_items");
+    assert.match(ref.torch, /^1\.13/);
+    const r = await runPython(path.join(repoRoot, "test/fixtures/python/index_items.py"));
+    assert.equal(r.status, "ok", r.error?.traceback);
+    assert.deepEqual(stdoutLines(r), ref.stdout);
+  });
+
   it("tensor handles: dropped tensors are released to the engine, copies get handles of their own", async () => {
     const { py } = await loadPython();
     const live = (): number => Number(py.runPython("import torch._tensor as T\nT._release_dead()\nT._b.liveHandles()"));

@@ -118,6 +118,8 @@ _h_item = _b.h_item
 _h_index1 = _b.h_index1
 _h_index2 = _b.h_index2
 _h_setItem1 = _b.h_setItem1
+_h_getItemN = _b.h_getItemN
+_h_setItemN = _b.h_setItemN
 _h_view = _b.h_view
 _h_reshape = _b.h_reshape
 _h_sum = _b.h_sum
@@ -420,6 +422,45 @@ def _index_item(k):
     if hasattr(k, "__index__"):
         return k.__index__()
     raise IndexError(f"unsupported index type: {tk.__name__}")
+
+
+_ITEMS_AT = 4  # index items go to _A[4:], four slots each (bridge.ts indexItems)
+_MAX_ITEMS = (len(_A) - _ITEMS_AT) // 4
+
+
+def _encode_items(key):
+    """The items of a tuple key into _A for h_getItemN / h_setItemN. False when one needs the JsProxy
+    path (lists, bools, objects with __index__, ...): nothing is converted then."""
+    if len(key) > _MAX_ITEMS:
+        return False
+    s = _ITEMS_AT
+    for k in key:
+        tk = type(k)
+        if tk is builtins.int:
+            _A[s] = 0
+            _A[s + 1] = k
+        elif tk is Tensor:
+            _A[s] = 1
+            _A[s + 1] = k._h
+        elif tk is slice:
+            start, stop, step = _opt_int(k.start), _opt_int(k.stop), _opt_int(k.step)
+            _A[s] = 2
+            _A[s + 1] = _NAN if start is None else start
+            _A[s + 2] = _NAN if stop is None else stop
+            _A[s + 3] = _NAN if step is None else step
+        elif k is None:
+            _A[s] = 3
+        elif k is Ellipsis:
+            _A[s] = 4
+        elif tk is range:
+            _A[s] = 5
+            _A[s + 1] = k.start
+            _A[s + 2] = k.stop
+            _A[s + 3] = k.step
+        else:
+            return False
+        s += 4
+    return True
 
 
 def _flat_index_list(k):
@@ -1110,6 +1151,11 @@ class Tensor:
                 if _A[3]:
                     _pending = (self, key, t)
                 return t
+            items = key if tk is tuple else (key,)
+            if _encode_items(items):
+                _A[0] = self._h
+                _A[1] = len(items)
+                return _wrap_h(_h_getItemN())
             return _wrap(_b_getItem(self._t, *_index_items(key)))
         except JsException as e:
             raise _translate(e) from None
@@ -1130,6 +1176,12 @@ class Tensor:
                 _A[2] = value._h if tv is Tensor else value
                 _A[3] = (1 if tk is Tensor else 0) + (2 if tv is Tensor else 0)
                 _h_setItem1()
+            elif (tv is Tensor or tv is builtins.float or tv is builtins.int) and _encode_items(items := key if tk is tuple else (key,)):
+                _A[0] = self._h
+                _A[1] = len(items)
+                _A[2] = value._h if tv is Tensor else value
+                _A[3] = 1 if tv is Tensor else 0
+                _h_setItemN()
             elif tk is tuple:
                 _b_setItem(self._t, _operand(value), *[_index_item(k) for k in key])
             else:
@@ -1217,7 +1269,7 @@ def _translate(e):
             msg = msg[len(prefix):]
             break
     msg = msg.split("\n    at ", 1)[0]
-    if "out of bounds" in msg:
+    if "out of bounds" in msg or msg.startswith("too many indices"):
         return IndexError(msg)
     if msg.startswith("TypeError: "):
         return TypeError(msg[len("TypeError: "):])
