@@ -217,6 +217,23 @@ describe("2-D reductions, broadcasts and indexing fast paths", () => {
     assert.deepEqual(z.tolist(), [[1, 1, 1], [0, 0, 0], [0, 0, 0]]);
   });
 
+  it("t[rows, cols] (op)= number with two index tensors equals the general indexed write", () => {
+    const rows = torch.tensor([0, 3, -1, 5, 3, 3], { dtype: torch.long }), cols = torch.tensor([2, -4, 9, 0, 1, 1], { dtype: torch.long });
+    for (const src of [a, a.T.contiguous().T, a.double()]) {
+      for (const mode of ["indexSet", "indexAdd", "indexSub", "indexMul", "indexDiv"] as const) {
+        const fast = src.clone(), general = src.clone();
+        torch.no_grad(() => {
+          fast[mode]([rows, cols], 0.3);
+          general.view(33, 70, 1)[mode]([rows, cols], 0.3); // a 3-D view: the general path
+        });
+        same(fast, general, `${mode} on ${src.dtype}${src.is_contiguous() ? "" : " strided"}`);
+      }
+    }
+    const x = a.clone();
+    x.indexSub([torch.arange(33), torch.randint(0, 70, [33], { generator: g })], 1); // the exercise's dlogits[range(n), Yb] -= 1
+    assert.throws(() => x.indexSub([rows, torch.tensor([0, 0, 0, 70, 0, 0], { dtype: torch.long })], 1), /out of bounds|out of range/);
+  });
+
   it("row gathers and row += give the general indexing results and gradients", () => {
     const C = torch.randn([27, 10], { generator: g, requires_grad: true });
     const X = torch.randint(0, 27, [32, 3], { generator: g });

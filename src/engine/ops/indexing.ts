@@ -356,6 +356,7 @@ function canWriteDirectly(t: Tensor, value: Operand): boolean {
  * before any is written, so repeated indices behave like Python's read-modify-write (last wins).
  */
 function writeDirect(t: Tensor, items: IndexItem[], value: Operand, mode: "set" | keyof typeof COMBINE): void {
+  if (typeof value === "number" && writePairs(t, items, value, mode)) return;
   const row = singleRow(t, items);
   if (row && value instanceof Tensor && writeRow(t, row, value, mode)) return;
   const r = row ?? resolve(t._shape, t._strides, t._offset, items);
@@ -371,6 +372,40 @@ function writeDirect(t: Tensor, items: IndexItem[], value: Operand, mode: "set" 
   }
   for (let i = 0; i < offs.length; i++) dst[offs[i]] = fresh[i];
   t._version.value++;
+}
+
+/**
+ * The dlogits[range(n), Yb] -= 1 case: a 2-D t indexed by two int64 1-D tensors of one length (the
+ * pairs (rows[i], cols[i])) and a number. The same element offsets, in the same order, as the
+ * general resolve, and the same two phases (every new value computed, then written). Returns false
+ * (nothing written) when the case does not apply or an index is out of range, so the general path
+ * raises the error.
+ */
+function writePairs(t: Tensor, items: IndexItem[], value: number, mode: "set" | keyof typeof COMBINE): boolean {
+  if (t._shape.length !== 2 || items.length !== 2) return false;
+  const [a, b] = items;
+  if (!(a instanceof Tensor) || !(b instanceof Tensor) || a.dtype !== "int64" || b.dtype !== "int64") return false;
+  if (a._shape.length !== 1 || b._shape.length !== 1 || a._shape[0] !== b._shape[0]) return false;
+  const [m, n] = t._shape, [s0, s1] = t._strides, k = a._shape[0];
+  const ra = a._read(), rb = b._read();
+  const offs = new Int32Array(k);
+  for (let i = 0; i < k; i++) {
+    let r = ra[i], c = rb[i];
+    if (r < 0) r += m;
+    if (c < 0) c += n;
+    if (!(r >= 0 && r < m && c >= 0 && c < n)) return false;
+    offs[i] = t._offset + r * s0 + c * s1;
+  }
+  const dst = t._storage, v = castValue(t.dtype, value);
+  const fresh = allocStorage(t.dtype, k);
+  if (mode === "set") fresh.fill(v);
+  else {
+    const f = COMBINE_VALUES[mode];
+    for (let i = 0; i < k; i++) fresh[i] = f(dst[offs[i]], v);
+  }
+  for (let i = 0; i < k; i++) dst[offs[i]] = fresh[i];
+  t._version.value++;
+  return true;
 }
 
 /**
