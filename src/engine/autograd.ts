@@ -129,10 +129,11 @@ export function topoOrder(start: GradFn): GradFn[] {
  * shown to onNonFinite is handed over (never written into again).
  */
 class GradOwnership {
-  private readonly fresh = new Set<Storage>();
+  // weak, so that a long pass does not keep every intermediate it allocated alive until it ends
+  private readonly fresh = new WeakSet<Storage>();
   /** How many pending gradients use each storage. */
-  private readonly refs = new Map<Storage, number>();
-  private readonly prevCollector: Set<Storage> | null;
+  private readonly refs = new WeakMap<Storage, number>();
+  private readonly prevCollector: WeakSet<Storage> | null;
   constructor() {
     this.prevCollector = collectAllocations(this.fresh);
   }

@@ -6,9 +6,9 @@ export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
 
 /** While set (during a backward pass), every storage allocStorage returns is added to it. */
-let allocated: Set<Storage> | null = null;
+let allocated: WeakSet<Storage> | null = null;
 /** Start (or stop, with null) collecting new storages; returns the previous collector. */
-export function collectAllocations(into: Set<Storage> | null): Set<Storage> | null {
+export function collectAllocations(into: WeakSet<Storage> | null): WeakSet<Storage> | null {
   const prev = allocated;
   allocated = into;
   return prev;
