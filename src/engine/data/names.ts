@@ -79,45 +79,46 @@ export function splitWords(words: readonly string[], seed = 42): Splits["words"]
   return { train: shuffled.slice(0, n1), dev: shuffled.slice(n1, n2), test: shuffled.slice(n2) };
 }
 
-/** A cheap fingerprint of a word list (FNV-1a over the words and their boundaries). */
-function fingerprint(words: readonly string[]): string {
-  let h = 0x811c9dc5;
-  for (const w of words) {
-    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ 10, 0x01000193);
-  }
-  return `${words.length}:${(h >>> 0).toString(16)}`;
-}
-
 /**
  * The last split made, reused while the words and options are the same (warm re-runs), with a
  * private copy of its tensors' values: a script that edited them in place gets them restored.
  */
-let lastSplit: { key: string; splits: Splits; pristine: Float64Array[] } | undefined;
+let lastSplit: { words: string[]; blockSize: number; seed: number; splits: Splits; pristine: Float64Array[] } | undefined;
 
 const TENSORS = ["Xtr", "Ytr", "Xdev", "Ydev", "Xte", "Yte"] as const;
+
+/** Same words in the same order (loadWords hands out copies of one cached list: mostly the same string objects). */
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Byte-wise equality of two arrays (memcmp through Node's Buffer where there is one). */
+function sameBytes(a: Float64Array, b: Float64Array): boolean {
+  if (typeof Buffer !== "undefined") {
+    return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  }
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
 
 /** Put back `pristine` into `t`'s storage if a run changed it (cheaper than a fresh copy per run). */
 function restore(t: Tensor, pristine: Float64Array): Tensor {
   const s = t._storage as Float64Array;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] !== pristine[i]) {
-      s.set(pristine);
-      break;
-    }
-  }
+  if (!sameBytes(s, pristine)) s.set(pristine);
   return new Tensor(s, t.shape, t.dtype);
 }
 
 /** The notebook's data section in one call. */
 export function makemoreSplits(words: readonly string[], blockSize = 3, seed = 42): Splits {
-  const key = `${blockSize}|${seed}|${fingerprint(words)}`;
-  if (lastSplit?.key !== key) {
+  const last = lastSplit;
+  if (!last || last.blockSize !== blockSize || last.seed !== seed || !sameWords(last.words, words)) {
     const splits = buildSplits(words, blockSize, seed);
-    lastSplit = { key, splits, pristine: TENSORS.map((k) => (splits[k]._storage as Float64Array).slice()) };
+    lastSplit = { words: [...words], blockSize, seed, splits, pristine: TENSORS.map((k) => (splits[k]._storage as Float64Array).slice()) };
   }
   // new tensor objects each time, on storage restored to the split's values
-  const { splits: s, pristine } = lastSplit;
+  const { splits: s, pristine } = lastSplit!;
   const [Xtr, Ytr, Xdev, Ydev, Xte, Yte] = TENSORS.map((k, i) => restore(s[k], pristine[i]));
   return { ...s, words: { train: [...s.words.train], dev: [...s.words.dev], test: [...s.words.test] }, Xtr, Ytr, Xdev, Ydev, Xte, Yte };
 }
