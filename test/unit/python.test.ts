@@ -98,6 +98,26 @@ describe("Python through Pyodide", function () {
     assert.deepEqual(stdoutLines(r), ref.stdout);
   });
 
+  it("an error inside a[k] += b[j] (one engine call) is reported at the user's line as PyTorch's exception", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "loop.py");
+    const source = [
+      "import torch",
+      "dC = torch.zeros(3, 2)",
+      "demb = torch.ones(2, 2, 2)",
+      "for ix in range(5):",
+      "    dC[ix] += demb[1, 0]",
+      "",
+    ].join("\n");
+    fs.writeFileSync(file, source);
+    const r = await runPython(file);
+    assert.equal(r.status, "error");
+    assert.equal(r.error!.type, "IndexError");
+    assert.equal(r.error!.location?.line, lineOf(source, "dC[ix] +="));
+    assert.match(r.error!.traceback, /line 5, in <module>\n +dC\[ix\] \+= demb\[1, 0\]/);
+    assert.doesNotMatch(r.error!.traceback, /_tensor\.py|_bpn_runtime/);
+  });
+
   it("tensor handles: dropped tensors are released to the engine, copies get handles of their own", async () => {
     const { py } = await loadPython();
     const live = (): number => Number(py.runPython("import torch._tensor as T\nT._release_dead()\nT._b.liveHandles()"));

@@ -5,6 +5,8 @@
 #   x = expr           →  x = expr; __bpn_sites__[("x", line, col, cell)] = x   (names for tensors / Values)
 #   a, b = expr        →  a, b = expr; __bpn_sites__[("a", ...)] = a; __bpn_sites__[("b", ...)] = b
 #   cmp(s, dt, t)      →  __bpn_cmp__(cmp, line, col, s, dt, t)            (the user's own cmp still runs)
+#   a[k] += b[j]       →  __bpn_iadd_indexed__(a, k, b, j, False)          (-=: True; a, b names, keys
+#                         names or int constants: nothing is evaluated out of Python's order)
 # Bindings are kept per (name, line) site, last value wins, and reported when the run ends. The site
 # key is a constant baked into the code, so an assignment in a training loop costs one dict store:
 # no call, no tuple built, nothing crossing into JS.
@@ -21,7 +23,7 @@ import _bpn_host as _host
 from pyodide.ffi import JsException, to_js
 
 import torch
-from torch._tensor import Tensor
+from torch._tensor import Tensor, _iadd_indexed
 
 _SITE_DIR = os.path.dirname(__file__)
 
@@ -53,6 +55,13 @@ def _target_names(target):
     return None
 
 
+def _plain_key(k):
+    """A subscript key whose evaluation has no effects: a name, an int, or a tuple of those."""
+    if isinstance(k, ast.Tuple):
+        return all(_plain_key(e) and not isinstance(e, ast.Tuple) for e in k.elts)
+    return isinstance(k, ast.Name) or (isinstance(k, ast.Constant) and type(k.value) is int)
+
+
 class _Rewriter(ast.NodeTransformer):
     def __init__(self, cell):
         super().__init__()
@@ -80,6 +89,17 @@ class _Rewriter(ast.NodeTransformer):
         self.generic_visit(node)
         if node.value is not None and isinstance(node.target, ast.Name):
             return [node, self._record(node.target.id, node)]
+        return node
+
+    def visit_AugAssign(self, node):
+        self.generic_visit(node)
+        t, v = node.target, node.value
+        if isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(t, ast.Subscript) and isinstance(v, ast.Subscript) \
+                and isinstance(t.value, ast.Name) and isinstance(v.value, ast.Name) and _plain_key(t.slice) and _plain_key(v.slice):
+            call = ast.Call(ast.Name("__bpn_iadd_indexed__", ast.Load()),
+                            [ast.Name(t.value.id, ast.Load()), t.slice, ast.Name(v.value.id, ast.Load()), v.slice,
+                             ast.Constant(isinstance(node.op, ast.Sub))], [])
+            return ast.copy_location(ast.Expr(ast.copy_location(call, node)), node)
         return node
 
     def visit_Call(self, node):
@@ -280,6 +300,7 @@ def _fresh_main(path):
     mod.__builtins__ = builtins
     for k in ("__bpn_cmp__", "__bpn_display__"):
         setattr(builtins, k, globals()[k])
+    builtins.__bpn_iadd_indexed__ = _iadd_indexed
     builtins.__bpn_sites__ = _sites
     sys.modules["__main__"] = mod
     return mod
