@@ -22,10 +22,11 @@ const rowMax = (x: Tensor, d: number): Tensor => (maxmin(x.detach(), d, true, "m
  * softmax / log_softmax over the rows of a contiguous float32 [m, n] tensor in one pass per row,
  * with the same float32 roundings as the composite below (shift by the row max, exp, sum in double,
  * then divide, or subtract the log of the sum), so the values are identical. null when it does not
- * apply, or while the runner watches every op for NaN/Inf (the composite reports the op it appears in).
+ * apply, or when the result has a NaN/Inf while the runner watches for them: the composite then
+ * recomputes it and reports the op where it appears.
  */
 function rowSoftmax(x: Tensor, d: number, logOut: boolean): Tensor | null {
-  if (x.ndim !== 2 || d !== 1 || x.dtype !== "float32" || !x.is_contiguous() || inspector.onNonFinite) return null;
+  if (x.ndim !== 2 || d !== 1 || x.dtype !== "float32" || !x.is_contiguous()) return null;
   const [m, n] = x._shape;
   if (n === 0) return null;
   const s = x._storage, off = x._offset;
@@ -51,6 +52,7 @@ function rowSoftmax(x: Tensor, d: number, logOut: boolean): Tensor | null {
       for (let j = 0; j < n; j++) out[o + j] = out[o + j] / total;
     }
   }
+  if (inspector.onNonFinite) for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i])) return null;
   return new Tensor(out, [m, n], "float32");
 }
 

@@ -60,6 +60,8 @@ describe("float32 tanh and exp kernels", function () {
 });
 
 describe("one-pass softmax / log_softmax rows", () => {
+  // While onNonFinite is watched, a result with NaN/Inf is recomputed by the composite (which names the
+  // op where it appears): the NaN row below makes the watched calls take the composite path.
   it("give the composite's values bit for bit (the composite runs while onNonFinite is watched)", () => {
     const g = torch.Generator().manual_seed(7);
     const x = torch.randn([32, 27], { generator: g }).mul(4);
@@ -81,7 +83,7 @@ describe("one-pass softmax / log_softmax rows", () => {
 });
 
 describe("cross_entropy's one-pass backward", () => {
-  it("gives the general path's gradient bit for bit for every reduction (general path: onNonFinite watched)", () => {
+  it("gives the general path's gradient bit for bit for every reduction (general path: onNonFinite watched, NaN row)", () => {
     const g = torch.Generator().manual_seed(5);
     const x = torch.randn([30, 27], { generator: g }).mul(3); // 30 rows: g / N rounds
     x.indexSet([1, 3], -Infinity);
