@@ -5,18 +5,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { executeScript } from "../../src/runner/execute";
 import { prepareScript } from "../../src/runner/instrument";
+import { PyRandom } from "../../src/engine/random/pyrandom";
 
 const EXERCISE = fs.readFileSync(path.resolve(__dirname, "../../examples/backprop_ninja.ts"), "utf8");
 
-/** A deterministic stream of doubles in [0, 1) (xorshift32), so failures reproduce. */
+/** A seeded stream of doubles in [0, 1) (CPython's generator), so failures reproduce. */
 function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
+  const rng = new PyRandom(seed);
+  return () => rng.random();
 }
 
 // text an edit may insert, chosen for the ways statements can run into each other or swallow others

@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
 import { torch } from "../../src/engine/index";
+import { PyRandom } from "../../src/engine/random/pyrandom";
 import { display, displayGeneral, sample, sampleDifference, sampleTensor, stats, summarize } from "../../src/runner/summarize";
 import { MAX_SAMPLE_COLS, MAX_SAMPLE_ROWS } from "../../src/protocol/trace";
 
-/** A deterministic stream of doubles in [0, 1) (xorshift32), so failures reproduce. */
+/** A seeded stream of doubles in [0, 1) (CPython's generator), so failures reproduce. */
 function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
+  const rng = new PyRandom(seed);
+  return () => rng.random();
 }
 
 /** Reference statistics written the plain way: finite values only, two passes. */
