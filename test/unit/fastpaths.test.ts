@@ -326,3 +326,56 @@ describe("backward pass: gradients reused instead of copied", () => {
     assert.deepEqual(Array.from(w.toArray()), Array.from(keep.toArray()), "x.grad is the caller's tensor");
   });
 });
+
+describe("NaN/Inf watching in the generated kernels", () => {
+  /** The ops onNonFinite hears about while `fn` runs. */
+  function heard(fn: () => void): string[] {
+    const ops: string[] = [];
+    inspector.onNonFinite = (_t, op) => void ops.push(op);
+    try {
+      fn();
+    } finally {
+      inspector.onNonFinite = undefined;
+    }
+    return ops;
+  }
+  const g = torch.Generator().manual_seed(3);
+  const x = torch.randn([4, 6, 5], { generator: g });
+
+  it("reports a non-finite value in every layout the loops take, and nothing when all are finite", () => {
+    // NaN in the first and in the last element: every block is checked and none forgets an earlier one
+    const poisonedAt = (i: number, j: number, k: number) => {
+      const t = x.clone();
+      t.indexSet([i, j, k], NaN);
+      return t;
+    };
+    const row = torch.randn([5], { generator: g }), col = torch.randn([4, 6, 1], { generator: g });
+    const layouts: [string, (t: typeof x) => unknown][] = [
+      ["same shape", (t) => t.add(t)],
+      ["row broadcast", (t) => t.mul(row)],
+      ["column broadcast", (t) => t.sub(col)],
+      ["a number", (t) => t.div(2)],
+      ["strided (transposed) operand", (t) => t.transpose(0, 2).add(1)],
+      ["outer blocks", (t) => t.transpose(1, 2).mul(x.transpose(1, 2))],
+      ["unary", (t) => t.neg()],
+      ["unary, strided", (t) => t.transpose(0, 1).abs()],
+    ];
+    for (const [what, op] of layouts) {
+      assert.deepEqual(heard(() => op(x)), [], `${what}: finite input`);
+      for (const poisoned of [poisonedAt(0, 0, 0), poisonedAt(3, 5, 4)]) assert.equal(heard(() => op(poisoned)).length, 1, `${what}: NaN input`);
+    }
+  });
+
+  it("sees a value that only becomes infinite when stored as float32, and in-place writes", () => {
+    const big = torch.tensor([1e30, 1]);
+    assert.deepEqual(heard(() => big.mul(1e10)), ["mul"]);
+    assert.deepEqual(heard(() => torch.tensor([1, 2]).mul(3)), []);
+    const y = torch.tensor([1, 2, 3]);
+    assert.deepEqual(heard(() => torch.no_grad(() => y.div_(0))), ["div"]);
+  });
+
+  it("stays silent for integer and bool results", () => {
+    const i = torch.tensor([1, 2], { dtype: torch.long });
+    assert.deepEqual(heard(() => { i.mul(2); i.gt(1); }), []);
+  });
+});

@@ -22,16 +22,8 @@ function operands(a: Operand, b: Operand, op: string): [Tensor, Tensor] {
 }
 
 /** Report the first op whose output contains NaN or ±Inf (the runner's "NaN appeared here"). */
-function watch(out: Tensor, op: string): Tensor {
-  if (inspector.onNonFinite && isFloating(out.dtype)) {
-    const d = out._read();
-    for (let i = 0; i < d.length; i++) {
-      if (!Number.isFinite(d[i])) {
-        inspector.onNonFinite(out, op);
-        break;
-      }
-    }
-  }
+function watch(out: Tensor, op: string, nonFinite: number): Tensor {
+  if (nonFinite && inspector.onNonFinite && isFloating(out.dtype)) inspector.onNonFinite(out, op);
   return out;
 }
 
@@ -41,9 +33,12 @@ function watch(out: Tensor, op: string): Tensor {
 // stride and a column stride (0 along a broadcast dim). Shapes are collapsed first, so the common
 // cases — same shape, [m,n] op [n], [m,n] op [m,1], a tensor op a number — are one block without
 // offset tables.
+// While the runner watches for NaN/Inf, each loop is generated in a second form that also tells
+// whether it stored a non-finite value (a branchless test of the stored value, 1 if any); the
+// plain form returns 0.
 type BinaryLoop = (out: Storage, o: number, sa: Storage, sb: Storage, rows: number, cols: number,
-  ia: number, ra: number, ca: number, ib: number, rb: number, cb: number) => void;
-type UnaryLoop = (out: Storage, o: number, src: Storage, rows: number, cols: number, i: number, r: number, c: number) => void;
+  ia: number, ra: number, ca: number, ib: number, rb: number, cb: number) => number;
+type UnaryLoop = (out: Storage, o: number, src: Storage, rows: number, cols: number, i: number, r: number, c: number) => number;
 
 /** An elementwise expression and its generated loops, one per combination of storage types. */
 export interface Kernel {
@@ -64,35 +59,45 @@ const HELPERS = ["tanhF32", "expF32"] as const;
 const generate = (params: string, body: string) =>
   new Function(...HELPERS, `"use strict"; return function (${params}) { ${body} };`)(tanhF32, expF32);
 
+/** The loop body's store: plain, or also noting a stored NaN/±Inf (v - v is 0 only for finite v). */
+const store = (expr: string, watched: boolean) =>
+  (watched ? `{ out[k] = ${expr}; const v = out[k]; bad |= (v - v === 0 ? 0 : 1); }` : `out[k] = ${expr};`);
+
 function binaryLoop(k: Kernel, out: Storage, sa: Storage, sb: Storage): BinaryLoop {
-  const key = (out instanceof Float32Array ? 4 : 0) + (sa instanceof Float32Array ? 2 : 0) + (sb instanceof Float32Array ? 1 : 0);
+  const watched = inspector.onNonFinite !== undefined;
+  const key = (watched ? 8 : 0) + (out instanceof Float32Array ? 4 : 0) + (sa instanceof Float32Array ? 2 : 0) + (sb instanceof Float32Array ? 1 : 0);
   let loop = k.loops[key] as BinaryLoop | undefined;
   if (!loop) {
-    const e = k.expr;
+    const e = store(k.expr, watched);
     loop = generate("out, o, sa, sb, rows, cols, ia, ra, ca, ib, rb, cb", `
+      let bad = 0;
       for (let r = 0; r < rows; r++) {
         const a0 = ia + r * ra, b0 = ib + r * rb, o0 = o + r * cols, end = o0 + cols;
-        if (ca === 1 && cb === 1) { for (let k = o0, x = a0, y = b0; k < end; k++, x++, y++) { const p = sa[x], q = sb[y]; out[k] = ${e}; } }
-        else if (cb === 0) { const q = sb[b0]; for (let k = o0, x = a0; k < end; k++, x += ca) { const p = sa[x]; out[k] = ${e}; } }
-        else if (ca === 0) { const p = sa[a0]; for (let k = o0, y = b0; k < end; k++, y += cb) { const q = sb[y]; out[k] = ${e}; } }
-        else { for (let k = o0, x = a0, y = b0; k < end; k++, x += ca, y += cb) { const p = sa[x], q = sb[y]; out[k] = ${e}; } }
-      }`) as BinaryLoop;
+        if (ca === 1 && cb === 1) { for (let k = o0, x = a0, y = b0; k < end; k++, x++, y++) { const p = sa[x], q = sb[y]; ${e} } }
+        else if (cb === 0) { const q = sb[b0]; for (let k = o0, x = a0; k < end; k++, x += ca) { const p = sa[x]; ${e} } }
+        else if (ca === 0) { const p = sa[a0]; for (let k = o0, y = b0; k < end; k++, y += cb) { const q = sb[y]; ${e} } }
+        else { for (let k = o0, x = a0, y = b0; k < end; k++, x += ca, y += cb) { const p = sa[x], q = sb[y]; ${e} } }
+      }
+      return bad;`) as BinaryLoop;
     k.loops[key] = loop;
   }
   return loop;
 }
 
 function unaryLoop(k: Kernel, out: Storage, src: Storage): UnaryLoop {
-  const key = (out instanceof Float32Array ? 2 : 0) + (src instanceof Float32Array ? 1 : 0);
+  const watched = inspector.onNonFinite !== undefined;
+  const key = (watched ? 4 : 0) + (out instanceof Float32Array ? 2 : 0) + (src instanceof Float32Array ? 1 : 0);
   let loop = k.loops[key] as UnaryLoop | undefined;
   if (!loop) {
-    const e = k.expr;
+    const e = store(k.expr, watched);
     loop = generate("out, o, src, rows, cols, i, r, c", `
+      let bad = 0;
       for (let row = 0; row < rows; row++) {
         const s0 = i + row * r, o0 = o + row * cols, end = o0 + cols;
-        if (c === 1) { for (let k = o0, y = s0; k < end; k++, y++) { const x = src[y]; out[k] = ${e}; } }
-        else { for (let k = o0, y = s0; k < end; k++, y += c) { const x = src[y]; out[k] = ${e}; } }
-      }`) as UnaryLoop;
+        if (c === 1) { for (let k = o0, y = s0; k < end; k++, y++) { const x = src[y]; ${e} } }
+        else { for (let k = o0, y = s0; k < end; k++, y += c) { const x = src[y]; ${e} } }
+      }
+      return bad;`) as UnaryLoop;
     k.loops[key] = loop;
   }
   return loop;
@@ -151,25 +156,26 @@ export function binaryKernel(x: Operand, y: Operand, dtype: DType, op: string, k
   const loop = binaryLoop(kernelFor(k), out, a.s, b.s);
   // the common layouts first: contiguous operands of one shape, or a contiguous tensor and a number
   const aFlat = isContiguousLayout(a.shape, a.strides), bFlat = isContiguousLayout(b.shape, b.strides);
+  let bad = 0;
   if (aFlat && bFlat && (same || b.shape.length === 0 || a.shape.length === 0)) {
-    loop(out, base, a.s, b.s, 1, n, a.off, 0, a.shape.length === 0 ? 0 : 1, b.off, 0, b.shape.length === 0 ? 0 : 1);
+    bad = loop(out, base, a.s, b.s, 1, n, a.off, 0, a.shape.length === 0 ? 0 : 1, b.off, 0, b.shape.length === 0 ? 0 : 1);
   } else if (n > 0) {
     const stA = a.shape.length === shape.length ? a.strides : broadcastStrides(a.shape, a.strides, shape);
     const stB = b.shape.length === shape.length ? b.strides : broadcastStrides(b.shape, b.strides, shape);
     // a size-1 dim of an operand is read with stride 0 whatever its stored stride
     const dims = collapse(shape, [zeroBroadcast(a.shape, stA, shape), zeroBroadcast(b.shape, stB, shape)]);
-    if (dims.length === 0) loop(out, base, a.s, b.s, 1, 1, a.off, 0, 0, b.off, 0, 0);
-    else if (dims.length === 1) loop(out, base, a.s, b.s, 1, dims[0][0], a.off, 0, dims[0][1], b.off, 0, dims[0][2]);
+    if (dims.length === 0) bad = loop(out, base, a.s, b.s, 1, 1, a.off, 0, 0, b.off, 0, 0);
+    else if (dims.length === 1) bad = loop(out, base, a.s, b.s, 1, dims[0][0], a.off, 0, dims[0][1], b.off, 0, dims[0][2]);
     else {
       const [rows, ra, rb] = dims[dims.length - 2], [cols, ca, cb] = dims[dims.length - 1];
       const outer = dims.slice(0, -2);
       const oa = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[1]), a.off);
       const ob = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[2]), b.off);
-      for (let t = 0, block = rows * cols; t < oa.length; t++) loop(out, base + t * block, a.s, b.s, rows, cols, oa[t], ra, ca, ob[t], rb, cb);
+      for (let t = 0, block = rows * cols; t < oa.length; t++) bad |= loop(out, base + t * block, a.s, b.s, rows, cols, oa[t], ra, ca, ob[t], rb, cb);
     }
   }
   if (dtype === "int64" || dtype === "bool") for (let i = base; i < base + n; i++) out[i] = castValue(dtype, out[i]);
-  return watch(into ?? new Tensor(out, shape, dtype), op);
+  return watch(into ?? new Tensor(out, shape, dtype), op, bad);
 }
 
 /** Broadcast strides with 0 wherever the operand's own dim is 1 (its stored stride is then irrelevant). */
@@ -187,20 +193,21 @@ export function unaryKernel(a: Tensor, dtype: DType, op: string, k: Kernel | str
   const out = into ? into._storage : allocStorage(dtype, n);
   const base = into ? into._offset : 0;
   const loop = unaryLoop(kernelFor(k), out, a._storage);
-  if (isContiguousLayout(a._shape, a._strides)) loop(out, base, a._storage, 1, n, a._offset, 0, 1);
+  let bad = 0;
+  if (isContiguousLayout(a._shape, a._strides)) bad = loop(out, base, a._storage, 1, n, a._offset, 0, 1);
   else if (n > 0) {
     const dims = collapse(a._shape, [a._strides]);
-    if (dims.length === 0) loop(out, base, a._storage, 1, 1, a._offset, 0, 0);
-    else if (dims.length === 1) loop(out, base, a._storage, 1, dims[0][0], a._offset, 0, dims[0][1]);
+    if (dims.length === 0) bad = loop(out, base, a._storage, 1, 1, a._offset, 0, 0);
+    else if (dims.length === 1) bad = loop(out, base, a._storage, 1, dims[0][0], a._offset, 0, dims[0][1]);
     else {
       const [rows, r] = dims[dims.length - 2], [cols, c] = dims[dims.length - 1];
       const outer = dims.slice(0, -2);
       const offs = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[1]), a._offset);
-      for (let t = 0, block = rows * cols; t < offs.length; t++) loop(out, base + t * block, a._storage, rows, cols, offs[t], r, c);
+      for (let t = 0, block = rows * cols; t < offs.length; t++) bad |= loop(out, base + t * block, a._storage, rows, cols, offs[t], r, c);
     }
   }
   if (dtype === "int64" || dtype === "bool") for (let i = base; i < base + n; i++) out[i] = castValue(dtype, out[i]);
-  return watch(into ?? new Tensor(out, a._shape.slice(), dtype), op);
+  return watch(into ?? new Tensor(out, a._shape.slice(), dtype), op, bad);
 }
 
 // ---- float32 exp and tanh ----
