@@ -198,37 +198,19 @@ export function variance(t: Tensor, dim: DimArg | VarOpts | undefined, opts: boo
   const d = normDims(dims, t.ndim, isStd ? "std" : "var");
   const keepShape = keptShape(t, d);
   let m: number, out: Storage;
-  if (t._shape.length === 2 && d.length === 1) {
-    // one dim of a 2-D tensor: straight loops (over dim 0, all columns advance together)
-    const along = d[0], other = 1 - along;
-    const count = t._shape[other], step = t._strides[along], across = t._strides[other];
-    m = t._shape[along];
+  if (t._shape.length === 2 && d.length === 1 && d[0] === 0) {
+    // dim 0 of a 2-D tensor (bnvar): all columns advance together, four rows per pass
+    const [rows, count] = t._shape, [step, across] = t._strides;
+    m = rows;
     out = allocStorage(t.dtype, count);
-    const s = t._storage, off = t._offset;
     const divisor = Math.max(0, m - correction);
-    if (along === 1) {
-      for (let o = 0; o < count; o++) {
-        const base = off + o * across;
-        let acc = 0;
-        for (let j = 0; j < m; j++) acc += s[base + j * step];
-        const mu = acc / m;
-        let sq = 0;
-        for (let j = 0; j < m; j++) {
-          const dv = s[base + j * step] - mu;
-          sq += dv * dv;
-        }
-        const v = sq / divisor;
-        out[o] = isStd ? Math.sqrt(v) : v;
-      }
-    } else {
-      const acc = columns(2 * count); // sums, then means, in [0, count); squared deviations in [count, 2·count)
-      columnSums(acc, s, off, step, across, m, count);
-      for (let o = 0; o < count; o++) acc[o] /= m;
-      columnSquares(acc, count, s, off, step, across, m);
-      for (let o = 0; o < count; o++) {
-        const v = acc[count + o] / divisor;
-        out[o] = isStd ? Math.sqrt(v) : v;
-      }
+    const acc = columns(2 * count); // sums, then means, in [0, count); squared deviations in [count, 2·count)
+    columnSums(acc, t._storage, t._offset, step, across, m, count);
+    for (let o = 0; o < count; o++) acc[o] /= m;
+    columnSquares(acc, count, t._storage, t._offset, step, across, m);
+    for (let o = 0; o < count; o++) {
+      const v = acc[count + o] / divisor;
+      out[o] = isStd ? Math.sqrt(v) : v;
     }
   } else {
     const p = plan(t._shape, t._strides, t._offset, d);
