@@ -25,6 +25,22 @@ export function allocStorage(dtype: DType, n: number): Storage {
   return s;
 }
 
+/**
+ * Two arrays of the same type hold the same bytes (so NaN payloads and the sign of zero count):
+ * memcmp through Node's Buffer where there is one, else word by word.
+ */
+export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength !== b.byteLength || a.constructor !== b.constructor) return false;
+  if (typeof Buffer !== "undefined") {
+    return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  }
+  const whole = a.byteLength % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0;
+  const x = whole ? new Int32Array(a.buffer, a.byteOffset, a.byteLength / 4) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = whole ? new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 export const isFloating = (d: DType): boolean => d === "float32" || d === "float64";
 
 const RANK: Record<DType, number> = { bool: 0, int64: 1, float32: 2, float64: 3 };

@@ -2,6 +2,8 @@
 // graph (walked iteratively, capped) with the user's names on its nodes.
 import type { GradFn } from "../engine/autograd";
 import { Tensor } from "../engine/tensor";
+import { sameBytes } from "../engine/dtype";
+import { sameShape } from "../engine/shape";
 import {
   MAX_GRAPH_NODES, MAX_SAMPLE_COLS, MAX_SAMPLE_ROWS, decodeNumber, encodeNumber,
   type Graph, type GraphEdge, type GraphNode, type JsonNumber, type Place, type Sample, type Stats, type TensorSummary, type Trace,
@@ -144,15 +146,6 @@ function keptStats(v: ArrayLike<number>): Stats {
   return s;
 }
 
-function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  if (a.byteLength !== b.byteLength || a.constructor !== b.constructor) return false;
-  const whole = a.byteLength % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0;
-  const x = whole ? new Int32Array(a.buffer, a.byteOffset, a.byteLength / 4) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = whole ? new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
 /**
  * The last sample taken of a tensor with the raw window it came from. A cmp row samples the manual
  * gradient and the tensor's .grad, and the trace samples both again as named tensors: when the
@@ -199,9 +192,6 @@ function sameWindow(values: ArrayLike<number>, w: ReturnType<typeof windowOf>, w
 function subarray(values: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
   return ArrayBuffer.isView(values) ? (values as Float64Array).subarray(from, to) : Array.prototype.slice.call(values, from, to);
 }
-
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-
 
 export const opNodeId = (fn: GradFn): string => `op${fn.id}`;
 export const tensorNodeId = (t: Tensor): string => `t${t.id}`;

@@ -3,6 +3,7 @@
 import { torch } from "../index";
 import { Tensor } from "../tensor";
 import { PyRandom } from "../random/pyrandom";
+import { sameBytes } from "../dtype";
 
 /** The start/end token; index 0 in the vocabulary. */
 export const BOUNDARY = ".";
@@ -91,15 +92,6 @@ const TENSORS = ["Xtr", "Ytr", "Xdev", "Ydev", "Xte", "Yte"] as const;
 function sameWords(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Byte-wise equality of two arrays (memcmp through Node's Buffer where there is one). */
-function sameBytes(a: Float64Array, b: Float64Array): boolean {
-  if (typeof Buffer !== "undefined") {
-    return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-  }
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
 }
 
