@@ -259,9 +259,7 @@ function rowGather(t: Tensor, items: IndexItem[]): (Resolved & { gathered: Tenso
   const idx = items[0];
   if (!(idx instanceof Tensor) || idx.dtype !== "int64" || idx._shape.length === 0) return null;
   const iv = idx._read(), size = t._shape[0];
-  const rowShape = t._shape.slice(1);
-  let row = 1;
-  for (const s of rowShape) row *= s;
+  const rowShape = t._shape.slice(1), row = numelOf(rowShape);
   const data = allocStorage(t.dtype, iv.length * row);
   const src = t._storage, contiguousRows = rowShape.length === 0 || isContiguousLayout(rowShape, t._strides.slice(1));
   const rowOffsets = contiguousRows ? null : enumerateOffsets(rowShape, t._strides.slice(1), 0);
