@@ -206,6 +206,26 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
     }
     return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)]));
   },
+  async vscode(saves) {
+    // save → panel updated in a real VS Code: the timings suite (test/extension/suite/timings.test.ts)
+    // in code-server's extension host, the panel open beside the exercise, `saves` whitespace edits
+    // saved one after another; the suite measures and this returns its medians
+    const { findCodeServer } = await import("../test/e2e/support/codeServer");
+    try {
+      findCodeServer();
+    } catch (e) {
+      console.error(`${(e as Error).message} — the vscode workload is skipped`);
+      return {};
+    }
+    const { runExtensionSuites } = await import("../test/e2e/support/extensionSuites");
+    const repoRoot = path.resolve(__dirname, "..");
+    const r = await runExtensionSuites({
+      repoRoot, artifacts: path.join(repoRoot, ".bench", "vscode"), suites: ["timings"], env: { BPN_TIMING_SAVES: String(saves) },
+    });
+    const failed = r.results.filter((t) => t.state !== "passed");
+    if (failed.length || !r.results.length) throw new Error(`the timings suite failed: ${failed.map((t) => t.error).join("\n") || "no test ran"}`);
+    return r.metrics ?? {};
+  },
   train_manual(steps) {
     const { X, Y } = dataset();
     const m = model(200);

@@ -40,6 +40,7 @@ interface Snapshot {
   version?: number;
   /** Date.now() when it arrived (reported back with `rendered`) */
   receivedAt?: number;
+  queuedMs?: number;
   stale: boolean;
   model?: PanelModel;
   /** the trace could not be read */
@@ -77,7 +78,7 @@ export function App({ host }: { host: Host }) {
 
   // messages from the host; `ready` goes once the listener is in place
   useEffect(() => {
-    const off = host.onMessage((m: HostMessage) => {
+    const off = host.onMessage((m: HostMessage, queuedMs: number) => {
       switch (m.type) {
         case "snapshot": {
           const receivedAt = Date.now();
@@ -90,7 +91,7 @@ export function App({ host }: { host: Host }) {
             break;
           }
           try {
-            setSnap({ uri: m.uri, version: m.version, stale: m.stale, receivedAt, model: modelFromTrace(m.trace, m.uri) });
+            setSnap({ uri: m.uri, version: m.version, stale: m.stale, receivedAt, queuedMs, model: modelFromTrace(m.trace, m.uri) });
           } catch (e) {
             setSnap({ uri: m.uri, version: m.version, stale: m.stale, invalid: e instanceof Error ? e.message : String(e) });
           }
@@ -163,7 +164,7 @@ export function App({ host }: { host: Host }) {
   // tell the host once the DOM shows a new run (save → panel timings end here)
   useLayoutEffect(() => {
     if (!snap?.model) return;
-    host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}), at: Date.now(), ...(snap.receivedAt !== undefined ? { receivedAt: snap.receivedAt } : {}) });
+    host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}), at: Date.now(), ...(snap.receivedAt !== undefined ? { receivedAt: snap.receivedAt, queuedMs: snap.queuedMs } : {}) });
   }, [snap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 

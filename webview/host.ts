@@ -4,8 +4,11 @@ import { parseHostMessage, type HostMessage, type WebviewMessage } from "../src/
 
 export interface Host {
   post(message: WebviewMessage): void;
-  /** Subscribes to checked host messages; returns the unsubscribe function. */
-  onMessage(listener: (message: HostMessage) => void): () => void;
+  /**
+   * Subscribes to checked host messages; returns the unsubscribe function. `queuedMs`: how long the
+   * message event waited in this page's task queue before the listener ran.
+   */
+  onMessage(listener: (message: HostMessage, queuedMs: number) => void): () => void;
   getState(): unknown;
   setState(state: unknown): void;
 }
@@ -32,7 +35,7 @@ export function pageHost(): Host {
     onMessage(listener) {
       const handler = (e: MessageEvent) => {
         const message = parseHostMessage(e.data);
-        if (message) listener(message);
+        if (message) listener(message, performance.now() - e.timeStamp);
         else console.warn("Backprop Ninja panel: ignored a malformed message", e.data);
       };
       window.addEventListener("message", handler);

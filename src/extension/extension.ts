@@ -8,7 +8,7 @@ import { DiagnosticsReporter } from "./diagnostics";
 import { TensorHoverProvider } from "./hover";
 import { LiveMode } from "./liveMode";
 import { Log } from "./log";
-import { panelRendered, registerPanelSerializer, type PanelRendered } from "./panel";
+import { GradientPanel, panelRendered, registerPanelSerializer, type PanelRendered } from "./panel";
 import { RunController, type Executor } from "./runs";
 import { StatusBar } from "./statusBar";
 
@@ -24,6 +24,8 @@ export interface BackpropNinjaApi {
   activationMs: number;
   /** the gradient panel's DOM shows a new snapshot */
   onDidRenderPanel: vscode.Event<PanelRendered>;
+  /** posts the last run to the open panel again (the timings measure the transport alone with it) */
+  resendToPanel(): void;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
@@ -40,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
   context.subscriptions.push(
     log,
     runs,
+    GradientPanel.followRuns(runs), // first: a run's result reaches the panel before the editor's updates
     new StatusBar(runs),
     new DiagnosticsReporter(runs),
     new LiveMode(runs),
@@ -53,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
   registerAllCommands({ context, runs, log });
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? "" : " (restricted mode: runs disabled until the workspace is trusted)"}`);
-  return { runs, activationMs, onDidRenderPanel: panelRendered.event };
+  return { runs, activationMs, onDidRenderPanel: panelRendered.event, resendToPanel: () => GradientPanel.current?.sendSnapshot() };
 }
 
 export function deactivate(): void {

@@ -19,6 +19,8 @@ export interface PanelRendered {
   /** Date.now() in the webview when the snapshot arrived, and in the host when it was posted */
   receivedAt?: number;
   postedAt?: number;
+  /** of the transport: how long the message then waited in the webview's task queue */
+  queuedMs?: number;
 }
 
 /** Fires when the panel reports that its DOM shows a new snapshot (save → panel timings use it). */
@@ -47,6 +49,17 @@ export class GradientPanel implements vscode.Disposable {
   private runningTimer: ReturnType<typeof setTimeout> | undefined;
   /** the record of the last snapshot sent: the one `requestDetail` reads */
   private shown: RunRecord | undefined;
+  /** the webview was told the snapshot it shows is stale */
+  private staleSent = false;
+
+  /**
+   * Sends each finished run to the open panel. Activation subscribes this before the editor's
+   * features (CodeLens, Problems, status bar), so the snapshot is the first message of a result to
+   * reach the workbench.
+   */
+  static followRuns(runs: RunController): vscode.Disposable {
+    return runs.onDidFinish(() => GradientPanel.current?.sendSnapshot());
+  }
 
   static createOrShow(context: vscode.ExtensionContext, runs: RunController, opts: ShowOptions = {}): GradientPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -99,7 +112,7 @@ export class GradientPanel implements vscode.Disposable {
       run: (uri) => void vscode.commands.executeCommand(CommandId.Run, uri ? vscode.Uri.parse(uri) : undefined),
       detailSource: () => this.shown,
       rendered: (m) => panelRendered.fire({
-        uri: m.uri, version: m.version, at: performance.now(), webviewAt: m.at, receivedAt: m.receivedAt,
+        uri: m.uri, version: m.version, at: performance.now(), webviewAt: m.at, receivedAt: m.receivedAt, queuedMs: m.queuedMs,
         postedAt: this.posted && this.posted.version === m.version ? this.posted.at : undefined,
       }),
     });
@@ -110,7 +123,6 @@ export class GradientPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => {
         if (panel.visible && this.ready) this.sendSnapshot();
       }),
-      runs.onDidFinish(() => this.sendSnapshot()),
       runs.onDidChangeState(() => this.sendRunning()),
       runs.onDidProgress(({ partial }) => {
         if (partial !== undefined && this.ready) this.bridge.partial(partial);
@@ -122,7 +134,10 @@ export class GradientPanel implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const rec = this.runs.last();
-        if (this.ready && rec && e.document.uri.toString() === rec.uri.toString()) this.bridge.stale(true);
+        if (this.ready && !this.staleSent && rec && e.document.uri.toString() === rec.uri.toString()) {
+          this.staleSent = true;
+          this.bridge.stale(true); // once per snapshot, not on every keystroke
+        }
       }),
     );
   }
@@ -149,12 +164,14 @@ export class GradientPanel implements vscode.Disposable {
     return this.bridge.requestSvg(SVG_TIMEOUT_MS);
   }
 
-  private sendSnapshot(): void {
+  /** Posts the last run to the webview (again). */
+  sendSnapshot(): void {
     if (!this.ready) return;
     const rec: RunRecord | undefined = this.runs.last();
     this.shown = rec;
     this.posted = { version: rec?.version, at: Date.now() };
-    this.bridge.snapshot(rec, rec ? this.runs.isStale(rec) : false);
+    this.staleSent = rec ? this.runs.isStale(rec) : false;
+    this.bridge.snapshot(rec, this.staleSent);
   }
 
   /**
@@ -165,6 +182,7 @@ export class GradientPanel implements vscode.Disposable {
     if (!this.ready) return;
     const r = this.runs.running;
     const id = r?.id;
+    if (id === undefined && this.lastRunningId === undefined) return; // the webview already shows none
     const wait = this.lastRunningPost + RUNNING_REFRESH_MS - Date.now();
     if (id !== this.lastRunningId || wait <= 0) {
       clearTimeout(this.runningTimer);

@@ -15,7 +15,7 @@ export interface PanelHandlers {
   /** the record whose samples a `requestDetail` may read (the one the panel was last sent) */
   detailSource(): RunRecord | undefined;
   /** the panel's DOM shows the snapshot of `version` */
-  rendered(m: { uri?: string; version?: number; at?: number; receivedAt?: number }): void;
+  rendered(m: { uri?: string; version?: number; at?: number; receivedAt?: number; queuedMs?: number }): void;
 }
 
 /** The compact copy of a record's trace, made once per record (snapshots are resent on every re-show). */

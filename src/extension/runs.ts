@@ -7,6 +7,13 @@ import type { RunOutcome } from "./model";
 
 export type RunReason = "command" | "save" | "type" | "panel";
 
+/**
+ * A run is shown as running (status bar spinner, the Running context key, the panel's progress)
+ * only once it has taken this long: a live re-run usually ends sooner, and then the editor is not
+ * made to redraw twice for a spinner nobody could see — the workbench is free for the result.
+ */
+export const ANNOUNCE_AFTER_MS = 150;
+
 export interface RunProgress {
   message?: string;
   /** 0..1 when known */
@@ -61,7 +68,8 @@ export interface ActiveRun {
 
 export class RunController implements vscode.Disposable {
   private readonly records = new Map<string, RunRecord>();
-  private active: (ActiveRun & { abort: AbortController }) | undefined;
+  private active: (ActiveRun & { abort: AbortController; announced: boolean; announceTimer?: ReturnType<typeof setTimeout> }) | undefined;
+  private hasTraceContext = false;
   private nextId = 1;
   private lastRecord: RunRecord | undefined;
   private readonly didChangeState = new vscode.EventEmitter<void>();
@@ -75,8 +83,9 @@ export class RunController implements vscode.Disposable {
 
   constructor(private readonly loadExecutor: () => Promise<Executor>, private readonly log: Log) {}
 
+  /** The run in flight, once it is announced (see ANNOUNCE_AFTER_MS). */
   get running(): ActiveRun | undefined {
-    return this.active;
+    return this.active?.announced ? this.active : undefined;
   }
 
   last(uri?: vscode.Uri): RunRecord | undefined {
@@ -93,12 +102,23 @@ export class RunController implements vscode.Disposable {
    * Stop superseded it before it finished (a stopped run still reports what it had).
    */
   async run(doc: vscode.TextDocument, reason: RunReason, timeoutMs?: number): Promise<RunRecord | undefined> {
-    this.active?.abort.abort(new Error("superseded by a newer run"));
+    const previous = this.active;
+    previous?.abort.abort(new Error("superseded by a newer run"));
+    clearTimeout(previous?.announceTimer);
     const abort = new AbortController();
-    const run = { id: this.nextId++, uri: doc.uri, version: doc.version, reason, startedAt: Date.now(), progress: {}, abort };
+    const run: NonNullable<typeof this.active> = {
+      id: this.nextId++, uri: doc.uri, version: doc.version, reason, startedAt: Date.now(), progress: {}, abort, announced: false,
+    };
     this.active = run;
-    this.setRunningContext(true);
-    this.didChangeState.fire();
+    const announce = () => {
+      if (this.active !== run || run.announced) return;
+      run.announced = true;
+      this.setRunningContext(true);
+      this.didChangeState.fire();
+    };
+    // a run that replaces a shown one stays shown (no flicker of the spinner)
+    if (previous?.announced) announce();
+    else run.announceTimer = setTimeout(announce, ANNOUNCE_AFTER_MS);
     this.log.info(`run #${run.id} ${vscode.workspace.asRelativePath(doc.uri)} (v${doc.version}, ${reason})`);
     let result: ExecutorResult | undefined;
     let failure: unknown;
@@ -114,7 +134,7 @@ export class RunController implements vscode.Disposable {
           if (this.active !== run) return;
           run.progress = p;
           this.didProgress.fire({ run });
-          this.didChangeState.fire();
+          if (run.announced) this.didChangeState.fire();
         },
         onOutput: (line) => this.log.script(line),
         onPartial: (trace) => {
@@ -124,10 +144,11 @@ export class RunController implements vscode.Disposable {
     } catch (e) {
       failure = e;
     }
+    clearTimeout(run.announceTimer);
     const superseded = this.active !== run;
     if (!superseded) {
       this.active = undefined;
-      this.setRunningContext(false);
+      if (run.announced) this.setRunningContext(false);
     }
     if (failure !== undefined) {
       if (!abort.signal.aborted) this.log.error(failure instanceof Error ? failure : String(failure));
@@ -149,14 +170,18 @@ export class RunController implements vscode.Disposable {
       id: run.id, uri: run.uri, version: run.version, reason, startedAt: run.startedAt, finishedAt: Date.now(),
       outcome: result.outcome, trace: result.trace,
     };
+    this.records.set(rec.uri.toString(), rec);
+    this.lastRecord = rec;
+    // the panel's snapshot is the first listener (see activate), so it leaves before the editor's updates
+    this.didFinish.fire(rec);
+    this.didChangeState.fire();
+    if (!this.hasTraceContext) {
+      this.hasTraceContext = true;
+      void vscode.commands.executeCommand("setContext", ContextKey.HasTrace, true);
+    }
     const o = rec.outcome;
     this.log.info(`run #${run.id} ${o.status} in ${o.durationMs.toFixed(0)} ms: ${o.comparisons.length} cmp` +
       (o.error ? `; ${o.error.kind} error${o.error.line !== undefined ? ` at line ${o.error.line + 1}` : ""}: ${o.error.message}` : ""));
-    this.records.set(rec.uri.toString(), rec);
-    this.lastRecord = rec;
-    void vscode.commands.executeCommand("setContext", ContextKey.HasTrace, true);
-    this.didFinish.fire(rec);
-    this.didChangeState.fire();
     return rec;
   }
 
@@ -173,6 +198,7 @@ export class RunController implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.active?.announceTimer);
     this.active?.abort.abort(new Error("extension deactivated"));
     this.active = undefined;
     this.didChangeState.dispose();

@@ -146,6 +146,8 @@ export interface RenderedCommand {
   at?: number;
   /** Date.now() in the webview when the snapshot arrived */
   receivedAt?: number;
+  /** how long the snapshot's message event waited in the webview's own task queue (ms) */
+  queuedMs?: number;
 }
 
 export type WebviewMessage = ReadyCommand | RevealCommand | StopCommand | RunCommand | SvgCommand | RequestDetailCommand | RenderedCommand;
@@ -284,12 +286,13 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
     }
     case "rendered": {
       if (!optional(data.uri, isString) || !optional(data.version, isFiniteNumber) || !optional(data.at, isFiniteNumber) ||
-        !optional(data.receivedAt, isFiniteNumber)) return undefined;
+        !optional(data.receivedAt, isFiniteNumber) || !optional(data.queuedMs, isFiniteNumber)) return undefined;
       const m: RenderedCommand = { type: "rendered" };
       if (data.uri !== undefined) m.uri = data.uri;
       if (data.version !== undefined) m.version = data.version;
       if (data.at !== undefined) m.at = data.at;
       if (data.receivedAt !== undefined) m.receivedAt = data.receivedAt;
+      if (data.queuedMs !== undefined) m.queuedMs = data.queuedMs;
       return m;
     }
     default:

@@ -4,7 +4,7 @@
 // host (smoke-test-driver payload); results also go to $BPN_EXT_TEST_RESULTS as JSON for the harness.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { notes } from "./report";
+import { metrics, notes } from "./report";
 
 interface MochaLike {
   suite: { emit(event: string, ...args: unknown[]): void };
@@ -25,13 +25,15 @@ export async function run(): Promise<void> {
   const Mocha = require(path.join(repoRoot, "node_modules", "mocha", "lib", "mocha.cjs")) as new (o: object) => MochaLike;
   const mocha = new Mocha({ ui: "bdd", color: false, timeout: 180_000, reporter: "spec" });
   // the suites are bundled next to this file as suite-*.js
-  for (const f of fs.readdirSync(__dirname).filter((f) => /^suite-.*\.js$/.test(f)).sort()) {
+  // BPN_EXT_SUITES=timings,editor runs only those suites (when working on one of them)
+  const only = process.env.BPN_EXT_SUITES?.split(",").map((s) => `suite-${s.trim()}.js`);
+  for (const f of fs.readdirSync(__dirname).filter((f) => /^suite-.*\.js$/.test(f) && (!only || only.includes(f))).sort()) {
     mocha.addFile(path.join(__dirname, f));
   }
   const results: TestResult[] = [];
   const resultsFile = process.env.BPN_EXT_TEST_RESULTS;
   const write = (done: boolean) => {
-    if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ done, results, output: notes() }, null, 2));
+    if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ done, results, output: notes(), metrics: metrics() }, null, 2));
   };
   write(false);
   const failures = await new Promise<number>((resolve) => {

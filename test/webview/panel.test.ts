@@ -110,8 +110,9 @@ describe("gradient panel (webview, Chromium)", function () {
     await page.locator('.app[data-version="7"] tr.cmp-row').first().waitFor();
     assert.equal(await page.locator("tr.cmp-row").count(), full.comparisons.length);
     const rendered = (await lastPosted("rendered"))!;
-    assert.deepEqual(rendered, { type: "rendered", uri: URI, version: 7, at: rendered.at, receivedAt: rendered.receivedAt });
+    assert.deepEqual(rendered, { type: "rendered", uri: URI, version: 7, at: rendered.at, receivedAt: rendered.receivedAt, queuedMs: rendered.queuedMs });
     assert.ok((rendered.receivedAt as number) <= (rendered.at as number));
+    assert.ok(typeof rendered.queuedMs === "number" && rendered.queuedMs >= 0 && rendered.queuedMs < 60_000, `queuedMs ${rendered.queuedMs}`);
     assert.ok(typeof rendered.at === "number" && Math.abs(rendered.at - Date.now()) < 60_000);
     assert.equal(await lastPosted("requestDetail"), undefined, "nothing is fetched before a tensor view opens");
 

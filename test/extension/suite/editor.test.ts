@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
-import type { RunRecord } from "../../../src/extension/runs";
+import { ANNOUNCE_AFTER_MS, type RunRecord } from "../../../src/extension/runs";
 import { note } from "../report";
 
 const EXTENSION_ID = "backprop-ninja.backprop-ninja";
@@ -246,8 +246,18 @@ describe("Backprop Ninja extension API", function () {
         }
       });
     });
+    const announced = new Promise<void>((resolve) => {
+      const sub = runs.onDidChangeState(() => {
+        if (runs.running?.uri.toString() === training.uri.toString()) { sub.dispose(); resolve(); }
+      });
+    });
     const t0 = Date.now();
     const result = runs.run(training, "command");
+    // a run shows as running (spinner, Stop enabled) only once it has lasted ANNOUNCE_AFTER_MS, so
+    // that quick live re-runs do not make the workbench redraw for nothing; a long one is announced
+    assert.equal(runs.running, undefined, "announced at once");
+    await Promise.race([announced, result.then(() => { throw new Error("the training run ended before it was shown as running"); })]);
+    assert.ok(Date.now() - t0 >= ANNOUNCE_AFTER_MS, "announced before ANNOUNCE_AFTER_MS");
     await Promise.race([started, result.then((r) => { throw new Error(`the run ended before any training step: ${r?.outcome.status} ${r?.outcome.error?.message ?? ""}`); })]);
     await vscode.commands.executeCommand("backpropNinja.stop");
     const rec = await result;

@@ -13,7 +13,7 @@ import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import type { PanelRendered } from "../../../src/extension/panel";
 import type { RunRecord } from "../../../src/extension/runs";
-import { note } from "../report";
+import { metric, note } from "../report";
 
 /** Fails with a message saying what never happened, instead of the suite's bare timeout. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -53,8 +53,8 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     const toResult: number[] = [], toPanel: number[] = [], saveCall: number[] = [];
     // the webview's own clock (Date.now(), same machine): without the `rendered` message's way back
     const toDom: number[] = [], resultToDom: number[] = [];
-    const finishToPost: number[] = [], postToArrival: number[] = [], arrivalToDom: number[] = [];
-    for (let i = 0; i < 6; i++) {
+    const finishToPost: number[] = [], postToArrival: number[] = [], arrivalToDom: number[] = [], queued: number[] = [];
+    for (let i = 0; i < Number(process.env.BPN_TIMING_SAVES ?? 6); i++) {
       // a whitespace-only edit (toggle one trailing newline) so that save really writes and re-runs
       const edit = new vscode.WorkspaceEdit();
       const last = doc.lineCount - 1;
@@ -93,8 +93,22 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
           finishToPost.push(shown.postedAt - resultWall);
           postToArrival.push(shown.receivedAt - shown.postedAt);
           arrivalToDom.push(shown.webviewAt - shown.receivedAt);
+          if (shown.queuedMs !== undefined) queued.push(shown.queuedMs);
         }
       }
+    }
+    // the same snapshot posted again with nothing else going on: the transport alone
+    const idle: number[] = [], idleQueued: number[] = [], rpc: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const shown = nextRender(api, doc.uri, doc.version);
+      api.resendToPanel();
+      const r = await within(shown, 60_000, "the panel showing the re-sent run");
+      if (r.postedAt !== undefined && r.receivedAt !== undefined) idle.push(r.receivedAt - r.postedAt);
+      if (r.queuedMs !== undefined) idleQueued.push(r.queuedMs);
+      // one round trip to the workbench and back (a command the workbench runs), for comparison
+      const c0 = performance.now();
+      await vscode.commands.executeCommand("setContext", "backpropNinja.timingProbe", i);
+      rpc.push(performance.now() - c0);
     }
     // loading the bundle: evaluate a fresh copy of dist/extension.js (the module cache has the original)
     const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bpn-load-")), "extension.js");
@@ -111,8 +125,17 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     if (finishToPost.length) {
       note(`  run finished → snapshot posted (host): ${fmt(finishToPost)}; posted → arrived in the webview: ${fmt(postToArrival)}; ` +
         `arrived → DOM shows it: ${fmt(arrivalToDom)}`);
+      if (queued.length) note(`  of posted → arrived, waiting in the webview's own task queue: ${fmt(queued)}`);
     }
     note(`save event → the host hears the panel shows the run (adds the way back): ${fmt(toPanel)}`);
+    if (idle.length) note(`idle: the same snapshot posted again → arrived in the webview: ${fmt(idle)}; queued in the webview: ${fmt(idleQueued)}`);
+    note(`idle: one extension host → workbench → extension host round trip (setContext): ${fmt(rpc)}`);
+    metric("activate_ms", api.activationMs);
+    metric("save_to_run_ms", median(toResult));
+    if (toDom.length) metric("save_to_panel_ms", median(toDom));
+    if (postToArrival.length) metric("post_to_webview_ms", median(postToArrival));
+    if (idle.length) metric("idle_post_to_webview_ms", median(idle));
+    metric("save_to_reply_ms", median(toPanel)); // the panel's `rendered` back in the host
     note(`(doc.save() call itself, not counted above: ${fmt(saveCall)})`);
   });
 });
