@@ -137,8 +137,18 @@ const callSites = (_: Error, sites: NodeJS.CallSite[]) => sites;
  */
 export function callerPlace(file: string, prepared: PreparedScript | undefined): Place | undefined {
   if (!prepared) return undefined;
-  const saved = Error.prepareStackTrace;
+  // the user's frame is usually a few calls up (hook → cmp → the script): look at that many frames
+  // first, and at the whole stack only when it is further away
+  return userFrame(file, prepared, NEAR_FRAMES) ?? userFrame(file, prepared, Error.stackTraceLimit);
+}
+
+/** A cmp call or an op that the script made itself sits this many frames above callerPlace. */
+const NEAR_FRAMES = 6;
+
+function userFrame(file: string, prepared: PreparedScript, frames: number): Place | undefined {
+  const saved = Error.prepareStackTrace, savedLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = callSites;
+  Error.stackTraceLimit = frames;
   let sites: NodeJS.CallSite[];
   try {
     const holder: { stack?: unknown } = {};
@@ -146,6 +156,7 @@ export function callerPlace(file: string, prepared: PreparedScript | undefined):
     sites = holder.stack as NodeJS.CallSite[];
   } finally {
     Error.prepareStackTrace = saved;
+    Error.stackTraceLimit = savedLimit;
   }
   if (!Array.isArray(sites)) return undefined;
   for (const s of sites) {

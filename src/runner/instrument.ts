@@ -4,10 +4,8 @@
 // mapped back through both steps, so every line and column we report is the user's.
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
-import * as path from "node:path";
 import { transform } from "sucrase";
 import MagicString from "magic-string";
-import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import type { Place } from "../protocol/trace";
 
 export interface PreparedScript {
@@ -17,6 +15,8 @@ export interface PreparedScript {
   toOriginal(line: number, column: number): Place | undefined;
   /** statements were kept from the file's previous parse (so acorn never saw the whole program) */
   reusedParse?: boolean;
+  /** only the edited lines were transpiled; the rest of the code came from the previous preparation */
+  reusedTranspile?: boolean;
 }
 
 export class ScriptSyntaxError extends Error {
@@ -81,36 +81,42 @@ function isStrict(statements: Statement[]): boolean {
   return false;
 }
 
-/** Per file, the transpiled code of the last instrumented preparation and its statements. */
-const lastParse = new Map<string, { code: string; statements: Statement[] }>();
+/** Per file, the last instrumented preparation: its source, transpiled code, map and statements. */
+const lastParse = new Map<string, Previous>();
 const PARSES_KEPT = 8;
 
+interface Previous extends Transpiled {
+  source: string;
+  statements: Statement[];
+}
+
+/**
+ * The transpiled code and, per line, how its columns map to the same line of the source (sucrase
+ * keeps lines). Filled in as lines are asked for; a line's map depends only on the two lines' text.
+ */
+interface Transpiled {
+  code: string;
+  lineMaps: (LineMap | undefined)[];
+}
+
 function prepareUncached(source: string, file: string, instrument: boolean, reuse: boolean): PreparedScript {
-  let out: { code: string; map: string };
-  try {
-    const r = transform(source, {
-      transforms: /\.(c|m)?tsx?$/i.test(file) ? ["typescript", "imports"] : ["imports"],
-      filePath: file, sourceMapOptions: { compiledFilename: path.basename(file) + ".js" },
-      production: true, disableESTransforms: true,
-    });
-    out = { code: r.code, map: JSON.stringify(r.sourceMap) };
-  } catch (e) {
-    const err = e as Error & { pos?: number };
-    const message = err.message.replace(/^Error transforming [^:]*: /, "").replace(/ \(\d+:\d+\)$/, "");
-    throw new ScriptSyntaxError(message, typeof err.pos === "number" ? lineColumnOf(source, err.pos) : undefined);
-  }
-  const transpiledMap = new TraceMap(out.map);
+  const previous = instrument && reuse ? lastParse.get(file) : undefined;
+  const spliced = previous ? transpileEdit(previous, source, file) : undefined;
+  const out = spliced ?? transpile(source, file);
+  const codeLines = lineStarts(out.code), sourceLines = lineStarts(source);
   const fromTranspiled = (line: number, column: number): Place | undefined => {
-    const p = originalPositionFor(transpiledMap, { line, column });
-    return p.line === null ? undefined : { line: p.line, column: p.column + 1 };
+    const i = line - 1;
+    if (i < 0 || i >= codeLines.length || i >= sourceLines.length) return undefined;
+    const text = lineText(source, sourceLines, i);
+    const map = out.lineMaps[i] ??= alignLine(lineText(out.code, codeLines, i), text);
+    return { line, column: sourceColumn(map, column, text.length) + 1 };
   };
   if (!instrument) return { code: out.code, toOriginal: fromTranspiled };
 
-  const previous = reuse ? lastParse.get(file) : undefined;
-  const reused = previous && reusableParse(previous, out.code);
+  const reused = spliced ? spliced.statements : previous && reusableParse(previous, out.code);
   const statements = reused ?? parseStatements(out.code, 0, out.code.length);
   lastParse.delete(file);
-  lastParse.set(file, { code: out.code, statements });
+  lastParse.set(file, { code: out.code, lineMaps: out.lineMaps, source, statements });
   if (lastParse.size > PARSES_KEPT) lastParse.delete(lastParse.keys().next().value!);
 
   // positions from offsets through the line starts (acorn's own locations cost a fifth of its parse)
@@ -145,6 +151,7 @@ function prepareUncached(source: string, file: string, instrument: boolean, reus
   return {
     code,
     reusedParse: reused !== undefined,
+    reusedTranspile: spliced !== undefined,
     toOriginal(line, column) {
       let shift = 0;
       for (const [at, length] of byLine.get(line) ?? []) {
@@ -155,6 +162,263 @@ function prepareUncached(source: string, file: string, instrument: boolean, reus
       return fromTranspiled(line, column - shift);
     },
   };
+}
+
+const TS_FILE = /\.(c|m)?tsx?$/i;
+
+/** TS → JS and import → require with sucrase (lines are kept). */
+function transpile(source: string, file: string): Transpiled {
+  let r: ReturnType<typeof transform>;
+  try {
+    r = transform(source, {
+      transforms: TS_FILE.test(file) ? ["typescript", "imports"] : ["imports"],
+      filePath: file, production: true, disableESTransforms: true,
+    });
+  } catch (e) {
+    const err = e as Error & { pos?: number };
+    const message = err.message.replace(/^Error transforming [^:]*: /, "").replace(/ \(\d+:\d+\)$/, "");
+    throw new ScriptSyntaxError(message, typeof err.pos === "number" ? lineColumnOf(source, err.pos) : undefined);
+  }
+  return { code: r.code, lineMaps: [] };
+}
+
+/**
+ * A line of the code against the same line of the source: null when they are the same text, else
+ * the words (identifiers, keywords, numbers) both have in common, in order (a longest common
+ * subsequence), as [code column, source column, length] triples. Sucrase's own source map is not
+ * used: after a template literal that starts with `${` its columns are wrong for the rest of the file.
+ */
+export type LineMap = Int32Array | null;
+
+const WORD = /[\w$\u0080-\uffff]+/g;
+
+export function alignLine(code: string, source: string): LineMap {
+  if (code === source) return null;
+  // the same text at both ends (most of a line sucrase changed), words in common in between
+  const shorter = Math.min(code.length, source.length);
+  let prefix = 0;
+  while (prefix < shorter && code.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && code.charCodeAt(code.length - 1 - suffix) === source.charCodeAt(source.length - 1 - suffix)) suffix++;
+  const a = words(code, prefix, code.length - suffix), b = words(source, prefix, source.length - suffix);
+  const n = a.length, m = b.length;
+  const pairs: number[] = [];
+  if (n * m <= 1 << 16) {
+    // lengths of the longest common subsequences of a[i…] and b[j…]
+    const w = m + 1;
+    const L = new Uint16Array((n + 1) * w);
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        L[i * w + j] = a[i].text === b[j].text ? L[(i + 1) * w + j + 1] + 1 : Math.max(L[(i + 1) * w + j], L[i * w + j + 1]);
+      }
+    }
+    for (let i = 0, j = 0; i < n && j < m;) {
+      if (a[i].text === b[j].text) { pairs.push(i++, j++); continue; }
+      if (L[(i + 1) * w + j] >= L[i * w + j + 1]) i++;
+      else j++;
+    }
+  } else {
+    // a very long line: each word of the code to the next same word of the source
+    for (let i = 0, j = 0; i < n && j < m; i++) {
+      let k = j;
+      while (k < m && b[k].text !== a[i].text) k++;
+      if (k < m) { pairs.push(i, k); j = k + 1; }
+    }
+  }
+  const map: number[] = [];
+  if (prefix) map.push(0, 0, prefix);
+  for (let p = 0; p < pairs.length; p += 2) {
+    const x = a[pairs[p]], y = b[pairs[p + 1]];
+    map.push(x.at, y.at, x.text.length);
+  }
+  if (suffix) map.push(code.length - suffix, source.length - suffix, suffix);
+  return Int32Array.from(map);
+}
+
+/** The words of line[from, to), with their columns in the line. */
+function words(line: string, from: number, to: number): { at: number; text: string }[] {
+  const out: { at: number; text: string }[] = [];
+  if (from >= to) return out;
+  const part = line.slice(from, to);
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(part); m; m = WORD.exec(part)) out.push({ at: m.index + from, text: m[0] });
+  return out;
+}
+
+/**
+ * The source column of a 0-based code column: inside a common word, the same place in it; between
+ * words, as far past the previous word as in the code, but not into the next word; before the first
+ * common word (text sucrase inserted), that word's start.
+ */
+export function sourceColumn(map: LineMap, column: number, sourceLength: number): number {
+  if (map === null) return column;
+  let k = -1;
+  for (let q = 0; q < map.length && map[q] <= column; q += 3) k = q;
+  if (k < 0) return map.length ? map[1] : Math.min(column, sourceLength);
+  const from = map[k + 1] + (column - map[k]);
+  if (column - map[k] < map[k + 2]) return from;
+  const next = k + 3 < map.length ? map[k + 4] : sourceLength;
+  return Math.min(from, Math.max(next, map[k + 1] + map[k + 2]));
+}
+
+/**
+ * The transpiled code of an edited file without transpiling all of it: the lines an edit changed,
+ * widened to whole top-level statements, are transpiled together with the file's imports only, and
+ * put between the previous code's untouched lines (sucrase keeps lines, so a line of the source is
+ * the same line of the code). Also the statements of the result (the previous parse's, and a parse
+ * of the new lines). Undefined — transpile and parse it all — whenever the result might differ
+ * from transpiling the whole file:
+ *   - imports only at the top (they decide how sucrase rewrites names), no other `import`/`export`
+ *     (exports rewrite assignments anywhere), no identifier starting with `_` (sucrase names its
+ *     import variables `_name`, avoiding the file's identifiers), and the edit below the imports;
+ *   - each cut between old and new lines lies between two statements, outside comments (checked
+ *     in the source too, where type-only syntax that sucrase removed is not a gap), next to a
+ *     statement that ends in `;` or a block (so none can run into its neighbour);
+ *   - the imports' lines come out as before (an import the new lines use was not dropped before).
+ */
+function transpileEdit(prev: Previous, source: string, file: string): (Transpiled & { statements: Statement[] }) | undefined {
+  const old = prev.source;
+  const header = importHeader(source);
+  if (header === undefined || FREE_NAME_CLASH.test(source) || TS_DECLARATION.test(source) || TS_DECLARATION.test(old)) return undefined;
+  const oldStarts = lineStarts(old), newStarts = lineStarts(source), codeStarts = lineStarts(prev.code);
+  if (codeStarts.length !== oldStarts.length) return undefined;
+  const headerLine = lineAt(newStarts, header);
+
+  // changed lines: [first, end) of the old text; whole lines before and after are the same text
+  const shorter = Math.min(old.length, source.length);
+  let prefix = 0;
+  while (prefix < shorter && old.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === source.charCodeAt(source.length - 1 - suffix)) suffix++;
+  const delta = source.length - old.length, lineDelta = newStarts.length - oldStarts.length;
+  let La = lineAt(oldStarts, prefix);
+  let Lb = oldStarts.length;
+  for (let k = Math.max(La, 1); k < oldStarts.length; k++) {
+    if (oldStarts[k] >= old.length - suffix && source.charCodeAt(oldStarts[k] + delta - 1) === 10) { Lb = k; break; }
+  }
+
+  // widen to whole statements (of the previous code, whose lines are the old text's)
+  const st = prev.statements;
+  const startLine = (x: Statement) => lineAt(codeStarts, x.start);
+  const endLine = (x: Statement) => lineAt(codeStarts, Math.max(x.start, x.end - 1));
+  let head = 0;
+  while (head < st.length && endLine(st[head]) < La) head++;
+  for (;;) {
+    while (head > 0 && endLine(st[head - 1]) >= La) head--;
+    if (head < st.length && startLine(st[head]) < La) { La = startLine(st[head]); continue; }
+    break;
+  }
+  let tail = head;
+  for (;;) {
+    while (tail < st.length && startLine(st[tail]) < Lb) tail++;
+    if (tail > head && endLine(st[tail - 1]) >= Lb) { Lb = endLine(st[tail - 1]) + 1; continue; }
+    break;
+  }
+  if (La < Math.max(1, headerLine) || La > Lb) return undefined;
+  let prologue = 0;
+  while (prologue < st.length && st[prologue].directive !== undefined) prologue++;
+  if (head < prologue) return undefined;
+
+  // the cuts lie between statements, outside comments (the code's comments and blank lines are the
+  // source's: no type-only declarations, see TS_DECLARATION), next to statements that are closed
+  const before = head ? st[head - 1] : undefined;
+  if (before && !before.closed) return undefined;
+  if (!onlyTrivia(prev.code, before ? before.end : 0, codeStarts[La])) return undefined;
+  if (tail < st.length) {
+    const last = tail > head ? st[tail - 1] : before;
+    if (!onlyTrivia(prev.code, last ? last.end : 0, codeStarts[Lb]) || !onlyTrivia(prev.code, codeStarts[Lb], st[tail].start)) return undefined;
+  }
+
+  // transpile the imports and the new lines, the lines between them left empty (same line numbers)
+  const newLb = Lb + lineDelta;
+  const mStart = newStarts[La], mEnd = newLb < newStarts.length ? newStarts[newLb] : source.length;
+  let part: Transpiled;
+  try {
+    part = transpile(source.slice(0, header) + "\n".repeat(La - headerLine) + source.slice(mStart, mEnd), file);
+  } catch {
+    return undefined; // the whole file's transpile reports it
+  }
+  const partStarts = lineStarts(part.code);
+  if (partStarts.length < newLb || (newLb < newStarts.length && partStarts.length !== newLb + 1)) return undefined;
+  for (let i = 0; i < headerLine; i++) {
+    const was = lineText(prev.code, codeStarts, i).replace(USE_STRICT, ""), now = lineText(part.code, partStarts, i).replace(USE_STRICT, "");
+    if (now !== was && now.trim() !== "") return undefined;
+  }
+
+  // the code: previous lines [0, La), new lines, previous lines [Lb, …)
+  const cA = codeStarts[La], cB = Lb < codeStarts.length ? codeStarts[Lb] : prev.code.length;
+  const middle = part.code.slice(partStarts[La], newLb < newStarts.length ? partStarts[newLb] : part.code.length);
+  const code = prev.code.slice(0, cA) + middle + prev.code.slice(cB);
+  // (a line's map depends only on its text and its source's: the untouched lines keep theirs)
+  const lineMaps: (LineMap | undefined)[] = prev.lineMaps.slice(0, La);
+  lineMaps.length = newLb;
+  for (let i = Lb; i < prev.lineMaps.length; i++) lineMaps[i + lineDelta] = prev.lineMaps[i];
+
+  // statements: the previous ones before and after, a parse of the new lines between
+  let parsed: Statement[];
+  try {
+    parsed = parseStatements(code, cA, cA + middle.length, isStrict(st));
+  } catch {
+    return undefined;
+  }
+  const lastStatement = parsed.length ? parsed[parsed.length - 1] : before;
+  if (lastStatement && !lastStatement.closed && tail < st.length) return undefined;
+  const codeDelta = middle.length - (cB - cA);
+  const statements = [...st.slice(0, head), ...parsed, ...st.slice(tail).map((x) => shiftStatement(x, codeDelta))];
+  return { code, lineMaps, statements };
+}
+
+const USE_STRICT = /^"use strict";/;
+/**
+ * Top-level syntax sucrase removes or rewrites as a whole (type aliases, interfaces, declarations,
+ * overload signatures; enums and namespaces too, to be safe): where the source may have one, a gap
+ * between statements of the code is not necessarily a gap in the source.
+ */
+const TS_DECLARATION = /(?:^|[;}])[ \t]*(?:type|interface|declare|namespace|module|abstract|enum)\b|\bfunction\b[^{;]*;/m;
+/** An identifier sucrase's generated names could meet (`__dirname` and `__filename` cannot). */
+const FREE_NAME_CLASH = /(?<![\w$])_(?!_dirname\b|_filename\b)[\w$]/;
+/** One static import declaration (its clause has no quotes, semicolons or parentheses). */
+const IMPORT_DECLARATION = /import(?=[\s{*'"])[^'"`;()]*?(['"])[^'"\n]*\1[ \t]*;?/y;
+
+/**
+ * Where the file's leading import declarations (and the comments among them) end: the start of the
+ * line of the first other token, or undefined when a token follows an import on its line or
+ * `import`/`export` appear anywhere after.
+ */
+function importHeader(text: string): number | undefined {
+  let at = 0, end = 0;
+  for (;;) {
+    at = skipTrivia(text, at);
+    if (at < 0) return undefined;
+    IMPORT_DECLARATION.lastIndex = at;
+    if (!text.startsWith("import", at) || !IMPORT_DECLARATION.test(text)) break;
+    at = end = IMPORT_DECLARATION.lastIndex;
+  }
+  const lineStart = text.lastIndexOf("\n", at - 1) + 1;
+  if (lineStart < end || /\b(import|export)\b/.test(text.slice(lineStart))) return undefined;
+  return lineStart;
+}
+
+/** The offset of the next token from `at` (past blanks and comments); -1 in an unclosed comment. */
+function skipTrivia(text: string, at: number): number {
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) at++;
+    else if (c === 47 && text.charCodeAt(at + 1) === 47) { const nl = text.indexOf("\n", at); at = nl < 0 ? text.length : nl; }
+    else if (c === 47 && text.charCodeAt(at + 1) === 42) { const close = text.indexOf("*/", at + 2); if (close < 0) return -1; at = close + 2; }
+    else return at;
+  }
+}
+
+/** text[from, to) holds only blanks and whole comments (none still open at `to`). */
+function onlyTrivia(text: string, from: number, to: number): boolean {
+  if (from > to) return false;
+  const at = skipTrivia(text.slice(0, to), from);
+  return at === to;
+}
+
+function lineText(text: string, starts: number[], line: number): string {
+  return text.slice(starts[line], line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
 }
 
 /**

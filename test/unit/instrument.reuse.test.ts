@@ -8,6 +8,8 @@ import { prepareScript } from "../../src/runner/instrument";
 import { PyRandom } from "../../src/engine/random/pyrandom";
 
 const EXERCISE = fs.readFileSync(path.resolve(__dirname, "../../examples/backprop_ninja.ts"), "utf8");
+// what "New backprop exercise" writes: type annotations on every gradient line
+const SCAFFOLD = fs.readFileSync(path.resolve(__dirname, "../../examples/scaffold/backprop_ninja.ts"), "utf8");
 
 /** A seeded stream of doubles in [0, 1) (CPython's generator), so failures reproduce. */
 function uniform(seed: number): () => number {
@@ -39,33 +41,35 @@ function edit(text: string, r: () => number): string {
 }
 
 /** The prepared code, or the error's message when preparing throws. */
-function outcome(source: string, file: string, reuse: boolean): { code?: string; error?: string; reused?: boolean; places?: unknown[] } {
+function outcome(source: string, file: string, reuse: boolean): { code?: string; error?: string; reused?: boolean; transpiled?: boolean; places?: unknown[] } {
   try {
     const p = prepareScript(source, file, true, reuse);
     // a few positions through toOriginal, over every line
-    const places = p.code.split("\n").map((l, i) => p.toOriginal(i + 1, Math.min(l.length, 12)));
-    return { code: p.code, reused: p.reusedParse, places };
+    const places = p.code.split("\n").map((l, i) => [0, 12, l.length >> 1, l.length - 1, l.length].map((c) => p.toOriginal(i + 1, Math.max(0, Math.min(l.length, c)))));
+    return { code: p.code, reused: p.reusedParse, transpiled: p.reusedTranspile, places };
   } catch (e) {
     return { error: (e as Error).message };
   }
 }
 
 describe("instrumentation: re-using the previous parse after an edit", () => {
-  it("gives the same code and places as a preparation from scratch, for random edits of the exercise", () => {
-    const r = uniform(2024);
-    let reused = 0, compared = 0;
+  for (const [label, text, seed] of [["exercise", EXERCISE, 2024], ["scaffold", SCAFFOLD, 7]] as const) {
+  it(`gives the same code and places as a preparation from scratch, for random edits of the ${label}`, function () {
+    this.timeout(60_000);
+    const r = uniform(seed);
+    let reused = 0, compared = 0, transpiled = 0;
     for (let i = 0; i < 300; i++) {
-      // one or two edits on top of the exercise (or of an earlier edited version)
-      const base = i % 3 === 0 ? EXERCISE : edit(EXERCISE, r);
+      // one or two edits on top of the file (or of an earlier edited version)
+      const base = i % 3 === 0 ? text : edit(text, r);
       const edited = r() < 0.3 ? edit(edit(base, r), r) : edit(base, r);
-      const file = `/reuse/case${i}.ts`;
+      const file = `/reuse/${label}${i}.ts`;
       try {
         prepareScript(base, file, true, false); // what the file's previous run left
       } catch {
         continue; // an edit that does not transpile leaves no parse to re-use
       }
       const incremental = outcome(edited, file, true);
-      const scratch = outcome(edited, `/scratch/case${i}.ts`, true);
+      const scratch = outcome(edited, `/scratch/${label}${i}.ts`, true);
       if (scratch.error !== undefined) {
         // an early error only the whole parse sees is reported by the run (see executeScript)
         if (incremental.error !== undefined) assert.equal(incremental.error, scratch.error);
@@ -76,12 +80,15 @@ describe("instrumentation: re-using the previous parse after an edit", () => {
       assert.deepEqual(incremental.places, scratch.places, `case ${i}`);
       compared++;
       if (incremental.reused) reused++;
+      if (incremental.transpiled) transpiled++;
     }
-    if (process.env.REUSE_STATS) console.log({ compared, reused });
+    if (process.env.REUSE_STATS) console.log({ label, compared, reused, transpiled });
     // most edits are local: the test must actually exercise the re-use
     assert.ok(compared > 100, `${compared} cases compared`);
     assert.ok(reused > compared / 2, `${reused} of ${compared} re-used the previous parse`);
+    assert.ok(transpiled > compared / 3, `${transpiled} of ${compared} transpiled only the edited lines`);
   });
+  }
 
   it("parses again a statement an edit lets run into the next one", () => {
     const before = "let a = 1;\nlet b = a\nconst c = [1, 2];\nexports.v = c;\n";

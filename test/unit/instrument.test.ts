@@ -65,6 +65,33 @@ describe("instrumentation of bindings", () => {
     assert.equal(place?.line, 5);
   });
 
+  it("gives the user's columns on lines sucrase rewrote and after a template literal that starts with ${", () => {
+    // sucrase's own source map loses every column after `${ (its columns stop advancing); ours is
+    // computed from the two lines
+    const src = [
+      "import { torch } from \"backprop-ninja\";",          // 1
+      "const w: number = 2;",                                 // 2
+      "void `${w} words`;",                                   // 3
+      "const abc: number = w + 1, xyz = torch.id(abc);",      // 4
+      "let k = 0;",                                           // 5
+      "for (const z of [1]) k += z * torch.id(w);",          // 6
+      "exports.v = [abc, xyz, k];",                           // 7
+    ].join("\n");
+    const prepared = prepareScript(src, "columns.ts");
+    const binds: Bind[] = [];
+    const fn = (0, eval)(WRAPPER_HEAD + prepared.code + "\n})");
+    const module = { exports: {} as Record<string, unknown> };
+    const torch = { id: (x: number) => x };
+    fn(module.exports, () => ({ torch }), module, "columns.ts", ".", { bind: (n: string, l: number, c: number, v: unknown) => { binds.push([n, l, c, v]); return v; } });
+    assert.deepEqual(module.exports.v, [3, 3, 2]);
+    // (the import's own variable is bound too, on line 1)
+    assert.deepEqual(binds.filter((b) => b[1] > 1).map((b) => b.slice(0, 3)), [["w", 2, 7], ["abc", 4, 7], ["xyz", 4, 28], ["k", 5, 5], ["k", 6, 22]]);
+    // a position inside a rewritten call (`torch.id` became `_backpropninja.torch.id`) maps into the user's call
+    const line = prepared.code.split("\n")[5];
+    const at = line.indexOf(".id(");
+    assert.deepEqual(prepared.toOriginal(6, at + 1), { line: 6, column: src.split("\n")[5].indexOf(".id(") + 2 });
+  });
+
   it("reports a syntax error at the user's line and column", () => {
     assert.throws(() => prepareScript("const a = 1;\nconst b = (a +;\n", "bad.ts"), (e: unknown) => {
       assert.ok(e instanceof ScriptSyntaxError);
