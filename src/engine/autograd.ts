@@ -2,7 +2,7 @@
 // pass. Backward walks nodes in an order computed iteratively (graphs can be 100k nodes deep).
 import { TorchError, fmtShape } from "./errors";
 import { inspector } from "./inspect";
-import { collectAllocations, type Storage } from "./dtype";
+import { collectAllocations, DTYPE_LABEL, type Storage } from "./dtype";
 import type { Tensor } from "./tensor";
 
 let gradEnabled = true;
@@ -28,11 +28,24 @@ export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
 let nextNodeId = 1;
 
+/**
+ * A tensor whose values a backward function reads, with its version counter's value when the op ran
+ * (PyTorch's SavedVariable): an in-place change of it before the backward is an error there, not a
+ * silently different gradient.
+ */
+interface SavedTensor {
+  t: Tensor;
+  version: number;
+  /** saved as this node's own output (else the message names the tensor's grad_fn at the check, as PyTorch does) */
+  isOutput: boolean;
+}
+
 export class GradFn {
   readonly id = nextNodeId++;
   /** The tensor this node produced (kept so retain_grad and the inspector can store its grad). */
   output: Tensor | null = null;
   released = false;
+  private saved: SavedTensor[] | null = null;
   constructor(
     private readonly label: string,
     public readonly next_functions: Edge[],
@@ -51,11 +64,34 @@ export class GradFn {
           "Specify retain_graph=true if you need to backward through the graph a second time.",
       );
     }
+    if (this.saved) this.checkSaved(this.saved);
     return this.backwardFn(grad);
+  }
+  /** Remembers the versions of the tensors the backward reads (`out`: this node's output). */
+  save(tensors: readonly (Tensor | null)[], out: Tensor): void {
+    for (const t of tensors) {
+      if (!t) continue;
+      (this.saved ??= []).push({ t, version: t._version.value, isOutput: t === out });
+    }
+  }
+  private checkSaved(saved: SavedTensor[]): void {
+    for (const s of saved) {
+      const now = s.t._version.value;
+      if (now === s.version) continue;
+      const outputOf = s.isOutput ? this.label : s.t.grad_fn?.name();
+      throw new TorchError(
+        `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+          `[torch.${DTYPE_LABEL[s.t.dtype]}Tensor ${fmtShape(s.t.shape)}]${outputOf ? `, which is output 0 of ${outputOf},` : ""} ` +
+          `is at version ${now}; expected version ${s.version} instead. Hint: ${this.label} needs its values as they were when it ran; ` +
+          "something changed them in place since (an op ending in _, +=, -=, *=, /=, an index assignment, copy_), " +
+          "so its gradient would be wrong. Make that change out of place (y = y + 1) or on a .clone(), or after backward().",
+      );
+    }
   }
   release(): void {
     this.released = true;
     this.backwardFn = null;
+    this.saved = null;
   }
   /** The node's vector–Jacobian product while the graph is alive (null once freed, or for leaves). */
   get vjp(): BackwardFn | null {
@@ -75,11 +111,13 @@ export function edgeTo(t: Tensor): Edge {
 
 /**
  * Attach a GradFn to `out` when recording is on and some input requires grad. `backward` receives
- * the output's gradient and returns one gradient per input (it runs with recording off).
+ * the output's gradient and returns one gradient per input (it runs with recording off). `saved`:
+ * the tensors whose values `backward` reads (inputs or `out`), as PyTorch saves them for that op.
  */
-export function record(out: Tensor, label: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
+export function record(out: Tensor, label: string, inputs: readonly Tensor[], backward: BackwardFn, saved?: readonly (Tensor | null)[]): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requires_grad)) return out;
   const node = new GradFn(label, inputs.map(edgeTo), out.shape, backward);
+  if (saved) node.save(saved, out);
   node.output = out;
   out._setGradFn(node);
   return out;

@@ -62,7 +62,7 @@ export function softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
     const e = exp(sub(x, rowMax(x, d)));
     return div(e, sum(e, [d], true));
   }).detach();
-  return record(y, "SoftmaxBackward0", [x], (g) => [mul(y, sub(g, sum(mul(g, y), [d], true)))]);
+  return record(y, "SoftmaxBackward0", [x], (g) => [mul(y, sub(g, sum(mul(g, y), [d], true)))], [y]);
 }
 
 export function log_softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
@@ -71,7 +71,7 @@ export function log_softmax(x: Tensor, dim: number | { dim?: number }): Tensor {
     const shifted = sub(x, rowMax(x, d));
     return sub(shifted, log(sum(exp(shifted), [d], true)));
   }).detach();
-  return record(y, "LogSoftmaxBackward0", [x], (g) => [sub(g, mul(exp(y), sum(g, [d], true)))]);
+  return record(y, "LogSoftmaxBackward0", [x], (g) => [sub(g, mul(exp(y), sum(g, [d], true)))], [y]);
 }
 
 export interface CrossEntropyOpts { reduction?: "mean" | "sum" | "none" }
@@ -107,7 +107,7 @@ export function cross_entropy(logits: Tensor, target: Tensor, opts: CrossEntropy
     if (reduction === "none") return [mul(diff, g.reshape([n, 1]))];
     const scale = reduction === "mean" ? div(g, n) : g;
     return [mul(diff, expand(scale.reshape([1, 1]), [n, c]))];
-  });
+  }, [logits]); // PyTorch keeps log_softmax's result instead; this one reads the logits again
 }
 
 /**

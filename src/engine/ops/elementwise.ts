@@ -317,7 +317,7 @@ export function mul(x: Operand, y: Operand): Tensor {
       need(a) ? productSum(b, g, a._shape) ?? sumToShape(mul(b, g), a._shape) : null,
       need(b) ? productSum(a, g, b._shape) ?? sumToShape(mul(a, g), b._shape) : null,
     ];
-  });
+  }, [need(a) ? b : null, need(b) ? a : null]);
 }
 
 /**
@@ -399,7 +399,7 @@ export function div(x: Operand, y: Operand): Tensor {
     need(a) ? sumToShape(div(g, b), a._shape) : null,
     // torch: -grad * ((self / other) / other)
     need(b) ? sumToShape(mul(neg(g), div(div(a, b), b)), b._shape) : null,
-  ]);
+  ], [b, need(b) ? a : null]);
 }
 
 const INPLACE_KERNELS = { add_: ADD, sub_: SUB, mul_: MUL, div_: DIV } as const;
@@ -481,7 +481,7 @@ export function pow(x: Operand, y: Operand): Tensor {
       k === 0 ? mul(g, 0)
         : x.dtype === "float32" && g.dtype === "float32" ? binaryKernel(x, g, "float32", "pow_backward", powBackwardExpr(k))
         : mul(mul(k, pow(x, k - 1)), g),
-    ]);
+    ], [x]);
   }
   const [a, b] = operands(x, y, "pow");
   const dtype = promoteTypes(a.dtype, b.dtype);
@@ -490,7 +490,7 @@ export function pow(x: Operand, y: Operand): Tensor {
     need(a) ? sumToShape(mul(mul(b, pow(a, sub(b, 1))), g), a._shape) : null,
     // d/db a**b = a**b * log(a), defined as 0 where a == 0 and b >= 0 (as torch does)
     need(b) ? sumToShape(mul(where(logicalAnd(eqScalar(a, 0), compare(b, 0, "ge")), 0, mul(out.detach(), log(a))), g), b._shape) : null,
-  ]);
+  ], [a, b, out]);
 }
 
 const eqScalar = (t: Tensor, v: number) => compare(t, v, "eq");
@@ -513,17 +513,17 @@ const TANH_BACKWARD_F32 = kernel("Math.fround(1 - Math.fround(p * p)) * q"), TAN
 export function exp(a: Tensor): Tensor {
   const dtype = floatOf(a.dtype);
   const out = unaryKernel(a, dtype, "exp", dtype === "float32" ? EXP_F32 : EXP_F64);
-  return record(out, "ExpBackward0", [a], (g) => [mul(out.detach(), g)]);
+  return record(out, "ExpBackward0", [a], (g) => [mul(out.detach(), g)], [out]);
 }
 
 export function log(a: Tensor): Tensor {
   const out = unaryKernel(a, floatOf(a.dtype), "log", "Math.log(x)");
-  return record(out, "LogBackward0", [a], (g) => [mul(div(1, a), g)]);
+  return record(out, "LogBackward0", [a], (g) => [mul(div(1, a), g)], [a]);
 }
 
 export function log10(a: Tensor): Tensor {
   const out = unaryKernel(a, floatOf(a.dtype), "log10", "Math.log10(x)");
-  return record(out, "Log10Backward0", [a], (g) => [div(g, mul(a, Math.LN10))]);
+  return record(out, "Log10Backward0", [a], (g) => [div(g, mul(a, Math.LN10))], [a]);
 }
 
 export function tanh(a: Tensor): Tensor {
@@ -532,7 +532,7 @@ export function tanh(a: Tensor): Tensor {
   // (1 − y²)·g in one pass, rounded after each step exactly as sub(1, pow(y, 2)).mul(g) would be
   return record(out, "TanhBackward0", [a], (g) => [
     binaryKernel(out.detach(), g, promoteTypes(dtype, g.dtype), "tanh_backward", dtype === "float32" ? TANH_BACKWARD_F32 : TANH_BACKWARD_F64),
-  ]);
+  ], [out]);
 }
 
 export function sigmoid(a: Tensor): Tensor {
@@ -540,31 +540,31 @@ export function sigmoid(a: Tensor): Tensor {
   return record(out, "SigmoidBackward0", [a], (g) => {
     const y = out.detach();
     return [mul(mul(y, sub(1, y)), g)];
-  });
+  }, [out]);
 }
 
 export function relu(a: Tensor): Tensor {
   const out = unaryKernel(a, a.dtype, "relu", "x > 0 ? x : x !== x ? x : 0");
   // like torch's threshold_backward: zero where the output is <= 0 (a NaN input passes the gradient)
-  return record(out, "ReluBackward0", [a], (g) => [where(compare(out.detach(), 0, "le"), 0, g)]);
+  return record(out, "ReluBackward0", [a], (g) => [where(compare(out.detach(), 0, "le"), 0, g)], [out]);
 }
 
 export function abs(a: Tensor): Tensor {
   const out = unaryKernel(a, a.dtype, "abs", "Math.abs(x)");
   // g * sgn(x), with sgn(NaN) = sgn(±0) = 0 as in torch
-  return record(out, "AbsBackward0", [a], (g) => [mul(unaryKernel(a, a.dtype, "sign", "x > 0 ? 1 : x < 0 ? -1 : 0"), g)]);
+  return record(out, "AbsBackward0", [a], (g) => [mul(unaryKernel(a, a.dtype, "sign", "x > 0 ? 1 : x < 0 ? -1 : 0"), g)], [a]);
 }
 
 export function sqrt(a: Tensor): Tensor {
   const out = unaryKernel(a, floatOf(a.dtype), "sqrt", "Math.sqrt(x)");
-  return record(out, "SqrtBackward0", [a], (g) => [div(g, mul(2, out.detach()))]);
+  return record(out, "SqrtBackward0", [a], (g) => [div(g, mul(2, out.detach()))], [out]);
 }
 
 export function clamp(a: Tensor, lo: number | null, hi: number | null): Tensor {
   const l = lo ?? -Infinity, h = hi ?? Infinity;
   const out = unaryKernel(a, a.dtype, "clamp", `x !== x ? x : Math.min(Math.max(x, ${l}), ${h})`);
   return record(out, "ClampBackward1", [a], (g) =>
-    [mul(unaryKernel(a, "bool", "clamp_mask", `x >= ${l} && x <= ${h} ? 1 : 0`), g)]);
+    [mul(unaryKernel(a, "bool", "clamp_mask", `x >= ${l} && x <= ${h} ? 1 : 0`), g)], [a]);
 }
 
 export function cast(a: Tensor, dtype: DType): Tensor {
@@ -603,7 +603,7 @@ export function where(cond: Tensor, x: Operand, y: Operand): Tensor {
   return record(result, "WhereBackward0", [a, b], (g) => [
     need(a) ? sumToShape(where(cond, g, 0), a._shape) : null,
     need(b) ? sumToShape(where(cond, 0, g), b._shape) : null,
-  ]);
+  ], [cond]);
 }
 
 /** Every element equal (and same shape), like torch.equal. */

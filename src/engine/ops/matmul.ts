@@ -101,7 +101,7 @@ function matmulND(a: Tensor, b: Tensor): Tensor {
   return record(result, a.ndim === 2 && b.ndim === 2 ? "MmBackward0" : "BmmBackward0", [a, b], (g) => [
     a.requires_grad ? sumToShape(matmul(g, transpose(b, -1, -2)), a._shape) : null,
     b.requires_grad ? sumToShape(matmul(transpose(a, -1, -2), g), b._shape) : null,
-  ]);
+  ], [a.requires_grad ? b : null, b.requires_grad ? a : null]);
 }
 
 /** torch.matmul: 1-D operands are promoted to matrices and the added dim removed afterwards. */

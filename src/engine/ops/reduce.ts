@@ -241,7 +241,7 @@ export function variance(t: Tensor, dim: DimArg | VarOpts | undefined, opts: boo
     const centered = sub(t, mean(t, d, true));
     if (!isStd) return [mul(mul(centered, 2 / (m - correction)), gk)];
     return [div(mul(centered, gk), mul(expand(result.detach().reshape(keepShape), t._shape), m - correction))];
-  });
+  }, isStd ? [t, result] : [t]);
 }
 
 /**
@@ -313,7 +313,7 @@ export function maxmin(t: Tensor, dim: number | Tensor | KeepdimOpts | undefined
       const ties = compare(t, vals[0], "eq");
       const count = sumDims(ties, normDims(null, t.ndim, which), false).item();
       return [mul(ties, div(g, count))];
-    });
+    }, [t, out]);
   }
   const d = normDim(dims[0], t.ndim, which);
   const { p, idx, vals } = extremeIndices(t, d, which);
@@ -339,7 +339,7 @@ function elementwiseExtreme(a: Tensor, b: Tensor, which: Extreme): Tensor {
   return record(out, which === "max" ? "MaximumBackward0" : "MinimumBackward0", [a, b], (g) => {
     const aWins = compare(a, b, which === "max" ? "ge" : "le");
     return [sumToShape(where(aWins, g, 0), a._shape), sumToShape(where(aWins, 0, g), b._shape)];
-  });
+  }, [a, b]);
 }
 
 export function argExtreme(t: Tensor, dim: number | null | undefined | KeepdimOpts, keepdim: boolean | KeepdimOpts | undefined, which: Extreme): Tensor {
