@@ -4,7 +4,8 @@
 // in a fixed order. Everything returns engine objects, which Python sees as JsProxy handles.
 import { torch, F, Tensor, formatTensor, pyFloatRepr, compareGradients, formatComparison } from "../engine/index";
 import type { Comparison } from "../engine/cmp";
-import type { IndexItem } from "../engine/ops/indexing";
+import { setIndex, type IndexItem } from "../engine/ops/indexing";
+import { inspector } from "../engine/inspect";
 import type { DType } from "../engine/dtype";
 import type { Generator as TorchGenerator } from "../engine/random/generator";
 
@@ -58,19 +59,31 @@ function at(h: number): Tensor {
 
 interface PyBufferView { data: ArrayLike<number>; release(): void }
 interface PyArrayProxy { getBuffer(type: string): PyBufferView }
-let argProxy: PyArrayProxy | null = null, dimProxy: PyArrayProxy | null = null;
-let argView: PyBufferView | null = null, dimView: PyBufferView | null = null;
+let argProxy: PyArrayProxy | null = null, dimProxy: PyArrayProxy | null = null, deadProxy: PyArrayProxy | null = null;
+let argView: PyBufferView | null = null, dimView: PyBufferView | null = null, deadView: PyBufferView | null = null;
 /** ARGS: numbers and handles (Python's array('d')); DIMS: dims (array('i')). Empty once wasm memory grows. */
 let ARGS: Float64Array<ArrayBufferLike> = new Float64Array(0);
 let DIMS: Int32Array<ArrayBufferLike> = new Int32Array(0);
+/** DEAD: handles of Python wrappers that died, written by _release_dead (_tensor.py) */
+let DEAD: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
 function attachViews(): void {
   argView?.release();
   dimView?.release();
+  deadView?.release();
   argView = argProxy!.getBuffer("f64");
   dimView = dimProxy!.getBuffer("i32");
+  deadView = deadProxy ? deadProxy.getBuffer("i32") : null;
   ARGS = argView.data as Float64Array;
   DIMS = dimView.data as Int32Array;
+  DEAD = deadView ? (deadView.data as Int32Array) : new Int32Array(0);
+}
+
+function releaseHandle(h: number): void {
+  if (h >= 0 && tensors[h] !== undefined) {
+    tensors[h] = undefined;
+    freeHandles.push(h);
+  }
 }
 
 /** The argument buffer, re-viewed when a wasm memory growth has detached the old view. */
@@ -83,6 +96,7 @@ const DTYPE_CODES: DType[] = ["float32", "float64", "int64", "bool"];
 const dtypeArg = (code: number): DType | undefined => (code >= 0 ? DTYPE_CODES[code] : undefined);
 const dimArg = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const REDUCTIONS = ["mean", "sum", "none"] as const;
+const IOP_MODES = ["add", "sub", "mul", "div"] as const; // _IOPS in _tensor.py
 
 type Call = (...a: unknown[]) => unknown;
 const call = (t: Tensor, name: string): Call => (t as unknown as Record<string, Call>)[name];
@@ -128,9 +142,10 @@ function indexItems(a: Float64Array<ArrayBufferLike>, n: number): IndexItem[] {
 
 export const handles = {
   ...handleOps,
-  attachBuffers(argArray: PyArrayProxy, dimArray: PyArrayProxy): void {
+  attachBuffers(argArray: PyArrayProxy, dimArray: PyArrayProxy, deadArray?: PyArrayProxy): void {
     argProxy = argArray;
     dimProxy = dimArray;
+    deadProxy = deadArray ?? null;
     attachViews();
   },
   /** a JS tensor (cold paths that still pass JsProxy objects) → a new handle */
@@ -138,19 +153,33 @@ export const handles = {
   /** the tensor behind a handle, for cold paths (Python sees a JsProxy) */
   get: (h: number): Tensor => at(h),
   release(...hs: number[]): void {
-    for (const h of hs) {
-      if (h >= 0 && tensors[h] !== undefined) {
-        tensors[h] = undefined;
-        freeHandles.push(h);
-      }
-    }
+    for (const h of hs) releaseHandle(h);
+  },
+  /**
+   * The first n handles of the dead-handle buffer. Python releases dead wrappers' handles a few at a
+   * time: a dropped tensor stays reachable from this table until then, and one that survives a
+   * young-generation GC gets promoted, which makes V8's collections slower.
+   */
+  releaseDead(n: number): void {
+    if (DEAD.length === 0) attachViews();
+    for (let i = 0; i < n; i++) releaseHandle(DEAD[i]);
   },
   liveHandles: (): number => tensors.length - freeHandles.length,
   /** a second handle onto the same tensor (copy.copy) */
   h_dup: (): number => put(at(args()[0])),
   h_T: (): number => put(at(args()[0]).T),
   h_data: (): number => put(at(args()[0]).data),
-  h_setData: (): void => { const a = args(); at(a[0]).data = at(a[1]); },
+  /** t.data = src; 1 when t's shape changed (Python's cached shapes are then stale) */
+  h_setData: (): number => {
+    const a = args();
+    const t = at(a[0]);
+    const before = t._shape;
+    t.data = at(a[1]);
+    const after = t._shape;
+    if (after.length !== before.length) return 1;
+    for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) return 1;
+    return 0;
+  },
   /** -1 when the tensor has no grad */
   h_grad: (): number => { const g = at(args()[0]).grad; return g ? put(g) : -1; },
   /** the dims go to DIMS; returns ndim */
@@ -210,6 +239,32 @@ export const handles = {
     if (flags & 2) r.sub_(v);
     else r.add_(v);
     if (!writeBackIsCopyOntoItself || r.requires_grad) t.indexSet([asIndex(key) as number], r);
+  },
+  /**
+   * t[items] op= number in one call (the runner compiles `a[key] op= x` to _iop_indexed, _tensor.py):
+   * F[1] items from F[4], F[2] the number, F[3] >> 1 the op (IOP_MODES). Returns 1 when done, 0 when
+   * the engine's direct write does not apply (an int/bool t, or a graph to record): Python then runs
+   * the read, the in-place op and the write-back itself.
+   */
+  h_iopIndexedN: (): number => {
+    const a = args();
+    const t = at(a[0]);
+    if ((t.dtype !== "float32" && t.dtype !== "float64") || (t.requires_grad && torch.is_grad_enabled())) return 0;
+    const items = indexItems(a, a[1]);
+    const mode = IOP_MODES[a[3] >> 1];
+    setIndex(t, items, a[2], mode);
+    // the in-place op of Python's three steps reports a NaN/Inf it stores, and so does this
+    if (inspector.onNonFinite) {
+      const r = t.index(...items);
+      const v = r._read();
+      for (let i = 0; i < v.length; i++) {
+        if (!Number.isFinite(v[i])) {
+          inspector.onNonFinite(r, `${mode}_`);
+          break;
+        }
+      }
+    }
+    return 1;
   },
   /** view/reshape: F[1] = ndim, dims in DIMS */
   h_view: (): number => { const a = args(); return put(at(a[0]).view(Array.from(DIMS.subarray(0, a[1])))); },

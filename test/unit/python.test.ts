@@ -80,7 +80,9 @@ describe("Python through Pyodide", function () {
 
   it("indexed in-place updates (t[k] += v) print what PyTorch 1.13 prints, including the cases where the bridge skips the write-back", async () => {
     // the bridge skips t[k] = r when r is the view t[k] it just returned and only r changed since;
-    // the script also covers aliasing keys, keys changed by the right-hand side, gathers and autograd
+    // the script also covers aliasing keys, keys changed by the right-hand side, gathers and autograd,
+    // a[key] op= number (one engine call for float tensors, Python's three steps otherwise) and
+    // .shape, which Python caches, after .data = gives the tensor (and its other wrappers) a new shape
     const ref = fixture("inplace_views");
     assert.match(ref.torch, /^1\.13/);
     const r = await runPython(path.join(repoRoot, "test/fixtures/python/inplace_views.py"));

@@ -7,6 +7,8 @@
 #   cmp(s, dt, t)      →  __bpn_cmp__(cmp, line, col, s, dt, t)            (the user's own cmp still runs)
 #   a[k] += b[j]       →  __bpn_iadd_indexed__(a, k, b, j, False)          (-=: True; a, b names, keys
 #                         names or int constants: nothing is evaluated out of Python's order)
+#   a[key] op= x       →  __bpn_iop_indexed__(a, key, x, op)               (+= -= *= /=; a a name, x a
+#                         name or a number, key any expression but a slice: evaluated once, first)
 # Bindings are kept per (name, line) site, last value wins, and reported when the run ends. The site
 # key is a constant baked into the code, so an assignment in a training loop costs one dict store:
 # no call, no tuple built, nothing crossing into JS.
@@ -23,7 +25,7 @@ import _bpn_host as _host
 from pyodide.ffi import JsException, to_js
 
 import torch
-from torch._tensor import Tensor, _iadd_indexed
+from torch._tensor import Tensor, _iadd_indexed, _iop_indexed
 
 _SITE_DIR = os.path.dirname(__file__)
 
@@ -60,6 +62,21 @@ def _plain_key(k):
     if isinstance(k, ast.Tuple):
         return all(_plain_key(e) and not isinstance(e, ast.Tuple) for e in k.elts)
     return isinstance(k, ast.Name) or (isinstance(k, ast.Constant) and type(k.value) is int)
+
+
+_IOP_CODES = {ast.Add: 0, ast.Sub: 1, ast.Mult: 2, ast.Div: 3}  # torch._tensor._IOPS
+
+
+def _plain_value(v):
+    """A right-hand side that is a name or a number: loading it before a[k] is read changes nothing."""
+    if isinstance(v, ast.UnaryOp) and isinstance(v.op, (ast.USub, ast.UAdd)):
+        v = v.operand
+    return isinstance(v, ast.Name) or (isinstance(v, ast.Constant) and type(v.value) in (int, float))
+
+
+def _has_slice(k):
+    """a[1:2] keys hold ast.Slice nodes, which only a subscript may contain (not a call's argument)."""
+    return isinstance(k, ast.Slice) or (isinstance(k, ast.Tuple) and any(isinstance(e, ast.Slice) for e in k.elts))
 
 
 class _Rewriter(ast.NodeTransformer):
@@ -99,6 +116,12 @@ class _Rewriter(ast.NodeTransformer):
             call = ast.Call(ast.Name("__bpn_iadd_indexed__", ast.Load()),
                             [ast.Name(t.value.id, ast.Load()), t.slice, ast.Name(v.value.id, ast.Load()), v.slice,
                              ast.Constant(isinstance(node.op, ast.Sub))], [])
+            return ast.copy_location(ast.Expr(ast.copy_location(call, node)), node)
+        op = _IOP_CODES.get(type(node.op))
+        if op is not None and isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and _plain_value(v) \
+                and not _has_slice(t.slice):
+            call = ast.Call(ast.Name("__bpn_iop_indexed__", ast.Load()),
+                            [ast.Name(t.value.id, ast.Load()), t.slice, v, ast.Constant(op)], [])
             return ast.copy_location(ast.Expr(ast.copy_location(call, node)), node)
         return node
 
@@ -301,6 +324,7 @@ def _fresh_main(path):
     for k in ("__bpn_cmp__", "__bpn_display__"):
         setattr(builtins, k, globals()[k])
     builtins.__bpn_iadd_indexed__ = _iadd_indexed
+    builtins.__bpn_iop_indexed__ = _iop_indexed
     builtins.__bpn_sites__ = _sites
     sys.modules["__main__"] = mod
     return mod

@@ -4,12 +4,14 @@
 # This module must not shadow builtins (torch/__init__.py defines torch.float, torch.sum, ...).
 import builtins
 import itertools
+import operator
 from array import array
 
 import _bpn_bridge as _b
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 
 _new = object.__new__
+_int, _float = builtins.int, builtins.float
 # bridge functions looked up once: attribute access on a JS object is the costly part of a call
 _b_allclose = _b.allclose
 _b_arange = _b.arange
@@ -102,10 +104,14 @@ _t_clamp = _b.t_clamp
 # Anything else uses `_t`, a JsProxy of the JS tensor fetched on demand.
 _A = array("d", bytes(8 * 64))
 _I = array("i", bytes(4 * 64))
-_b.attachBuffers(create_proxy(_A), create_proxy(_I))
+# handles of dead wrappers go to _D for release; few at a time (see bridge.ts releaseDead)
+_RELEASE_EVERY = 16
+_D = array("i", bytes(4 * _RELEASE_EVERY))
+_b.attachBuffers(create_proxy(_A), create_proxy(_I), create_proxy(_D))
 _h_put = _b.put
 _h_get = _b.get
 _h_release = _b.release
+_h_releaseDead = _b.releaseDead
 _h_dup = _b.h_dup
 _h_T = _b.h_T
 _h_data = _b.h_data
@@ -120,6 +126,7 @@ _h_index2 = _b.h_index2
 _h_setItem1 = _b.h_setItem1
 _h_getItemN = _b.h_getItemN
 _h_iaddIndexed = _b.h_iaddIndexed
+_h_iopIndexedN = _b.h_iopIndexedN
 _h_setItemN = _b.h_setItemN
 _h_view = _b.h_view
 _h_reshape = _b.h_reshape
@@ -135,6 +142,7 @@ _h_numel = _b.t_numel
 _NAN = builtins.float("nan")
 _DTYPE_CODES = ("float32", "float64", "int64", "bool")  # bridge.ts DTYPE_CODES
 _dead = []  # handles of collected wrappers, released in batches
+_shape_epoch = 0  # bumped when a JS tensor's shape changes (Tensor.shape)
 
 # `t[k] += v` runs as r = t[k]; r += v; t[k] = r. When r is a view of t and nothing but in-place ops
 # on r happened since (no autograd involved), the final copy writes r onto itself: it is skipped.
@@ -148,14 +156,19 @@ def _mutating():
 
 
 def _release_dead():
-    hs = _dead[:]
-    _dead.clear()
-    _h_release(*hs)
+    # a finalizer may run (and append) while this runs: take exactly the handles copied
+    while _dead:
+        hs = array("i", _dead[:_RELEASE_EVERY])
+        n = len(hs)
+        del _dead[:n]
+        _D[:n] = hs
+        _h_releaseDead(n)
 
 
 def _wrap_h(h):
     t = _new(Tensor)
     t._h = h
+    t._s = None
     return t
 
 
@@ -170,6 +183,7 @@ def _unary(name):
             raise _translate(e) from None
         t = _new(Tensor)
         t._h = h
+        t._s = None
         return t
     op.__name__ = op.__qualname__ = name
     op._bpn_inline = True  # translates engine errors itself
@@ -199,6 +213,7 @@ def _binary(name):
             raise _translate(e) from None
         t = _new(Tensor)
         t._h = h
+        t._s = None
         return t
     op.__name__ = op.__qualname__ = name
     op._bpn_inline = True  # translates engine errors itself
@@ -252,6 +267,7 @@ def _tensor_only(name):
             raise _translate(e) from None
         t = _new(Tensor)
         t._h = h
+        t._s = None
         return t
     op.__name__ = op.__qualname__ = name
     op._bpn_inline = True  # translates engine errors itself
@@ -342,6 +358,7 @@ def _wrap(js):
     """A JS tensor seen as a JsProxy (cold paths) → a Tensor with a handle of its own."""
     t = _new(Tensor)
     t._h = _h_put(js)
+    t._s = None
     return t
 
 
@@ -584,12 +601,14 @@ class _ValuesIndices(tuple):
 
 # ---------------------------------------------------------------- Tensor
 class Tensor:
-    __slots__ = ("_h", "__weakref__")
+    # _s: the shape as a Size, cached while _se == _shape_epoch (see `shape`)
+    __slots__ = ("_h", "_s", "_se", "__weakref__")
     __hash__ = object.__hash__
     __array_priority__ = 1000
 
     def __init__(self, *args, **kwargs):
         self._h = -1
+        self._s = None
         # torch.Tensor(2, 3) / torch.Tensor([1, 2]) (legacy constructor: always float32)
         if len(args) == 1 and isinstance(args[0], (list, tuple)):
             self._t = tensor(args[0], dtype=float32)._t
@@ -601,7 +620,7 @@ class Tensor:
             _dead.append(self._h)
         except AttributeError:  # interrupted between object.__new__ and setting _h
             return
-        if len(_dead) >= 256:
+        if len(_dead) >= _RELEASE_EVERY:
             _release_dead()
 
     @property
@@ -613,6 +632,7 @@ class Tensor:
     def _t(self, js):
         old = self._h
         self._h = _h_put(js)
+        self._s = None
         if old >= 0:
             _dead.append(old)
 
@@ -633,9 +653,20 @@ class Tensor:
     # ---- identity, shape, dtype ----
     @property
     def shape(self):
+        # A JS tensor's shape changes only when `.data =` gives it another tensor's (bridge.ts
+        # h_setData), and several wrappers may share one JS tensor (t.grad, copy.copy): such an
+        # assignment bumps _shape_epoch, which drops every cached shape at once.
+        try:
+            s = self._s
+            if s is not None and self._se == _shape_epoch:
+                return s
+        except AttributeError:  # a wrapper made without _s (cold paths)
+            pass
         _A[0] = self._h
         n = _h_shape()
-        return Size(_I[:n])
+        s = self._s = Size(_I[:n])
+        self._se = _shape_epoch
+        return s
 
     def size(self, dim=None):
         if dim is None:
@@ -846,11 +877,13 @@ class Tensor:
     def data(self, src):
         if not isinstance(src, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(src).__name__}")
+        global _shape_epoch
         _mutating()
         _A[0] = self._h
         _A[1] = src._h
         try:
-            _h_setData()
+            if _h_setData():
+                _shape_epoch += 1
         except JsException as e:
             raise _translate(e) from None
 
@@ -1131,6 +1164,7 @@ class Tensor:
                 h = _h_index1()
                 t = _new(Tensor)
                 t._h = h
+                t._s = None
                 if _A[3]:
                     _pending = (self, key, t)
                 return t
@@ -1141,6 +1175,7 @@ class Tensor:
                 h = _h_index2()
                 t = _new(Tensor)
                 t._h = h
+                t._s = None
                 return t
             if tk is Tensor:
                 _A[0] = self._h
@@ -1149,6 +1184,7 @@ class Tensor:
                 h = _h_index1()
                 t = _new(Tensor)
                 t._h = h
+                t._s = None
                 if _A[3]:
                     _pending = (self, key, t)
                 return t
@@ -1283,6 +1319,36 @@ def _iadd_indexed(a, k, b, bk, sub):
         r -= b[bk]
     else:
         r += b[bk]
+    a[k] = r
+
+
+_IOPS = (operator.iadd, operator.isub, operator.imul, operator.itruediv)  # bridge.ts IOP_MODES
+
+
+def _iop_indexed(a, k, v, op):
+    """`a[k] op= v` (op: 0 +=, 1 -=, 2 *=, 3 /=) with v a number or a name, which the runner compiles to
+    this call (_bpn_runtime.py). A float tensor a and a number v (dlogits[range(n), Yb] -= 1): the
+    engine reads, combines and writes back in one call, as Python's three steps would; anything
+    else runs those steps: r = a[k]; r op= v; a[k] = r."""
+    global _pending
+    tv = type(v)
+    if type(a) is Tensor and (tv is _float or tv is _int):
+        items = k if type(k) is tuple else (k,)
+        if _encode_items(items):
+            _A[0] = a._h
+            _A[1] = len(items)
+            _A[2] = v
+            _A[3] = op << 1
+            try:
+                done = _h_iopIndexedN()
+            except JsException as e:
+                _pending = None
+                raise _translate(e) from None
+            if done:
+                _pending = None
+                return
+    r = a[k]
+    r = _IOPS[op](r, v)
     a[k] = r
 
 
