@@ -18,7 +18,7 @@ import {
   type Trace, type TraceComparison, type NonFiniteEvent, type Graph, MAX_GRAPH_NODES,
 } from "../protocol/trace";
 import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
-import { autogradGraph, nodeIdOf, sampleDifference, sampleTensor, summarize, type NameInfo } from "./summarize";
+import { autogradGraph, nodeIdOf, sampleDifferenceKept, sampleTensor, summarize, type NameInfo } from "./summarize";
 import { installDiagnosis, kindLabel, type DiagnosisRecorder } from "../diagnosis";
 
 export interface ExecuteOptions {
@@ -281,9 +281,10 @@ export function comparisonRow(c: Comparison, place: Place, index: number, manual
     manualName: manual ? names.get(manual.id)?.name : undefined,
     tensorName: t ? names.get(t.id)?.name : undefined,
     nodeId: t ? nodeIdOf(t) : undefined,
-    manual: mv && manual ? sampleTensor(manual, mv, true) : undefined,
-    grad: gv && t?.grad ? sampleTensor(t.grad, gv, true) : undefined,
-    diff: hasDiff && t?.grad ? sampleDifference(mv, gv, t.grad.shape) : undefined,
+    // slots: the same row of a re-run (its samples are re-used while the values are the same)
+    manual: mv && manual ? sampleTensor(manual, mv, true, `cmp${index}:${c.name}:manual`) : undefined,
+    grad: gv && t?.grad ? sampleTensor(t.grad, gv, true, `cmp${index}:${c.name}:grad`) : undefined,
+    diff: hasDiff && t?.grad ? sampleDifferenceKept(mv, gv, t.grad.shape, `cmp${index}:${c.name}:diff`) : undefined,
   };
 }
 
@@ -403,7 +404,7 @@ export function buildTrace(p: TraceParts): Trace {
     tensors.push({
       kind: "tensor", id: value.id, name, ...place, shape: value.shape, dtype: value.dtype,
       requiresGrad: value.requires_grad, isLeaf: value.is_leaf, gradFn: value.grad_fn?.name(),
-      value: summarize(value), grad: value.grad ? summarize(value.grad) : undefined,
+      value: summarize(value, `${name}:value`), grad: value.grad ? summarize(value.grad, `${name}:grad`) : undefined,
     });
   }
   const byName = new Set(tensors.map((t) => t.name));

@@ -228,8 +228,14 @@ export function alignLine(code: string, source: string): LineMap {
   const map: number[] = [];
   if (prefix) map.push(0, 0, prefix);
   for (let p = 0; p < pairs.length; p += 2) {
-    const x = a[pairs[p]], y = b[pairs[p + 1]];
+    const i = pairs[p], x = a[i], y = b[pairs[p + 1]];
     map.push(x.at, y.at, x.text.length);
+    // a word sucrase added after this one and a dot (`cmp(…)` → `_x.cmp.call(void 0, …)`, where a
+    // stack frame points): the user's word, through to the next common word (negative length)
+    const added = a[i + 1];
+    if (added && (p + 2 >= pairs.length || pairs[p + 2] !== i + 1) && added.at === x.at + x.text.length + 1 && code.charCodeAt(added.at - 1) === 46) {
+      map.push(added.at, y.at, -added.text.length);
+    }
   }
   if (suffix) map.push(code.length - suffix, source.length - suffix, suffix);
   return Int32Array.from(map);
@@ -248,16 +254,18 @@ function words(line: string, from: number, to: number): { at: number; text: stri
 /**
  * The source column of a 0-based code column: inside a common word, the same place in it; between
  * words, as far past the previous word as in the code, but not into the next word; before the first
- * common word (text sucrase inserted), that word's start.
+ * common word (text sucrase inserted), that word's start; in a call sucrase rewrote, the callee.
  */
 export function sourceColumn(map: LineMap, column: number, sourceLength: number): number {
   if (map === null) return column;
   let k = -1;
   for (let q = 0; q < map.length && map[q] <= column; q += 3) k = q;
   if (k < 0) return map.length ? map[1] : Math.min(column, sourceLength);
+  if (map[k + 2] < 0) return map[k + 1];
   const from = map[k + 1] + (column - map[k]);
   if (column - map[k] < map[k + 2]) return from;
-  const next = k + 3 < map.length ? map[k + 4] : sourceLength;
+  let next = sourceLength;
+  for (let q = k + 3; q < map.length; q += 3) if (map[q + 2] > 0) { next = map[q + 1]; break; }
   return Math.min(from, Math.max(next, map[k + 1] + map[k + 2]));
 }
 

@@ -123,9 +123,10 @@ function shown(x: number): JsonNumber {
   return v - v === 0 ? v : encodeNumber(v);
 }
 
-export function summarize(t: Tensor): TensorSummary {
+/** Stats and sample of a tensor; `slot` names it across runs (see sampleTensor). */
+export function summarize(t: Tensor, slot?: string): TensorSummary {
   const v = t._read();
-  return { stats: v === t._storage && v.length >= KEPT_STATS_FROM ? keptStats(v) : stats(v), sample: sampleTensor(t, v) };
+  return { stats: v === t._storage && v.length >= KEPT_STATS_FROM ? keptStats(v) : stats(v), sample: sampleTensor(t, v, false, slot) };
 }
 
 /**
@@ -155,10 +156,20 @@ function keptStats(v: ArrayLike<number>): Stats {
 const lastSample = new WeakMap<Tensor, { shape: number[]; window: Float64Array; sample: Sample }>();
 
 /**
- * sample(t's values, t.shape), re-using the last kept sample of `t` when its window did not change;
- * `keep` keeps this one (cmp rows do: the trace samples the same tensors again).
+ * The last sample taken in a slot — a place in the trace that a re-run fills again: a cmp row's
+ * manual gradient, a named tensor's value… — with its window and values array (kept apart from the
+ * trace's Sample object, whose values packSamples takes away). A live re-run mostly computes the
+ * same numbers: compared bit for bit, they are copied instead of rounded again.
  */
-export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read(), keep = false): Sample {
+const slotSamples = new Map<string, { shape: number[]; window: Float64Array; rows: number; cols: number; truncated: boolean; values: JsonNumber[] }>();
+const SLOTS_KEPT = 4096;
+
+/**
+ * sample(t's values, t.shape), re-using the last kept sample of `t`, or the last sample of `slot`,
+ * when its window holds the same values; `keep` keeps this one for `t` (cmp rows do: the trace
+ * samples the same tensors again).
+ */
+export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read(), keep = false, slot?: string): Sample {
   const shape = t.shape;
   const w = windowOf(shape, values.length);
   const kept = lastSample.get(t);
@@ -166,15 +177,49 @@ export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read(), k
   if (kept && kept.sample.values.length === w.r * w.c && sameShape(kept.shape, shape) && sameWindow(values, w, kept.window)) {
     return { ...kept.sample, values: kept.sample.values.slice() };
   }
-  if (!keep) return sample(values, shape);
-  const window = new Float64Array(w.r * w.c);
-  if (w.c === w.cols) window.set(subarray(values, 0, w.r * w.c));
-  else for (let i = 0; i < w.r; i++) window.set(subarray(values, i * w.cols, i * w.cols + w.c), i * w.c);
+  const before = slot === undefined ? undefined : slotSamples.get(slot);
+  if (before && sameShape(before.shape, shape) && sameWindow(values, w, before.window)) {
+    const s: Sample = { rows: before.rows, cols: before.cols, values: before.values.slice(), truncated: before.truncated };
+    if (keep) lastSample.set(t, { shape, window: before.window, sample: s });
+    return s;
+  }
+  if (!keep && slot === undefined) return sample(values, shape);
+  const window = windowCopy(values, w);
   const out: JsonNumber[] = new Array(window.length);
   for (let i = 0; i < window.length; i++) out[i] = shown(window[i]);
   const s: Sample = { rows: w.r, cols: w.c, values: out, truncated: w.truncated };
-  lastSample.set(t, { shape, window, sample: s });
+  if (keep) lastSample.set(t, { shape, window, sample: s });
+  if (slot !== undefined) keepSlot(slot, { shape, window, rows: w.r, cols: w.c, truncated: w.truncated, values: out });
   return s;
+}
+
+/** sampleDifference(a, b, shape), re-using the last difference of `slot` while both windows hold the same values. */
+export function sampleDifferenceKept(a: ArrayLike<number>, b: ArrayLike<number>, shape: readonly number[], slot: string): Sample {
+  const w = windowOf(shape, a.length);
+  const before = slotSamples.get(slot);
+  const both = before && before.window.length === 2 * w.r * w.c ? before.window : undefined;
+  if (before && both && sameShape(before.shape, shape) && sameWindow(a, w, both.subarray(0, w.r * w.c)) && sameWindow(b, w, both.subarray(w.r * w.c))) {
+    return { rows: before.rows, cols: before.cols, values: before.values.slice(), truncated: before.truncated };
+  }
+  const s = sampleDifference(a, b, shape);
+  const window = new Float64Array(2 * w.r * w.c);
+  window.set(windowCopy(a, w));
+  window.set(windowCopy(b, w), w.r * w.c);
+  keepSlot(slot, { shape: shape.slice(), window, rows: s.rows, cols: s.cols, truncated: s.truncated, values: s.values });
+  return s;
+}
+
+function keepSlot(slot: string, entry: typeof slotSamples extends Map<string, infer E> ? E : never): void {
+  if (slotSamples.size >= SLOTS_KEPT && !slotSamples.has(slot)) slotSamples.clear();
+  slotSamples.set(slot, entry);
+}
+
+/** The sampled window of `values`, row after row, as float64. */
+function windowCopy(values: ArrayLike<number>, w: ReturnType<typeof windowOf>): Float64Array {
+  const window = new Float64Array(w.r * w.c);
+  if (w.c === w.cols) window.set(subarray(values, 0, w.r * w.c));
+  else for (let i = 0; i < w.r; i++) window.set(subarray(values, i * w.cols, i * w.cols + w.c), i * w.c);
+  return window;
 }
 
 /** The window of `values` holds what `window` kept: same numbers, same sign of zero, NaN where NaN. */

@@ -90,6 +90,13 @@ describe("instrumentation of bindings", () => {
     const line = prepared.code.split("\n")[5];
     const at = line.indexOf(".id(");
     assert.deepEqual(prepared.toOriginal(6, at + 1), { line: 6, column: src.split("\n")[5].indexOf(".id(") + 2 });
+    // an imported function called directly becomes `_x.torch.call(void 0, …)`: a frame there (at
+    // `call`) is the user's call
+    const direct = prepareScript("import { torch } from \"backprop-ninja\";\nconst y = 1 + torch(2, 3);\n", "direct.ts");
+    const code = direct.code.split("\n")[1];
+    assert.match(code, /\.torch\.call\(void 0, 2, 3\)/);
+    assert.deepEqual(direct.toOriginal(2, code.indexOf("call")), { line: 2, column: 15 });
+    assert.deepEqual(direct.toOriginal(2, code.indexOf("2, 3")), { line: 2, column: 21 });
   });
 
   it("reports a syntax error at the user's line and column", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { torch } from "../../src/engine/index";
 import { PyRandom } from "../../src/engine/random/pyrandom";
-import { display, displayGeneral, sample, sampleDifference, sampleTensor, stats, summarize } from "../../src/runner/summarize";
+import { display, displayGeneral, sample, sampleDifference, sampleDifferenceKept, sampleTensor, stats, summarize } from "../../src/runner/summarize";
 import { MAX_SAMPLE_COLS, MAX_SAMPLE_ROWS } from "../../src/protocol/trace";
 
 /** A seeded stream of doubles in [0, 1) (CPython's generator), so failures reproduce. */
@@ -169,6 +169,45 @@ describe("summarize: the numbers a trace shows", () => {
       const ws = sampleTensor(w, undefined, true);
       ws.values = [];
       assert.deepEqual(sampleTensor(w, undefined, true).values, [1, 1, 1]);
+    });
+
+    it("of a slot (the same place in a re-run's trace) are re-used for another tensor only with the same shape and window bits", () => {
+      const values = Float32Array.from({ length: 90 * 70 }, (_, i) => Math.sin(i) * 1e3);
+      const first = sampleTensor(torch.fromArray(values, [90, 70]), undefined, false, "slot-a");
+      assert.deepEqual(first, sample(values, [90, 70]));
+      // a new tensor with the same values (the next run): the same sample, in an array of its own
+      const again = sampleTensor(torch.fromArray(values, [90, 70]), undefined, false, "slot-a");
+      assert.deepEqual(again, first);
+      assert.notEqual(again.values, first.values);
+      // packing the first trace's samples away leaves the slot's values
+      first.values = [];
+      assert.deepEqual(sampleTensor(torch.fromArray(values, [90, 70]), undefined, false, "slot-a"), again);
+      // one value changed inside the window, -0 for 0, another shape with the same leading values
+      const edited = values.slice();
+      edited[2 * 70 + 3] += 1;
+      assert.deepEqual(sampleTensor(torch.fromArray(edited, [90, 70]), undefined, false, "slot-a"), sample(edited, [90, 70]));
+      const zeros = new Float32Array(4), negZeros = Float32Array.from([-0, 0, 0, 0]);
+      sampleTensor(torch.fromArray(zeros, [2, 2]), undefined, false, "slot-b");
+      assert.ok(Object.is(sampleTensor(torch.fromArray(negZeros, [2, 2]), undefined, false, "slot-b").values[0], -0));
+      assert.deepEqual(sampleTensor(torch.fromArray(values, [70, 90]), undefined, false, "slot-a"), sample(values, [70, 90]));
+      // outside the window the values do not matter
+      const outside = values.slice();
+      outside[89 * 70 + 69] = NaN;
+      assert.deepEqual(sampleTensor(torch.fromArray(outside, [90, 70]), undefined, false, "slot-a"), sample(values, [90, 70]));
+    });
+
+    it("of a difference in a slot are re-used only while both windows hold the same bits", () => {
+      const a = Float32Array.from([1, 2, 3, 4, 5, 6]), b = Float32Array.from([1, 2.5, 3, 3, 5, 6.125]);
+      const first = sampleDifferenceKept(a, b, [2, 3], "diff-a");
+      assert.deepEqual(first, sampleDifference(a, b, [2, 3]));
+      assert.deepEqual(sampleDifferenceKept(a.slice(), b.slice(), [2, 3], "diff-a"), first);
+      const b2 = b.slice();
+      b2[5] = 6;
+      assert.deepEqual(sampleDifferenceKept(a, b2, [2, 3], "diff-a"), sampleDifference(a, b2, [2, 3]));
+      const a2 = a.slice();
+      a2[0] = 0;
+      assert.deepEqual(sampleDifferenceKept(a2, b2, [2, 3], "diff-a"), sampleDifference(a2, b2, [2, 3]));
+      assert.deepEqual(sampleDifferenceKept(a2, b2, [3, 2], "diff-a"), sampleDifference(a2, b2, [3, 2]));
     });
   });
 });
