@@ -153,7 +153,10 @@ function keptStats(v: ArrayLike<number>): Stats {
  * window still holds the same values (compared, so in-place edits in between are seen; NaN payloads
  * aside, which display the same) the sample's values are copied instead of rounded again.
  */
-const lastSample = new WeakMap<Tensor, { shape: number[]; window: Float64Array; sample: Sample }>();
+const lastSample = new WeakMap<Tensor, { shape: number[]; window: Window; sample: Sample }>();
+
+/** A sampled window's values, row after row, in the tensor's own storage type (so equal windows are equal bytes). */
+type Window = Float32Array | Float64Array;
 
 /**
  * The last sample taken in a slot — a place in the trace that a re-run fills again: a cmp row's
@@ -161,7 +164,7 @@ const lastSample = new WeakMap<Tensor, { shape: number[]; window: Float64Array; 
  * trace's Sample object, whose values packSamples takes away). A live re-run mostly computes the
  * same numbers: compared bit for bit, they are copied instead of rounded again.
  */
-const slotSamples = new Map<string, { shape: number[]; window: Float64Array; rows: number; cols: number; truncated: boolean; values: JsonNumber[] }>();
+const slotSamples = new Map<string, { shape: number[]; window: Window; rows: number; cols: number; truncated: boolean; values: JsonNumber[] }>();
 const SLOTS_KEPT = 4096;
 
 /**
@@ -197,14 +200,14 @@ export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read(), k
 export function sampleDifferenceKept(a: ArrayLike<number>, b: ArrayLike<number>, shape: readonly number[], slot: string): Sample {
   const w = windowOf(shape, a.length);
   const before = slotSamples.get(slot);
-  const both = before && before.window.length === 2 * w.r * w.c ? before.window : undefined;
+  const both = before && before.window instanceof Float64Array && before.window.length === 2 * w.r * w.c ? before.window : undefined;
   if (before && both && sameShape(before.shape, shape) && sameWindow(a, w, both.subarray(0, w.r * w.c)) && sameWindow(b, w, both.subarray(w.r * w.c))) {
     return { rows: before.rows, cols: before.cols, values: before.values.slice(), truncated: before.truncated };
   }
   const s = sampleDifference(a, b, shape);
   const window = new Float64Array(2 * w.r * w.c);
-  window.set(windowCopy(a, w));
-  window.set(windowCopy(b, w), w.r * w.c);
+  window.set(windowCopy(a, w, Float64Array));
+  window.set(windowCopy(b, w, Float64Array), w.r * w.c);
   keepSlot(slot, { shape: shape.slice(), window, rows: s.rows, cols: s.cols, truncated: s.truncated, values: s.values });
   return s;
 }
@@ -214,16 +217,20 @@ function keepSlot(slot: string, entry: typeof slotSamples extends Map<string, in
   slotSamples.set(slot, entry);
 }
 
-/** The sampled window of `values`, row after row, as float64. */
-function windowCopy(values: ArrayLike<number>, w: ReturnType<typeof windowOf>): Float64Array {
-  const window = new Float64Array(w.r * w.c);
+/** The sampled window of `values`, row after row: float32 for float32 values, else float64. */
+function windowCopy(values: ArrayLike<number>, w: ReturnType<typeof windowOf>, type = values instanceof Float32Array ? Float32Array : Float64Array): Window {
+  const window = new type(w.r * w.c);
   if (w.c === w.cols) window.set(subarray(values, 0, w.r * w.c));
   else for (let i = 0; i < w.r; i++) window.set(subarray(values, i * w.cols, i * w.cols + w.c), i * w.c);
   return window;
 }
 
 /** The window of `values` holds what `window` kept: same numbers, same sign of zero, NaN where NaN. */
-function sameWindow(values: ArrayLike<number>, w: ReturnType<typeof windowOf>, window: Float64Array): boolean {
+function sameWindow(values: ArrayLike<number>, w: ReturnType<typeof windowOf>, window: Window): boolean {
+  // whole rows of the same storage type: one byte comparison (stricter: NaN payloads must match too)
+  if (w.c === w.cols && ArrayBuffer.isView(values) && values.constructor === window.constructor) {
+    return sameBytes((values as Window).subarray(0, w.r * w.c), window);
+  }
   for (let i = 0; i < w.r; i++) {
     const from = i * w.cols, to = i * w.c;
     for (let j = 0; j < w.c; j++) {
