@@ -266,6 +266,11 @@ export const handles = {
     }
     return 1;
   },
+  /** torch.randint: F[0] low, F[1] high, F[2] ndim (dims in DIMS), F[3] dtype code (-1: int64); the generator or none */
+  h_randint: (gen?: TorchGenerator | null): number => {
+    const a = args();
+    return put(torch.randint(a[0], a[1], Array.from(DIMS.subarray(0, a[2])), { generator: opt(gen), dtype: dtypeArg(a[3]) }));
+  },
   /** view/reshape: F[1] = ndim, dims in DIMS */
   h_view: (): number => { const a = args(); return put(at(a[0]).view(Array.from(DIMS.subarray(0, a[1])))); },
   h_reshape: (): number => { const a = args(); return put(at(a[0]).reshape(Array.from(DIMS.subarray(0, a[1])))); },

@@ -22,6 +22,7 @@ _b_randn = _b.randn
 _b_setGradEnabled = _b.setGradEnabled
 _b_stack = _b.stack
 _b_where = _b.where
+_h_randint = _b.h_randint
 
 from . import _tensor
 from ._tensor import Size, Tensor, dtype, tensor, _wrap, _operand, _shape_args, _js_dtype, _dims, _keep
@@ -250,7 +251,23 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
     if size is None:
         size = args.pop()
     low, high = (0, args[0]) if len(args) == 1 else (args[0], args[1])
-    return _wrap(_b_randint(low, high, _to_js(_shape_args((size,))), _gen(generator), _js_dtype(dtype)))
+    dims = _shape_args((size,))
+    d = _js_dtype(dtype)
+    if type(low) is _builtins.int and type(high) is _builtins.int and -_EXACT < low < _EXACT and -_EXACT < high < _EXACT \
+            and len(dims) <= len(_tensor._I):
+        # the handle path: numbers and dims through the shared buffers, no JS array or JsProxy built
+        _A, _I = _tensor._A, _tensor._I
+        for i, s in enumerate(dims):
+            _I[i] = s
+        _A[0] = low
+        _A[1] = high
+        _A[2] = len(dims)
+        _A[3] = -1 if d is None else _DTYPE_CODE[d]
+        return _tensor._wrap_h(_h_randint(_gen(generator)))
+    return _wrap(_b_randint(low, high, _to_js(dims), _gen(generator), d))
+
+
+_EXACT = 2 ** 53  # ints the shared float64 buffer holds exactly
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):

@@ -875,10 +875,10 @@ class Tensor:
 
     @data.setter
     def data(self, src):
-        if not isinstance(src, Tensor):
+        global _shape_epoch, _pending
+        if type(src) is not Tensor and not isinstance(src, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(src).__name__}")
-        global _shape_epoch
-        _mutating()
+        _pending = None
         _A[0] = self._h
         _A[1] = src._h
         try:
