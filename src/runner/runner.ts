@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import { TRACE_VERSION, type OutputChunk, type RunEvent, type ScriptError, type Series, type Trace, type TraceComparison } from "../protocol/trace";
 import { languageOf, sha256, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
 import { unpackSamples } from "./summarize";
-import type { WorkerMessage, WorkerRequest } from "./worker";
+import { PENDING_BYTES, pendingEvents, type WorkerMessage, type WorkerRequest } from "./worker";
 
 export interface RunOptions {
   /** text to run instead of the file on disk */
@@ -32,6 +32,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MEMORY_MB = 2048;
 /** How long a Python run gets to honour a KeyboardInterrupt before its worker is terminated. */
 const PYTHON_INTERRUPT_GRACE_MS = 3000;
+/** How often the host reads the events a running worker has not posted yet. */
+const PENDING_POLL_MS = 100;
 /** Extra time a run may take to start (worker, transpiling, a cold Pyodide) before its limit applies. */
 const STARTUP_ALLOWANCE_MS = 60_000;
 
@@ -137,6 +139,23 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
   const lastPlace = new SharedArrayBuffer(8);
   // Python runs can be interrupted in place (KeyboardInterrupt), keeping the loaded interpreter
   const interrupt = new SharedArrayBuffer(4);
+  // events the worker has not posted yet (it batches them): read while it runs and when it is stopped
+  const pending = new SharedArrayBuffer(PENDING_BYTES);
+  let receivedSeq = 0;
+  const readPending = () => {
+    let events: ReturnType<typeof pendingEvents>;
+    try {
+      events = pendingEvents(pending, receivedSeq);
+    } catch {
+      return; // (cannot happen: lines are complete before they are counted) the batch brings them
+    }
+    for (const { seq, event } of events) {
+      receivedSeq = seq;
+      onRunEvent(event);
+    }
+  };
+  const poll = setInterval(readPending, PENDING_POLL_MS);
+  poll.unref();
   const isPython = /\.(py|ipynb)$/i.test(file);
   let interruptRequested = false;
   const memoryMb = opts.memoryMb ?? DEFAULT_MEMORY_MB;
@@ -157,6 +176,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
   worker.stderr.on("data", onStderr);
 
   const partial = (status: Trace["status"], error: ScriptError): Trace => {
+    readPending();
     const at = new Int32Array(lastPlace);
     const place = at[0] ? { line: at[0], column: at[1] } : undefined;
     if (source === undefined) { try { source = fs.readFileSync(file, "utf8"); } catch { source = ""; } }
@@ -172,6 +192,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
+    clearInterval(poll);
     worker.stdout.off("data", onStdout);
     worker.stderr.off("data", onStderr);
     worker.off("message", onMessage);
@@ -197,22 +218,28 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
   });
   let timer: NodeJS.Timeout | undefined = limitMs === 0 ? undefined : setTimeout(onTimeout, limitMs + STARTUP_ALLOWANCE_MS);
 
+  const onRunEvent = (e: RunEvent) => {
+    if (e.type === "phase" && e.phase === "running" && limitMs !== 0 && !settled && !stopping) {
+      clearTimeout(timer);
+      timer = setTimeout(onTimeout, limitMs);
+    }
+    if (e.type === "output") output.push(e.chunk);
+    else if (e.type === "comparison") comparisons.push(e.comparison);
+    else if (e.type === "series") {
+      let s = series.get(e.name);
+      if (!s) series.set(e.name, (s = { name: e.name, steps: [], values: [] }));
+      s.steps.push(e.step);
+      s.values.push(e.value);
+    }
+    opts.onEvent?.(e);
+  };
   const onMessage = (m: WorkerMessage) => {
-    if (m.type === "event") {
-      const e = m.event;
-      if (e.type === "phase" && e.phase === "running" && limitMs !== 0) {
-        clearTimeout(timer);
-        timer = setTimeout(onTimeout, limitMs);
-      }
-      if (e.type === "output") output.push(e.chunk);
-      else if (e.type === "comparison") comparisons.push(e.comparison);
-      else if (e.type === "series") {
-        let s = series.get(e.name);
-        if (!s) series.set(e.name, (s = { name: e.name, steps: [], values: [] }));
-        s.steps.push(e.step);
-        s.values.push(e.value);
-      }
-      opts.onEvent?.(e);
+    if (m.type === "event") onRunEvent(m.event);
+    else if (m.type === "events") {
+      // (the first ones may have come through the shared buffer already)
+      const first = m.lastSeq - m.events.length + 1;
+      for (let i = Math.max(0, receivedSeq + 1 - first); i < m.events.length; i++) onRunEvent(m.events[i]);
+      receivedSeq = Math.max(receivedSeq, m.lastSeq);
     } else if (m.type === "done") {
       unpackSamples(m.trace, m.samples);
       finish(m.trace, true);
@@ -239,7 +266,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
     type: "run", file, source: opts.source, documentVersion: opts.documentVersion,
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
-    lastPlace, interrupt, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace, env: { ...devEnv(), ...opts.env },
+    lastPlace, interrupt, pending, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace, env: { ...devEnv(), ...opts.env },
     finiteDifference: opts.finiteDifference,
   };
   worker.postMessage(req);

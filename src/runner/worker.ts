@@ -17,6 +17,8 @@ export interface WorkerRequest {
   lastPlace: SharedArrayBuffer;
   /** Int32Array(1): the host writes 2 to interrupt a Python run (KeyboardInterrupt) */
   interrupt?: SharedArrayBuffer;
+  /** where the events not yet posted wait (see EventBatcher), for the host to read if it stops the worker */
+  pending?: SharedArrayBuffer;
   workspace?: string;
   /** after the run, check this tensor's gradient with finite differences */
   finiteDifference?: { name: string; samples?: number };
@@ -27,6 +29,8 @@ export interface WorkerRequest {
 
 export type WorkerMessage =
   | { type: "event"; event: RunEvent }
+  /** events in the order they happened; `lastSeq` is the sequence number of the last one */
+  | { type: "events"; events: RunEvent[]; lastSeq: number }
   /** the trace with its samples' values moved to `samples` (packSamples): cheap to clone */
   | { type: "done"; trace: Trace; samples: Float64Array }
   | { type: "crash"; message: string; stack?: string };
@@ -39,9 +43,91 @@ export function setPythonRunner(run: PythonRunner): void {
   pythonRunner = run;
 }
 
-async function handle(req: WorkerRequest): Promise<Trace> {
+/**
+ * A run's events go to the host in batches — one message per BATCH_MS instead of one per printed
+ * line and cmp row (a message costs tens of µs on both sides; the exercise makes ~60) — and phase
+ * changes at once. Until a batch is posted its events also wait, as JSON lines numbered in order,
+ * in a buffer shared with the host, which reads it every so often while the script runs (a line
+ * printed before a long silent computation still shows up) and when it stops a hung worker (a
+ * stopped run keeps everything it printed). Header: [bytes used, generation]; the generation goes
+ * up before the buffer is reused, so a reader can tell a torn read.
+ */
+export class EventBatcher {
+  private queue: RunEvent[] = [];
+  private lastPost = -Infinity;
+  private seq = 0;
+  private used = 0;
+  private readonly header?: Int32Array;
+  private readonly bytes?: Uint8Array;
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly post: (m: WorkerMessage) => void, pending?: SharedArrayBuffer, private readonly batchMs = BATCH_MS) {
+    if (pending) {
+      this.header = new Int32Array(pending, 0, 2);
+      this.bytes = new Uint8Array(pending, PENDING_HEADER_BYTES);
+    }
+  }
+
+  push(event: RunEvent): void {
+    this.queue.push(event);
+    const seq = ++this.seq;
+    const now = performance.now();
+    if (event.type === "phase" || now - this.lastPost >= this.batchMs || !this.mirror(seq, event)) this.flush(now);
+  }
+
+  flush(now = performance.now()): void {
+    this.lastPost = now;
+    if (!this.queue.length) return;
+    const events = this.queue;
+    this.queue = [];
+    this.post({ type: "events", events, lastSeq: this.seq });
+    // (the host skips by number what it already has, from the buffer or a batch)
+    this.used = 0;
+    if (this.header) {
+      Atomics.add(this.header, 1, 1);
+      Atomics.store(this.header, 0, 0);
+    }
+  }
+
+  /** Appends the event to the shared buffer; false when it does not fit (then it is posted now). */
+  private mirror(seq: number, event: RunEvent): boolean {
+    if (!this.bytes || !this.header) return true;
+    const line = `${seq}\t${JSON.stringify(event)}\n`;
+    const { read, written } = this.encoder.encodeInto(line, this.bytes.subarray(this.used));
+    if (read !== line.length) return false;
+    this.used += written;
+    Atomics.store(this.header, 0, this.used); // the bytes first, then the length that covers them
+    return true;
+  }
+}
+
+export const BATCH_MS = 50;
+export const PENDING_BYTES = 1 << 18;
+const PENDING_HEADER_BYTES = 8;
+
+/**
+ * The events waiting in a worker's shared buffer numbered after `afterSeq`, with their numbers; an
+ * empty list when the worker reused the buffer while it was read (those events come in a batch).
+ */
+export function pendingEvents(pending: SharedArrayBuffer, afterSeq: number): { seq: number; event: RunEvent }[] {
+  const header = new Int32Array(pending, 0, 2);
+  const generation = Atomics.load(header, 1);
+  const used = Atomics.load(header, 0);
+  const bytes = new Uint8Array(pending, PENDING_HEADER_BYTES, used).slice();
+  if (Atomics.load(header, 1) !== generation) return [];
+  const out: { seq: number; event: RunEvent }[] = [];
+  for (const line of new TextDecoder().decode(bytes).split("\n")) {
+    const tab = line.indexOf("\t");
+    const seq = Number(line.slice(0, tab));
+    if (tab < 0 || seq <= afterSeq) continue;
+    out.push({ seq, event: JSON.parse(line.slice(tab + 1)) as RunEvent });
+  }
+  return out;
+}
+
+async function handle(req: WorkerRequest, batcher: EventBatcher): Promise<Trace> {
   resetEngine();
-  const emit = (event: RunEvent) => parentPort!.postMessage({ type: "event", event } satisfies WorkerMessage);
+  const emit = (event: RunEvent) => batcher.push(event);
   if (req.env) Object.assign(process.env, req.env);
   // workers cannot chdir: the script's folder is passed on for relative lookups (e.g. names.txt)
   if (req.cwd) process.env.BACKPROP_NINJA_SCRIPT_DIR = req.cwd;
@@ -66,12 +152,15 @@ async function handle(req: WorkerRequest): Promise<Trace> {
 
 if (parentPort) {
   parentPort.on("message", (req: WorkerRequest) => {
-    handle(req).then(
+    const batcher = new EventBatcher((m) => parentPort!.postMessage(m), req.pending);
+    handle(req, batcher).then(
       (trace) => {
+        batcher.flush();
         const samples = packSamples(trace);
         parentPort!.postMessage({ type: "done", trace, samples } satisfies WorkerMessage, [samples.buffer as ArrayBuffer]);
       },
       (e: unknown) => {
+        batcher.flush();
         const err = e instanceof Error ? e : new Error(String(e));
         parentPort!.postMessage({ type: "crash", message: err.message, stack: err.stack } satisfies WorkerMessage);
       },

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Runner } from "../../src/runner/runner";
 import { executeScript } from "../../src/runner/execute";
-import { countVerdicts, isTrace, type Trace } from "../../src/protocol/trace";
+import { countVerdicts, isTrace, type RunEvent, type Trace } from "../../src/protocol/trace";
+import { EventBatcher, PENDING_BYTES, pendingEvents, type WorkerMessage } from "../../src/runner/worker";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-runner-"));
 const script = (name: string, text: string) => {
@@ -177,6 +178,46 @@ describe("runner: a script's run becomes a trace", () => {
     assert.equal(t2.error?.kind, "cancelled");
   });
 
+  it("streams every event in order, in batches, and a line printed before a long silent stretch arrives during it", async () => {
+    // a burst of output and cmp rows, then 1.5 s without events, then one more line
+    const f = script("stream.ts", HEAD + [
+      "const a = torch.ones(2, { requires_grad: true });",
+      "a.sum().backward();",
+      "for (let i = 0; i < 300; i++) console.log('line ' + i);",
+      "for (let i = 0; i < 20; i++) cmp('a' + i, torch.ones(2), a);",
+      "console.log('before the wait');",
+      "const t0 = Date.now();",
+      "while (Date.now() - t0 < 1500) {}",
+      "console.log('after');",
+    ].join("\n") + "\n");
+    const events: { text?: string; cmp?: string; at: number }[] = [];
+    const started = Date.now();
+    const t = await runner.run(f, {
+      timeoutMs: 20_000,
+      onEvent: (e) => {
+        if (e.type === "output") events.push({ text: e.chunk.text, at: Date.now() - started });
+        else if (e.type === "comparison") events.push({ cmp: e.comparison.name, at: Date.now() - started });
+      },
+    }).trace;
+    assert.equal(t.status, "ok");
+    // the live stream says what the trace says, in the same order
+    assert.equal(events.filter((e) => e.text).map((e) => e.text).join(""), t.output.map((o) => o.text).join(""));
+    assert.deepEqual(events.filter((e) => e.cmp).map((e) => e.cmp), t.comparisons.map((c) => c.name));
+    const cmpLine = t.output.map((o) => o.text).join("").split("\n").findIndex((l) => l.startsWith("a0 "));
+    assert.equal(cmpLine, 300);
+    // the line before the wait came while the script was still busy (from the shared buffer)
+    const before = events.find((e) => e.text?.includes("before the wait"))!;
+    const after = events.find((e) => e.text?.includes("after"))!;
+    assert.ok(after.at - before.at > 700, `'before the wait' at ${before.at} ms, 'after' at ${after.at} ms`);
+  });
+
+  it("a stopped run keeps the output it printed right before it hung", async () => {
+    const f = script("hang.ts", HEAD + "console.log('one');\nconsole.log('two');\nconsole.log('three');\nwhile (true) {}\n");
+    const t = await run(f, 1000);
+    assert.equal(t.error?.kind, "timeout");
+    assert.equal(t.output.map((o) => o.text).join(""), "one\ntwo\nthree\n");
+  });
+
   it("a re-run in the warm worker starts like a fresh process (grad mode on, global generator reseeded)", async () => {
     const f = script("fresh.ts", HEAD + "console.log(torch.is_grad_enabled(), torch.randn(3).tolist());\ntorch.set_grad_enabled(false);\ntorch.randn(100);\n");
     const a = await run(f), b = await run(f);
@@ -212,6 +253,30 @@ describe("runner: a script's run becomes a trace", () => {
     const maxMs = h.max / 1e6;
     // measured 12-22 ms max (10 ms resolution) on the shared 2-core box under load ~4
     assert.ok(maxMs < 500, `event loop blocked for ${maxMs.toFixed(1)} ms while a 2 s script ran`);
+  });
+});
+
+describe("runner: the worker's event batches", () => {
+  it("post phase changes at once, keep other events in the shared buffer until a batch, and post what does not fit", () => {
+    const posted: WorkerMessage[] = [];
+    const pending = new SharedArrayBuffer(PENDING_BYTES);
+    const batcher = new EventBatcher((m) => posted.push(m), pending, 60_000);
+    const out = (text: string): RunEvent => ({ type: "output", chunk: { stream: "stdout", text } });
+    batcher.push({ type: "phase", phase: "running" });
+    batcher.push(out("x\n"));
+    batcher.push(out("y\n"));
+    assert.equal(posted.length, 1);
+    assert.deepEqual(pendingEvents(pending, 0), [{ seq: 2, event: out("x\n") }, { seq: 3, event: out("y\n") }]);
+    assert.deepEqual(pendingEvents(pending, 2), [{ seq: 3, event: out("y\n") }]);
+    const big = out("z".repeat(PENDING_BYTES));
+    batcher.push(big);
+    assert.deepEqual(posted[1], { type: "events", events: [out("x\n"), out("y\n"), big], lastSeq: 4 });
+    assert.deepEqual(pendingEvents(pending, 0), []);
+    batcher.push(out("w\n"));
+    batcher.flush();
+    assert.deepEqual(posted[2], { type: "events", events: [out("w\n")], lastSeq: 5 });
+    batcher.flush();
+    assert.equal(posted.length, 3, "nothing to post");
   });
 });
 
