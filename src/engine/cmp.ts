@@ -4,6 +4,7 @@ import { TorchError, fmtShape } from "./errors";
 import { pyBool, pyFloatRepr } from "./format";
 import { inspector } from "./inspect";
 import { sameShape } from "./shape";
+import { sameBytes } from "./dtype";
 import { Tensor } from "./tensor";
 
 export type ComparisonStatus = "exact" | "approximate" | "wrong" | "shape-mismatch" | "no-grad" | "not-written";
@@ -53,6 +54,11 @@ export function compareGradients(name: string, manual: Tensor | null | undefined
     };
   }
   const a = manual._read(), b = grad._read();
+  // the usual verdict of a finished exercise: the same bits, all finite (a NaN is not exact, and
+  // ±Inf − ±Inf makes maxdiff NaN: those take the loop below)
+  if (manual.dtype === grad.dtype && sameBytes(a, b) && allFinite(a)) {
+    return { ...base, exact: true, approximate: true, maxdiff: 0, status: "exact" };
+  }
   const round = manual.dtype === "float32" && grad.dtype === "float32" ? Math.fround : (v: number) => v;
   let exact = true, approximate = true, maxdiff = 0, sawNaN = false;
   for (let i = 0; i < a.length; i++) {
@@ -65,6 +71,11 @@ export function compareGradients(name: string, manual: Tensor | null | undefined
   }
   const status = exact ? "exact" : approximate ? "approximate" : "wrong";
   return { ...base, exact, approximate, maxdiff: sawNaN ? null : maxdiff, status };
+}
+
+function allFinite(v: ArrayLike<number>): boolean {
+  for (let i = 0; i < v.length; i++) if (v[i] - v[i] !== 0) return false;
+  return true;
 }
 
 /** `logprobs        | exact: True  | approximate: True  | maxdiff: 0.0` */
