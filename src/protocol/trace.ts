@@ -47,6 +47,7 @@ export interface Stats {
 export interface Sample {
   rows: number;
   cols: number;
+  /** read-only: the runner shares one array between the samples of equal windows (and across runs) */
   values: JsonNumber[];
   /** true when the tensor has more rows or columns than shown */
   truncated: boolean;

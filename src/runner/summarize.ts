@@ -177,12 +177,13 @@ export function sampleTensor(t: Tensor, values: ArrayLike<number> = t._read(), k
   const w = windowOf(shape, values.length);
   const kept = lastSample.get(t);
   // (a sample whose values went to packSamples is no longer complete)
+  // (samples share their values array: nothing writes into one, packSamples replaces it)
   if (kept && kept.sample.values.length === w.r * w.c && sameShape(kept.shape, shape) && sameWindow(values, w, kept.window)) {
-    return { ...kept.sample, values: kept.sample.values.slice() };
+    return { ...kept.sample };
   }
   const before = slot === undefined ? undefined : slotSamples.get(slot);
   if (before && sameShape(before.shape, shape) && sameWindow(values, w, before.window)) {
-    const s: Sample = { rows: before.rows, cols: before.cols, values: before.values.slice(), truncated: before.truncated };
+    const s: Sample = { rows: before.rows, cols: before.cols, values: before.values, truncated: before.truncated };
     if (keep) lastSample.set(t, { shape, window: before.window, sample: s });
     return s;
   }
@@ -202,7 +203,7 @@ export function sampleDifferenceKept(a: ArrayLike<number>, b: ArrayLike<number>,
   const before = slotSamples.get(slot);
   const both = before && before.window instanceof Float64Array && before.window.length === 2 * w.r * w.c ? before.window : undefined;
   if (before && both && sameShape(before.shape, shape) && sameWindow(a, w, both.subarray(0, w.r * w.c)) && sameWindow(b, w, both.subarray(w.r * w.c))) {
-    return { rows: before.rows, cols: before.cols, values: before.values.slice(), truncated: before.truncated };
+    return { rows: before.rows, cols: before.cols, values: before.values, truncated: before.truncated };
   }
   const s = sampleDifference(a, b, shape);
   const window = new Float64Array(2 * w.r * w.c);

@@ -148,7 +148,7 @@ describe("summarize: the numbers a trace shows", () => {
       assert.deepEqual(first, sample(t._read(), t.shape));
       const again = sampleTensor(t, undefined, true);
       assert.deepEqual(again, first);
-      assert.notEqual(again.values, first.values, "a copy, so packing one trace's samples leaves the other's");
+      assert.notEqual(again, first, "a Sample of its own, so packing one trace's samples leaves the other's");
       // an in-place edit through .data (which does not count as a new version) inside the window
       t.data.index(3, 5).fill_(42);
       const edited = sampleTensor(t, undefined, true);
@@ -175,12 +175,13 @@ describe("summarize: the numbers a trace shows", () => {
       const values = Float32Array.from({ length: 90 * 70 }, (_, i) => Math.sin(i) * 1e3);
       const first = sampleTensor(torch.fromArray(values, [90, 70]), undefined, false, "slot-a");
       assert.deepEqual(first, sample(values, [90, 70]));
-      // a new tensor with the same values (the next run): the same sample, in an array of its own
+      // a new tensor with the same values (the next run): the same sample, a Sample object of its own
       const again = sampleTensor(torch.fromArray(values, [90, 70]), undefined, false, "slot-a");
       assert.deepEqual(again, first);
-      assert.notEqual(again.values, first.values);
-      // packing the first trace's samples away leaves the slot's values
+      assert.notEqual(again, first);
+      // packing the first trace's samples away (packSamples replaces values) leaves the others'
       first.values = [];
+      assert.deepEqual(again.values, sample(values, [90, 70]).values);
       assert.deepEqual(sampleTensor(torch.fromArray(values, [90, 70]), undefined, false, "slot-a"), again);
       // one value changed inside the window, -0 for 0, another shape with the same leading values
       const edited = values.slice();
