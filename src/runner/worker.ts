@@ -44,7 +44,7 @@ export function setPythonRunner(run: PythonRunner): void {
 }
 
 /**
- * A run's events go to the host in batches — one message per BATCH_MS instead of one per printed
+ * A run's events go to the host in batches — one message per BATCH_MS (10 ms) instead of one per printed
  * line and cmp row (a message costs tens of µs on both sides; the exercise makes ~60) — and phase
  * changes at once. Until a batch is posted its events also wait, as JSON lines numbered in order,
  * in a buffer shared with the host, which reads it every so often while the script runs (a line
@@ -101,7 +101,7 @@ export class EventBatcher {
   }
 }
 
-export const BATCH_MS = 50;
+export const BATCH_MS = 10;
 export const PENDING_BYTES = 1 << 18;
 const PENDING_HEADER_BYTES = 8;
 
