@@ -347,7 +347,8 @@ function transpileEdit(prev: Previous, source: string, file: string): (Transpile
     return undefined; // the whole file's transpile reports it
   }
   const partStarts = lineStarts(part.code);
-  if (partStarts.length < newLb || (newLb < newStarts.length && partStarts.length !== newLb + 1)) return undefined;
+  // (sucrase keeps lines: the part has the new text's lines up to the cut, or all of them)
+  if (partStarts.length !== (newLb < newStarts.length ? newLb + 1 : newStarts.length)) return undefined;
   for (let i = 0; i < headerLine; i++) {
     const was = lineText(prev.code, codeStarts, i).replace(USE_STRICT, ""), now = lineText(part.code, partStarts, i).replace(USE_STRICT, "");
     if (now !== was && now.trim() !== "") return undefined;
