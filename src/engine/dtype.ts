@@ -14,13 +14,37 @@ export function collectAllocations(into: WeakSet<Storage> | null): WeakSet<Stora
   return prev;
 }
 
-export function allocStorage(dtype: DType, n: number): Storage {
+function checkCap(dtype: DType, n: number): void {
   const cap = inspector.maxElements;
   if (cap !== undefined && n > cap) {
     const gb = (n * (dtype === "float32" ? 4 : 8)) / 2 ** 30;
     throw new RangeError(`Array buffer allocation failed: a tensor of ${n} elements (${gb.toFixed(1)} GB) is larger than this run's memory cap allows (${cap} elements)`);
   }
+}
+
+export function allocStorage(dtype: DType, n: number): Storage {
+  checkCap(dtype, n);
   const s = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  if (allocated) allocated.add(s);
+  return s;
+}
+
+/** Tests set `poison` to fill what allocForOverwrite returns with NaN, so an element a kernel leaves unwritten shows. */
+export const overwriteCheck = { poison: false };
+const UNINITIALIZED_FROM = 2048; // elements; below this a zeroed typed array is as cheap (V8 keeps tiny ones on its heap)
+
+/**
+ * Storage for a kernel that writes every element before anything reads one: its initial contents
+ * are unspecified. In Node a large one skips the zero fill (Buffer.allocUnsafeSlow, its own
+ * ArrayBuffer): ~1.4 against ~3 us for 6,400 float32 values here, ~1.8 against ~8 us for 20,000.
+ */
+export function allocForOverwrite(dtype: DType, n: number): Storage {
+  if (n < UNINITIALIZED_FROM || typeof Buffer === "undefined") return allocStorage(dtype, n);
+  checkCap(dtype, n);
+  const f32 = dtype === "float32";
+  const bytes = Buffer.allocUnsafeSlow(n * (f32 ? 4 : 8));
+  const s = f32 ? new Float32Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.buffer, bytes.byteOffset, n);
+  if (overwriteCheck.poison) s.fill(NaN);
   if (allocated) allocated.add(s);
   return s;
 }
