@@ -223,17 +223,17 @@ export const handles = {
   h_setItemN: (): void => { const a = args(); at(a[0]).indexSet(indexItems(a, a[1]), a[3] ? at(a[2]) : a[2]); },
   /**
    * t[k] += src[j] (or -=) in one call, doing what Python's three steps do: r = t[k]; r += src[j];
-   * t[k] = r, the last skipped where the bridge skips it (h_index1). F[1] k (a handle when F[6] bit 0),
-   * F[2] src's handle, F[3] and F[4] (F[5] = 2) or F[3] alone (F[5] = 1) the ints j, F[6] bit 1: -=.
+   * t[k] = r, the last skipped where the bridge skips it (h_index1). F[1] k, F[2] src's handle, F[3]
+   * and F[4] the ints j (F[4] only with flag 4), F[5] flags: 1 k is a handle, 2 -=, 4 two ints j.
    */
   h_iaddIndexed: (): void => {
     const a = args();
-    const flags = a[6];
+    const flags = a[5];
     const t = at(a[0]);
     const key = flags & 1 ? at(a[1]) : a[1];
     const r = t.index(asIndex(key) as number);
     const src = at(a[2]);
-    const v = a[5] === 2 ? src.index(a[3], a[4]) : src.index(a[3]);
+    const v = flags & 4 ? src.index(a[3], a[4]) : src.index(a[3]);
     const writeBackIsCopyOntoItself = typeof asIndex(key) === "number" && r._storage === t._storage && !t.requires_grad &&
       !r.requires_grad && !(key instanceof Tensor && key._storage === t._storage);
     if (flags & 2) r.sub_(v);

@@ -202,7 +202,7 @@ def _binary(name):
                 _A[0] = self._h
                 _A[1] = o._h
                 h = with_tensor()
-            elif to is builtins.float or to is builtins.int:
+            elif to is _float or to is _int:
                 _A[0] = self._h
                 _A[1] = o
                 h = with_number()
@@ -232,7 +232,7 @@ def _inplace(name):
                 _A[0] = self._h
                 _A[1] = o._h
                 requires_grad = with_tensor()
-            elif to is builtins.float or to is builtins.int:
+            elif to is _float or to is _int:
                 _A[0] = self._h
                 _A[1] = o
                 requires_grad = with_number()
@@ -1157,7 +1157,18 @@ class Tensor:
         global _pending
         try:
             tk = type(key)
-            if tk is builtins.int:
+            if tk is tuple and len(key) == 2:
+                k0, k1 = key
+                if type(k0) is _int and type(k1) is _int:
+                    _A[0] = self._h
+                    _A[1] = k0
+                    _A[2] = k1
+                    h = _h_index2()
+                    t = _new(Tensor)
+                    t._h = h
+                    t._s = None
+                    return t
+            elif tk is _int:
                 _A[0] = self._h
                 _A[1] = key
                 _A[2] = 0
@@ -1168,16 +1179,7 @@ class Tensor:
                 if _A[3]:
                     _pending = (self, key, t)
                 return t
-            if tk is tuple and len(key) == 2 and type(key[0]) is builtins.int and type(key[1]) is builtins.int:
-                _A[0] = self._h
-                _A[1] = key[0]
-                _A[2] = key[1]
-                h = _h_index2()
-                t = _new(Tensor)
-                t._h = h
-                t._s = None
-                return t
-            if tk is Tensor:
+            elif tk is Tensor:
                 _A[0] = self._h
                 _A[1] = key._h
                 _A[2] = 1
@@ -1292,15 +1294,19 @@ def _iadd_indexed(a, k, b, bk, sub):
     wrapper for either index result."""
     global _pending
     tk = type(k)
-    if type(a) is Tensor and type(b) is Tensor and (tk is builtins.int or tk is Tensor):
+    if type(a) is Tensor and type(b) is Tensor and (tk is _int or tk is Tensor):
         tj = type(bk)
-        if tj is tuple and len(bk) == 2 and type(bk[0]) is builtins.int and type(bk[1]) is builtins.int:
-            _A[3] = bk[0]
-            _A[4] = bk[1]
-            _A[5] = 2
-        elif tj is builtins.int:
+        flags = (1 if tk is Tensor else 0) + (2 if sub else 0)
+        if tj is tuple and len(bk) == 2:
+            j0, j1 = bk
+            if type(j0) is _int and type(j1) is _int:
+                _A[3] = j0
+                _A[4] = j1
+                flags += 4
+            else:
+                tj = None
+        elif tj is _int:
             _A[3] = bk
-            _A[5] = 1
         else:
             tj = None
         if tj is not None:
@@ -1308,7 +1314,7 @@ def _iadd_indexed(a, k, b, bk, sub):
             _A[0] = a._h
             _A[1] = k._h if tk is Tensor else k
             _A[2] = b._h
-            _A[6] = (1 if tk is Tensor else 0) + (2 if sub else 0)
+            _A[5] = flags
             try:
                 _h_iaddIndexed()
             except JsException as e:
