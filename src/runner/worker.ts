@@ -157,7 +157,8 @@ async function handle(req: WorkerRequest, batcher: EventBatcher): Promise<Trace>
  * little, and the next run starts with an empty young generation — the exercise allocates ~13 MB per
  * run, under the 16 MB semi-space, so it then runs without a scavenge, which otherwise copied its
  * live tensors and graph (~5-10 MB, 6-15 ms) in the middle of most runs. V8's gc() is only reachable
- * with --expose-gc; set for this process, it is picked up in a fresh context.
+ * with --expose-gc; set for this process, it is picked up in a fresh context, and unset again at once
+ * (the process is VS Code's extension host: no context made later gets a global gc).
  */
 function youngGenerationCollector(): (() => void) | undefined {
   if (process.env.BPN_NO_IDLE_GC) return undefined;
@@ -167,6 +168,8 @@ function youngGenerationCollector(): (() => void) | undefined {
     return gc ? () => gc({ type: "minor" }) : undefined;
   } catch {
     return undefined;
+  } finally {
+    v8.setFlagsFromString("--no-expose-gc");
   }
 }
 
