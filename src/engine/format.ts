@@ -24,6 +24,25 @@ export function pyFloatRepr(x: number): string {
 
 export const pyBool = (b: boolean): string => (b ? "True" : "False");
 
+/**
+ * Python's '{:.<digits>f}'.format(x) for finite x: like toFixed, but an exact tie rounds to the even
+ * digit (toFixed rounds it away from zero) and -0.0 keeps its sign. A double is halfway between two
+ * `digits`-decimal numbers only when x · 2^(digits+1) is an odd integer (the 5^digits of the
+ * denominator cannot divide a power of two), e.g. -0.03125 → -0.0312.
+ */
+export function pyFixed(x: number, digits: number): string {
+  const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+  const a = Math.abs(x);
+  const twice = a * 2 ** (digits + 1);
+  const scale = 10 ** digits;
+  if (Number.isInteger(twice) && twice % 2 === 1 && a * scale < Number.MAX_SAFE_INTEGER) {
+    const down = Math.floor(a * scale); // exact here: a · 10^digits = odd · 5^digits / 2
+    const even = down % 2 === 0 ? down : down + 1;
+    return sign + (even / scale).toFixed(digits);
+  }
+  return sign + a.toFixed(digits);
+}
+
 const SUMMARIZE_OVER = 1000;
 const EDGE = 3;
 
@@ -39,11 +58,11 @@ function elementFormatter(t: Tensor, values: ArrayLike<number>): (v: number) => 
   const special = (v: number) => (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
   if (allInts) {
     if (maxAbs > 1e8) return (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2") : special(v));
-    return (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : special(v));
+    return (v) => (Number.isFinite(v) ? `${pyFixed(v, 0)}.` : special(v));
   }
   const sci = maxAbs / Math.max(minAbs, Number.MIN_VALUE) > 1000 || maxAbs > 1e8 || minAbs < 1e-4;
   if (sci) return (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2") : special(v));
-  return (v) => (Number.isFinite(v) ? v.toFixed(4) : special(v));
+  return (v) => (Number.isFinite(v) ? pyFixed(v, 4) : special(v));
 }
 
 /** torch-style repr: tensor([[ 0.1234, -1.0000],\n        [ 2.0000,  3.5000]], grad_fn=<MulBackward0>) */
@@ -61,7 +80,10 @@ export function formatTensor(t: Tensor): string {
     for (const i of idx) collect(dim + 1, base + i * step);
   };
   collect(0, 0);
-  const width = Math.max(1, ...shown.map((v) => fmt(v).length));
+  // as torch's _Formatter: a float tensor's column width comes from its nonzero finite values only
+  // (tensor([-0., 1., 2.]) is not padded for the -0.)
+  const counted = t.dtype === "float32" || t.dtype === "float64" ? shown.filter((v) => v !== 0 && Number.isFinite(v)) : shown;
+  const width = Math.max(1, ...counted.map((v) => fmt(v).length));
   const indent = "tensor(".length;
   const render = (dim: number, base: number): string => {
     if (dim === shape.length) return fmt(values[base]).padStart(width);

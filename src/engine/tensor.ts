@@ -261,8 +261,8 @@ export class Tensor {
   pow_(o: Operand): this { return ew.inplace(this, "pow_", (old) => old.pow(o)); }
   clamp_(min?: number | null, max?: number | null): this { return ew.inplace(this, "clamp_", (old) => old.clamp(min, max)); }
   copy_(src: Tensor): this { return ew.inplace(this, "copy_", (old) => ew.add(old.mul(0), src.to(this.dtype))); }
-  zero_(): this { return ew.inplace(this, "zero_", (old) => old.mul(0)); }
-  fill_(v: number): this { return ew.inplace(this, "fill_", () => creation.full(this.shape, v, this.dtype)); }
+  zero_(): this { return ew.inplace(this, "zero_", (old) => ew.filledLike(old, 0, "ZeroBackward0")); }
+  fill_(v: number): this { return ew.inplace(this, "fill_", (old) => ew.filledLike(old, v, "FillBackward2")); }
   uniform_(a = 0, b = 1, opts?: { generator?: unknown }): this {
     const u = creation.randomLike(this, "uniform", opts);
     return ew.inplace(this, "uniform_", () => u.mul(b - a).add(a));

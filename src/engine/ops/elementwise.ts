@@ -679,6 +679,15 @@ export function inplace<T extends Tensor>(self: T, op: string, fn: (old: Tensor)
   return self;
 }
 
+/**
+ * zero_ / fill_: old's shape and dtype, every element `value` (+0 for zero_, also where old held NaN
+ * or a negative number); the gradient to old is zero, under PyTorch's node names.
+ */
+export function filledLike(old: Tensor, value: number, label: "ZeroBackward0" | "FillBackward2"): Tensor {
+  const out = new Tensor(allocStorage(old.dtype, old.numel()).fill(castValue(old.dtype, value)), old.shape, old.dtype);
+  return record(out, label, [old], (g) => [new Tensor(allocStorage(g.dtype, g.numel()), g.shape, g.dtype)]);
+}
+
 /** Store row-major `values` into `t`'s (possibly strided) elements, cast to its dtype. */
 export function writeInto(t: Tensor, values: ArrayLike<number>): void {
   const dst = t._storage;
