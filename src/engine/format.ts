@@ -43,6 +43,24 @@ export function pyFixed(x: number, digits: number): string {
   return sign + a.toFixed(digits);
 }
 
+/**
+ * Python's '{:.<digits>e}'.format(x) for finite x (exponent at least two digits): like toExponential,
+ * but an exact tie rounds to the even digit (1.23445e5 → 1.2344e+05) and -0.0 keeps its sign. A tie
+ * shows in the exact expansion, which toExponential gives to 100 digits.
+ */
+export function pyExponential(x: number, digits: number): string {
+  const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+  const a = Math.abs(x);
+  let s = a.toExponential(digits);
+  const [mant, exp] = a.toExponential(100).split("e");
+  const frac = mant.slice(2); // after "d."
+  if (a !== 0 && frac[digits] === "5" && /^0*$/.test(frac.slice(digits + 1))) {
+    const kept = digits === 0 ? mant[0] : mant.slice(0, 2 + digits);
+    if (Number(kept[kept.length - 1]) % 2 === 0) s = `${kept}e${exp}`; // toExponential rounded up
+  }
+  return sign + s.replace(/e([+-])(\d)$/, "e$10$2");
+}
+
 const SUMMARIZE_OVER = 1000;
 const EDGE = 3;
 
@@ -57,11 +75,11 @@ function elementFormatter(t: Tensor, values: ArrayLike<number>): (v: number) => 
   const minAbs = nonzero.length ? Math.min(...nonzero) : 0;
   const special = (v: number) => (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
   if (allInts) {
-    if (maxAbs > 1e8) return (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2") : special(v));
+    if (maxAbs > 1e8) return (v) => (Number.isFinite(v) ? pyExponential(v, 4) : special(v));
     return (v) => (Number.isFinite(v) ? `${pyFixed(v, 0)}.` : special(v));
   }
   const sci = maxAbs / Math.max(minAbs, Number.MIN_VALUE) > 1000 || maxAbs > 1e8 || minAbs < 1e-4;
-  if (sci) return (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2") : special(v));
+  if (sci) return (v) => (Number.isFinite(v) ? pyExponential(v, 4) : special(v));
   return (v) => (Number.isFinite(v) ? pyFixed(v, 4) : special(v));
 }
 
