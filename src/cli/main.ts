@@ -14,7 +14,8 @@ options:
   --json <file>     write the run's trace as JSON
   --html <file>     write a self-contained HTML report (the panel the extension shows)
   --timeout <ms>    stop the script after this long (default: no limit)
-  --names <file>    the names.txt the script's data.loadWords() reads
+  --names <file>    the names.txt the script reads: data.loadWords() in TypeScript, open('names.txt')
+                    in Python when the script's folder has none
   --quiet           do not echo the script's own output
 `;
 

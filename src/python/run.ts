@@ -32,7 +32,7 @@ export async function runNotebook(file: string, opts: PythonRunOptions = {}): Pr
   const text = opts.source ?? fs.readFileSync(abs, "utf8");
   const { cells, notes } = notebookCodeCells(text);
   const result = await runWith(abs, opts, (rt, cwd) =>
-    rt.run_cells(abs, JSON.stringify(cells.map((c) => ({ index: c.index, source: c.source }))), cwd));
+    rt.run_cells(abs, JSON.stringify(cells.map((c) => ({ index: c.index, source: c.source }))), cwd, JSON.stringify(opts.env ?? {})));
   result.cells = cells.map((c) => ({ index: c.index, skippedLines: c.skippedLines }));
   result.notes.unshift(...notes);
   return result;
@@ -40,7 +40,7 @@ export async function runNotebook(file: string, opts: PythonRunOptions = {}): Pr
 
 interface Runtime {
   run_script(path: string, source: string, cwd: string, argv: string[], envJson: string): string;
-  run_cells(path: string, cellsJson: string, cwd: string): string;
+  run_cells(path: string, cellsJson: string, cwd: string, envJson: string): string;
   destroy(): void;
 }
 

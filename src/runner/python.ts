@@ -1,6 +1,7 @@
 // Python scripts and notebooks in the runner's worker: src/python runs them through Pyodide; this
 // turns what it reports into the same Trace a TypeScript run produces.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { loadPython, runPython } from "../python";
 import type { PyBinding, PyComparison, PythonRunResult } from "../python/types";
 import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
@@ -30,6 +31,9 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
       source: req.source,
       cwd: req.cwd,
       workspace: req.workspace,
+      // the run's environment (the CLI's --names sets BACKPROP_NINJA_NAMES), with that file's folder readable
+      env: req.env,
+      extraDirs: req.env?.BACKPROP_NINJA_NAMES ? [path.dirname(req.env.BACKPROP_NINJA_NAMES)] : undefined,
       interruptBuffer: req.interrupt ? new Int32Array(req.interrupt) : undefined,
       onLoadProgress: (message) => emit({ type: "phase", phase: "loading-python", message }),
       onOutput: (chunk) => rec.write(chunk.stream, chunk.text),

@@ -40,6 +40,24 @@ describe("CLI: backprop-ninja run", () => {
     assert.match(r.stdout, /err\.ts:3:\d+: TorchError: matmul: mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\)/);
   });
 
+  it("--names is what a Python script's open('names.txt') reads when its folder has none", function () {
+    this.timeout(120_000); // loads Pyodide
+    const names = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bpn-names-")), "my-names.txt");
+    fs.writeFileSync(names, "ada\nbob\n");
+    const py = path.join(dir, "reads_names.py");
+    fs.writeFileSync(py, "words = open('names.txt', 'r').read().splitlines()\nprint(len(words), words[-1])\n");
+    const without = cli(["run", py]);
+    assert.equal(without.status, 2);
+    assert.match(without.stdout, /FileNotFoundError/);
+    const r = cli(["run", py, "--names", names]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^2 bob$/m);
+    // a names.txt next to the script still wins
+    fs.writeFileSync(path.join(dir, "names.txt"), "cy\n");
+    assert.match(cli(["run", py, "--names", names]).stdout, /^1 cy$/m);
+    fs.rmSync(path.join(dir, "names.txt"));
+  });
+
   it("explains bad usage", () => {
     const r = cli(["run"]);
     assert.equal(r.status, 2);

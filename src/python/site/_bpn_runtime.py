@@ -292,6 +292,23 @@ def _restore_torch():
 
 _MISSING = object()
 _PRISTINE_ENVIRON = dict(os.environ)
+_builtin_open = builtins.open
+
+
+def _open_names_fallback():
+    """With BACKPROP_NINJA_NAMES set (the CLI's --names), open('names.txt') reads that file when the
+    working directory has no names.txt, as data.loadWords() does for TypeScript scripts."""
+    names = os.environ.get("BACKPROP_NINJA_NAMES")
+    if not names:
+        builtins.open = _builtin_open
+        return
+
+    def open(file, *args, **kwargs):  # noqa: A001 - stands in for the builtin
+        if isinstance(file, str) and os.path.normpath(file) == "names.txt" and not os.path.exists(file):
+            file = names
+        return _builtin_open(file, *args, **kwargs)
+
+    builtins.open = open
 
 
 def _reset(cwd):
@@ -343,6 +360,7 @@ def run_script(path, source, cwd, argv, env_json="{}"):
     """Run one script as __main__. Returns a JSON string: {ok, error?}."""
     _reset(cwd)
     os.environ.update(json.loads(env_json))
+    _open_names_fallback()
     _user_files.add(path)
     sys.argv = [path, *list(argv)]
     script_dir = os.path.dirname(path)
@@ -367,9 +385,11 @@ def run_script(path, source, cwd, argv, env_json="{}"):
     return json.dumps(result)
 
 
-def run_cells(path, cells_json, cwd):
+def run_cells(path, cells_json, cwd, env_json="{}"):
     """Run notebook code cells in order in one namespace; cell i compiles as '<path>#cell<i>'."""
     _reset(cwd)
+    os.environ.update(json.loads(env_json))
+    _open_names_fallback()
     cells = json.loads(cells_json)
     sys.argv = [path]
     sys.path.insert(0, os.path.dirname(path))
@@ -406,6 +426,7 @@ def _show_figures():
 
 
 def _finish():
+    builtins.open = _builtin_open
     try:
         sys.stdout.flush()
         sys.stderr.flush()
