@@ -260,16 +260,16 @@ export class Tensor {
   div_(o: Operand): this { return ew.inplaceArith(this, "div_", o); }
   pow_(o: Operand): this { return ew.inplace(this, "pow_", (old) => old.pow(o)); }
   clamp_(min?: number | null, max?: number | null): this { return ew.inplace(this, "clamp_", (old) => old.clamp(min, max)); }
-  copy_(src: Tensor): this { return ew.inplace(this, "copy_", (old) => ew.add(old.mul(0), src.to(this.dtype))); }
-  zero_(): this { return ew.inplace(this, "zero_", (old) => ew.filledLike(old, 0, "ZeroBackward0")); }
-  fill_(v: number): this { return ew.inplace(this, "fill_", (old) => ew.filledLike(old, v, "FillBackward2")); }
+  copy_(src: Tensor): this { return ew.inplace(this, "copy_", (old) => ew.overwrite(old, src, "CopyBackwards")); }
+  zero_(): this { return ew.inplace(this, "zero_", (old) => ew.overwrite(old, 0, "ZeroBackward0")); }
+  fill_(v: number): this { return ew.inplace(this, "fill_", (old) => ew.overwrite(old, v, "FillBackward2")); }
   uniform_(a = 0, b = 1, opts?: { generator?: unknown }): this {
     const u = creation.randomLike(this, "uniform", opts);
-    return ew.inplace(this, "uniform_", () => u.mul(b - a).add(a));
+    return ew.inplace(this, "uniform_", (old) => ew.overwrite(old, u.mul(b - a).add(a), "UniformBackward0"));
   }
   normal_(mean = 0, std = 1, opts?: { generator?: unknown }): this {
     const n = creation.randomLike(this, "normal", opts);
-    return ew.inplace(this, "normal_", () => n.mul(std).add(mean));
+    return ew.inplace(this, "normal_", (old) => ew.overwrite(old, n.mul(std).add(mean), "NormalBackward0"));
   }
 
   // ---- printing ----

@@ -680,12 +680,20 @@ export function inplace<T extends Tensor>(self: T, op: string, fn: (old: Tensor)
 }
 
 /**
- * zero_ / fill_: old's shape and dtype, every element `value` (+0 for zero_, also where old held NaN
- * or a negative number); the gradient to old is zero, under PyTorch's node names.
+ * What zero_, fill_, copy_, uniform_ and normal_ write over `old`: its shape and dtype, every element
+ * from `src` (a number, or a tensor broadcast to old's shape and cast to its dtype) and none computed
+ * from old's values (old · 0 kept old's NaN/Inf and the sign of −x · 0). The gradient to old is
+ * zero, to src its share, under PyTorch's node name `label`.
  */
-export function filledLike(old: Tensor, value: number, label: "ZeroBackward0" | "FillBackward2"): Tensor {
-  const out = new Tensor(allocStorage(old.dtype, old.numel()).fill(castValue(old.dtype, value)), old.shape, old.dtype);
-  return record(out, label, [old], (g) => [new Tensor(allocStorage(g.dtype, g.numel()), g.shape, g.dtype)]);
+export function overwrite(old: Tensor, src: number | Tensor, label: string): Tensor {
+  const out = new Tensor(allocStorage(old.dtype, old.numel()), old.shape, old.dtype);
+  const from = typeof src === "number" ? null : src;
+  if (from) writeInto(out, from.detach().expand(old.shape)._read());
+  else out._storage.fill(castValue(old.dtype, src as number));
+  return record(out, label, from ? [old, from] : [old], (g) => [
+    new Tensor(allocStorage(g.dtype, g.numel()), g.shape, g.dtype),
+    ...(from ? [need(from) ? cast(sumToShape(g, from._shape), from.dtype) : null] : []),
+  ]);
 }
 
 /** Store row-major `values` into `t`'s (possibly strided) elements, cast to its dtype. */
