@@ -119,8 +119,6 @@ function prepareUncached(source: string, file: string, instrument: boolean, reus
   lastParse.set(file, { code: out.code, lineMaps: out.lineMaps, source, statements });
   if (lastParse.size > PARSES_KEPT) lastParse.delete(lastParse.keys().next().value!);
 
-  // positions from offsets through the line starts (acorn's own locations cost a fifth of its parse)
-  const starts = lineStarts(out.code);
   const s = new MagicString(out.code);
   // every insertion (offset in the transpiled code, length): none holds a newline, so lines stay put
   // and an executed column maps back by subtracting what was inserted before it on its line
@@ -130,9 +128,10 @@ function prepareUncached(source: string, file: string, instrument: boolean, reus
     else s.prependRight(at, text);
     inserted.push([at, text.length]);
   };
+  // positions from offsets through the line starts (acorn's own locations cost a fifth of its parse)
   const place = (offset: number) => {
-    const line = lineAt(starts, offset);
-    return fromTranspiled(line + 1, offset - starts[line]);
+    const line = lineAt(codeLines, offset);
+    return fromTranspiled(line + 1, offset - codeLines[line]);
   };
   const call = (name: string, p: Place | undefined) =>
     `${BPN}.bind(${JSON.stringify(name)}, ${p?.line ?? 0}, ${p?.column ?? 0}, `;
@@ -147,7 +146,7 @@ function prepareUncached(source: string, file: string, instrument: boolean, reus
     }
   }
   const code = s.toString();
-  const byLine = insertionsByLine(starts, inserted);
+  const byLine = insertionsByLine(codeLines, inserted);
   return {
     code,
     reusedParse: reused !== undefined,
@@ -195,11 +194,7 @@ const WORD = /[\w$\u0080-\uffff]+/g;
 export function alignLine(code: string, source: string): LineMap {
   if (code === source) return null;
   // the same text at both ends (most of a line sucrase changed), words in common in between
-  const shorter = Math.min(code.length, source.length);
-  let prefix = 0;
-  while (prefix < shorter && code.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && code.charCodeAt(code.length - 1 - suffix) === source.charCodeAt(source.length - 1 - suffix)) suffix++;
+  const [prefix, suffix] = commonEnds(code, source);
   const a = words(code, prefix, code.length - suffix), b = words(source, prefix, source.length - suffix);
   const n = a.length, m = b.length;
   const pairs: number[] = [];
@@ -293,11 +288,7 @@ function transpileEdit(prev: Previous, source: string, file: string): (Transpile
   const headerLine = lineAt(newStarts, header);
 
   // changed lines: [first, end) of the old text; whole lines before and after are the same text
-  const shorter = Math.min(old.length, source.length);
-  let prefix = 0;
-  while (prefix < shorter && old.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === source.charCodeAt(source.length - 1 - suffix)) suffix++;
+  const [prefix, suffix] = commonEnds(old, source);
   const delta = source.length - old.length, lineDelta = newStarts.length - oldStarts.length;
   let La = lineAt(oldStarts, prefix);
   let Lb = oldStarts.length;
@@ -440,11 +431,7 @@ function lineText(text: string, starts: number[], line: number): string {
  */
 function reusableParse(previous: { code: string; statements: Statement[] }, code: string): Statement[] | undefined {
   const old = previous.code, list = previous.statements;
-  const shorter = Math.min(old.length, code.length);
-  let prefix = 0;
-  while (prefix < shorter && old.charCodeAt(prefix) === code.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === code.charCodeAt(code.length - 1 - suffix)) suffix++;
+  const [prefix, suffix] = commonEnds(old, code);
   let head = 0; // statements [0, head) are kept at their offsets
   while (head < list.length && list[head].end <= prefix) head++;
   let tail = list.length; // statements [tail, …) are kept, moved by the change in length
@@ -475,7 +462,7 @@ function reusableParse(previous: { code: string; statements: Statement[] }, code
 
 function shiftStatement(st: Statement, delta: number): Statement {
   return {
-    start: st.start + delta, end: st.end + delta, closed: st.closed,
+    ...st, start: st.start + delta, end: st.end + delta,
     bindings: st.bindings.map((b) => b.kind === "wrap"
       ? { ...b, start: b.start + delta, end: b.end + delta, at: b.at + delta }
       : { kind: "after", end: b.end + delta, ids: b.ids.map((id) => ({ name: id.name, at: id.at + delta })) }),
@@ -549,6 +536,16 @@ function isClosed(node: acorn.Node, text: string): boolean {
       return isClosed(n.body, text);
     default: return false;
   }
+}
+
+/** How many characters a and b share at their start, and then at their end (not overlapping). */
+function commonEnds(a: string, b: string): [prefix: number, suffix: number] {
+  const shorter = Math.min(a.length, b.length);
+  let prefix = 0;
+  while (prefix < shorter && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  return [prefix, suffix];
 }
 
 function lineStarts(text: string): number[] {
