@@ -6,6 +6,7 @@ import { torch, F, Tensor, formatTensor, pyFloatRepr, compareGradients, formatCo
 import type { Comparison } from "../engine/cmp";
 import { setIndex, type IndexItem } from "../engine/ops/indexing";
 import { inspector } from "../engine/inspect";
+import { sameShape } from "../engine/shape";
 import type { DType } from "../engine/dtype";
 import type { Generator as TorchGenerator } from "../engine/random/generator";
 
@@ -45,6 +46,16 @@ const int = (x: number): number => {
 
 function asIndex(k: unknown): unknown {
   return k instanceof Tensor && k.dtype === "int64" && k._shape.length === 0 ? int(k.item() as number) : k;
+}
+
+/**
+ * r = t[key] (index `i`, key as an index) is a view of t that Python's write-back `t[key] = r` would
+ * only copy onto itself: a number index, no autograd on either, and a key that is not a view of t.
+ */
+function writeBackIsNoOp(t: Tensor, key: unknown, i: unknown, r: Tensor): boolean {
+  // (a number index gives a view; an index tensor of more elements gathers a copy)
+  return typeof i === "number" && r._storage === t._storage && !t.requires_grad && !r.requires_grad &&
+    !(key instanceof Tensor && key._storage === t._storage);
 }
 
 // ---- handles: Python holds a small int per tensor, not a JsProxy ----
@@ -186,10 +197,7 @@ export const handles = {
     const t = at(a[0]);
     const before = t._shape;
     t.data = at(a[1]);
-    const after = t._shape;
-    if (after.length !== before.length) return 1;
-    for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) return 1;
-    return 0;
+    return sameShape(before, t._shape) ? 0 : 1;
   },
   /** -1 when the tensor has no grad */
   h_grad: (): number => { const g = at(args()[0]).grad; return g ? put(g) : -1; },
@@ -215,9 +223,7 @@ export const handles = {
     const key = a[2] ? at(a[1]) : int(a[1]);
     const i = asIndex(key);
     const r = t.index(i as number);
-    // a number index gives a view (an index tensor of more elements gathers a copy)
-    const isView = typeof i === "number" && r._storage === t._storage;
-    a[3] = isView && !t.requires_grad && !r.requires_grad && !(key instanceof Tensor && key._storage === t._storage) ? 1 : 0;
+    a[3] = writeBackIsNoOp(t, key, i, r) ? 1 : 0;
     return put(r);
   },
   h_index2: (): number => { const a = args(); return put(at(a[0]).index(int(a[1]), int(a[2]))); },
@@ -242,14 +248,15 @@ export const handles = {
     const flags = a[5];
     const t = at(a[0]);
     const key = flags & 1 ? at(a[1]) : int(a[1]);
-    const r = t.index(asIndex(key) as number);
+    const i = asIndex(key);
+    const r = t.index(i as number);
     const src = at(a[2]);
     const v = flags & 4 ? src.index(int(a[3]), int(a[4])) : src.index(int(a[3]));
-    const writeBackIsCopyOntoItself = typeof asIndex(key) === "number" && r._storage === t._storage && !t.requires_grad &&
-      !r.requires_grad && !(key instanceof Tensor && key._storage === t._storage);
+    const skipWriteBack = writeBackIsNoOp(t, key, i, r);
     if (flags & 2) r.sub_(v);
     else r.add_(v);
-    if (!writeBackIsCopyOntoItself || r.requires_grad) t.indexSet([asIndex(key) as number], r);
+    // the key read again, as Python's write-back does (a key that is a view of t may have changed)
+    if (!skipWriteBack || r.requires_grad) t.indexSet([asIndex(key) as number], r);
   },
   /**
    * t[items] op= number in one call (the runner compiles `a[key] op= x` to _iop_indexed, _tensor.py):
