@@ -655,13 +655,11 @@ class Tensor:
     def shape(self):
         # A JS tensor's shape changes only when `.data =` gives it another tensor's (bridge.ts
         # h_setData), and several wrappers may share one JS tensor (t.grad, copy.copy): such an
-        # assignment bumps _shape_epoch, which drops every cached shape at once.
-        try:
-            s = self._s
-            if s is not None and self._se == _shape_epoch:
-                return s
-        except AttributeError:  # a wrapper made without _s (cold paths)
-            pass
+        # assignment bumps _shape_epoch, which drops every cached shape at once. (Every wrapper is
+        # made with _s = None.)
+        s = self._s
+        if s is not None and self._se == _shape_epoch:
+            return s
         _A[0] = self._h
         n = _h_shape()
         s = self._s = Size(_I[:n])
