@@ -234,8 +234,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
     opts.onEvent?.(e);
   };
   const onMessage = (m: WorkerMessage) => {
-    if (m.type === "event") onRunEvent(m.event);
-    else if (m.type === "events") {
+    if (m.type === "events") {
       // (the first ones may have come through the shared buffer already)
       const first = m.lastSeq - m.events.length + 1;
       for (let i = Math.max(0, receivedSeq + 1 - first); i < m.events.length; i++) onRunEvent(m.events[i]);

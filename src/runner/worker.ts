@@ -30,7 +30,6 @@ export interface WorkerRequest {
 }
 
 export type WorkerMessage =
-  | { type: "event"; event: RunEvent }
   /** events in the order they happened; `lastSeq` is the sequence number of the last one */
   | { type: "events"; events: RunEvent[]; lastSeq: number }
   /** the trace with its samples' values moved to `samples` (packSamples): cheap to clone */
