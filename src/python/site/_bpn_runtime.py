@@ -311,10 +311,12 @@ def _open_names_fallback():
     builtins.open = open
 
 
-def _reset(cwd):
+def _reset(cwd, env_json):
     _restore_torch()
     os.environ.clear()
     os.environ.update(_PRISTINE_ENVIRON)
+    os.environ.update(json.loads(env_json))
+    _open_names_fallback()
     _sites.clear()
     _cell[0] = None
     _user_files.clear()
@@ -358,9 +360,7 @@ def _forget_user_modules(before):
 
 def run_script(path, source, cwd, argv, env_json="{}"):
     """Run one script as __main__. Returns a JSON string: {ok, error?}."""
-    _reset(cwd)
-    os.environ.update(json.loads(env_json))
-    _open_names_fallback()
+    _reset(cwd, env_json)
     _user_files.add(path)
     sys.argv = [path, *list(argv)]
     script_dir = os.path.dirname(path)
@@ -387,9 +387,7 @@ def run_script(path, source, cwd, argv, env_json="{}"):
 
 def run_cells(path, cells_json, cwd, env_json="{}"):
     """Run notebook code cells in order in one namespace; cell i compiles as '<path>#cell<i>'."""
-    _reset(cwd)
-    os.environ.update(json.loads(env_json))
-    _open_names_fallback()
+    _reset(cwd, env_json)
     cells = json.loads(cells_json)
     sys.argv = [path]
     sys.path.insert(0, os.path.dirname(path))
