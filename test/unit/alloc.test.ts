@@ -33,6 +33,7 @@ const cases: [string, () => Tensor][] = [
   ["int64 to float division", () => ia.div(7)],
   ["comparison (bool)", () => a.gt(row)],
   ["cast", () => a.to("float64")],
+  ["matmul", () => a.matmul(a)],
 ];
 
 function bits(t: Tensor): string {

@@ -10,6 +10,7 @@ import { broadcastShapes, broadcastStrides, enumerateOffsets, isContiguousLayout
 import { Tensor, type Operand } from "../tensor";
 import { scalarTensor } from "./creation";
 import { sumToShape } from "./reduce";
+import { wasmBinary, wasmUnary, type WasmCache } from "./wasm-elementwise";
 
 
 /** Lift Python-number operands to 0-dim tensors of the dtype PyTorch would give them. */
@@ -41,7 +42,7 @@ type BinaryLoop = (out: Storage, o: number, sa: Storage, sb: Storage, rows: numb
 type UnaryLoop = (out: Storage, o: number, src: Storage, rows: number, cols: number, i: number, r: number, c: number) => number;
 
 /** An elementwise expression and its generated loops, one per combination of storage types. */
-export interface Kernel {
+export interface Kernel extends WasmCache {
   readonly expr: string;
   readonly loops: (BinaryLoop | UnaryLoop | undefined)[];
 }
@@ -152,6 +153,17 @@ export function operandDType(x: Operand, other: Operand, op: string): DType {
   return scalarDType(other.dtype, x as number | boolean);
 }
 
+/** One block of a kernel: through WASM when it takes it (the same bits), else the JS loop. */
+function binaryBlock(k: Kernel, loop: BinaryLoop, out: Storage, o: number, sa: Storage, sb: Storage, rows: number, cols: number,
+  ia: number, ra: number, ca: number, ib: number, rb: number, cb: number): number {
+  const bad = wasmBinary(k, out, o, sa, sb, rows, cols, ia, ra, ca, ib, rb, cb);
+  return bad >= 0 ? bad : loop(out, o, sa, sb, rows, cols, ia, ra, ca, ib, rb, cb);
+}
+function unaryBlock(k: Kernel, loop: UnaryLoop, out: Storage, o: number, src: Storage, rows: number, cols: number, i: number, r: number, c: number): number {
+  const bad = wasmUnary(k, out, o, src, rows, cols, i, r, c);
+  return bad >= 0 ? bad : loop(out, o, src, rows, cols, i, r, c);
+}
+
 /**
  * out = expr(p = a, q = b) over the broadcast shape, stored in `dtype`. With `into`, the result is
  * written into that (contiguous) tensor's storage instead of a new one; it must have the result's shape.
@@ -163,25 +175,25 @@ export function binaryKernel(x: Operand, y: Operand, dtype: DType, op: string, k
   const n = numelOf(shape);
   const out = into ? into._storage : allocForOverwrite(dtype, n); // every element written below
   const base = into ? into._offset : 0;
-  const loop = binaryLoop(kernelFor(k), out, a.s, b.s);
+  const kern = kernelFor(k), loop = binaryLoop(kern, out, a.s, b.s);
   // the common layouts first: contiguous operands of one shape, or a contiguous tensor and a number
   const aFlat = isContiguousLayout(a.shape, a.strides), bFlat = isContiguousLayout(b.shape, b.strides);
   let bad = 0;
   if (aFlat && bFlat && (same || b.shape.length === 0 || a.shape.length === 0)) {
-    bad = loop(out, base, a.s, b.s, 1, n, a.off, 0, a.shape.length === 0 ? 0 : 1, b.off, 0, b.shape.length === 0 ? 0 : 1);
+    bad = binaryBlock(kern, loop, out, base, a.s, b.s, 1, n, a.off, 0, a.shape.length === 0 ? 0 : 1, b.off, 0, b.shape.length === 0 ? 0 : 1);
   } else if (n > 0) {
     const stA = a.shape.length === shape.length ? a.strides : broadcastStrides(a.shape, a.strides, shape);
     const stB = b.shape.length === shape.length ? b.strides : broadcastStrides(b.shape, b.strides, shape);
     // a size-1 dim of an operand is read with stride 0 whatever its stored stride
     const dims = collapse(shape, [zeroBroadcast(a.shape, stA, shape), zeroBroadcast(b.shape, stB, shape)]);
-    if (dims.length === 0) bad = loop(out, base, a.s, b.s, 1, 1, a.off, 0, 0, b.off, 0, 0);
-    else if (dims.length === 1) bad = loop(out, base, a.s, b.s, 1, dims[0][0], a.off, 0, dims[0][1], b.off, 0, dims[0][2]);
+    if (dims.length === 0) bad = binaryBlock(kern, loop, out, base, a.s, b.s, 1, 1, a.off, 0, 0, b.off, 0, 0);
+    else if (dims.length === 1) bad = binaryBlock(kern, loop, out, base, a.s, b.s, 1, dims[0][0], a.off, 0, dims[0][1], b.off, 0, dims[0][2]);
     else {
       const [rows, ra, rb] = dims[dims.length - 2], [cols, ca, cb] = dims[dims.length - 1];
       const outer = dims.slice(0, -2);
       const oa = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[1]), a.off);
       const ob = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[2]), b.off);
-      for (let t = 0, block = rows * cols; t < oa.length; t++) bad |= loop(out, base + t * block, a.s, b.s, rows, cols, oa[t], ra, ca, ob[t], rb, cb);
+      for (let t = 0, block = rows * cols; t < oa.length; t++) bad |= binaryBlock(kern, loop, out, base + t * block, a.s, b.s, rows, cols, oa[t], ra, ca, ob[t], rb, cb);
     }
   }
   if (dtype === "int64" || dtype === "bool") for (let i = base; i < base + n; i++) out[i] = castValue(dtype, out[i]);
@@ -202,18 +214,18 @@ export function unaryKernel(a: Tensor, dtype: DType, op: string, k: Kernel | str
   const n = numelOf(a._shape);
   const out = into ? into._storage : allocForOverwrite(dtype, n); // every element written below
   const base = into ? into._offset : 0;
-  const loop = unaryLoop(kernelFor(k), out, a._storage);
+  const kern = kernelFor(k), loop = unaryLoop(kern, out, a._storage);
   let bad = 0;
-  if (isContiguousLayout(a._shape, a._strides)) bad = loop(out, base, a._storage, 1, n, a._offset, 0, 1);
+  if (isContiguousLayout(a._shape, a._strides)) bad = unaryBlock(kern, loop, out, base, a._storage, 1, n, a._offset, 0, 1);
   else if (n > 0) {
     const dims = collapse(a._shape, [a._strides]);
-    if (dims.length === 0) bad = loop(out, base, a._storage, 1, 1, a._offset, 0, 0);
-    else if (dims.length === 1) bad = loop(out, base, a._storage, 1, dims[0][0], a._offset, 0, dims[0][1]);
+    if (dims.length === 0) bad = unaryBlock(kern, loop, out, base, a._storage, 1, 1, a._offset, 0, 0);
+    else if (dims.length === 1) bad = unaryBlock(kern, loop, out, base, a._storage, 1, dims[0][0], a._offset, 0, dims[0][1]);
     else {
       const [rows, r] = dims[dims.length - 2], [cols, c] = dims[dims.length - 1];
       const outer = dims.slice(0, -2);
       const offs = enumerateOffsets(outer.map((d) => d[0]), outer.map((d) => d[1]), a._offset);
-      for (let t = 0, block = rows * cols; t < offs.length; t++) bad |= loop(out, base + t * block, a._storage, rows, cols, offs[t], r, c);
+      for (let t = 0, block = rows * cols; t < offs.length; t++) bad |= unaryBlock(kern, loop, out, base + t * block, a._storage, rows, cols, offs[t], r, c);
     }
   }
   if (dtype === "int64" || dtype === "bool") for (let i = base; i < base + n; i++) out[i] = castValue(dtype, out[i]);

@@ -4,7 +4,7 @@
 // values (not the strides): each output is a double accumulation over k = 0..K-1 of the products,
 // exact for float32 operands, rounded once.
 import { record } from "../autograd";
-import { allocStorage, promoteTypes, type Storage } from "../dtype";
+import { allocForOverwrite, promoteTypes, type Storage } from "../dtype";
 import { TorchError } from "../errors";
 import { broadcastShapes, broadcastStrides, enumerateOffsets, numelOf } from "../shape";
 import { Tensor } from "../tensor";
@@ -87,7 +87,7 @@ function matmulND(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastShapes(batchA, batchB, "matmul");
   const dtype = promoteTypes(a.dtype, b.dtype);
   const nb = numelOf(batch);
-  const out = allocStorage(dtype, nb * m * n);
+  const out = allocForOverwrite(dtype, nb * m * n); // every product writes its block (k = 0 included)
   const aBase = enumerateOffsets(batch, broadcastStrides(batchA, a._strides.slice(0, -2), batch), a._offset);
   const bBase = enumerateOffsets(batch, broadcastStrides(batchB, b._strides.slice(0, -2), batch), b._offset);
   const [as0, as1] = a._strides.slice(-2), [bs0, bs1] = b._strides.slice(-2);

@@ -19,91 +19,10 @@
 //   4. JS copies the result out with one typed-array set.
 // The memory grows when a product needs more and is reused by every later call.
 
+import { Fn, HEADER, I32, Op, SIMD, V128, VOID, bump, bumpBy, get, i32, memarg, moduleOf, section, set, simd, tee, uleb, vec } from "./wasm";
+
 /** Register tiles [rows, columns]; columns are even (f64x2 vectors). */
 const TILES = [[2, 8], [4, 4]] as const;
-
-const enum Op {
-  Block = 0x02, Loop = 0x03, If = 0x04, Else = 0x05, Br = 0x0c, BrIf = 0x0d, End = 0x0b,
-  LocalGet = 0x20, LocalSet = 0x21, LocalTee = 0x22,
-  F32Load = 0x2a, F64Load = 0x2b, F64Store = 0x39,
-  I32Const = 0x41, I32Eqz = 0x45, I32Eq = 0x46, I32Ne = 0x47, I32LtU = 0x49, I32GtU = 0x4b, I32LeS = 0x4c, I32GeU = 0x4f,
-  I32Add = 0x6a, I32Sub = 0x6b, I32Mul = 0x6c, I32DivU = 0x6e, I32RemU = 0x70, I32And = 0x71, I32Shl = 0x74,
-  F64Const = 0x44, F64PromoteF32 = 0xbb,
-  Simd = 0xfd,
-}
-const SIMD = {
-  load: 0x00, load64Splat: 0x0a, store: 0x0b, const: 0x0c, shuffle: 0x0d, f64x2Splat: 0x14, f64x2ReplaceLane: 0x22,
-  store64Lane: 0x5b, load64Zero: 0x5d,
-  demoteZero: 0x5e, promoteLow: 0x5f, f64x2Add: 0xf0, f64x2Mul: 0xf2, f64x2RelaxedMadd: 0x107,
-};
-const VOID = 0x40, I32 = 0x7f, V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-// (concat rather than spreads: this runs once, cold, and spreads are slow in the interpreter)
-const section = (id: number, body: number[]): number[] => [id].concat(uleb(body.length), body);
-const vec = (items: number[][]): number[] => uleb(items.length).concat(...items);
-const str = (s: string): number[] => uleb(s.length).concat(Array.from(s, (c) => c.charCodeAt(0)));
-
-const get = (l: number) => [Op.LocalGet].concat(uleb(l));
-const set = (l: number) => [Op.LocalSet].concat(uleb(l));
-const tee = (l: number) => [Op.LocalTee].concat(uleb(l));
-const i32 = (v: number) => [Op.I32Const].concat(sleb(v));
-const simd = (op: number, ...imm: number[]) => [Op.Simd].concat(uleb(op), imm);
-const memarg = (align: number, offset: number) => [align].concat(uleb(offset));
-/** local l += v (an i32 constant) */
-const bump = (l: number, v: number) => get(l).concat(i32(v), Op.I32Add, set(l));
-/** local l += local r */
-const bumpBy = (l: number, r: number) => get(l).concat(get(r), Op.I32Add, set(l));
-
-/** A function body: params then locals, with a code buffer. */
-class Fn {
-  readonly code: number[] = [];
-  private readonly i32Locals: number;
-  private next: number;
-  constructor(readonly params: number, i32Locals: number, private readonly v128Locals = 0) {
-    this.i32Locals = i32Locals;
-    this.next = params;
-  }
-  /** allocate the next i32 local */
-  local(): number {
-    if (this.next >= this.params + this.i32Locals) throw new Error("wasm-matmul: out of i32 locals");
-    return this.next++;
-  }
-  /** the i-th v128 local */
-  v(i: number): number {
-    if (i >= this.v128Locals) throw new Error("wasm-matmul: out of v128 locals");
-    return this.params + this.i32Locals + i;
-  }
-  emit(...parts: number[][]): void {
-    for (const p of parts) for (const b of p) this.code.push(b);
-  }
-  bytes(): number[] {
-    const locals = vec([uleb(this.i32Locals).concat(I32), uleb(this.v128Locals).concat(V128)]);
-    const body = locals.concat(this.code, Op.End);
-    return uleb(body.length).concat(body);
-  }
-}
 
 /**
  * panels(src, sRow, rows, cols, dst, panelBytes): a [rows, cols] matrix with contiguous rows (row r at
@@ -240,22 +159,15 @@ function mmFn(elem: 4 | 8, MR: number, NR: number, fused = false): number[] {
  * float32 operands.
  */
 function moduleBytes(elem: 4 | 8, fused: boolean): Uint8Array<ArrayBuffer> {
-  const sig = (n: number) => [0x60].concat(vec(new Array(n).fill([I32])), 0x00);
   const fns: [string, number, number[]][] = [["transpose", 1, transposeFn(elem)]];
   for (const w of new Set(TILES.flat())) fns.push([`panels_${w}`, 2, panelsFn(elem, w)]);
   for (const [mr, nr] of TILES) {
     fns.push([`mm_${mr}x${nr}`, 0, mmFn(elem, mr, nr)]);
     if (fused && elem === 4) fns.push([`fma_${mr}x${nr}`, 0, mmFn(elem, mr, nr, true)]);
   }
-  return new Uint8Array(HEADER.concat(
-    section(1, vec([sig(7), sig(9), sig(6)])),
-    section(2, vec([str("m").concat(str("memory"), 0x02, 0x00, 0x01)])),
-    section(3, vec(fns.map(([, t]) => [t]))),
-    section(7, vec(fns.map(([name], i) => str(name).concat(0x00, uleb(i))))),
-    section(10, vec(fns.map(([, , body]) => body))),
-  ));
+  const ints = (n: number): [number[], number[]] => [new Array(n).fill(I32), []];
+  return moduleOf([ints(7), ints(9), ints(6)], fns);
 }
-const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /**
  * Whether this engine has relaxed SIMD (V8 >= 11.4: Node 22, Electron; Node 20 only behind

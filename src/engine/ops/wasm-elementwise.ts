@@ -1,0 +1,386 @@
+// Elementwise kernels in WebAssembly SIMD, compiled from the same expressions as the JS loops of
+// ./elementwise. In V8 a JS loop over typed arrays re-checks each array's map and bounds on every
+// element (~2.3 ns an element here); a WASM loop does not, and runs two lanes at a time.
+//
+// The results are the JS loops' bit for bit, by construction: an expression is translated operator by
+// operator into the double arithmetic JS performs (f64x2 lanes, or f64 for an odd last element):
+// float32 operands are widened exactly, `+ - * /`, unary minus, Math.sqrt and Math.abs are IEEE
+// double operations in both, Math.fround is a demotion to float32 and back, and the store rounds
+// to the output's type once. An expression with anything else (tanhF32, Math.exp, comparisons, ...)
+// has no translation and keeps its JS loop. (tanhF32 was tried element by element in WASM: no faster
+// than its JS loop, whose cost is the arithmetic, not the array checks.)
+//
+// A call works on one block of `rows` × `cols` outputs, each operand read with a row stride and a
+// column stride of 0 (broadcast) or 1 (contiguous): JS copies each operand's span into the module's
+// memory, WASM writes the block there, and JS copies it out with one typed-array set.
+import { Fn, I32, Op, SIMD, VOID, bumpBy, f64, get, i32, memarg, moduleOf, set, simd } from "./wasm";
+
+type Storage = Float32Array | Float64Array;
+
+/** What an expression parses to. */
+type Node =
+  | { k: "var"; name: string }
+  | { k: "num"; v: number }
+  | { k: "bin"; op: string; a: Node; b: Node }
+  | { k: "neg"; a: Node }
+  | { k: "call"; fn: string; a: Node };
+
+const CALLS = new Set(["Math.fround", "Math.sqrt", "Math.abs"]);
+const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)|(Math\.\w+|[A-Za-z_]\w*)|(\S))/gy;
+
+/** The expression's tree over `vars`, or null when it uses anything without a translation. */
+export function parseExpression(src: string, vars: readonly string[]): Node | null {
+  const tokens: string[] = [];
+  TOKEN.lastIndex = 0;
+  for (let m; TOKEN.lastIndex < src.length && (m = TOKEN.exec(src));) tokens.push(m[1] ?? m[2] ?? m[3]);
+  if (tokens.join("").length !== src.replace(/\s+/g, "").length) return null;
+  let i = 0;
+  const peek = () => tokens[i];
+  const fail = (): never => { throw new SyntaxError(src); };
+  const expect = (t: string) => (tokens[i++] === t ? undefined : fail());
+  const sum = (): Node => {
+    let a = product();
+    while (peek() === "+" || peek() === "-") { const op = tokens[i++]; a = { k: "bin", op, a, b: product() }; }
+    return a;
+  };
+  const product = (): Node => {
+    let a = unary();
+    while (peek() === "*" || peek() === "/") { const op = tokens[i++]; a = { k: "bin", op, a, b: unary() }; }
+    return a;
+  };
+  const unary = (): Node => {
+    if (peek() === "-") { i++; return { k: "neg", a: unary() }; }
+    if (peek() === "+") fail(); // unary plus converts; not needed
+    return primary();
+  };
+  const primary = (): Node => {
+    const t = tokens[i++];
+    if (t === undefined) return fail();
+    if (t === "(") { const e = sum(); expect(")"); return e; }
+    if (/^[\d.]/.test(t)) return { k: "num", v: Number(t) };
+    if (t === "NaN" || t === "Infinity") return { k: "num", v: Number(t) };
+    if (vars.includes(t)) return { k: "var", name: t };
+    if (CALLS.has(t)) { expect("("); const a = sum(); expect(")"); return { k: "call", fn: t, a }; }
+    return fail();
+  };
+  try {
+    const e = sum();
+    return i === tokens.length ? e : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the expression can run in float32 lanes with the same result: every operand and constant
+ * is a float32 value, and every arithmetic result is rounded to float32 at once (by Math.fround or
+ * by the store), possibly through a negation or abs. Then each op is one float32 op: for + − × ÷
+ * and sqrt of float32 values, rounding the double result to float32 gives the correctly rounded
+ * float32 result (a double has more than 2·24 + 2 bits), so float32 lanes compute the same bits.
+ */
+export function float32Exact(e: Node): boolean {
+  const exact = (n: Node): boolean => {
+    switch (n.k) {
+      case "var": return true;
+      case "num": return Math.fround(n.v) === n.v;
+      case "neg": return exact(n.a);
+      case "call": return n.fn === "Math.abs" ? exact(n.a) : n.fn === "Math.fround" && rounded(n.a);
+      case "bin": return false;
+    }
+  };
+  // a value about to be rounded to float32: one op on float32 values, or a float32 value already
+  const rounded = (n: Node): boolean => {
+    if (n.k === "bin") return exact(n.a) && exact(n.b);
+    if (n.k === "call" && n.fn === "Math.sqrt") return exact(n.a);
+    if (n.k === "neg" || (n.k === "call" && n.fn === "Math.abs")) return rounded(n.a);
+    return exact(n);
+  };
+  return rounded(e);
+}
+
+/** The ops of one lane type: f64x2 (double, two lanes), f32x4 (float32, four lanes) or a scalar f64. */
+interface Lanes {
+  readonly width: number;
+  bin(op: string): number[];
+  neg: number[]; abs: number[]; sqrt: number[];
+  fround: number[];
+  constant(v: number): number[];
+}
+const f32x4Const = (v: number) => simd(SIMD.const, ...Array.from(new Uint8Array(Float32Array.of(v, v, v, v).buffer)));
+const LANES: Record<"f64x2" | "f32x4" | "f64", Lanes> = {
+  f64x2: {
+    width: 2,
+    bin: (op) => simd({ "+": SIMD.f64x2Add, "-": SIMD.f64x2Sub, "*": SIMD.f64x2Mul, "/": SIMD.f64x2Div }[op]!),
+    neg: simd(SIMD.f64x2Neg), abs: simd(SIMD.f64x2Abs), sqrt: simd(SIMD.f64x2Sqrt),
+    fround: simd(SIMD.demoteZero).concat(simd(SIMD.promoteLow)),
+    constant: (v) => simd(SIMD.const, ...f64(v).slice(1), ...f64(v).slice(1)),
+  },
+  f32x4: {
+    width: 4,
+    bin: (op) => simd({ "+": SIMD.f32x4Add, "-": SIMD.f32x4Sub, "*": SIMD.f32x4Mul, "/": SIMD.f32x4Div }[op]!),
+    neg: simd(SIMD.f32x4Neg), abs: simd(SIMD.f32x4Abs), sqrt: simd(SIMD.f32x4Sqrt),
+    fround: [], // the value is a float32 already
+    constant: f32x4Const,
+  },
+  f64: {
+    width: 1,
+    bin: (op) => [{ "+": Op.F64Add, "-": Op.F64Sub, "*": Op.F64Mul, "/": Op.F64Div }[op]!],
+    neg: [Op.F64Neg], abs: [Op.F64Abs], sqrt: [Op.F64Sqrt],
+    fround: [Op.F32DemoteF64, Op.F64PromoteF32],
+    constant: f64,
+  },
+};
+
+/** Code leaving the expression's value on the stack, in the given lanes. */
+function emitExpression(e: Node, lanes: Lanes, local: (name: string) => number): number[] {
+  switch (e.k) {
+    case "var": return get(local(e.name));
+    case "num": return lanes.constant(e.v);
+    case "bin": return emitExpression(e.a, lanes, local).concat(emitExpression(e.b, lanes, local), lanes.bin(e.op));
+    case "neg": return emitExpression(e.a, lanes, local).concat(lanes.neg);
+    case "call": {
+      const fn = e.fn === "Math.sqrt" ? lanes.sqrt : e.fn === "Math.abs" ? lanes.abs : lanes.fround;
+      return emitExpression(e.a, lanes, local).concat(fn);
+    }
+  }
+}
+
+/** One element at the address on the stack, as f64. */
+const load1 = (bytes: number) => (bytes === 4 ? [Op.F32Load, ...memarg(2, 0), Op.F64PromoteF32] : [Op.F64Load, ...memarg(3, 0)]);
+/** A vector of elements at the address on the stack, in the given lanes. */
+const loadVector = (bytes: number, wide: boolean) =>
+  (!wide ? simd(SIMD.load, ...memarg(2, 0)) // four float32
+    : bytes === 4 ? simd(SIMD.load64Zero, ...memarg(2, 0)).concat(simd(SIMD.promoteLow)) // two float32, widened
+      : simd(SIMD.load, ...memarg(3, 0))); // two float64
+
+/**
+ * kernel(a, ra, b, rb, out, rows, cols) → whether a stored value is NaN or ±Inf. Operand x (a or b)
+ * of row r starts at byte x + r·rx; `strides` says, per operand, whether its columns are contiguous
+ * (1) or one broadcast value (0). out is contiguous, rows × cols elements of `eo` bytes. Each row
+ * runs in vectors (f32x4 when `single`, else f64x2), then its last columns one by one in f64.
+ */
+function kernelFn(e: Node, vars: readonly string[], strides: readonly number[], sizes: readonly number[], eo: number, single: boolean): number[] {
+  const [A, RA, B, RB, OUT, ROWS, COLS] = [0, 1, 2, 3, 4, 5, 6];
+  const lanes = single ? LANES.f32x4 : LANES.f64x2, W = lanes.width, shift = eo === 4 ? 2 : 3;
+  const f = new Fn(7, 8, 4, 4, 2);
+  const r = f.local(), vecEnd = f.local(), rowEnd = f.local(), po = f.local();
+  const ptr = [f.local(), f.local()], row = [f.local(), f.local()];
+  // (out is contiguous: po runs on from one row to the next)
+  const vx = [f.v(0), f.v(1)], vd = f.v(2), vacc = f.v(3);
+  const sx = [f.d(0), f.d(1)], sv = f.d(2), saccD = f.d(3);
+  const sd = f.s(0), sacc = f.s(1);
+  const base = [A, B], rstride = [RA, RB];
+  const n = vars.length;
+  const vLocal = (name: string) => vx[vars.indexOf(name)], sLocal = (name: string) => sx[vars.indexOf(name)];
+  for (let j = 0; j < n; j++) f.emit(get(base[j]), set(row[j]));
+  f.emit(get(OUT), set(po), i32(0), set(r));
+  f.emit([Op.Block, VOID], get(ROWS), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]);
+  {
+    for (let j = 0; j < n; j++) {
+      f.emit(get(row[j]), set(ptr[j]));
+      // a broadcast operand: its one value for the row, in both forms
+      if (strides[j] === 0) {
+        f.emit(get(ptr[j]), load1(sizes[j]), set(sx[j]), get(sx[j]));
+        f.emit(single ? ([Op.F32DemoteF64] as number[]).concat(simd(SIMD.f32x4Splat)) : simd(SIMD.f64x2Splat), set(vx[j]));
+      }
+    }
+    f.emit(get(po), get(COLS), i32(-W), [Op.I32And], i32(shift), [Op.I32Shl, Op.I32Add], set(vecEnd));
+    f.emit(get(po), get(COLS), i32(shift), [Op.I32Shl, Op.I32Add], set(rowEnd));
+    // whole vectors
+    f.emit([Op.Block, VOID], get(po), get(vecEnd), [Op.I32GeU, Op.BrIf, 0], [Op.Loop, VOID]);
+    {
+      for (let j = 0; j < n; j++) {
+        if (strides[j] === 1) f.emit(get(ptr[j]), loadVector(sizes[j], !single), set(vx[j]), get(ptr[j]), i32(W * sizes[j]), [Op.I32Add], set(ptr[j]));
+      }
+      f.emit(emitExpression(e, lanes, vLocal));
+      if (single) {
+        f.emit(set(vd), get(po), get(vd), simd(SIMD.store, ...memarg(2, 0)));
+        f.emit(get(vacc), get(vd), get(vd), simd(SIMD.f32x4Sub), simd(SIMD.f32x4Add), set(vacc));
+      } else if (eo === 4) {
+        f.emit(simd(SIMD.demoteZero), set(vd), get(po), get(vd), simd(SIMD.store64Lane, ...memarg(2, 0), 0));
+        f.emit(get(vacc), get(vd), get(vd), simd(SIMD.f32x4Sub), simd(SIMD.f32x4Add), set(vacc));
+      } else {
+        f.emit(set(vd), get(po), get(vd), simd(SIMD.store, ...memarg(3, 0)));
+        f.emit(get(vacc), get(vd), get(vd), simd(SIMD.f64x2Sub), simd(SIMD.f64x2Add), set(vacc));
+      }
+      f.emit(get(po), i32(W * eo), [Op.I32Add], set(po));
+      f.emit(get(po), get(vecEnd), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+    }
+    // the last columns, one at a time
+    f.emit([Op.Block, VOID], get(po), get(rowEnd), [Op.I32GeU, Op.BrIf, 0], [Op.Loop, VOID]);
+    {
+      for (let j = 0; j < n; j++) {
+        if (strides[j] === 1) f.emit(get(ptr[j]), load1(sizes[j]), set(sx[j]), get(ptr[j]), i32(sizes[j]), [Op.I32Add], set(ptr[j]));
+      }
+      f.emit(emitExpression(e, LANES.f64, sLocal));
+      if (eo === 4) {
+        f.emit([Op.F32DemoteF64], set(sd), get(po), get(sd), [Op.F32Store], memarg(2, 0));
+        f.emit(get(sacc), get(sd), get(sd), [Op.F32Sub, Op.F32Add], set(sacc));
+      } else {
+        f.emit(set(sv), get(po), get(sv), [Op.F64Store], memarg(3, 0));
+        f.emit(get(saccD), get(sv), get(sv), [Op.F64Sub, Op.F64Add], set(saccD));
+      }
+      f.emit(get(po), i32(eo), [Op.I32Add], set(po));
+      f.emit(get(po), get(rowEnd), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+    }
+    for (let j = 0; j < n; j++) f.emit(bumpBy(row[j], rstride[j]));
+    f.emit(get(r), i32(1), [Op.I32Add], set(r), get(r), get(ROWS), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+  }
+  // any NaN lane in the accumulators (finite v − v is 0, anything else makes it NaN)
+  f.emit(get(vacc), get(vacc), simd(eo === 4 ? SIMD.f32x4Ne : SIMD.f64x2Ne), simd(SIMD.anyTrue));
+  f.emit(get(sacc), get(sacc), [Op.F32Ne, Op.I32Or], get(saccD), get(saccD), [Op.F64Ne, Op.I32Or]);
+  return f.bytes();
+}
+
+
+/** kernel(a, ra, b, rb, out, rows, cols) → 1 if a stored value is not finite. */
+type BlockFn = (a: number, ra: number, b: number, rb: number, out: number, rows: number, cols: number) => number;
+
+/** An expression's kernels for one combination of storage types, by column strides (index ca·2 + cb). */
+type Compiled = (BlockFn | undefined)[];
+
+/** Where a kernel keeps its compiled forms (the Kernel objects of ./elementwise). */
+export interface WasmCache { readonly expr: string; wasm?: (Compiled | null)[] }
+
+/** Switch for tests: with it off every op runs its JS loop. */
+export const wasmElementwise = { enabled: true };
+
+/** Below this many outputs the copies cost more than the JS loop saves. */
+const MIN_ELEMENTS = 128;
+/** Bytes one call may use in memory; bigger blocks are done in pieces. */
+const CALL_BYTES = 4 << 20;
+
+let memory: WebAssembly.Memory | null | undefined;
+let f32 = new Float32Array(0), f64s = new Float64Array(0);
+
+function mem(): WebAssembly.Memory | null {
+  if (memory !== undefined) return memory;
+  try {
+    memory = typeof WebAssembly === "undefined" ? null : new WebAssembly.Memory({ initial: 1 });
+  } catch {
+    memory = null;
+  }
+  if (memory) refreshViews();
+  return memory;
+}
+function refreshViews(): void {
+  f32 = new Float32Array(memory!.buffer);
+  f64s = new Float64Array(memory!.buffer);
+}
+
+const sizeOf = (s: Storage) => s.BYTES_PER_ELEMENT;
+/** Index of a combination of storage types: output, then each operand, 4 or 8 bytes. */
+const typesKey = (eo: number, ea: number, eb: number) => (eo === 4 ? 4 : 0) + (ea === 4 ? 2 : 0) + (eb === 4 ? 1 : 0);
+
+function compile(k: WasmCache, vars: readonly string[], eo: number, ea: number, eb: number): Compiled | null {
+  const cache = (k.wasm ??= []), key = typesKey(eo, ea, eb);
+  const found = cache[key];
+  if (found !== undefined) return found;
+  let compiled: Compiled | null = null;
+  const e = mem() && parseExpression(k.expr, vars);
+  if (e) {
+    const sizes = vars.length === 2 ? [ea, eb] : [ea];
+    const variants = vars.length === 2 ? [[0, 0], [0, 1], [1, 0], [1, 1]] : [[0], [1]];
+    const single = eo === 4 && sizes.every((b) => b === 4) && float32Exact(e);
+    try {
+      const bytes = moduleOf([[new Array(7).fill(I32), [I32]]], variants.map((s, i) => [`k${i}`, 0, kernelFn(e, vars, s, sizes, eo, single)]));
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory: memory! } }).exports;
+      compiled = variants.map((_, i) => exports[`k${i}`] as BlockFn);
+    } catch {
+      compiled = null;
+    }
+  }
+  return (cache[key] = compiled);
+}
+
+const align16 = (bytes: number) => (bytes + 15) & ~15;
+/** Elements from an operand's first to its last in the block (row stride r ≥ 0, column stride c). */
+const spanOf = (rows: number, cols: number, r: number, c: number) => (rows - 1) * r + (cols - 1) * c + 1;
+
+function copyIn(src: Storage, from: number, span: number, at: number): void {
+  const dst = sizeOf(src) === 4 ? f32 : f64s, i = at / sizeOf(src);
+  if (from === 0 && span === src.length) dst.set(src, i);
+  else dst.set(src.subarray(from, from + span), i);
+}
+
+/**
+ * The block (see kernelFn) through WASM: the operands' spans copied in, the kernel run, the
+ * outputs copied to out[o ..]. Returns whether a stored value was not finite, or -1 (nothing
+ * written) when WASM does not take it: no translation, strides it does not handle, too small.
+ */
+function block(fns: Compiled, out: Storage, o: number, srcs: Storage[], offs: number[], rstrides: number[], cstrides: number[], rows: number, cols: number): number {
+  const eo = sizeOf(out), n = srcs.length;
+  const spans = srcs.map((s, j) => spanOf(rows, cols, rstrides[j], cstrides[j]));
+  let need = align16(rows * cols * eo);
+  for (let j = 0; j < n; j++) need += align16(spans[j] * sizeOf(srcs[j]));
+  if (need > CALL_BYTES && rows * cols > 2) {
+    // in pieces: groups of rows, or parts of one long row
+    let bad = 0;
+    if (rows > 1) {
+      const per = Math.max(1, Math.floor((rows * CALL_BYTES) / need));
+      for (let r0 = 0; r0 < rows; r0 += per) {
+        const rs = Math.min(per, rows - r0);
+        bad |= block(fns, out, o + r0 * cols, srcs, offs.map((x, j) => x + r0 * rstrides[j]), rstrides, cstrides, rs, cols);
+      }
+    } else {
+      const per = Math.max(2, Math.floor((cols * CALL_BYTES) / need) & ~1);
+      for (let c0 = 0; c0 < cols; c0 += per) {
+        bad |= block(fns, out, o + c0, srcs, offs.map((x, j) => x + c0 * cstrides[j]), rstrides, cstrides, 1, Math.min(per, cols - c0));
+      }
+    }
+    return bad;
+  }
+  const m = memory!;
+  if (need > m.buffer.byteLength) {
+    m.grow(Math.ceil((need - m.buffer.byteLength) / 65536));
+    refreshViews();
+  }
+  let at = 0;
+  const addr = [0, 0];
+  for (let j = 0; j < n; j++) {
+    copyIn(srcs[j], offs[j], spans[j], at);
+    addr[j] = at;
+    at += align16(spans[j] * sizeOf(srcs[j]));
+  }
+  const fn = fns[n === 2 ? cstrides[0] * 2 + cstrides[1] : cstrides[0]]!;
+  const bad = fn(addr[0], rstrides[0] * sizeOf(srcs[0]), addr[1], n === 2 ? rstrides[1] * sizeOf(srcs[1]) : 0, at, rows, cols);
+  const view = eo === 4 ? f32 : f64s;
+  out.set(view.subarray(at / eo, at / eo + rows * cols), o);
+  return bad;
+}
+
+const usable = (rows: number, cols: number, r: number, c: number) => r >= 0 && (c === 0 || c === 1) && spanOf(rows, cols, r, c) <= 2 * rows * cols + 64;
+
+/**
+ * A broadcast float64 operand (a Python number's scratch cell) that holds a float32 value, as a
+ * float32 cell: with a float32 tensor the kernel can then run in float32 lanes.
+ */
+function asFloat32(s: Storage, i: number, r: number, c: number, cell: Float32Array): Storage | null {
+  if (s instanceof Float32Array || r !== 0 || c !== 0 || Math.fround(s[i]) !== s[i]) return null;
+  cell[0] = s[i];
+  return cell;
+}
+const CELL_A = new Float32Array(1), CELL_B = new Float32Array(1);
+
+/** The binary loop's block (out, o, sa, sb, rows, cols, ia, ra, ca, ib, rb, cb) in WASM, or -1 when it is not taken. */
+export function wasmBinary(k: WasmCache, out: Storage, o: number, sa: Storage, sb: Storage,
+  rows: number, cols: number, ia: number, ra: number, ca: number, ib: number, rb: number, cb: number): number {
+  if (!wasmElementwise.enabled || rows * cols < MIN_ELEMENTS || !usable(rows, cols, ra, ca) || !usable(rows, cols, rb, cb)) return -1;
+  if (out instanceof Float32Array) {
+    const a32 = asFloat32(sa, ia, ra, ca, CELL_A), b32 = asFloat32(sb, ib, rb, cb, CELL_B);
+    if (a32) { sa = a32; ia = 0; }
+    if (b32) { sb = b32; ib = 0; }
+  }
+  const fns = compile(k, BINARY_VARS, sizeOf(out), sizeOf(sa), sizeOf(sb));
+  if (!fns) return -1;
+  return block(fns, out, o, [sa, sb], [ia, ib], [ra, rb], [ca, cb], rows, cols);
+}
+
+/** The unary loop's block (out, o, src, rows, cols, i, r, c) in WASM, or -1 when it is not taken. */
+export function wasmUnary(k: WasmCache, out: Storage, o: number, src: Storage, rows: number, cols: number, i: number, r: number, c: number): number {
+  if (!wasmElementwise.enabled || rows * cols < MIN_ELEMENTS || !usable(rows, cols, r, c)) return -1;
+  const fns = compile(k, UNARY_VARS, sizeOf(out), sizeOf(src), 4);
+  if (!fns) return -1;
+  return block(fns, out, o, [src], [i], [r], [c], rows, cols);
+}
+const BINARY_VARS = ["p", "q"], UNARY_VARS = ["x"];
