@@ -3,6 +3,7 @@
 // the reduced indices and rounding once, so a hand-written `.sum(0, keepdim=True)` equals autograd's.
 import { record } from "../autograd";
 import { allocStorage, isFloating, type DType, type Storage } from "../dtype";
+import { wasmColumns } from "./wasm-elementwise";
 import { TorchError, fmtShape } from "../errors";
 import { contiguousStrides, enumerateOffsets, normDim, sameShape } from "../shape";
 import { Tensor, type DimArg, type KeepdimOpts, type VarOpts } from "../tensor";
@@ -80,6 +81,7 @@ function columns(n: number): Float64Array {
  * ((acc + x0) + x1) + ..., which is the same sequence of double additions as one row at a time.
  */
 function columnSums(acc: Float64Array, s: Storage, off: number, s0: number, s1: number, m: number, n: number): void {
+  if (wasmColumns(false, acc, s, off, s0, s1, m, n)) return; // (acc starts at zero in every call)
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const r0 = off + i * s0, r1 = r0 + s0, r2 = r1 + s0, r3 = r2 + s0;
@@ -91,6 +93,7 @@ function columnSums(acc: Float64Array, s: Storage, off: number, s0: number, s1: 
 
 /** acc[n + j] += (s[off + i·s0 + j·s1] − acc[j])² for i = 0..m-1 in order, four rows per pass as in columnSums. */
 function columnSquares(acc: Float64Array, n: number, s: Storage, off: number, s0: number, s1: number, m: number): void {
+  if (wasmColumns(true, acc, s, off, s0, s1, m, n)) return;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const r0 = off + i * s0, r1 = r0 + s0, r2 = r1 + s0, r3 = r2 + s0;

@@ -267,6 +267,14 @@ function refreshViews(): void {
   f32 = new Float32Array(memory!.buffer);
   f64s = new Float64Array(memory!.buffer);
 }
+/** Grows the memory to at least `bytes`. */
+function ensure(bytes: number): void {
+  const m = memory!;
+  if (bytes > m.buffer.byteLength) {
+    m.grow(Math.ceil((bytes - m.buffer.byteLength) / 65536));
+    refreshViews();
+  }
+}
 
 const sizeOf = (s: Storage) => s.BYTES_PER_ELEMENT;
 /** Index of a combination of storage types: output, then each operand, 4 or 8 bytes. */
@@ -305,47 +313,38 @@ function copyIn(src: Storage, from: number, span: number, at: number): void {
 
 /**
  * The block (see kernelFn) through WASM: the operands' spans copied in, the kernel run, the
- * outputs copied to out[o ..]. Returns whether a stored value was not finite, or -1 (nothing
- * written) when WASM does not take it: no translation, strides it does not handle, too small.
+ * outputs copied to out[o ..]. Operand b is absent (null) for a unary kernel. Returns whether a
+ * stored value was not finite.
  */
-function block(fns: Compiled, out: Storage, o: number, srcs: Storage[], offs: number[], rstrides: number[], cstrides: number[], rows: number, cols: number): number {
-  const eo = sizeOf(out), n = srcs.length;
-  const spans = srcs.map((s, j) => spanOf(rows, cols, rstrides[j], cstrides[j]));
-  let need = align16(rows * cols * eo);
-  for (let j = 0; j < n; j++) need += align16(spans[j] * sizeOf(srcs[j]));
+function block(fns: Compiled, out: Storage, o: number, rows: number, cols: number,
+  sa: Storage, ia: number, ra: number, ca: number, sb: Storage | null, ib: number, rb: number, cb: number): number {
+  const eo = sizeOf(out), ea = sizeOf(sa), eb = sb ? sizeOf(sb) : 0;
+  const spanA = spanOf(rows, cols, ra, ca), spanB = sb ? spanOf(rows, cols, rb, cb) : 0;
+  const bytesA = align16(spanA * ea), bytesB = align16(spanB * eb);
+  const need = bytesA + bytesB + align16(rows * cols * eo);
   if (need > CALL_BYTES && rows * cols > 2) {
     // in pieces: groups of rows, or parts of one long row
     let bad = 0;
     if (rows > 1) {
       const per = Math.max(1, Math.floor((rows * CALL_BYTES) / need));
       for (let r0 = 0; r0 < rows; r0 += per) {
-        const rs = Math.min(per, rows - r0);
-        bad |= block(fns, out, o + r0 * cols, srcs, offs.map((x, j) => x + r0 * rstrides[j]), rstrides, cstrides, rs, cols);
+        bad |= block(fns, out, o + r0 * cols, Math.min(per, rows - r0), cols, sa, ia + r0 * ra, ra, ca, sb, ib + r0 * rb, rb, cb);
       }
     } else {
       const per = Math.max(2, Math.floor((cols * CALL_BYTES) / need) & ~1);
       for (let c0 = 0; c0 < cols; c0 += per) {
-        bad |= block(fns, out, o + c0, srcs, offs.map((x, j) => x + c0 * cstrides[j]), rstrides, cstrides, 1, Math.min(per, cols - c0));
+        bad |= block(fns, out, o + c0, 1, Math.min(per, cols - c0), sa, ia + c0 * ca, ra, ca, sb, ib + c0 * cb, rb, cb);
       }
     }
     return bad;
   }
-  const m = memory!;
-  if (need > m.buffer.byteLength) {
-    m.grow(Math.ceil((need - m.buffer.byteLength) / 65536));
-    refreshViews();
-  }
-  let at = 0;
-  const addr = [0, 0];
-  for (let j = 0; j < n; j++) {
-    copyIn(srcs[j], offs[j], spans[j], at);
-    addr[j] = at;
-    at += align16(spans[j] * sizeOf(srcs[j]));
-  }
-  const fn = fns[n === 2 ? cstrides[0] * 2 + cstrides[1] : cstrides[0]]!;
-  const bad = fn(addr[0], rstrides[0] * sizeOf(srcs[0]), addr[1], n === 2 ? rstrides[1] * sizeOf(srcs[1]) : 0, at, rows, cols);
-  const view = eo === 4 ? f32 : f64s;
-  out.set(view.subarray(at / eo, at / eo + rows * cols), o);
+  ensure(need);
+  copyIn(sa, ia, spanA, 0);
+  if (sb) copyIn(sb, ib, spanB, bytesA);
+  const at = bytesA + bytesB;
+  const bad = fns[sb ? ca * 2 + cb : ca]!(0, ra * ea, bytesA, rb * eb, at, rows, cols);
+  if (eo === 4) out.set(f32.subarray(at / 4, at / 4 + rows * cols), o);
+  else out.set(f64s.subarray(at / 8, at / 8 + rows * cols), o);
   return bad;
 }
 
@@ -373,7 +372,7 @@ export function wasmBinary(k: WasmCache, out: Storage, o: number, sa: Storage, s
   }
   const fns = compile(k, BINARY_VARS, sizeOf(out), sizeOf(sa), sizeOf(sb));
   if (!fns) return -1;
-  return block(fns, out, o, [sa, sb], [ia, ib], [ra, rb], [ca, cb], rows, cols);
+  return block(fns, out, o, rows, cols, sa, ia, ra, ca, sb, ib, rb, cb);
 }
 
 /** The unary loop's block (out, o, src, rows, cols, i, r, c) in WASM, or -1 when it is not taken. */
@@ -381,6 +380,84 @@ export function wasmUnary(k: WasmCache, out: Storage, o: number, src: Storage, r
   if (!wasmElementwise.enabled || rows * cols < MIN_ELEMENTS || !usable(rows, cols, r, c)) return -1;
   const fns = compile(k, UNARY_VARS, sizeOf(out), sizeOf(src), 4);
   if (!fns) return -1;
-  return block(fns, out, o, [src], [i], [r], [c], rows, cols);
+  return block(fns, out, o, rows, cols, src, i, r, c, null, 0, 0, 0);
 }
 const BINARY_VARS = ["p", "q"], UNARY_VARS = ["x"];
+
+// ---- column sums over the rows of a float32 [m, n] (sum, mean and var over dim 0) ----
+// Each column's double accumulator adds the rows in order, as ./reduce's columnSums and
+// columnSquares do, two columns per f64x2 (an odd last column alone): the same additions, so the
+// same bits.
+
+/**
+ * sums(src, rs, m, n, acc): acc[j] = 0 + x[0][j] + x[1][j] + ... (f64, at acc + 8j);
+ * squares(src, rs, m, n, acc): acc[n + j] += (x[i][j] − acc[j])² over the rows in order.
+ * x[i][j] is the float32 at src + i·rs + 4j.
+ */
+function columnFn(squares: boolean): number[] {
+  const [SRC, RS, M, N, ACC] = [0, 1, 2, 3, 4];
+  const f = new Fn(5, 4, 3, 3);
+  const j = f.local(), i = f.local(), p = f.local(), q = f.local();
+  const va = f.v(0), vmu = f.v(1), vd = f.v(2), sa = f.d(0), smu = f.d(1), sd = f.d(2);
+  const at = (k: number) => get(ACC).concat(get(j), i32(3), [Op.I32Shl, Op.I32Add], k ? get(N).concat(i32(3), [Op.I32Shl, Op.I32Add]) : []);
+  const column = (vector: boolean) => {
+    const add = vector ? simd(SIMD.f64x2Add) : [Op.F64Add], sub = vector ? simd(SIMD.f64x2Sub) : [Op.F64Sub], mul = vector ? simd(SIMD.f64x2Mul) : [Op.F64Mul];
+    const load = vector ? simd(SIMD.load, ...memarg(3, 0)) : [Op.F64Load, ...memarg(3, 0)];
+    const store = vector ? simd(SIMD.store, ...memarg(3, 0)) : [Op.F64Store, ...memarg(3, 0)];
+    const a = vector ? va : sa, mu = vector ? vmu : smu, d = vector ? vd : sd;
+    const x = vector ? simd(SIMD.load64Zero, ...memarg(2, 0)).concat(simd(SIMD.promoteLow)) : [Op.F32Load, ...memarg(2, 0), Op.F64PromoteF32];
+    if (squares) f.emit(at(0), load, set(mu), at(1), load, set(a));
+    else f.emit(vector ? simd(SIMD.const, ...new Array(16).fill(0)) : f64(0), set(a));
+    f.emit(get(SRC), get(j), i32(2), [Op.I32Shl, Op.I32Add], set(p), i32(0), set(i));
+    f.emit([Op.Block, VOID], get(M), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]);
+    if (squares) f.emit(get(p), x, get(mu), sub, set(d), get(a), get(d), get(d), mul, add, set(a));
+    else f.emit(get(a), get(p), x, add, set(a));
+    f.emit(bumpBy(p, RS), get(i), i32(1), [Op.I32Add], set(i), get(i), get(M), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+    f.emit(at(squares ? 1 : 0), get(a), store);
+  };
+  // pairs of columns, then an odd last one
+  f.emit(i32(0), set(j), get(N), i32(-2), [Op.I32And], set(q));
+  f.emit([Op.Block, VOID], get(q), [Op.I32Eqz, Op.BrIf, 0], [Op.Loop, VOID]);
+  column(true);
+  f.emit(get(j), i32(2), [Op.I32Add], set(j), get(j), get(q), [Op.I32LtU, Op.BrIf, 0], [Op.End, Op.End]);
+  f.emit(get(N), i32(1), [Op.I32And, Op.If, VOID]);
+  column(false);
+  f.emit([Op.End]);
+  return f.bytes();
+}
+
+type ColumnFn = (src: number, rs: number, m: number, n: number, acc: number) => void;
+let columnKernels: { sums: ColumnFn; squares: ColumnFn } | null | undefined;
+function columns(): { sums: ColumnFn; squares: ColumnFn } | null {
+  if (columnKernels !== undefined) return columnKernels;
+  columnKernels = null;
+  if (!mem()) return null;
+  try {
+    const bytes = moduleOf([[new Array(5).fill(I32), []]], [["sums", 0, columnFn(false)], ["squares", 0, columnFn(true)]]);
+    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory: memory! } }).exports;
+    columnKernels = { sums: e.sums as ColumnFn, squares: e.squares as ColumnFn };
+  } catch {
+    columnKernels = null;
+  }
+  return columnKernels;
+}
+
+/**
+ * ./reduce's columnSums (acc starting at zero) or columnSquares (acc[0, n) holding the column
+ * means, acc[n, 2n) the running squares) in WASM; false, with nothing done, when it does not take
+ * them: not float32 with contiguous rows, too small, or too large for one call.
+ */
+export function wasmColumns(squares: boolean, acc: Float64Array, s: Storage, off: number, s0: number, s1: number, m: number, n: number): boolean {
+  if (!wasmElementwise.enabled || !(s instanceof Float32Array) || s1 !== 1 || m * n < MIN_ELEMENTS || s0 < n || m < 2) return false;
+  const span = (m - 1) * s0 + n, accAt = align16(span * 4), need = accAt + 16 * n;
+  if (need > CALL_BYTES) return false;
+  const kernels = columns();
+  if (!kernels) return false;
+  ensure(need);
+  copyIn(s, off, span, 0);
+  if (squares) f64s.set(acc.subarray(0, 2 * n), accAt / 8);
+  (squares ? kernels.squares : kernels.sums)(0, s0 * 4, m, n, accAt);
+  const from = accAt / 8 + (squares ? n : 0);
+  acc.set(f64s.subarray(from, from + n), squares ? n : 0);
+  return true;
+}
