@@ -105,6 +105,19 @@ describe("WASM elementwise kernels store what the JS loops store", () => {
     }
   });
 
+  it("tanh: the f64x2 form of tanhF32 gives its bits for any float32 input", () => {
+    // random bit patterns (every exponent, NaNs, infinities, subnormals), then the branch edges
+    let seed = 12345;
+    const bitsIn = new Uint32Array(1 << 20).map(() => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0));
+    const edges = [0, -0, 0.25, -0.25, 20, -20, 19.999998, 0.24999999, 1e-40, -1e-40, 88.7, Infinity, -Infinity, NaN];
+    const x = new Float32Array(bitsIn.buffer);
+    x.set(edges.flatMap((v) => [v, Math.fround(v * (1 + 2 ** -23)), Math.fround(v * (1 - 2 ** -24))]));
+    const t = new Tensor(x, [1024, 1024], "float32");
+    same("tanh of 2^20 bit patterns", () => t.tanh());
+    same("tanh of odd rows", () => new Tensor(x.subarray(0, 33 * 77), [33, 77], "float32").tanh());
+    same("tanh, values across the branches", () => torch.arange(-210000, 210001).div(10000).tanh());
+  });
+
   it("column sums: sum, mean and var over dim 0", () => {
     for (const n of [1, 2, 7, 203]) {
       const x = tensor([32, n], 30 + n), wideRows = tensor([32, 2 * n + 3], 40 + n).index(":", torch.slice(1, n + 1));
@@ -147,7 +160,8 @@ describe("which expressions run in WASM", () => {
     for (const e of ["x * x", "-x", "1 / x", "Math.sqrt(x)", "1 / Math.fround(Math.sqrt(x))", "Math.abs(x)", "x * 1e-7", "x - -0.5"]) {
       assert.ok(parseExpression(e, ["x"]), e);
     }
-    for (const e of ["tanhF32(x)", "Math.exp(x)", "Math.pow(x, 3)", "x > 0 ? x : 0", "x !== x", "p && q ? 1 : 0", "y * 2", "Math.fround(x, 1)", "x +", ""]) {
+    assert.ok(parseExpression("tanhF32(x)", ["x"]));
+    for (const e of ["expF32(x)", "Math.exp(x)", "Math.pow(x, 3)", "x > 0 ? x : 0", "x !== x", "p && q ? 1 : 0", "y * 2", "Math.fround(x, 1)", "x +", ""]) {
       assert.equal(parseExpression(e, ["x"]), null, e);
     }
   });

@@ -6,13 +6,14 @@
 // operator into the double arithmetic JS performs (f64x2 lanes, or f64 for an odd last element):
 // float32 operands are widened exactly, `+ - * /`, unary minus, Math.sqrt and Math.abs are IEEE
 // double operations in both, Math.fround is a demotion to float32 and back, and the store rounds
-// to the output's type once. An expression with anything else (tanhF32, Math.exp, comparisons, ...)
-// has no translation and keeps its JS loop. (tanhF32 was tried element by element in WASM: no faster
-// than its JS loop, whose cost is the arithmetic, not the array checks.)
+// to the output's type once. tanhF32 (./fastmath) is its double computation in f64x2 lanes: every
+// branch computed, each lane's own chosen. An expression with anything else (Math.exp, comparisons,
+// ...) has no translation and keeps its JS loop.
 //
 // A call works on one block of `rows` × `cols` outputs, each operand read with a row stride and a
 // column stride of 0 (broadcast) or 1 (contiguous): JS copies each operand's span into the module's
 // memory, WASM writes the block there, and JS copies it out with one typed-array set.
+import { EXP2_FRAC, LN2_32_HI, LN2_32_INV, LN2_32_LO, TANH_TAYLOR } from "./fastmath";
 import { Fn, I32, Op, SIMD, VOID, bumpBy, f64, get, i32, memarg, moduleOf, set, simd } from "./wasm";
 
 type Storage = Float32Array | Float64Array;
@@ -25,7 +26,7 @@ type Node =
   | { k: "neg"; a: Node }
   | { k: "call"; fn: string; a: Node };
 
-const CALLS = new Set(["Math.fround", "Math.sqrt", "Math.abs"]);
+const CALLS = new Set(["Math.fround", "Math.sqrt", "Math.abs", "tanhF32"]);
 const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)|(Math\.\w+|[A-Za-z_]\w*)|(\S))/gy;
 
 /** The expression's tree over `vars`, or null when it uses anything without a translation. */
@@ -105,6 +106,8 @@ interface Lanes {
   neg: number[]; abs: number[]; sqrt: number[];
   fround: number[];
   constant(v: number): number[];
+  /** tanhF32 of the value on the stack (f64x2, or f64 through lane 0), with the kernel's scratch locals */
+  tanh?(scratch: TanhScratch): number[];
 }
 const f32x4Const = (v: number) => simd(SIMD.const, ...Array.from(new Uint8Array(Float32Array.of(v, v, v, v).buffer)));
 const LANES: Record<"f64x2" | "f32x4" | "f64", Lanes> = {
@@ -113,7 +116,8 @@ const LANES: Record<"f64x2" | "f32x4" | "f64", Lanes> = {
     bin: (op) => simd({ "+": SIMD.f64x2Add, "-": SIMD.f64x2Sub, "*": SIMD.f64x2Mul, "/": SIMD.f64x2Div }[op]!),
     neg: simd(SIMD.f64x2Neg), abs: simd(SIMD.f64x2Abs), sqrt: simd(SIMD.f64x2Sqrt),
     fround: simd(SIMD.demoteZero).concat(simd(SIMD.promoteLow)),
-    constant: (v) => simd(SIMD.const, ...f64(v).slice(1), ...f64(v).slice(1)),
+    constant: (v) => f64x2(v),
+    tanh: tanhVector,
   },
   f32x4: {
     width: 4,
@@ -128,21 +132,89 @@ const LANES: Record<"f64x2" | "f32x4" | "f64", Lanes> = {
     neg: [Op.F64Neg], abs: [Op.F64Abs], sqrt: [Op.F64Sqrt],
     fround: [Op.F32DemoteF64, Op.F64PromoteF32],
     constant: f64,
+    tanh: (scratch) => simd(SIMD.f64x2Splat).concat(tanhVector(scratch), simd(SIMD.f64x2ExtractLane, 0)),
   },
 };
 
 /** Code leaving the expression's value on the stack, in the given lanes. */
-function emitExpression(e: Node, lanes: Lanes, local: (name: string) => number): number[] {
+function emitExpression(e: Node, lanes: Lanes, local: (name: string) => number, scratch: TanhScratch): number[] {
+  const sub = (x: Node) => emitExpression(x, lanes, local, scratch);
   switch (e.k) {
     case "var": return get(local(e.name));
     case "num": return lanes.constant(e.v);
-    case "bin": return emitExpression(e.a, lanes, local).concat(emitExpression(e.b, lanes, local), lanes.bin(e.op));
-    case "neg": return emitExpression(e.a, lanes, local).concat(lanes.neg);
+    case "bin": return sub(e.a).concat(sub(e.b), lanes.bin(e.op));
+    case "neg": return sub(e.a).concat(lanes.neg);
     case "call": {
-      const fn = e.fn === "Math.sqrt" ? lanes.sqrt : e.fn === "Math.abs" ? lanes.abs : lanes.fround;
-      return emitExpression(e.a, lanes, local).concat(fn);
+      const fn = e.fn === "Math.sqrt" ? lanes.sqrt : e.fn === "Math.abs" ? lanes.abs : e.fn === "Math.fround" ? lanes.fround : lanes.tanh!(scratch);
+      return sub(e.a).concat(fn);
     }
   }
+}
+
+const f64x2 = (v: number) => simd(SIMD.const, ...f64(v).slice(1), ...f64(v).slice(1));
+const i64x2 = (v: bigint) => simd(SIMD.const, ...Array.from(new Uint8Array(BigInt64Array.of(v, v).buffer)));
+const i32x4 = (v: number) => simd(SIMD.const, ...Array.from(new Uint8Array(Int32Array.of(v, v, v, v).buffer)));
+
+/** Locals tanhVector works in: eight v128 and one i32. */
+interface TanhScratch { v: number[]; k: number }
+
+/** EXP2_FRAC (./fastmath) sits at the start of memory; operands are copied in after it. */
+const EXP2_AT = 0, TABLE_BYTES = (EXP2_FRAC.length * 8 + 15) & ~15;
+
+/**
+ * tanhF32 of the two doubles on the stack, lane by lane the operations of ./fastmath's tanhF32:
+ * all three branches are computed and each lane takes its own. |x| < 1/4: x itself for ±0 (the
+ * early return: the polynomial would give +0 for −0), else the Taylor polynomial; |x| ≥ 20 or NaN:
+ * ±1 or the NaN; between:
+ * 1 − 2/(e^(2|x|) + 1) with x's sign, e^y as in expReduced (Math.round as floor plus the fraction
+ * compared with 1/2; 2^(n >> 5) built from its exponent bits, equal to POW2's entry; EXP2_FRAC read
+ * from memory per lane). A lane's unused branches cannot trap: SIMD arithmetic does not, and the
+ * table index is n & 31.
+ */
+function tanhVector({ v: [x, ax, z, s, y, n, r, t], k }: TanhScratch): number[] {
+  const [, T3, T5, T7, T9, T11, T13, T15, T17, T19] = TANH_TAYLOR;
+  const op = (o: number) => simd(o);
+  const out: number[] = [];
+  const emit = (...parts: number[][]) => { for (const p of parts) out.push(...p); };
+  emit(set(x), get(x), op(SIMD.f64x2Abs), set(ax));
+  // small: x + x * z * (T3 + z * (T5 + ... + z * T19)), z = x * x
+  emit(get(x), get(x), op(SIMD.f64x2Mul), set(z), get(x), get(x), get(z), op(SIMD.f64x2Mul));
+  for (const c of [T3, T5, T7, T9, T11, T13, T15, T17]) emit(f64x2(c), get(z));
+  emit(f64x2(T19));
+  for (let i = 0; i < 8; i++) emit(op(SIMD.f64x2Mul), op(SIMD.f64x2Add));
+  emit(op(SIMD.f64x2Mul), op(SIMD.f64x2Add), set(s));
+  emit(get(x), get(s), get(x), f64x2(0), op(SIMD.f64x2Eq), op(SIMD.v128Bitselect), set(s));
+  // middle: y = 2 * ax; n = Math.round(y * LN2_32_INV) (here v = y · LN2_32_INV in r, its floor in t)
+  emit(f64x2(2), get(ax), op(SIMD.f64x2Mul), set(y), get(y), f64x2(LN2_32_INV), op(SIMD.f64x2Mul), set(r));
+  emit(get(r), op(SIMD.f64x2Floor), set(t));
+  emit(get(t), get(r), get(t), op(SIMD.f64x2Sub), f64x2(0.5), op(SIMD.f64x2Ge), f64x2(1), op(SIMD.v128And), op(SIMD.f64x2Add), set(n));
+  // r = (y - n * LN2_32_HI) - n * LN2_32_LO
+  emit(get(y), get(n), f64x2(LN2_32_HI), op(SIMD.f64x2Mul), op(SIMD.f64x2Sub), get(n), f64x2(LN2_32_LO), op(SIMD.f64x2Mul), op(SIMD.f64x2Sub), set(r));
+  // 2^(n >> 5) (exponent bits) * EXP2_FRAC[n & 31] ... the integer n's lanes in y (y is done with)
+  emit(get(n), op(SIMD.i32x4TruncSatF64x2SZero), set(y));
+  emit(get(y), i32(5), op(SIMD.i32x4ShrS), op(SIMD.i64x2ExtendLowI32x4S), i64x2(1023n), op(SIMD.i64x2Add), i32(52), op(SIMD.i64x2Shl));
+  for (const lane of [0, 1]) {
+    emit(get(y), simd(SIMD.i32x4ExtractLane, lane), i32(31), [Op.I32And], i32(3), [Op.I32Shl], set(k));
+    emit(get(k), [Op.F64Load], memarg(3, EXP2_AT));
+    emit(lane === 0 ? simd(SIMD.f64x2Splat) : simd(SIMD.f64x2ReplaceLane, 1));
+  }
+  emit(op(SIMD.f64x2Mul));
+  // ... * p, p = 1 + r * (1 + r * (1/2 + r * (1/6 + r * (1/24 + r * (1/120 + r * (1/720))))))
+  const coef = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120];
+  for (const c of coef) emit(f64x2(c), get(r));
+  emit(f64x2(1 / 720));
+  for (let i = 0; i < coef.length; i++) emit(op(SIMD.f64x2Mul), op(SIMD.f64x2Add));
+  emit(op(SIMD.f64x2Mul), set(t));
+  // t = 1 - 2 / (e + 1), with x's sign
+  emit(f64x2(1), f64x2(2), get(t), f64x2(1), op(SIMD.f64x2Add), op(SIMD.f64x2Div), op(SIMD.f64x2Sub), set(t));
+  const SIGN = i64x2(-0x8000000000000000n);
+  emit(get(x), get(t), SIGN, op(SIMD.v128Bitselect), set(t));
+  // big: NaN stays, else ±1 with x's sign
+  emit(get(x), get(x), f64x2(1), SIGN, op(SIMD.v128Bitselect), get(x), get(x), op(SIMD.f64x2Ne), op(SIMD.v128Bitselect));
+  // choose: small, else (|x| < 20 ? middle : big)
+  emit(set(z), get(s), get(t), get(z), get(ax), f64x2(20), op(SIMD.f64x2Lt), op(SIMD.v128Bitselect));
+  emit(get(ax), f64x2(0.25), op(SIMD.f64x2Lt), op(SIMD.v128Bitselect));
+  return out;
 }
 
 /** One element at the address on the stack, as f64. */
@@ -162,8 +234,9 @@ const loadVector = (bytes: number, wide: boolean) =>
 function kernelFn(e: Node, vars: readonly string[], strides: readonly number[], sizes: readonly number[], eo: number, single: boolean): number[] {
   const [A, RA, B, RB, OUT, ROWS, COLS] = [0, 1, 2, 3, 4, 5, 6];
   const lanes = single ? LANES.f32x4 : LANES.f64x2, W = lanes.width, shift = eo === 4 ? 2 : 3;
-  const f = new Fn(7, 8, 4, 4, 2);
+  const f = new Fn(7, 9, 12, 4, 2);
   const r = f.local(), vecEnd = f.local(), rowEnd = f.local(), po = f.local();
+  const scratch: TanhScratch = { v: [4, 5, 6, 7, 8, 9, 10, 11].map((i) => f.v(i)), k: f.local() };
   const ptr = [f.local(), f.local()], row = [f.local(), f.local()];
   // (out is contiguous: po runs on from one row to the next)
   const vx = [f.v(0), f.v(1)], vd = f.v(2), vacc = f.v(3);
@@ -192,7 +265,7 @@ function kernelFn(e: Node, vars: readonly string[], strides: readonly number[], 
       for (let j = 0; j < n; j++) {
         if (strides[j] === 1) f.emit(get(ptr[j]), loadVector(sizes[j], !single), set(vx[j]), get(ptr[j]), i32(W * sizes[j]), [Op.I32Add], set(ptr[j]));
       }
-      f.emit(emitExpression(e, lanes, vLocal));
+      f.emit(emitExpression(e, lanes, vLocal, scratch));
       if (single) {
         f.emit(set(vd), get(po), get(vd), simd(SIMD.store, ...memarg(2, 0)));
         f.emit(get(vacc), get(vd), get(vd), simd(SIMD.f32x4Sub), simd(SIMD.f32x4Add), set(vacc));
@@ -212,7 +285,7 @@ function kernelFn(e: Node, vars: readonly string[], strides: readonly number[], 
       for (let j = 0; j < n; j++) {
         if (strides[j] === 1) f.emit(get(ptr[j]), load1(sizes[j]), set(sx[j]), get(ptr[j]), i32(sizes[j]), [Op.I32Add], set(ptr[j]));
       }
-      f.emit(emitExpression(e, LANES.f64, sLocal));
+      f.emit(emitExpression(e, LANES.f64, sLocal, scratch));
       if (eo === 4) {
         f.emit([Op.F32DemoteF64], set(sd), get(po), get(sd), [Op.F32Store], memarg(2, 0));
         f.emit(get(sacc), get(sd), get(sd), [Op.F32Sub, Op.F32Add], set(sacc));
@@ -260,7 +333,10 @@ function mem(): WebAssembly.Memory | null {
   } catch {
     memory = null;
   }
-  if (memory) refreshViews();
+  if (memory) {
+    refreshViews();
+    f64s.set(EXP2_FRAC, EXP2_AT / 8);
+  }
   return memory;
 }
 function refreshViews(): void {
@@ -321,7 +397,7 @@ function block(fns: Compiled, out: Storage, o: number, rows: number, cols: numbe
   const eo = sizeOf(out), ea = sizeOf(sa), eb = sb ? sizeOf(sb) : 0;
   const spanA = spanOf(rows, cols, ra, ca), spanB = sb ? spanOf(rows, cols, rb, cb) : 0;
   const bytesA = align16(spanA * ea), bytesB = align16(spanB * eb);
-  const need = bytesA + bytesB + align16(rows * cols * eo);
+  const need = TABLE_BYTES + bytesA + bytesB + align16(rows * cols * eo);
   if (need > CALL_BYTES && rows * cols > 2) {
     // in pieces: groups of rows, or parts of one long row
     let bad = 0;
@@ -339,10 +415,10 @@ function block(fns: Compiled, out: Storage, o: number, rows: number, cols: numbe
     return bad;
   }
   ensure(need);
-  copyIn(sa, ia, spanA, 0);
-  if (sb) copyIn(sb, ib, spanB, bytesA);
-  const at = bytesA + bytesB;
-  const bad = fns[sb ? ca * 2 + cb : ca]!(0, ra * ea, bytesA, rb * eb, at, rows, cols);
+  const atA = TABLE_BYTES, atB = atA + bytesA, at = atB + bytesB;
+  copyIn(sa, ia, spanA, atA);
+  if (sb) copyIn(sb, ib, spanB, atB);
+  const bad = fns[sb ? ca * 2 + cb : ca]!(atA, ra * ea, atB, rb * eb, at, rows, cols);
   if (eo === 4) out.set(f32.subarray(at / 4, at / 4 + rows * cols), o);
   else out.set(f64s.subarray(at / 8, at / 8 + rows * cols), o);
   return bad;
@@ -449,14 +525,14 @@ function columns(): { sums: ColumnFn; squares: ColumnFn } | null {
  */
 export function wasmColumns(squares: boolean, acc: Float64Array, s: Storage, off: number, s0: number, s1: number, m: number, n: number): boolean {
   if (!wasmElementwise.enabled || !(s instanceof Float32Array) || s1 !== 1 || m * n < MIN_ELEMENTS || s0 < n || m < 2) return false;
-  const span = (m - 1) * s0 + n, accAt = align16(span * 4), need = accAt + 16 * n;
+  const span = (m - 1) * s0 + n, accAt = TABLE_BYTES + align16(span * 4), need = accAt + 16 * n;
   if (need > CALL_BYTES) return false;
   const kernels = columns();
   if (!kernels) return false;
   ensure(need);
-  copyIn(s, off, span, 0);
+  copyIn(s, off, span, TABLE_BYTES);
   if (squares) f64s.set(acc.subarray(0, 2 * n), accAt / 8);
-  (squares ? kernels.squares : kernels.sums)(0, s0 * 4, m, n, accAt);
+  (squares ? kernels.squares : kernels.sums)(TABLE_BYTES, s0 * 4, m, n, accAt);
   const from = accAt / 8 + (squares ? n : 0);
   acc.set(f64s.subarray(from, from + n), squares ? n : 0);
   return true;
