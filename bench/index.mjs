@@ -46,24 +46,41 @@ function run(cmd, args) {
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
+// [name, argument, title, alternated runs]: where a single figure swings most on a shared machine,
+// ours and PyTorch run alternately several times and each metric is the median of its runs
+const repeat = quick ? 1 : 3;
 const workloads = [
-  ["train_manual", quick ? 200 : 1000, "exercise 4 step, hand-written backward (steps/s)"],
-  ["train_autograd", quick ? 200 : 1000, "exercise 4 step, loss.backward() (steps/s)"],
+  ["train_manual", quick ? 200 : 1000, "exercise 4 step, hand-written backward (steps/s)", repeat],
+  ["train_autograd", quick ? 200 : 1000, "exercise 4 step, loss.backward() (steps/s)", repeat],
   ["matmul", 0, "matmul GFLOP/s, one thread"],
   ["trace", quick ? 3 : 7, "exercise 1-3 script, run warm (ours: script → trace; PyTorch: the same script in Python), ms"],
   ["panel", quick ? 6 : 16, "save → panel updated outside VS Code, exercise 1-3 (warm runner worker → host adaptation → snapshot → the panel in headless Chromium shows the run; PyTorch has no counterpart), ms"],
   ["vscode", quick ? 6 : 16, "save → panel updated in a real VS Code (code-server 4.139.1, headless Chromium): from the save event in the extension host to the panel's DOM showing that version, exercise 1-3; PyTorch has no counterpart, ms"],
   ["micrograd", quick ? 2 : 5, "scalar MLP demo (micrograd, 2-16-16-1 on 100 moons; PyTorch column: the same micrograd code in CPython), steps/s"],
-  ["train_python", quick ? 300 : 1000, "exercise 4 through Python: examples/python/train_ninja.py (ours: Pyodide + our torch; PyTorch: the same script in CPython), steps/s; py_add_us: a + b on [4] tensors from Python, µs"],
+  ["train_python", quick ? 300 : 1000, "exercise 4 through Python: examples/python/train_ninja.py (ours: Pyodide + our torch; PyTorch: the same script in CPython), steps/s; py_add_us: a + b on [4] tensors from Python, µs", repeat],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
 
 const results = { machine: { cpus: (await import("node:os")).cpus().length, node: process.version }, torch: torch?.version ?? null, workloads: {} };
-for (const [name, arg, title] of workloads) {
-  const ours = run(process.execPath, ["--expose-gc", path.join(outDir, "workloads.js"), name, String(arg)]);
-  const theirs = torch && !["panel", "vscode"].includes(name) ? run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)]) : {};
-  results.workloads[name] = { ours, torch: theirs };
-  console.log(`\n${title}`);
+/** Each metric's median over the runs. */
+function medians(runs) {
+  const out = {};
+  for (const metric of Object.keys(runs[0] ?? {})) {
+    const v = runs.map((r) => r[metric]).sort((a, b) => a - b);
+    out[metric] = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+  return out;
+}
+
+for (const [name, arg, title, runs = 1] of workloads) {
+  const oursRuns = [], theirRuns = [];
+  for (let i = 0; i < runs; i++) {
+    oursRuns.push(run(process.execPath, ["--expose-gc", path.join(outDir, "workloads.js"), name, String(arg)]));
+    if (torch && !["panel", "vscode"].includes(name)) theirRuns.push(run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)]));
+  }
+  const ours = medians(oursRuns), theirs = medians(theirRuns);
+  results.workloads[name] = { ours, torch: theirs, ...(runs > 1 ? { runs: { ours: oursRuns, torch: theirRuns } } : {}) };
+  console.log(`\n${title}${runs > 1 ? ` [median of ${runs} alternated runs]` : ""}`);
   for (const [metric, value] of Object.entries(ours)) {
     const ref = theirs[metric];
     // ours/PyTorch; for times and memory smaller is better, so also say how many times faster
