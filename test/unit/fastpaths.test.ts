@@ -3,7 +3,7 @@
 // 61st float32 bit pattern over the ranges where the result is neither constant nor x itself (a few
 // million inputs, ~2 s); FAST_MATH_EXHAUSTIVE=1 checks every float32 (about 1.5 minutes).
 import assert from "node:assert/strict";
-import { expF32, tanhF32 } from "../../src/engine/ops/elementwise";
+import { expF32, tanhF32 } from "../../src/engine/ops/fastmath";
 import { torch, F, inspector, Tensor } from "../../src/engine/index";
 
 const STEP = process.env.FAST_MATH_EXHAUSTIVE ? 1 : 61;

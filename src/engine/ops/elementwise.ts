@@ -13,7 +13,6 @@ import { sumToShape } from "./reduce";
 import { expF32, tanhF32 } from "./fastmath";
 import { wasmBinary, wasmUnary, type WasmCache } from "./wasm-elementwise";
 
-export { expF32, tanhF32 };
 
 
 /** Lift Python-number operands to 0-dim tensors of the dtype PyTorch would give them. */
