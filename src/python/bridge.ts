@@ -284,6 +284,20 @@ export const handles = {
     }
     return 1;
   },
+  /**
+   * p.data op= v (the runner compiles it to _iop_data, _tensor.py): F[0] p, F[1] v (a handle when
+   * F[2] & 1, else a number), F[2] >> 1 the op (IOP_MODES). Python's steps: a data view of p, the
+   * in-place op on it, the view assigned back as p's data. 1 when p's shape changed.
+   */
+  h_iopData: (): number => {
+    const a = args();
+    const p = at(a[0]), v = a[2] & 1 ? at(a[1]) : a[1];
+    const d = p.data;
+    call(d, `${IOP_MODES[a[2] >> 1]}_`).call(d, v);
+    const before = p._shape;
+    p.data = d;
+    return sameShape(before, p._shape) ? 0 : 1;
+  },
   /** torch.randint: F[0] low, F[1] high, F[2] ndim (dims in DIMS), F[3] dtype code (-1: int64); the generator or none */
   h_randint: (gen?: TorchGenerator | null): number => {
     const a = args();

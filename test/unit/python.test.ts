@@ -120,6 +120,26 @@ describe("Python through Pyodide", function () {
     assert.doesNotMatch(r.error!.traceback, /_tensor\.py|_bpn_runtime/);
   });
 
+  it("an error inside p.data += expr (one engine call) is reported at the user's line as PyTorch's exception", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "update.py");
+    const source = [
+      "import torch",
+      "params = [torch.zeros(3), torch.zeros(2)]",
+      "grads = [torch.ones(3), torch.ones(3)]",
+      "for p, g in zip(params, grads):",
+      "    p.data += -0.1 * g",
+      "",
+    ].join("\n");
+    fs.writeFileSync(file, source);
+    const r = await runPython(file);
+    assert.equal(r.status, "error");
+    assert.equal(r.error!.type, "RuntimeError");
+    assert.equal(r.error!.location?.line, lineOf(source, "p.data +="));
+    assert.match(r.error!.traceback, /line 5, in <module>\n +p\.data \+= -0\.1 \* g/);
+    assert.doesNotMatch(r.error!.traceback, /_tensor\.py|_bpn_runtime/);
+  });
+
   it("tensor handles: dropped tensors are released to the engine, copies get handles of their own", async () => {
     const { py } = await loadPython();
     const live = (): number => Number(py.runPython("import torch._tensor as T\nT._release_dead()\nT._b.liveHandles()"));

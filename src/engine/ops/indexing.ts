@@ -228,11 +228,25 @@ export function getIndex(t: Tensor, items: IndexItem[]): Tensor {
   if (!isGradEnabled() || !t.requires_grad) return out;
   const inShape = t.shape;
   const rows = r.gathered ? (items[0] as Tensor)._read().slice() : null;
-  return record(out, r.offsets || r.gathered ? "IndexBackward0" : "SliceBackward0", [t], (g) => {
+  return record(out, r.offsets || r.gathered ? "IndexBackward0" : viewNodeName(items), [t], (g) => {
     if (rows) return [scatterRows(g, inShape, rows)];
     const p = positions(inShape, items);
     return [scatterAdd(g, inShape, p.offsets, g.dtype)];
   });
+}
+
+/**
+ * PyTorch's node for a view made by basic indexing: it applies the items in order, so the last one
+ * but an Ellipsis names it (x[1] Select, x[1, :] Slice, x[0, None] Unsqueeze, x[...] Alias).
+ */
+function viewNodeName(items: IndexItem[]): string {
+  const norm = normalize(items);
+  for (let i = norm.length - 1; i >= 0; i--) {
+    const it = norm[i];
+    if (it === ELLIPSIS) continue;
+    return it instanceof Slice ? "SliceBackward0" : it === null ? "UnsqueezeBackward0" : "SelectBackward0";
+  }
+  return "AliasBackward0";
 }
 
 /** t[i, j, ...] with integers only (e.g. Xb[k, j], demb[k, j]): a view, without the general resolver. */

@@ -153,7 +153,6 @@ function emitExpression(e: Node, lanes: Lanes, local: (name: string) => number, 
 
 const f64x2 = (v: number) => simd(SIMD.const, ...f64(v).slice(1), ...f64(v).slice(1));
 const i64x2 = (v: bigint) => simd(SIMD.const, ...Array.from(new Uint8Array(BigInt64Array.of(v, v).buffer)));
-const i32x4 = (v: number) => simd(SIMD.const, ...Array.from(new Uint8Array(Int32Array.of(v, v, v, v).buffer)));
 
 /** Locals tanhVector works in: eight v128 and one i32. */
 interface TanhScratch { v: number[]; k: number }
@@ -165,11 +164,10 @@ const EXP2_AT = 0, TABLE_BYTES = (EXP2_FRAC.length * 8 + 15) & ~15;
  * tanhF32 of the two doubles on the stack, lane by lane the operations of ./fastmath's tanhF32:
  * all three branches are computed and each lane takes its own. |x| < 1/4: x itself for ±0 (the
  * early return: the polynomial would give +0 for −0), else the Taylor polynomial; |x| ≥ 20 or NaN:
- * ±1 or the NaN; between:
- * 1 − 2/(e^(2|x|) + 1) with x's sign, e^y as in expReduced (Math.round as floor plus the fraction
- * compared with 1/2; 2^(n >> 5) built from its exponent bits, equal to POW2's entry; EXP2_FRAC read
- * from memory per lane). A lane's unused branches cannot trap: SIMD arithmetic does not, and the
- * table index is n & 31.
+ * ±1 or the NaN; between: 1 − 2/(e^(2|x|) + 1) with x's sign, e^y as in expReduced (Math.round
+ * as floor plus the fraction compared with 1/2; 2^(n >> 5) built from its exponent bits, equal to
+ * POW2's entry; EXP2_FRAC read from memory per lane). A lane's unused branches cannot trap: SIMD
+ * arithmetic does not, and the table index is n & 31.
  */
 function tanhVector({ v: [x, ax, z, s, y, n, r, t], k }: TanhScratch): number[] {
   const [, T3, T5, T7, T9, T11, T13, T15, T17, T19] = TANH_TAYLOR;
@@ -305,11 +303,10 @@ function kernelFn(e: Node, vars: readonly string[], strides: readonly number[], 
   return f.bytes();
 }
 
-
 /** kernel(a, ra, b, rb, out, rows, cols) → 1 if a stored value is not finite. */
 type BlockFn = (a: number, ra: number, b: number, rb: number, out: number, rows: number, cols: number) => number;
 
-/** An expression's kernels for one combination of storage types, by column strides (index ca·2 + cb). */
+/** An expression's kernels for one combination of storage types, by column strides (index ca·2 + cb; unary: c). */
 type Compiled = (BlockFn | undefined)[];
 
 /** Where a kernel keeps its compiled forms (the Kernel objects of ./elementwise). */

@@ -9,6 +9,9 @@
 #                         names or int constants: nothing is evaluated out of Python's order)
 #   a[key] op= x       →  __bpn_iop_indexed__(a, key, x, op)               (+= -= *= /=; a a name, x a
 #                         name or a number, key any expression but a slice: evaluated once, first)
+#   p.data op= expr    →  __bpn_iop_data__(p, expr, op)                    (+= -= *= /=; p a name, expr
+#                         names and numbers under + - * / and unary minus: reading p.data first, as
+#                         Python does, gives a view, which no such expression can change)
 # Bindings are kept per (name, line) site, last value wins, and reported when the run ends. The site
 # key is a constant baked into the code, so an assignment in a training loop costs one dict store:
 # no call, no tuple built, nothing crossing into JS.
@@ -25,7 +28,7 @@ import _bpn_host as _host
 from pyodide.ffi import JsException, to_js
 
 import torch
-from torch._tensor import Tensor, _iadd_indexed, _iop_indexed
+from torch._tensor import Tensor, _iadd_indexed, _iop_data, _iop_indexed
 
 _SITE_DIR = os.path.dirname(__file__)
 
@@ -71,6 +74,15 @@ def _plain_value(v):
     """A right-hand side that is a name or a number: loading it before a[k] is read changes nothing."""
     if isinstance(v, ast.UnaryOp) and isinstance(v.op, (ast.USub, ast.UAdd)):
         v = v.operand
+    return isinstance(v, ast.Name) or (isinstance(v, ast.Constant) and type(v.value) in (int, float))
+
+
+def _arithmetic(v):
+    """Names and numbers combined by + - * / and unary signs (the update `-lr * grad`)."""
+    if isinstance(v, ast.UnaryOp) and isinstance(v.op, (ast.USub, ast.UAdd)):
+        return _arithmetic(v.operand)
+    if isinstance(v, ast.BinOp) and type(v.op) in _IOP_CODES:
+        return _arithmetic(v.left) and _arithmetic(v.right)
     return isinstance(v, ast.Name) or (isinstance(v, ast.Constant) and type(v.value) in (int, float))
 
 
@@ -122,6 +134,10 @@ class _Rewriter(ast.NodeTransformer):
                 and not _has_slice(t.slice):
             call = ast.Call(ast.Name("__bpn_iop_indexed__", ast.Load()),
                             [ast.Name(t.value.id, ast.Load()), t.slice, v, ast.Constant(op)], [])
+            return ast.copy_location(ast.Expr(ast.copy_location(call, node)), node)
+        if op is not None and isinstance(t, ast.Attribute) and t.attr == "data" and isinstance(t.value, ast.Name) \
+                and _arithmetic(v):
+            call = ast.Call(ast.Name("__bpn_iop_data__", ast.Load()), [ast.Name(t.value.id, ast.Load()), v, ast.Constant(op)], [])
             return ast.copy_location(ast.Expr(ast.copy_location(call, node)), node)
         return node
 
@@ -344,6 +360,7 @@ def _fresh_main(path):
         setattr(builtins, k, globals()[k])
     builtins.__bpn_iadd_indexed__ = _iadd_indexed
     builtins.__bpn_iop_indexed__ = _iop_indexed
+    builtins.__bpn_iop_data__ = _iop_data
     builtins.__bpn_sites__ = _sites
     sys.modules["__main__"] = mod
     return mod

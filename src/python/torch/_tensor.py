@@ -127,6 +127,7 @@ _h_setItem1 = _b.h_setItem1
 _h_getItemN = _b.h_getItemN
 _h_iaddIndexed = _b.h_iaddIndexed
 _h_iopIndexedN = _b.h_iopIndexedN
+_h_iopData = _b.h_iopData
 _h_setItemN = _b.h_setItemN
 _h_view = _b.h_view
 _h_reshape = _b.h_reshape
@@ -1354,6 +1355,28 @@ def _iop_indexed(a, k, v, op):
     r = a[k]
     r = _IOPS[op](r, v)
     a[k] = r
+
+
+def _iop_data(p, v, op):
+    """`p.data op= v` (op as in _iop_indexed), which the runner compiles to this call. Python's three
+    steps — d = p.data (a view of p), d op= v, p.data = d — in one engine call when p is a tensor and
+    v a tensor or a number; else those steps."""
+    global _pending, _shape_epoch
+    tv = type(v)
+    if type(p) is Tensor and (tv is Tensor or tv is _float or tv is _int):
+        _pending = None
+        _A[0] = p._h
+        _A[1] = v._h if tv is Tensor else v
+        _A[2] = (op << 1) | (tv is Tensor)
+        try:
+            if _h_iopData():
+                _shape_epoch += 1
+        except JsException as e:
+            raise _translate(e) from None
+        return
+    d = p.data
+    d = _IOPS[op](d, v)
+    p.data = d
 
 
 def _softmax(x, dim, log):
