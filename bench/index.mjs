@@ -57,9 +57,9 @@ const workloads = [
   ["panel", quick ? 6 : 16, "save → panel updated outside VS Code, exercise 1-3 (warm runner worker → host adaptation → snapshot → the panel in headless Chromium shows the run; PyTorch has no counterpart), ms"],
   ["vscode", quick ? 6 : 16, "save → panel updated in a real VS Code (code-server 4.139.1, headless Chromium): from the save event in the extension host to the panel's DOM showing that version, exercise 1-3; PyTorch has no counterpart, ms"],
   ["micrograd", quick ? 2 : 5, "scalar MLP demo (micrograd, 2-16-16-1 on 100 moons; PyTorch column: the same micrograd code in CPython), steps/s"],
-  // 3,000 steps: over the first ~1,000 Pyodide's CPython is still being compiled to optimized code (1,000-step runs
-  // measure ~10% lower); the exercise runs 200,000
-  ["train_python", quick ? 300 : 3000, "exercise 4 through Python: examples/python/train_ninja.py, 3,000 steps (ours: Pyodide + our torch; PyTorch: the same script in CPython), steps/s; py_add_us: a + b on [4] tensors from Python, µs", repeat],
+  // 3,000 steps: over the first ~1,000 our side is still warming up (V8 compiling Pyodide's WebAssembly and the
+  // engine's JS to optimized code; 1,000-step runs measure ~10% lower); the exercise runs 200,000
+  ["train_python", quick ? 300 : 3000, "exercise 4 through Python: examples/python/train_ninja.py, 3,000 steps (ours: Pyodide + our torch; PyTorch: the same script in CPython), steps/s; py_add_us: a + b on [4] tensors from Python, µs", quick ? 1 : 5],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
 
