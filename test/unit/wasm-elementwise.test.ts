@@ -95,6 +95,7 @@ describe("WASM elementwise kernels store what the JS loops store", () => {
     same("same shape, 1.5M elements", () => big.mul(big));
     same("row broadcast, 1.5M elements", () => big.add(bigRow));
     same("one long row", () => big.reshape([-1]).sub(big.reshape([-1])));
+    same("in place, in pieces", () => { const c = big.clone(); c.mul_(bigRow); return c; });
   });
 
   it("odd and tiny widths: the last columns one by one", () => {

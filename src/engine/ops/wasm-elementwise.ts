@@ -340,13 +340,18 @@ function refreshViews(): void {
   f32 = new Float32Array(memory!.buffer);
   f64s = new Float64Array(memory!.buffer);
 }
-/** Grows the memory to at least `bytes`. */
-function ensure(bytes: number): void {
+/** Grows the memory to at least `bytes`; false when it cannot (the JS loop then runs). */
+function ensure(bytes: number): boolean {
   const m = memory!;
   if (bytes > m.buffer.byteLength) {
-    m.grow(Math.ceil((bytes - m.buffer.byteLength) / 65536));
+    try {
+      m.grow(Math.ceil((bytes - m.buffer.byteLength) / 65536));
+    } catch {
+      return false;
+    }
     refreshViews();
   }
+  return true;
 }
 
 const sizeOf = (s: Storage) => s.BYTES_PER_ELEMENT;
@@ -387,7 +392,7 @@ function copyIn(src: Storage, from: number, span: number, at: number): void {
 /**
  * The block (see kernelFn) through WASM: the operands' spans copied in, the kernel run, the
  * outputs copied to out[o ..]. Operand b is absent (null) for a unary kernel. Returns whether a
- * stored value was not finite.
+ * stored value was not finite, or -1 when the memory cannot grow.
  */
 function block(fns: Compiled, out: Storage, o: number, rows: number, cols: number,
   sa: Storage, ia: number, ra: number, ca: number, sb: Storage | null, ib: number, rb: number, cb: number): number {
@@ -396,7 +401,9 @@ function block(fns: Compiled, out: Storage, o: number, rows: number, cols: numbe
   const bytesA = align16(spanA * ea), bytesB = align16(spanB * eb);
   const need = TABLE_BYTES + bytesA + bytesB + align16(rows * cols * eo);
   if (need > CALL_BYTES && rows * cols > 2) {
-    // in pieces: groups of rows, or parts of one long row
+    // in pieces: groups of rows, or parts of one long row. The memory every piece needs is taken
+    // first: a piece failing after others were written (in place, over an operand) could not be undone.
+    if (!ensure(2 * CALL_BYTES)) return -1;
     let bad = 0;
     if (rows > 1) {
       const per = Math.max(1, Math.floor((rows * CALL_BYTES) / need));
@@ -411,7 +418,7 @@ function block(fns: Compiled, out: Storage, o: number, rows: number, cols: numbe
     }
     return bad;
   }
-  ensure(need);
+  if (!ensure(need)) return -1;
   const atA = TABLE_BYTES, atB = atA + bytesA, at = atB + bytesB;
   copyIn(sa, ia, spanA, atA);
   if (sb) copyIn(sb, ib, spanB, atB);
@@ -526,7 +533,7 @@ export function wasmColumns(squares: boolean, acc: Float64Array, s: Storage, off
   if (need > CALL_BYTES) return false;
   const kernels = columns();
   if (!kernels) return false;
-  ensure(need);
+  if (!ensure(need)) return false;
   copyIn(s, off, span, TABLE_BYTES);
   if (squares) f64s.set(acc.subarray(0, 2 * n), accAt / 8);
   (squares ? kernels.squares : kernels.sums)(TABLE_BYTES, s0 * 4, m, n, accAt);
