@@ -51,4 +51,13 @@ describe("torch.Generator reproduces PyTorch's streams bit for bit", () => {
     assert.deepEqual(torch.randn(20).toArray(), a);
     assert.deepEqual(a, torch.Generator().manual_seed(42).normalFloat32(20));
   });
+
+  it("randint refuses bounds int64 tensors cannot hold exactly here (beyond 2^53), from JS and as Python's BigInt", () => {
+    const g = torch.Generator().manual_seed(1);
+    assert.throws(() => torch.randint(0, 2 ** 60, [3], { generator: g }), /randint: bounds must be integers within ±\(2\^53 − 1\)/);
+    assert.throws(() => torch.randint(BigInt(-(2 ** 62)) as unknown as number, 5, [3], { generator: g }), /bounds must be integers/);
+    assert.throws(() => torch.randint(0, 2.5, [3], { generator: g }), /bounds must be integers/);
+    const big = torch.randint(0, 2 ** 53 - 1, [1000], { generator: g }).toArray();
+    assert.ok(big.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 53), "draws within a large safe range stay integers in range");
+  });
 });

@@ -135,6 +135,13 @@ export function randint(low: number, high: number | number[], shape?: number[] |
   // randint(high, shape) is also accepted, like torch
   if (Array.isArray(high)) return randint(0, low, high, shape as RandomOpts);
   if (!Array.isArray(shape)) throw new TorchError("randint: expected a shape, e.g. randint(0, 10, [32])");
+  for (const bound of [low, high] as unknown[]) {
+    // (a Python int beyond 2^53 arrives from Pyodide as a BigInt)
+    if (!Number.isSafeInteger(typeof bound === "bigint" ? Number(bound) : bound)) {
+      throw new TorchError(`randint: bounds must be integers within ±(2^53 − 1), which int64 tensors hold exactly here (got ${String(bound)})`);
+    }
+  }
+  [low, high] = [Number(low), Number(high)];
   if (!(high > low)) throw new TorchError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   const g = generatorOf(opts);
   const data = g.randint(low, high, numelOf(shape));
