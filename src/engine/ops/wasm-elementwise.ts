@@ -14,7 +14,7 @@
 // column stride of 0 (broadcast) or 1 (contiguous): JS copies each operand's span into the module's
 // memory, WASM writes the block there, and JS copies it out with one typed-array set.
 import { EXP2_FRAC, LN2_32_HI, LN2_32_INV, LN2_32_LO, TANH_TAYLOR } from "./fastmath";
-import { Fn, I32, Op, SIMD, VOID, bumpBy, f64, get, i32, memarg, moduleOf, set, simd } from "./wasm";
+import { Fn, I32, Op, SIMD, ScratchMemory, VOID, align16, bumpBy, f64, get, i32, memarg, moduleOf, set, simd, spanOf } from "./wasm";
 
 type Storage = Float32Array | Float64Array;
 
@@ -320,38 +320,18 @@ const MIN_ELEMENTS = 128;
 /** Bytes one call may use in memory; bigger blocks are done in pieces. */
 const CALL_BYTES = 4 << 20;
 
-let memory: WebAssembly.Memory | null | undefined;
-let f32 = new Float32Array(0), f64s = new Float64Array(0);
+let scratch: ScratchMemory | null | undefined;
 
-function mem(): WebAssembly.Memory | null {
-  if (memory !== undefined) return memory;
+/** The kernels' memory, with EXP2_FRAC at its start; null without WebAssembly. */
+function mem(): ScratchMemory | null {
+  if (scratch !== undefined) return scratch;
   try {
-    memory = typeof WebAssembly === "undefined" ? null : new WebAssembly.Memory({ initial: 1 });
+    scratch = typeof WebAssembly === "undefined" ? null : new ScratchMemory();
   } catch {
-    memory = null;
+    scratch = null;
   }
-  if (memory) {
-    refreshViews();
-    f64s.set(EXP2_FRAC, EXP2_AT / 8);
-  }
-  return memory;
-}
-function refreshViews(): void {
-  f32 = new Float32Array(memory!.buffer);
-  f64s = new Float64Array(memory!.buffer);
-}
-/** Grows the memory to at least `bytes`; false when it cannot (the JS loop then runs). */
-function ensure(bytes: number): boolean {
-  const m = memory!;
-  if (bytes > m.buffer.byteLength) {
-    try {
-      m.grow(Math.ceil((bytes - m.buffer.byteLength) / 65536));
-    } catch {
-      return false;
-    }
-    refreshViews();
-  }
-  return true;
+  scratch?.f64.set(EXP2_FRAC, EXP2_AT / 8);
+  return scratch;
 }
 
 const sizeOf = (s: Storage) => s.BYTES_PER_ELEMENT;
@@ -370,7 +350,7 @@ function compile(k: WasmCache, vars: readonly string[], eo: number, ea: number, 
     const single = eo === 4 && sizes.every((b) => b === 4) && float32Exact(e);
     try {
       const bytes = moduleOf([[new Array(7).fill(I32), [I32]]], variants.map((s, i) => [`k${i}`, 0, kernelFn(e, vars, s, sizes, eo, single)]));
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory: memory! } }).exports;
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory: scratch!.memory } }).exports;
       compiled = variants.map((_, i) => exports[`k${i}`] as BlockFn);
     } catch {
       compiled = null;
@@ -379,15 +359,6 @@ function compile(k: WasmCache, vars: readonly string[], eo: number, ea: number, 
   return (cache[key] = compiled);
 }
 
-const align16 = (bytes: number) => (bytes + 15) & ~15;
-/** Elements from an operand's first to its last in the block (row stride r ≥ 0, column stride c). */
-const spanOf = (rows: number, cols: number, r: number, c: number) => (rows - 1) * r + (cols - 1) * c + 1;
-
-function copyIn(src: Storage, from: number, span: number, at: number): void {
-  const dst = sizeOf(src) === 4 ? f32 : f64s, i = at / sizeOf(src);
-  if (from === 0 && span === src.length) dst.set(src, i);
-  else dst.set(src.subarray(from, from + span), i);
-}
 
 /**
  * The block (see kernelFn) through WASM: the operands' spans copied in, the kernel run, the
@@ -403,7 +374,7 @@ function block(fns: Compiled, out: Storage, o: number, rows: number, cols: numbe
   if (need > CALL_BYTES && rows * cols > 2) {
     // in pieces: groups of rows, or parts of one long row. The memory every piece needs is taken
     // first: a piece failing after others were written (in place, over an operand) could not be undone.
-    if (!ensure(2 * CALL_BYTES)) return -1;
+    if (!scratch!.ensure(2 * CALL_BYTES)) return -1;
     let bad = 0;
     if (rows > 1) {
       const per = Math.max(1, Math.floor((rows * CALL_BYTES) / need));
@@ -418,17 +389,18 @@ function block(fns: Compiled, out: Storage, o: number, rows: number, cols: numbe
     }
     return bad;
   }
-  if (!ensure(need)) return -1;
+  const memory = scratch!;
+  if (!memory.ensure(need)) return -1;
   const atA = TABLE_BYTES, atB = atA + bytesA, at = atB + bytesB;
-  copyIn(sa, ia, spanA, atA);
-  if (sb) copyIn(sb, ib, spanB, atB);
+  memory.copyIn(sa, ia, spanA, atA);
+  if (sb) memory.copyIn(sb, ib, spanB, atB);
   const bad = fns[sb ? ca * 2 + cb : ca]!(atA, ra * ea, atB, rb * eb, at, rows, cols);
-  if (eo === 4) out.set(f32.subarray(at / 4, at / 4 + rows * cols), o);
-  else out.set(f64s.subarray(at / 8, at / 8 + rows * cols), o);
+  if (eo === 4) out.set(memory.f32.subarray(at / 4, at / 4 + rows * cols), o);
+  else out.set(memory.f64.subarray(at / 8, at / 8 + rows * cols), o);
   return bad;
 }
 
-const usable = (rows: number, cols: number, r: number, c: number) => r >= 0 && (c === 0 || c === 1) && spanOf(rows, cols, r, c) <= 2 * rows * cols + 64;
+const usable = (rows: number, cols: number, r: number, c: number) => (c === 0 || c === 1) && spanOf(rows, cols, r, c) >= 0;
 
 /**
  * A broadcast float64 operand (a Python number's scratch cell) that holds a float32 value, as a
@@ -514,7 +486,7 @@ function columns(): { sums: ColumnFn; squares: ColumnFn } | null {
   if (!mem()) return null;
   try {
     const bytes = moduleOf([[new Array(5).fill(I32), []]], [["sums", 0, columnFn(false)], ["squares", 0, columnFn(true)]]);
-    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory: memory! } }).exports;
+    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory: scratch!.memory } }).exports;
     columnKernels = { sums: e.sums as ColumnFn, squares: e.squares as ColumnFn };
   } catch {
     columnKernels = null;
@@ -533,11 +505,12 @@ export function wasmColumns(squares: boolean, acc: Float64Array, s: Storage, off
   if (need > CALL_BYTES) return false;
   const kernels = columns();
   if (!kernels) return false;
-  if (!ensure(need)) return false;
-  copyIn(s, off, span, TABLE_BYTES);
-  if (squares) f64s.set(acc.subarray(0, 2 * n), accAt / 8);
+  const memory = scratch!;
+  if (!memory.ensure(need)) return false;
+  memory.copyIn(s, off, span, TABLE_BYTES);
+  if (squares) memory.f64.set(acc.subarray(0, 2 * n), accAt / 8);
   (squares ? kernels.squares : kernels.sums)(TABLE_BYTES, s0 * 4, m, n, accAt);
   const from = accAt / 8 + (squares ? n : 0);
-  acc.set(f64s.subarray(from, from + n), squares ? n : 0);
+  acc.set(memory.f64.subarray(from, from + n), squares ? n : 0);
   return true;
 }

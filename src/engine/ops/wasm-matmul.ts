@@ -19,7 +19,7 @@
 //   4. JS copies the result out with one typed-array set.
 // The memory grows when a product needs more and is reused by every later call.
 
-import { Fn, HEADER, I32, Op, SIMD, V128, VOID, bump, bumpBy, get, i32, memarg, moduleOf, section, set, simd, tee, uleb, vec } from "./wasm";
+import { Fn, HEADER, I32, Op, SIMD, ScratchMemory, V128, VOID, align16, bump, bumpBy, get, i32, memarg, moduleOf, section, set, simd, spanOf as spanWithin, tee, uleb, vec } from "./wasm";
 
 /** Register tiles [rows, columns]; columns are even (f64x2 vectors). */
 const TILES = [[2, 8], [4, 4]] as const;
@@ -195,7 +195,7 @@ interface Kernels {
   [mm: `${"mm" | "fma"}_${number}x${number}`]: Mm;
 }
 interface Kernel {
-  memory: WebAssembly.Memory;
+  scratch: ScratchMemory;
   /** whether float32 products use the fma_* kernels */
   fused: boolean;
   /** float32 kernels; float64 ones built on first use */
@@ -204,7 +204,6 @@ interface Kernel {
 }
 
 let kernel: Kernel | null | undefined;
-let f32 = new Float32Array(0), f64 = new Float64Array(0);
 function instantiate(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): Kernels {
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } }).exports as unknown as Kernels;
 }
@@ -214,9 +213,8 @@ function load(): Kernel | null {
     if (typeof WebAssembly === "undefined") return (kernel = null);
     const fused = hasRelaxedSimd(), bytes = moduleBytes(4, fused);
     if (!WebAssembly.validate(bytes)) return (kernel = null);
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    kernel = { memory, fused, k32: instantiate(bytes, memory) };
-    views(kernel);
+    const scratch = new ScratchMemory();
+    kernel = { scratch, fused, k32: instantiate(bytes, scratch.memory) };
   } catch {
     kernel = null;
   }
@@ -224,11 +222,7 @@ function load(): Kernel | null {
 }
 /** The kernels for elements of `bytes` bytes. */
 function kernels(kern: Kernel, bytes: number): Kernels {
-  return bytes === 4 ? kern.k32 : (kern.k64 ??= instantiate(moduleBytes(8, false), kern.memory));
-}
-function views(kern: Kernel): void {
-  f32 = new Float32Array(kern.memory.buffer);
-  f64 = new Float64Array(kern.memory.buffer);
+  return bytes === 4 ? kern.k32 : (kern.k64 ??= instantiate(moduleBytes(8, false), kern.scratch.memory));
 }
 
 /** Whether the SIMD kernel is in use (false where WebAssembly SIMD is missing: the JS kernel runs). */
@@ -237,28 +231,24 @@ export const wasmMatmulAvailable = (): boolean => load() !== null;
 export const wasmMatmulFused = (): boolean => load()?.fused ?? false;
 
 type Storage = Float32Array | Float64Array;
-const align16 = (bytes: number) => (bytes + 15) & ~15;
-
 /** Elements of src a [rows, cols] view (off, s0, s1) spans, or -1 when it is better gathered: neither
  * rows nor columns contiguous (the kernels read one or the other), negative strides, or a span much
  * larger than the view. */
-function spanOf(s0: number, s1: number, rows: number, cols: number): number {
-  if (s0 < 0 || s1 < 0 || !(s1 === 1 || cols === 1 || s0 === 1 || rows === 1)) return -1;
-  const span = (rows - 1) * s0 + (cols - 1) * s1 + 1;
-  return span <= 2 * rows * cols + 64 ? span : -1;
-}
+const spanOf = (s0: number, s1: number, rows: number, cols: number): number =>
+  (s1 === 1 || cols === 1 || s0 === 1 || rows === 1 ? spanWithin(rows, cols, s0, s1) : -1);
 
 /**
  * Copies the [rows, cols] view (off, s0, s1) of src into memory at byte `at`, as is (its span) or
  * gathered row-major when sparse; returns its byte address and byte strides there.
  */
-function place(src: Storage, off: number, s0: number, s1: number, rows: number, cols: number, at: number): [number, number, number] {
-  const e = src.BYTES_PER_ELEMENT, dst = e === 4 ? f32 : f64, base = at / e;
+function place(scratch: ScratchMemory, src: Storage, off: number, s0: number, s1: number, rows: number, cols: number, at: number): [number, number, number] {
+  const e = src.BYTES_PER_ELEMENT;
   const span = spanOf(s0, s1, rows, cols);
   if (span >= 0) {
-    dst.set(span === src.length && off === 0 ? src : src.subarray(off, off + span), base);
+    scratch.copyIn(src, off, span, at);
     return [at, s0 * e, s1 * e];
   }
+  const dst = e === 4 ? scratch.f32 : scratch.f64, base = at / e;
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[base + r * cols + c] = src[off + r * s0 + c * s1];
   return [at, cols * e, e];
 }
@@ -295,22 +285,14 @@ export function wasmMatmul(
   const aD = aRaw + bRaw, bD = aD + mPad * k * 8, c = bD + nPad * k * 8;
   const zeros = align16(c + (mPad * n + NR) * eOut); // k zero elements for transpose
   const need = zeros + k * 8;
-  if (need > kern.memory.buffer.byteLength) {
-    // addresses are i32 offsets: past 2 GB (or if the memory cannot grow) the JS kernel takes over
-    if (need >= 2 ** 31) return false;
-    try {
-      kern.memory.grow(Math.ceil((need - kern.memory.buffer.byteLength) / 65536));
-    } catch {
-      return false;
-    }
-    views(kern);
-  }
-  const [aAt, a0, a1] = place(sa, aOff, as0, as1, m, k, 0);
-  const [bAt, b0, b1] = place(sb, bOff, bs0, bs1, k, n, aRaw);
+  const { scratch } = kern;
+  if (!scratch.ensure(need)) return false; // the JS kernel takes over
+  const [aAt, a0, a1] = place(scratch, sa, aOff, as0, as1, m, k, 0);
+  const [bAt, b0, b1] = place(scratch, sb, bOff, bs0, bs1, k, n, aRaw);
   const eA = sa.BYTES_PER_ELEMENT, eB = sb.BYTES_PER_ELEMENT;
   const kA = kernels(kern, eA), kB = kernels(kern, eB), kOut = kernels(kern, eOut);
   // (padding only feeds outputs that are dropped, but zeros keep stale NaN or subnormals out of the loop)
-  if (m % MR || n % NR) f64.fill(0, zeros / 8, zeros / 8 + k);
+  if (m % MR || n % NR) scratch.f64.fill(0, zeros / 8, zeros / 8 + k);
   // both operands into panels of whole tiles: A [mPad/MR][k][MR], B [nPad/NR][k][NR]
   // (a dimension of size 1 makes its stride irrelevant; place() gathered views with neither contiguous)
   if (a1 === eA || k === 1) kA.transpose(aAt, a0, m, k, aD, MR, k * MR * 8, mPad, zeros); // rows of A contiguous
@@ -320,6 +302,6 @@ export function wasmMatmul(
   // fused only when both operands are float32 (exact products): int64 or float64 values would round
   const fused = kern.fused && sa instanceof Float32Array && sb instanceof Float32Array;
   kOut[`${fused ? "fma" : "mm"}_${MR}x${NR}`](aD, bD, c, mPad, k, n, nPad);
-  out.set(eOut === 4 ? f32.subarray(c / 4, c / 4 + m * n) : f64.subarray(c / 8, c / 8 + m * n), outOff);
+  out.set(eOut === 4 ? scratch.f32.subarray(c / 4, c / 4 + m * n) : scratch.f64.subarray(c / 8, c / 8 + m * n), outOff);
   return true;
 }

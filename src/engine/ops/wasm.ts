@@ -123,3 +123,50 @@ export function moduleOf(types: [number[], number[]][], fns: [name: string, type
     section(10, vec(fns.map(([, , body]) => body))),
   ));
 }
+
+export const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/**
+ * Elements from a [rows, cols] view's first to its last (row stride s0, column stride s1), or -1 when
+ * a stride is negative or the span is much larger than the view (a copy would be mostly waste).
+ */
+export function spanOf(rows: number, cols: number, s0: number, s1: number): number {
+  if (s0 < 0 || s1 < 0) return -1;
+  const span = (rows - 1) * s0 + (cols - 1) * s1 + 1;
+  return span <= 2 * rows * cols + 64 ? span : -1;
+}
+
+/**
+ * A kernel module's working memory: operands are copied in, results copied out. It grows when a
+ * call needs more and is reused by every later call; `f32` and `f64` view all of it (made again
+ * after a growth, which detaches the old ones).
+ */
+export class ScratchMemory {
+  readonly memory = new WebAssembly.Memory({ initial: 1 });
+  f32 = new Float32Array(this.memory.buffer);
+  f64 = new Float64Array(this.memory.buffer);
+
+  /**
+   * At least `bytes` of memory; false when it cannot grow that far (addresses are i32 offsets, so
+   * not past 2 GB): the caller's JS kernel runs instead.
+   */
+  ensure(bytes: number): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    if (bytes >= 2 ** 31) return false;
+    try {
+      this.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return false;
+    }
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.f64 = new Float64Array(this.memory.buffer);
+    return true;
+  }
+
+  /** Copies src[from, from + span) to byte `at` (a multiple of src's element size), as is. */
+  copyIn(src: Float32Array | Float64Array, from: number, span: number, at: number): void {
+    const e = src.BYTES_PER_ELEMENT, dst = e === 4 ? this.f32 : this.f64;
+    dst.set(from === 0 && span === src.length ? src : src.subarray(from, from + span), at / e);
+  }
+}
