@@ -108,6 +108,13 @@ function releaseHandle(h: number): void {
   }
 }
 
+/** t.data = src; 1 when that changed t's shape (Python's cached shapes are then stale), else 0. */
+function setData(t: Tensor, src: Tensor): number {
+  const before = t._shape;
+  t.data = src;
+  return sameShape(before, t._shape) ? 0 : 1;
+}
+
 /** The argument buffer, re-viewed when a wasm memory growth has detached the old view. */
 function args(): Float64Array<ArrayBufferLike> {
   if (ARGS.length === 0) attachViews();
@@ -192,13 +199,7 @@ export const handles = {
   h_T: (): number => put(at(args()[0]).T),
   h_data: (): number => put(at(args()[0]).data),
   /** t.data = src; 1 when t's shape changed (Python's cached shapes are then stale) */
-  h_setData: (): number => {
-    const a = args();
-    const t = at(a[0]);
-    const before = t._shape;
-    t.data = at(a[1]);
-    return sameShape(before, t._shape) ? 0 : 1;
-  },
+  h_setData: (): number => { const a = args(); return setData(at(a[0]), at(a[1])); },
   /** -1 when the tensor has no grad */
   h_grad: (): number => { const g = at(args()[0]).grad; return g ? put(g) : -1; },
   /** the dims go to DIMS; returns ndim */
@@ -294,9 +295,7 @@ export const handles = {
     const p = at(a[0]), v = a[2] & 1 ? at(a[1]) : a[1];
     const d = p.data;
     call(d, `${IOP_MODES[a[2] >> 1]}_`).call(d, v);
-    const before = p._shape;
-    p.data = d;
-    return sameShape(before, p._shape) ? 0 : 1;
+    return setData(p, d);
   },
   /** torch.randint: F[0] low, F[1] high, F[2] ndim (dims in DIMS), F[3] dtype code (-1: int64); the generator or none */
   h_randint: (gen?: TorchGenerator | null): number => {
