@@ -13,8 +13,6 @@ import { sumToShape } from "./reduce";
 import { expF32, tanhF32 } from "./fastmath";
 import { wasmBinary, wasmUnary, type WasmCache } from "./wasm-elementwise";
 
-
-
 /** Lift Python-number operands to 0-dim tensors of the dtype PyTorch would give them. */
 function operands(a: Operand, b: Operand, op: string): [Tensor, Tensor] {
   const ta = a instanceof Tensor, tb = b instanceof Tensor;

@@ -3,10 +3,10 @@
 // the reduced indices and rounding once, so a hand-written `.sum(0, keepdim=True)` equals autograd's.
 import { record } from "../autograd";
 import { allocStorage, isFloating, type DType, type Storage } from "../dtype";
-import { wasmColumns } from "./wasm-elementwise";
 import { TorchError, fmtShape } from "../errors";
 import { contiguousStrides, enumerateOffsets, normDim, sameShape } from "../shape";
 import { Tensor, type DimArg, type KeepdimOpts, type VarOpts } from "../tensor";
+import { wasmColumns } from "./wasm-elementwise";
 import { div, mul, sub, binaryKernel, compare, where } from "./elementwise";
 import { expand } from "./views";
 

@@ -109,14 +109,18 @@ interface Lanes {
   /** tanhF32 of the value on the stack (f64x2, or f64 through lane 0), with the kernel's scratch locals */
   tanh?(scratch: TanhScratch): number[];
 }
+/** v128 constants: the number in every lane */
 const f32x4Const = (v: number) => simd(SIMD.const, ...Array.from(new Uint8Array(Float32Array.of(v, v, v, v).buffer)));
+const f64x2 = (v: number) => simd(SIMD.const, ...f64(v).slice(1), ...f64(v).slice(1));
+const i64x2 = (v: bigint) => simd(SIMD.const, ...Array.from(new Uint8Array(BigInt64Array.of(v, v).buffer)));
+
 const LANES: Record<"f64x2" | "f32x4" | "f64", Lanes> = {
   f64x2: {
     width: 2,
     bin: (op) => simd({ "+": SIMD.f64x2Add, "-": SIMD.f64x2Sub, "*": SIMD.f64x2Mul, "/": SIMD.f64x2Div }[op]!),
     neg: simd(SIMD.f64x2Neg), abs: simd(SIMD.f64x2Abs), sqrt: simd(SIMD.f64x2Sqrt),
     fround: simd(SIMD.demoteZero).concat(simd(SIMD.promoteLow)),
-    constant: (v) => f64x2(v),
+    constant: f64x2,
     tanh: tanhVector,
   },
   f32x4: {
@@ -150,9 +154,6 @@ function emitExpression(e: Node, lanes: Lanes, local: (name: string) => number, 
     }
   }
 }
-
-const f64x2 = (v: number) => simd(SIMD.const, ...f64(v).slice(1), ...f64(v).slice(1));
-const i64x2 = (v: bigint) => simd(SIMD.const, ...Array.from(new Uint8Array(BigInt64Array.of(v, v).buffer)));
 
 /** Locals tanhVector works in: eight v128 and one i32. */
 interface TanhScratch { v: number[]; k: number }
@@ -358,7 +359,6 @@ function compile(k: WasmCache, vars: readonly string[], eo: number, ea: number, 
   }
   return (cache[key] = compiled);
 }
-
 
 /**
  * The block (see kernelFn) through WASM: the operands' spans copied in, the kernel run, the
