@@ -70,11 +70,15 @@ def _plain_key(k):
 _IOP_CODES = {ast.Add: 0, ast.Sub: 1, ast.Mult: 2, ast.Div: 3}  # torch._tensor._IOPS
 
 
+def _name_or_number(v):
+    return isinstance(v, ast.Name) or (isinstance(v, ast.Constant) and type(v.value) in (int, float))
+
+
 def _plain_value(v):
     """A right-hand side that is a name or a number: loading it before a[k] is read changes nothing."""
     if isinstance(v, ast.UnaryOp) and isinstance(v.op, (ast.USub, ast.UAdd)):
         v = v.operand
-    return isinstance(v, ast.Name) or (isinstance(v, ast.Constant) and type(v.value) in (int, float))
+    return _name_or_number(v)
 
 
 def _arithmetic(v):
@@ -83,7 +87,7 @@ def _arithmetic(v):
         return _arithmetic(v.operand)
     if isinstance(v, ast.BinOp) and type(v.op) in _IOP_CODES:
         return _arithmetic(v.left) and _arithmetic(v.right)
-    return isinstance(v, ast.Name) or (isinstance(v, ast.Constant) and type(v.value) in (int, float))
+    return _name_or_number(v)
 
 
 def _has_slice(k):
