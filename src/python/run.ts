@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { compareGradients, type Comparison } from "../engine/cmp";
+import { inspector } from "../engine/inspect";
 import type { Tensor } from "../engine/tensor";
 import { loadPython, mountHostDir, type LoadedPython } from "./pyodide";
 import { notebookCodeCells } from "./notebook";
@@ -167,6 +168,9 @@ function installHost(
   Object.assign(python.host, {
     compare(name: string, manual: Tensor | null | undefined, t: Tensor | null | undefined, line: number, column: number, c: number | null): PyComparison {
       const comparison: Comparison = compareGradients(name, orNull(manual), orNull(t));
+      // the same hook TypeScript's cmp calls: the run's diagnosis records both gradients now, before
+      // the learner's own cmp runs (and whether or not it raises)
+      inspector.onComparison?.(comparison, orNull(manual), orNull(t));
       return { comparison, location: loc(line, column, c), manual: orNull(manual), tensor: orNull(t) };
     },
     commitComparison(report: PyComparison): void {
