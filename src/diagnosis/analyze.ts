@@ -7,6 +7,7 @@ import {
   EPS32, EPS64, broadcastDims, expandTo, fmtShape, matches, maxAbs, maxAbsDiff, nameFactor, numelOf, passesCmp,
   reduceTo, sameShape, sameUpToSingletons, toF64, transpose2d, unravel,
 } from "./numeric";
+import { spelling, type Spelling } from "./spelling";
 
 const HIGH = 0.95; // the fix reproduces autograd's gradient element by element
 const MEDIUM = 0.7; // the pattern fits but the evidence is weaker (shape only, part of the tensor)
@@ -17,8 +18,12 @@ const tname = (name: string | undefined) => name ?? "the tensor";
 const fmtIndex = (idx: number[]) => `[${idx.join(", ")}]`;
 const fmtNum = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
 const dimsWord = (dims: number[]) => (dims.length === 1 ? `dim ${dims[0]}` : `dims (${dims.join(", ")})`);
-const sumCall = (dims: number[], keepdim: boolean) =>
-  `.sum(${dims.length === 1 ? dims[0] : `[${dims.join(", ")}]`}${keepdim ? ", keepdim=True" : ""})`;
+
+/** The matmul backward rule, as a reminder: "for y = x @ W, dW = x.T @ dy[ and dx = dy @ W.T]". */
+function matmulRule(sp: Spelling, withInput: boolean): string {
+  const dx = withInput ? ` and dx = ${sp.matmul("dy", "W.T")}` : "";
+  return `for y = ${sp.matmul("x", "W")}, dW = ${sp.matmul("x.T", "dy")}${dx}`;
+}
 
 function describePath(p: Pick<PathContribution, "viaOp" | "viaName" | "line">): string {
   const where = p.line !== undefined ? ` at line ${p.line}` : "";
@@ -125,10 +130,11 @@ function checkChainFactor(
     const r = matches(cand, g, eps, slack);
     if (!r.ok) continue;
     const name = ctx.name, dn = dname(name);
+    const sp = spelling(ctx.language);
     const summed = !sameShape(target, gs) ? ` (then summed back to ${fmtShape(gs)})` : "";
     return {
       kind: "missing-chain-factor",
-      sentence: `${dn} is the local derivative alone: multiplied by d${up.name}${summed} it is right (chain rule: ${dn} = local derivative * d${up.name}).`,
+      sentence: `${dn} is the local derivative alone: multiplied by d${up.name}${summed} it is right (chain rule: ${dn} = ${sp.mul("local derivative", `d${up.name}`)}).`,
       evidence: { ...base, matches: up.name, residual: r.residual }, confidence: HIGH,
     };
   }
@@ -139,6 +145,7 @@ function diagnoseShape(
   m: Float64Array, ms: readonly number[], g: Float64Array, gs: readonly number[], base: Evidence, ctx: DiagnosisContext, eps: number, n?: number,
 ): Diagnosis {
   const name = ctx.name, dn = dname(name);
+  const sp = spelling(ctx.language);
   const shapes = `${dn} has shape ${fmtShape(ms)} but ${tname(name)}.grad has shape ${fmtShape(gs)}`;
 
   // transposed: [a, b] vs [b, a]
@@ -148,7 +155,7 @@ function diagnoseShape(
     if (r.ok) {
       return {
         kind: "transposed",
-        sentence: `${shapes}, and ${dn}.T equals it: the gradient is transposed (for y = x @ W, dW = x.T @ dy and dx = dy @ W.T).`,
+        sentence: `${shapes}, and ${dn}.T equals it: the gradient is transposed (${matmulRule(sp, true)}).`,
         evidence: { ...base, residual: r.residual }, confidence: HIGH,
       };
     }
@@ -159,7 +166,7 @@ function diagnoseShape(
     const r = matches(m, g, eps);
     if (r.ok) {
       const hint = sameUpToSingletons(ms, gs)
-        ? ms.length < gs.length ? "keep the summed dimension (keepdim=True) or reshape it" : "drop the extra size-1 dimension (sum without keepdim, or .view)"
+        ? ms.length < gs.length ? `keep the summed dimension (${sp.keepdim}) or reshape it` : "drop the extra size-1 dimension (sum without keepdim, or .view)"
         : `reshape it with .view(${gs.join(", ")})`;
       return {
         kind: "reshape",
@@ -187,7 +194,7 @@ function diagnoseShape(
     if (r.ok) {
       return {
         kind: "missing-sum",
-        sentence: `${shapes}: ${tname(name)} was broadcast over ${dimsWord(dims)} in the forward pass, so its gradient must be summed over ${dims.length === 1 ? "it" : "them"}: ${dn}${sumCall(dims, keepdim)} equals autograd's.`,
+        sentence: `${shapes}: ${tname(name)} was broadcast over ${dimsWord(dims)} in the forward pass, so its gradient must be summed over ${dims.length === 1 ? "it" : "them"}: ${dn}${sp.sum(dims, keepdim)} equals autograd's.`,
         evidence: { ...base, dims, keepdim, residual: r.residual }, confidence: HIGH,
       };
     }
@@ -196,7 +203,7 @@ function diagnoseShape(
     if (chain) return chain;
     return {
       kind: "missing-sum",
-      sentence: `${shapes}: ${tname(name)} was broadcast over ${dimsWord(dims)}, so its gradient needs a sum over ${dims.length === 1 ? "it" : "them"} (${sumCall(dims, keepdim)}); the values are also off after that sum.`,
+      sentence: `${shapes}: ${tname(name)} was broadcast over ${dimsWord(dims)}, so its gradient needs a sum over ${dims.length === 1 ? "it" : "them"} (${sp.sum(dims, keepdim)}); the values are also off after that sum.`,
       evidence: { ...base, dims, keepdim, residual: r.residual }, confidence: LOW,
     };
   }
@@ -209,7 +216,7 @@ function diagnoseShape(
     if (r.ok) {
       return {
         kind: "missing-broadcast",
-        sentence: `${shapes}; broadcast to ${fmtShape(gs)} the values are right: expand it over ${dimsWord(expandDims)} (e.g. torch.ones_like(${tname(name)}) * ${dn}), since every element of ${tname(name)} gets that gradient.`,
+        sentence: `${shapes}; broadcast to ${fmtShape(gs)} the values are right: expand it over ${dimsWord(expandDims)} (e.g. ${sp.mul(`torch.ones_like(${tname(name)})`, dn)}), since every element of ${tname(name)} gets that gradient.`,
         evidence: { ...base, dims: expandDims, residual: r.residual }, confidence: HIGH,
       };
     }
@@ -220,7 +227,7 @@ function diagnoseShape(
     if (r2.ok) {
       return {
         kind: "extra-sum",
-        sentence: `${shapes}: ${dn} equals autograd's gradient summed over ${dimsWord(expandDims)}; ${tname(name)} is not broadcast there, so drop that ${sumCall(expandDims, keepdim)}.`,
+        sentence: `${shapes}: ${dn} equals autograd's gradient summed over ${dimsWord(expandDims)}; ${tname(name)} is not broadcast there, so drop that ${sp.sum(expandDims, keepdim)}.`,
         evidence: { ...base, dims: expandDims, keepdim, residual: r2.residual }, confidence: HIGH,
       };
     }
@@ -228,7 +235,7 @@ function diagnoseShape(
     if (chain) return chain;
     return {
       kind: "wrong-shape",
-      sentence: `${shapes}: a keepdim=True sum or a broadcast is missing (the gradient of a tensor always has that tensor's shape).`,
+      sentence: `${shapes}: a sum with ${sp.keepdim} or a broadcast is missing (the gradient of a tensor always has that tensor's shape).`,
       evidence: { ...base, dims: expandDims }, confidence: MEDIUM,
     };
   }
@@ -246,6 +253,7 @@ function diagnoseValues(
   m: Float64Array, g: Float64Array, shape: readonly number[], base: Evidence, ctx: DiagnosisContext, eps: number, n?: number,
 ): Diagnosis | null {
   const name = ctx.name, dn = dname(name), tn = tname(name);
+  const sp = spelling(ctx.language);
   const gmax = maxAbs(g);
 
   // zeros where autograd is not: all of it, or elements never assigned
@@ -308,7 +316,7 @@ function diagnoseValues(
       const missing = paths.filter((_, k) => !(mask & (1 << k))).map(info);
       return {
         kind: "one-path",
-        sentence: `${dn} only has the gradient through ${included.map(describePath).join(" and ")}; ${tn} also feeds ${missing.map(describePath).join(" and ")}; add that path (${dn} += …).`,
+        sentence: `${dn} only has the gradient through ${included.map(describePath).join(" and ")}; ${tn} also feeds ${missing.map(describePath).join(" and ")}; add that path (${sp.addTo(dn, "…")}).`,
         evidence: { ...base, includedPaths: included, missingPaths: missing, residual: r.residual }, confidence: HIGH,
       };
     }
@@ -363,7 +371,7 @@ function diagnoseValues(
     if (r.ok) {
       return {
         kind: "transposed",
-        sentence: `${dn}.T equals ${tn}.grad: the gradient is transposed (for y = x @ W, dW = x.T @ dy).`,
+        sentence: `${dn}.T equals ${tn}.grad: the gradient is transposed (${matmulRule(sp, false)}).`,
         evidence: { ...base, residual: r.residual }, confidence: HIGH,
       };
     }

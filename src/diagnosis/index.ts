@@ -1,6 +1,7 @@
 // Explaining wrong gradients (issue 7): what a teacher would say under a failing cmp row.
 export type { ArrayTensor, Diagnosis, DiagnosisKind, DiagnosisContext, Evidence, PathContribution, NamedGradient } from "./types";
 export { diagnoseGradient } from "./analyze";
+export { spelling, type Spelling } from "./spelling";
 export { firstWrong, type ComparedGradient, type WrongGradientReport, type FirstWrongResult, type FirstWrongOptions, type GradientRole } from "./firstWrong";
 export { formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, kindLabel, type RowRole } from "./format";
 export { nameFactor, passesCmp } from "./numeric";

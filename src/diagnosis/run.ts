@@ -15,6 +15,7 @@ import { diagnoseGradient } from "./analyze";
 import { firstWrong, type GradientRole } from "./firstWrong";
 import { captureGraph, nodeOf, opLabel, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
 import { EPS32, EPS64, matches, maxAbs, sameShape } from "./numeric";
+import type { Language } from "../protocol/trace";
 import type { ArrayTensor, Diagnosis, NamedGradient, PathContribution } from "./types";
 
 export interface TensorLabel {
@@ -89,6 +90,8 @@ export interface DiagnoseRunInput {
   nonFinite?: readonly NonFiniteEvent[];
   /** the batch size, to name factors (1/n, n/(n−1)); guessed from the shapes when absent */
   n?: number;
+  /** the script's language, in which fix hints are written (Python when absent) */
+  language?: Language;
 }
 
 const isWrong = (s: ComparisonStatus) => s === "wrong" || s === "shape-mismatch";
@@ -284,7 +287,7 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
     const reference: ArrayTensor = expected ? asArray(expected) : r.grad;
     const origin = nonFiniteOrigin(r.manualTensor, nonFinite, describe);
     const d = diagnoseGradient(r.manual, reference, {
-      name, n, others: others.filter((o) => o.name !== name), upstream: upstreamManuals(name),
+      name, n, language: input.language, others: others.filter((o) => o.name !== name), upstream: upstreamManuals(name),
       paths: c && c.consumers.length > 1 ? pathsFor(expected ? learner : truth(), c) : undefined, nonFiniteOrigin: origin,
     });
     if (d && expected) {
@@ -381,7 +384,7 @@ export class DiagnosisRecorder {
   readonly comparisons: RecordedComparison[] = [];
   readonly nonFinite: NonFiniteEvent[] = [];
   graph: CapturedGraph | null = null;
-  constructor(private readonly opts: { describe?: Describe; n?: number; maxNonFinite?: number; captureBudgetMs?: number } = {}) {}
+  constructor(private readonly opts: { describe?: Describe; n?: number; maxNonFinite?: number; captureBudgetMs?: number; language?: Language } = {}) {}
 
   /** time spent capturing graphs while no cmp had run yet (training loops without cmp) */
   private captureMs = 0;
@@ -413,7 +416,7 @@ export class DiagnosisRecorder {
     if (this.nonFinite.length < (this.opts.maxNonFinite ?? 1000)) this.nonFinite.push({ tensor: t, op });
   }
   diagnose(): RunDiagnosis {
-    return diagnoseRun({ comparisons: this.comparisons, graph: this.graph, describe: this.opts.describe, nonFinite: this.nonFinite, n: this.opts.n });
+    return diagnoseRun({ comparisons: this.comparisons, graph: this.graph, describe: this.opts.describe, nonFinite: this.nonFinite, n: this.opts.n, language: this.opts.language });
   }
 }
 

@@ -1,6 +1,7 @@
 // The data the diagnosis works on and the answer it gives. Plain arrays only: the analysis core
 // knows nothing of the engine, so the runner, the CLI, the tests and (through the trace) the panel
 // can all use it.
+import type { Language } from "../protocol/trace";
 
 /** A dense row-major array with its shape: a manual gradient, an autograd gradient, a contribution. */
 export interface ArrayTensor {
@@ -65,6 +66,8 @@ export interface DiagnosisContext {
    * the rounding slack allowed when a candidate fix is compared with autograd's gradient.
    */
   float32?: boolean;
+  /** the script's language: fix hints are written in it (Python when absent) */
+  language?: Language;
 }
 
 /** What the evidence for a diagnosis records; only the fields that apply are set. */

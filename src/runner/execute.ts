@@ -255,9 +255,12 @@ export function saveInspector(): () => void {
 
 /**
  * The hooks every run sets: inspector mode, the memory cap, the backward root, logged series and the
- * wrong-gradient diagnosis (installed last, so it also sees the run's own onComparison/onNonFinite).
+ * wrong-gradient diagnosis (installed last, so it also sees the run's own onComparison/onNonFinite),
+ * which writes its fix hints in the script's `language`.
  */
-export function watchRun(rec: RunRecorder, names: Map<number, NameInfo>, maxElements: number | undefined, hooks: Partial<typeof inspector> = {}) {
+export function watchRun(
+  rec: RunRecorder, names: Map<number, NameInfo>, maxElements: number | undefined, hooks: Partial<typeof inspector> = {}, language?: Language,
+) {
   const restore = saveInspector();
   const watch = { root: undefined as Tensor | undefined, diagnosis: undefined as unknown as DiagnosisRecorder, restore };
   inspector.retainAllGrads = true;
@@ -267,6 +270,7 @@ export function watchRun(rec: RunRecorder, names: Map<number, NameInfo>, maxElem
   Object.assign(inspector, hooks);
   watch.diagnosis = installDiagnosis(inspector, {
     describe: (t) => { const n = names.get(t.id); return n && { name: n.name, line: n.place.line }; },
+    language,
   }).recorder;
   return watch;
 }
@@ -340,7 +344,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
         const place = callerPlace(file, prepared) ?? { line: 0, column: 0 };
         rec.comparison(comparisonRow(c, place, rec.comparisons.length, manual instanceof Tensor ? manual : null, t instanceof Tensor ? t : null, names));
       },
-    });
+    }, languageOf(file));
     for (const k of Object.keys(savedConsole) as (keyof typeof savedConsole)[]) {
       console[k] = out(k === "error" || k === "warn" ? "stderr" : "stdout");
     }

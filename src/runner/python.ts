@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { loadPython, runPython } from "../python";
 import type { PyBinding, PyComparison, PythonRunResult } from "../python/types";
 import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
-import { attachDiagnoses, buildTrace, comparisonRow, RunRecorder, watchRun, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
+import { attachDiagnoses, buildTrace, comparisonRow, languageOf, RunRecorder, watchRun, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
 import type { NameInfo } from "./summarize";
 import type { WorkerRequest } from "./worker";
 
@@ -21,7 +21,7 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   const names = new Map<number, NameInfo>();
   const valueBindings = new Map<string, PyBinding & { kind: "value" }>();
 
-  const watch = watchRun(rec, names, req.maxElements);
+  const watch = watchRun(rec, names, req.maxElements, {}, languageOf(req.file));
   let result: PythonRunResult;
   try {
     // load Pyodide first (a cold load takes seconds): the run's time limit starts after it

@@ -77,7 +77,7 @@ describe("diagnoseGradient", () => {
     const other = randomF32([32, 1], 6);
     const dd = diagnoseGradient(other, grad);
     assert.equal(dd?.kind, "wrong-shape");
-    assert.match(dd!.sentence, /a keepdim=True sum or a broadcast is missing/);
+    assert.match(dd!.sentence, /a sum with keepdim=True or a broadcast is missing/);
   });
 
   it("transposed square matrix", () => {
