@@ -75,6 +75,8 @@ export function report(trace: Trace): string {
     lines.push("", `── gradients (${rel}) ──`);
     for (const c of trace.comparisons) {
       lines.push(formatComparison(c));
+      // a value verdict with a note (shapes that differ only by size-1 dimensions)
+      if (c.message && (c.status === "exact" || c.status === "approximate" || c.status === "wrong")) lines.push(`    note: ${c.message}`);
       if (c.diagnosis && c.status !== "exact" && c.status !== "approximate") lines.push(`    ↳ ${c.diagnosis.sentence}`);
     }
     lines.push(summaryLine(trace));

@@ -61,8 +61,8 @@ export interface RunDiagnosis {
   graphReplayed: boolean;
 }
 
-function snapshot(t: Tensor): ArrayTensor & { dtype: string } {
-  return { shape: t.shape, data: t.toArray(), dtype: t.dtype };
+function snapshot(t: Tensor, shape: number[] = t.shape): ArrayTensor & { dtype: string } {
+  return { shape, data: t.toArray(), dtype: t.dtype };
 }
 const asArray = (t: Tensor): ArrayTensor => ({ shape: t.shape, data: t.toArray() });
 
@@ -404,11 +404,14 @@ export class DiagnosisRecorder {
     if (this.comparisons.length === 0) this.captureMs += performance.now() - t0;
   }
   onComparison(c: Comparison, manual: Tensor | null | undefined, t: Tensor | null | undefined): void {
+    // a value verdict on shapes that differ only by size-1 dims ([64] vs [1, 64]) pairs the elements
+    // in flat order: the diagnosis reads the manual gradient in the gradient's shape, as cmp did
+    const valued = c.status === "exact" || c.status === "approximate" || c.status === "wrong";
     this.comparisons.push({
       comparison: c,
       tensor: t ?? undefined,
       manualTensor: manual ?? undefined,
-      manual: manual instanceof Tensor ? snapshot(manual) : undefined,
+      manual: manual instanceof Tensor ? snapshot(manual, valued && t?.grad ? t.grad.shape : manual.shape) : undefined,
       grad: t?.grad ? snapshot(t.grad) : undefined,
     });
   }

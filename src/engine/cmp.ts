@@ -3,7 +3,7 @@
 import { TorchError, fmtShape } from "./errors";
 import { pyBool, pyFloatRepr } from "./format";
 import { inspector } from "./inspect";
-import { sameShape } from "./shape";
+import { numelOf, sameShape } from "./shape";
 import { sameBytes } from "./dtype";
 import { Tensor } from "./tensor";
 
@@ -47,17 +47,51 @@ export function compareGradients(name: string, manual: Tensor | null | undefined
   if (!(t instanceof Tensor)) throw new TorchError(`cmp('${name}'): the third argument must be the Tensor whose .grad to compare, got ${t === null ? "null" : typeof t}`);
   const grad = t.grad;
   if (!grad) return { ...base, status: "no-grad", message: whyNoGrad(name, t) };
-  if (!sameShape(manual._shape, grad._shape)) {
+  // [64] vs [1, 64]: PyTorch's own cmp (==, allclose) pairs their elements one to one, so the values
+  // are judged; shapes that would broadcast to more elements ([32, 1] vs [32]) are a mismatch
+  const alike = sameShape(manual._shape, grad._shape);
+  if (!alike && !broadcastsInPlace(manual._shape, grad._shape)) {
     return {
       ...base, status: "shape-mismatch",
       message: `manual gradient has shape ${fmtShape(manual._shape)} but ${name}.grad has shape ${fmtShape(grad._shape)}`,
     };
   }
+  const verdict = compareValues(manual, grad);
+  if (alike) return { ...base, ...verdict };
+  return { ...base, ...verdict, message: sizeOneNote(name, manual._shape, grad._shape, verdict.status) };
+}
+
+/**
+ * Both shapes broadcast to one that has as many elements as each (they differ only by size-1
+ * dimensions, e.g. [64] and [1, 64]): their elements then pair up in the same flat order.
+ */
+export function broadcastsInPlace(a: readonly number[], b: readonly number[]): boolean {
+  const n = Math.max(a.length, b.length);
+  let size = 1;
+  for (let i = 1; i <= n; i++) {
+    const da = a[a.length - i] ?? 1, db = b[b.length - i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return false;
+    size *= Math.max(da, db);
+  }
+  return size === numelOf(a) && size === numelOf(b);
+}
+
+/** Why a [64]-vs-[1, 64] row still has a value verdict, and how to make the shapes alike. */
+function sizeOneNote(name: string, manual: readonly number[], grad: readonly number[], status: ComparisonStatus): string {
+  const verdict = status === "wrong" ? "compared element by element after broadcasting" : "equal after broadcasting";
+  const how = manual.length < grad.length
+    ? "a sum with keepdim keeps the shapes alike"
+    : `${fmtShape(grad)} is ${name}'s own shape (a sum without keepdim, or .view, gives it)`;
+  return `manual gradient ${fmtShape(manual)} vs ${name}.grad ${fmtShape(grad)}: ${verdict}; ${how}`;
+}
+
+/** exact / approximate / maxdiff of two tensors with the same number of elements, in flat order. */
+function compareValues(manual: Tensor, grad: Tensor): Pick<Comparison, "exact" | "approximate" | "maxdiff" | "status"> {
   const a = manual._read(), b = grad._read();
   // the usual verdict of a finished exercise: the same bits, all finite (a NaN is not exact, and
   // ±Inf − ±Inf makes maxdiff NaN: those take the loop below)
   if (manual.dtype === grad.dtype && sameBytes(a, b) && allFinite(a)) {
-    return { ...base, exact: true, approximate: true, maxdiff: 0, status: "exact" };
+    return { exact: true, approximate: true, maxdiff: 0, status: "exact" };
   }
   const round = manual.dtype === "float32" && grad.dtype === "float32" ? Math.fround : (v: number) => v;
   let exact = true, approximate = true, maxdiff = 0, sawNaN = false;
@@ -70,7 +104,7 @@ export function compareGradients(name: string, manual: Tensor | null | undefined
     else if (d > maxdiff) maxdiff = d;
   }
   const status = exact ? "exact" : approximate ? "approximate" : "wrong";
-  return { ...base, exact, approximate, maxdiff: sawNaN ? null : maxdiff, status };
+  return { exact, approximate, maxdiff: sawNaN ? null : maxdiff, status };
 }
 
 function allFinite(v: ArrayLike<number>): boolean {

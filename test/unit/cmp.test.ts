@@ -60,3 +60,42 @@ describe("cmp: the verdict", () => {
     });
   }
 });
+
+describe("cmp: shapes that differ only by size-1 dimensions", () => {
+  /** manual of shape `ms` holding `manual`, against a leaf whose .grad of shape `gs` holds `grad` */
+  const shaped = (manual: number[], ms: number[], grad: number[], gs: number[]): [Tensor, Tensor] => {
+    const t = torch.zeros(gs, { requires_grad: true });
+    t.grad = torch.tensor(grad).view(gs);
+    return [torch.tensor(manual).view(ms), t];
+  };
+  const values = Array.from({ length: 64 }, (_, i) => Math.sin(i) / 7);
+
+  it("[64] against [1, 64] (and back) is judged on the values, element by element, with a note", () => {
+    const cases: [number[], number[], number[]][] = [
+      [values, [64], [1, 64]], [values.map((v) => v * (1 + 1e-7)), [64], [1, 64]], [values.map((v) => -v), [64], [1, 64]],
+      [values, [1, 64], [64]], [values.map((v) => -v), [1, 64, 1], [64, 1]],
+    ];
+    for (const [manual, ms, gs] of cases) {
+      const c = compareGradients("bnmeani", ...shaped(manual, ms, values, gs));
+      const want = reference(manual, values, true);
+      assert.deepEqual({ exact: c.exact, approximate: c.approximate, maxdiff: c.maxdiff, status: c.status }, want, `${ms} vs ${gs}`);
+      assert.deepEqual([c.manualShape, c.gradShape], [ms, gs]);
+      assert.match(c.message ?? "", new RegExp(`^manual gradient \\[${ms.join(", ")}\\] vs bnmeani\\.grad \\[${gs.join(", ")}\\]: ${want.status === "wrong" ? "compared element by element" : "equal"} after broadcasting; `));
+    }
+    // the note names keepdim when the manual gradient lost a size-1 dimension the tensor has
+    assert.match(compareGradients("b", ...shaped(values, [64], values, [1, 64])).message!, /keepdim keeps the shapes alike$/);
+    // the same shapes carry no note
+    assert.equal(compareGradients("b", ...shaped(values, [1, 64], values, [1, 64])).message, undefined);
+  });
+
+  it("shapes that broadcast to more elements than either stay a shape mismatch, never broadcast", () => {
+    const col = Array.from({ length: 32 }, (_, i) => i);
+    for (const [ms, gs, m, g] of [
+      [[32, 1], [32], col, col], [[1, 32], [32, 1], col, col], [[1, 1, 32], [32, 1], col, col], [[32, 1], [32, 27], col, Array(32 * 27).fill(0)], [[2, 16], [32], col, col],
+    ] as [number[], number[], number[], number[]][]) {
+      const c = compareGradients("x", ...shaped(m, ms, g, gs));
+      assert.equal(c.status, "shape-mismatch", `${ms} vs ${gs}`);
+      assert.equal(c.maxdiff, null);
+    }
+  });
+});

@@ -10,6 +10,8 @@ import fs from "node:fs";
 import { installDiagnosis, attachDiagnoses, finiteDifferenceCheck, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
 import type { Comparison } from "../../src/engine/cmp";
 import type { TraceComparison } from "../../src/protocol/trace";
+import { CHAIN, HARMLESS, KEEPDIM_ONLY, N, PLANTS, nonFiniteAt, plantLabel, type Plant } from "./diagnosis.plants";
+import { needShared, sharedFile } from "../support/sharedData";
 
 const repoRoot = path.resolve(__dirname, "../..");
 /**
@@ -18,7 +20,7 @@ const repoRoot = path.resolve(__dirname, "../..");
  * the data pipeline's shuffle.
  */
 function contexts(): { Xtr: Tensor; Ytr: Tensor } {
-  const words = fs.readFileSync(path.resolve(repoRoot, "../shared/data/names.txt"), "utf8").split("\n").map((w) => w.trim()).filter(Boolean);
+  const words = fs.readFileSync(sharedFile("names.txt")!, "utf8").split("\n").map((w) => w.trim()).filter(Boolean);
   const X: number[] = [], Y: number[] = [];
   for (const w of words) {
     let ctx = [0, 0, 0];
@@ -31,18 +33,8 @@ function contexts(): { Xtr: Tensor; Ytr: Tensor } {
   }
   return { Xtr: torch.fromArray(X, [Y.length, 3], "int64"), Ytr: torch.fromArray(Y, [Y.length], "int64") };
 }
-const { Xtr, Ytr } = contexts();
+let dataset: { Xtr: Tensor; Ytr: Tensor } | undefined; // read on first use: names.txt may be missing
 
-interface Plant {
-  name: string;
-  kind: DiagnosisKind;
-  /** scaled: the factor planted */
-  factor?: number;
-  /** zeros: only some elements (the first rows) are left at 0 */
-  partial?: boolean;
-  /** the later formulas use the correct gradient (the planted one would not broadcast there) */
-  isolated?: boolean;
-}
 
 /** The forward pass of exercises 1–3, initialised like the notebook; names → tensors. */
 function forwardPass() {
@@ -57,6 +49,7 @@ function forwardPass() {
   const bngain = torch.randn([1, n_hidden]).mul(0.1).add(1.0);
   const bnbias = torch.randn([1, n_hidden]).mul(0.1);
   for (const p of [C, W1, b1, W2, b2, bngain, bnbias]) p.requires_grad = true;
+  const { Xtr, Ytr } = (dataset ??= contexts());
   const ix = torch.randint(0, Xtr.shape[0], [n], { generator: g });
   const Xb = Xtr.index(ix), Yb = Ytr.index(ix);
   const emb = C.index(Xb);
@@ -89,8 +82,6 @@ const LINES: Record<string, number> = Object.fromEntries(
   ["C", "W1", "b1", "W2", "b2", "bngain", "bnbias", "emb", "embcat", "hprebn", "bnmeani", "bndiff", "bndiff2", "bnvar", "bnvar_inv", "bnraw", "hpreact", "h", "logits", "logit_maxes", "norm_logits", "counts", "counts_sum", "counts_sum_inv", "probs", "logprobs"]
     .map((name, i) => [name, 20 + i]),
 );
-
-const nonFiniteAt = (shape: number[]) => shape.map((s, i) => Math.min(i === 0 ? 1 : 2, s - 1));
 
 /** A generic planted mistake applied to a correct gradient. */
 function plantGeneric(p: Plant, d: Tensor): Tensor {
@@ -178,8 +169,8 @@ function manualBackward(fw: Fw, plants: readonly Plant[], noisy = false) {
   g.bndiff = P("bndiff", () => bnvar_inv.mul(g.bnraw).add(torch.mul(2, bndiff).mul(g.bndiff2)), { "one-path": () => bnvar_inv.mul(g.bnraw) });
   g.bnmeani = P("bnmeani", () => g.bndiff.neg().sum(0, { keepdim: true }));
   g.hprebn = P("hprebn", () => g.bndiff.add(torch.mul(1.0 / n, torch.ones_like(hprebn).mul(g.bnmeani))), { "one-path": () => g.bndiff.clone() });
-  g.embcat = P("embcat", () => g.hprebn.matmul(W1.T), { transposed: () => W1.matmul(g.hprebn.T) });
-  g.W1 = P("W1", () => embcat.T.matmul(g.hprebn), { transposed: () => g.hprebn.T.matmul(embcat) });
+  g.embcat = P("embcat", () => g.hprebn.matmul(W1.T), { transposed: () => W1.matmul(g.hprebn.T), reshape: () => g.hprebn.matmul(W1.T).view(emb.shape) });
+  g.W1 = P("W1", () => embcat.T.matmul(g.hprebn), { transposed: () => g.hprebn.T.matmul(embcat), reshape: () => embcat.T.matmul(g.hprebn).view(3, 10, -1) });
   g.b1 = P("b1", () => g.hprebn.sum(0), { "missing-sum": () => g.hprebn.clone() });
   g.emb = P("emb", () => g.embcat.view(emb.shape), { reshape: () => g.embcat.clone() });
   g.C = P("C", () => {
@@ -203,7 +194,6 @@ function manualBackward(fw: Fw, plants: readonly Plant[], noisy = false) {
   return { g: { ...g, ...shown }, rechecks: [["logits", dlogits_fast], ["hprebn", dhprebn_fast]] as [string, Tensor][] };
 }
 
-const CHAIN = ["logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "norm_logits", "logit_maxes", "logits", "h", "W2", "b2", "hpreact", "bngain", "bnbias", "bnraw", "bnvar_inv", "bnvar", "bndiff2", "bndiff", "bnmeani", "hprebn", "embcat", "W1", "b1", "emb", "C"];
 
 /** One run of the exercise with the diagnosis hooked into the engine the way the runner does it. */
 function runExercise(plants: readonly Plant[], opts: { dropGraph?: boolean; noisy?: boolean } = {}): { result: RunDiagnosis; statuses: Map<string, string>; comparisons: Comparison[]; diagnoseMs: number } {
@@ -236,31 +226,12 @@ function runExercise(plants: readonly Plant[], opts: { dropGraph?: boolean; nois
   }
 }
 
-const N = 32;
-const PLANTS: Plant[] = [
-  ...["probs", "counts_sum", "counts", "h", "hpreact", "bnvar", "bndiff", "embcat", "C"].map((name) => ({ name, kind: "sign-flipped" as const })),
-  { name: "counts_sum_inv", kind: "scaled", factor: 2 }, { name: "norm_logits", kind: "scaled", factor: N },
-  { name: "W2", kind: "scaled", factor: 1 / N }, { name: "bnraw", kind: "scaled", factor: 0.5 },
-  { name: "bndiff2", kind: "scaled", factor: (N - 1) / N }, { name: "W1", kind: "scaled", factor: N },
-  { name: "emb", kind: "scaled", factor: -2 }, { name: "hprebn", kind: "scaled", factor: 1 / (N - 1) },
-  ...["b2", "bngain", "bnbias", "counts_sum_inv", "bnvar_inv", "b1"].map((name) => ({ name, kind: "missing-sum" as const })),
-  { name: "bndiff2", kind: "missing-broadcast" },
-  ...["b2", "bngain", "bnbias", "emb"].map((name) => ({ name, kind: "reshape" as const })),
-  ...["probs", "norm_logits", "hpreact"].map((name) => ({ name, kind: "extra-sum" as const })),
-  { name: "h", kind: "transposed", isolated: true },
-  ...["W2", "embcat", "W1"].map((name) => ({ name, kind: "transposed" as const })),
-  ...["counts", "bndiff", "hprebn"].map((name) => ({ name, kind: "one-path" as const })),
-  ...["probs", "norm_logits", "hpreact", "bnraw"].map((name) => ({ name, kind: "wrong-variable" as const })),
-  ...["probs", "counts_sum_inv", "counts_sum", "hpreact", "bnvar"].map((name) => ({ name, kind: "missing-chain-factor" as const })),
-  ...["C", "W1", "bnvar", "logprobs"].map((name) => ({ name, kind: "zeros" as const })),
-  ...["logits", "W2", "hprebn"].map((name) => ({ name, kind: "zeros" as const, partial: true })),
-  ...["probs", "counts_sum", "bnvar", "hprebn"].map((name) => ({ name, kind: "non-finite" as const })),
-];
 
 describe("diagnosis on the backprop exercise with planted mistakes", function () {
   this.timeout(120000);
   let clean: ReturnType<typeof runExercise>;
-  before(() => {
+  before(function () {
+    needShared(this, "names.txt");
     clean = runExercise([]);
   });
 
@@ -281,7 +252,7 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
   const unexplainedRows: string[] = [];
   const sentences: string[] = [];
   for (const plant of PLANTS) {
-    const label = `${plant.kind}${plant.factor !== undefined ? ` ×${plant.factor.toPrecision(3)}` : ""}${plant.partial ? " (partial)" : ""} at ${plant.name}`;
+    const label = plantLabel(plant);
     it(label, () => {
       const { result, statuses } = runExercise([plant]);
       const effect = statuses.get(plant.name) === "wrong" || statuses.get(plant.name) === "shape-mismatch";
@@ -314,11 +285,22 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
   }
 
   it("says nothing about mistakes the exercise makes harmless (the logit_maxes path, b1 under batchnorm)", () => {
-    for (const plant of [{ name: "logits", kind: "one-path" }, { name: "b1", kind: "zeros" }] as Plant[]) {
+    for (const plant of HARMLESS) {
       const { result, statuses } = runExercise([plant]);
       assert.ok(statuses.get(plant.name) === "approximate" || statuses.get(plant.name) === "exact", `${plant.name}: ${statuses.get(plant.name)}`);
       assert.deepEqual(result.rows.filter((r) => r.diagnosis).map((r) => r.name), [], `${plant.kind} at ${plant.name}`);
       assert.equal(result.first, null);
+    }
+  });
+
+  it("judges a keepdim-only difference ([64] vs [1, 64]) on its values, with a note and no diagnosis", () => {
+    for (const plant of KEEPDIM_ONLY) {
+      const { result, comparisons } = runExercise([plant]);
+      const c = comparisons.find((x) => x.name === plant.name)!;
+      assert.notDeepEqual(c.manualShape, c.gradShape, "the planted shape differs");
+      assert.ok(c.status === "exact" || c.status === "approximate", `${plant.name}: ${c.status}`);
+      assert.match(c.message ?? "", /equal after broadcasting/);
+      assert.deepEqual(result.rows.filter((r) => r.diagnosis).map((r) => r.name), [], plant.name);
     }
   });
 
