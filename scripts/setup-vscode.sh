@@ -7,6 +7,13 @@
 #   prints nothing but the result line when already installed.
 set -euo pipefail
 
+# Run through `npm run`/`npm test`, this script inherits the outer npm's environment: npm_config_*
+# variables (user_agent names Node 20, which code-server's postinstall reads as its Node version)
+# and NODE. The installs below are npm commands of their own and must not see them.
+for v in $(compgen -e); do
+  case "$v" in npm_* | NPM_* | NODE | INIT_CWD) unset "$v" ;; esac
+done
+
 NODE_VERSION=24.11.1
 CODE_SERVER_VERSION=4.139.1
 CACHE="${BPN_CACHE:-$HOME/.cache/backprop-ninja}"

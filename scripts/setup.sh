@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
-# Set-up for a fresh machine (Node 20, npm, python3, make, g++): the Debian packages the tests use,
-# the npm dependencies, and a real VS Code (code-server) for the end-to-end tests.
-# Idempotent and quick when everything is already there, so both README commands call it.
+# Set-up for a fresh machine (Node 20, npm, python3, make, g++). Idempotent, and quick when all is there.
+#   bash scripts/setup.sh          what the tests use (npm test): Debian packages, npm ci, names.txt,
+#                                  and a real VS Code (code-server) for the end-to-end tests
+#   bash scripts/setup.sh --demo   what npm run demo needs: npm ci and names.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
+demo=false
+[ "${1:-}" = --demo ] && demo=true
 
-need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need_apt+=(python3-torch)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "setup: missing Debian packages: ${need_apt[*]} (run as root, or apt-get install them)" >&2
-    exit 1
+# chromium: the webview and end-to-end tests; python3-torch: the reference values (PyTorch 1.13);
+# libkrb5-dev: a native module of code-server.
+if ! $demo; then
+  need_apt=()
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need_apt+=(python3-torch)
+  dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+  if [ ${#need_apt[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "setup: these Debian packages are missing: ${need_apt[*]}" >&2
+      echo "setup: install them as root, then run this again:" >&2
+      echo "         sudo apt-get update && sudo apt-get install -y ${need_apt[*]}" >&2
+      exit 1
+    fi
+    echo "setup: apt-get install ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   fi
-  echo "setup: apt-get install ${need_apt[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 # npm ci only when the lockfile changed since the last install.
@@ -28,4 +37,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if [ -f scripts/setup-vscode.sh ]; then bash scripts/setup-vscode.sh; fi
+node --import tsx scripts/fetch-names.ts
+
+$demo || bash scripts/setup-vscode.sh

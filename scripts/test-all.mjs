@@ -31,6 +31,7 @@ const wanted = process.argv.slice(2);
 const names = wanted.length ? wanted : Object.keys(STAGES);
 const summaryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bpn-tests-")), "summary.jsonl");
 let passed = 0, failed = 0, skipped = 0;
+const skipReasons = new Map(); // reason → tests skipped for it
 const failedStages = [];
 
 for (const name of names) {
@@ -53,6 +54,7 @@ for (const name of names) {
     for (const l of lines) {
       const s = JSON.parse(l);
       passed += s.passes; failed += s.failures; skipped += s.pending;
+      for (const [why, n] of Object.entries(s.skipped ?? {})) skipReasons.set(why, (skipReasons.get(why) ?? 0) + n);
     }
     if (!ok && lines.every((l) => JSON.parse(l).failures === 0)) failed += 1; // crashed outside a test
   } else if (ok) passed += 1;
@@ -61,5 +63,6 @@ for (const name of names) {
 }
 
 if (failedStages.length) console.log(`\nfailed stages: ${failedStages.join(", ")}`);
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+const why = [...skipReasons].map(([reason, n]) => `${n}: ${reason}`).join("; ");
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped (${why})` : ""}`);
 process.exit(failed > 0 ? 1 : 0);

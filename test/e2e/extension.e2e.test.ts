@@ -11,9 +11,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CodeServer, installExtension } from "./support/codeServer";
 import { Workbench } from "./support/workbench";
+import { needShared, sharedFile } from "../support/sharedData";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const namesTxt = path.resolve(repoRoot, "../shared/data/names.txt");
+const namesTxt = sharedFile("names.txt");
 const artifacts = path.join(repoRoot, ".test-artifacts", "e2e");
 const EXERCISE = "backprop_ninja.ts";
 const TRAINING = "train_ninja.ts";
@@ -45,7 +46,7 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
   before(async function () {
     // "Download names.txt" fetches from a local server here (the machine has no internet)
     namesServer = http.createServer((req, res) => {
-      if (req.url === "/names.txt" && fs.existsSync(namesTxt)) {
+      if (req.url === "/names.txt" && namesTxt) {
         res.writeHead(200, { "content-type": "text/plain" });
         fs.createReadStream(namesTxt).pipe(res);
       } else {
@@ -60,7 +61,7 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     ws = path.join(tmp, "workspace");
     fs.cpSync(path.join(repoRoot, "examples"), ws, { recursive: true });
     // the real dataset next to the scripts (a temporary copy, never in the repo)
-    if (fs.existsSync(namesTxt)) fs.copyFileSync(namesTxt, path.join(ws, "names.txt"));
+    if (namesTxt) fs.copyFileSync(namesTxt, path.join(ws, "names.txt"));
     const vsix = packagedVsix();
     const userData = path.join(tmp, "user-data"), extensions = path.join(tmp, "extensions");
     installExtension(vsix, extensions, userData);
@@ -89,14 +90,14 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
   });
 
   it("Download names.txt puts makemore's file next to the exercise", async function () {
-    if (!fs.existsSync(namesTxt)) this.skip();
+    const names = needShared(this, "names.txt");
     const w = wb!;
     const target = path.join(ws, "names.txt");
     fs.rmSync(target, { force: true });
     await w.openFile(EXERCISE);
     await w.runCommand("Backprop Ninja: Download names.txt");
     await w.notification(/names\.txt saved \(32033 names, makemore's file\)/).waitFor({ state: "visible", timeout: 60_000 });
-    assert.ok(fs.readFileSync(target).equals(fs.readFileSync(namesTxt)), "downloaded bytes differ");
+    assert.ok(fs.readFileSync(target).equals(fs.readFileSync(names)), "downloaded bytes differ");
     await w.screenshot("download-names");
   });
 

@@ -4,11 +4,15 @@ import * as path from "node:path";
 import { buildVocabulary, buildDataset, makemoreSplits, parseWords } from "../../src/engine/data/names";
 import { embeddedWords, isCanonicalNames, loadWords, NAMES_COUNT } from "../../src/engine/data/load";
 
-const NAMES = path.resolve(__dirname, "../../../shared/data/names.txt");
+import { needShared } from "../support/sharedData";
 
 describe("names dataset pipeline", () => {
-  const text = fs.readFileSync(NAMES);
-  const words = parseWords(text.toString("utf8"));
+  let NAMES: string, text: Buffer, words: string[];
+  before(function () {
+    NAMES = needShared(this, "names.txt");
+    text = fs.readFileSync(NAMES);
+    words = parseWords(text.toString("utf8"));
+  });
 
   it("reads the canonical names.txt (checked by SHA-256)", () => {
     assert.ok(isCanonicalNames(text), "shared names.txt does not have the pinned SHA-256");

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Trace } from "../../src/protocol/trace";
 import { executeScript } from "../../src/runner/execute";
+import { needShared } from "../support/sharedData";
 
 const repo = path.resolve(__dirname, "../..");
-const NAMES = path.resolve(repo, "../shared/data/names.txt");
 // real PyTorch 1.13 on the same seeds: scripts/reference/gen_exercise_reference.py
 const REF = JSON.parse(fs.readFileSync(path.join(repo, "test/fixtures/exercise/reference.json"), "utf8"));
 const output = (t: Trace) => t.output.map((o) => o.text).join("");
@@ -14,7 +14,7 @@ describe("the exercise, written in TypeScript against the engine", () => {
   let trace: Trace;
   before(function () {
     this.timeout(120_000);
-    process.env.BACKPROP_NINJA_NAMES = NAMES;
+    process.env.BACKPROP_NINJA_NAMES = needShared(this, "names.txt");
     trace = executeScript({ file: path.join(repo, "examples/backprop_ninja.ts") });
     delete process.env.BACKPROP_NINJA_NAMES;
   });
@@ -72,7 +72,7 @@ describe("exercise 4, short: training with the hand-written backward follows PyT
   const ref = REF.exercise4;
   before(function () {
     this.timeout(300_000);
-    process.env.BACKPROP_NINJA_NAMES = NAMES;
+    process.env.BACKPROP_NINJA_NAMES = needShared(this, "names.txt");
     process.env.BPN_MAX_STEPS = String(ref.steps);
     trace = executeScript({ file: path.join(repo, "examples/train_ninja.ts") });
     delete process.env.BACKPROP_NINJA_NAMES;

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PyRandom } from "../../src/engine/random/pyrandom";
+import { needShared, readSharedJson } from "../support/sharedData";
 
 // Randomised call sequences recorded from CPython by test/fixtures/rng/gen_pyrandom_fuzz.py.
 interface Call {
@@ -18,16 +19,17 @@ const fixture: { python: string; cases: { seed: string; calls: Call[] }[] } = JS
   fs.readFileSync(path.join(__dirname, "../fixtures/rng/pyrandom_fuzz.json"), "utf8"),
 );
 
-const shared = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../shared/data/torch-rng-vectors.json"), "utf8"));
+const shared = readSharedJson("torch-rng-vectors.json");
 
 describe("PyRandom on the shared vectors' Python case", () => {
-  it(shared.python_random.call, () => {
+  it(shared?.python_random.call ?? "the shared vectors' random.shuffle case", function () {
+    needShared(this, "torch-rng-vectors.json");
     // the recorded call is exactly: random.seed(42); w=list(range(20)); random.shuffle(w)
-    assert.equal(shared.python_random.call, "random.seed(42); w=list(range(20)); random.shuffle(w)");
+    assert.equal(shared!.python_random.call, "random.seed(42); w=list(range(20)); random.shuffle(w)");
     const r = new PyRandom(42);
     const w = Array.from({ length: 20 }, (_, i) => i);
     r.shuffle(w);
-    assert.deepEqual(w, shared.python_random.result);
+    assert.deepEqual(w, shared!.python_random.result);
   });
 });
 

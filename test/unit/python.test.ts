@@ -6,9 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { loadPython, runPython, type PythonRunResult } from "../../src/python/index";
+import { needShared } from "../support/sharedData";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const dataDir = path.resolve(repoRoot, "../shared/data");
 const fixture = (name: string): { stdout: string[]; torch: string; env: Record<string, string> } =>
   JSON.parse(fs.readFileSync(path.join(repoRoot, "test/fixtures/python", `${name}.json`), "utf8"));
 
@@ -141,7 +141,7 @@ str((b.tolist(), c.tolist(), b.requires_grad, c.requires_grad, b._h != c._h))`);
   });
 
   it("exercise script: same dataset sizes, parameter count, loss and cmp table as PyTorch 1.13", async function () {
-    if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
+    const dataDir = path.dirname(needShared(this, "names.txt"));
     const script = path.join(repoRoot, "examples/python/backprop_ninja.py");
     const source = fs.readFileSync(script, "utf8");
     const ref = fixture("backprop_ninja").stdout;
@@ -192,7 +192,7 @@ str((b.tolist(), c.tolist(), b.requires_grad, c.requires_grad, b._h != c._h))`);
   it("exercise script fed PyTorch's own random draws: the printed loss and cmp table match PyTorch 1.13", async function () {
     // Independent of our random number generator: torch.randn/randint return the values real PyTorch
     // drew (recorded by scripts/reference/python_outputs.py), so this checks ops, autograd and printing.
-    if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
+    const dataDir = path.dirname(needShared(this, "names.txt"));
     const ref = fixture("backprop_ninja_replay").stdout;
     const r = await runPython(path.join(repoRoot, "test/fixtures/python/replay_draws.py"), {
       cwd: dataDir, extraDirs: [path.join(repoRoot, "examples/python")], env: { BPN_DRAWS: "replay" },
@@ -215,7 +215,7 @@ str((b.tolist(), c.tolist(), b.requires_grad, c.requires_grad, b._h != c._h))`);
   });
 
   it("exercise 4 through Python, 200 steps: same losses, evaluation and sampled names as PyTorch 1.13", async function () {
-    if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
+    const dataDir = path.dirname(needShared(this, "names.txt"));
     const ref = fixture("train_ninja_200");
     const r = await runPython(path.join(repoRoot, "examples/python/train_ninja.py"), { cwd: dataDir, env: ref.env });
     assert.equal(r.status, "ok", r.error?.traceback);
@@ -327,14 +327,14 @@ str((b.tolist(), c.tolist(), b.requires_grad, c.requires_grad, b._h != c._h))`);
   });
 
   it("the exercise as a notebook: every cmp maps back to its cell and line", async function () {
-    if (!fs.existsSync(path.join(dataDir, "names.txt"))) this.skip();
+    const names = needShared(this, "names.txt");
     const scriptLines = fs.readFileSync(path.join(repoRoot, "examples/python/backprop_ninja.py"), "utf8").split("\n");
     // cut the script into cells at its "# ---- section" headers; a magic leads the first cell
     const starts = [0, ...scriptLines.flatMap((l, i) => (l.startsWith("# ----") ? [i] : []))];
     const cells = starts.map((s, k) => scriptLines.slice(s, starts[k + 1] ?? scriptLines.length).join("\n"));
     cells[0] = "%matplotlib inline\n" + cells[0];
     const dir = tempDir();
-    fs.symlinkSync(path.join(dataDir, "names.txt"), path.join(dir, "names.txt")); // a link, never a copy
+    fs.symlinkSync(names, path.join(dir, "names.txt")); // a link, never a copy
     const file = path.join(dir, "ninja.ipynb");
     fs.writeFileSync(file, JSON.stringify({
       nbformat: 4, nbformat_minor: 5, metadata: {},

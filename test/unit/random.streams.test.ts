@@ -4,10 +4,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Generator, type FloatDtype } from "../../src/engine/random/generator";
 import { logCR, sinCosCR, sinCosCROut } from "../../src/engine/random/libm";
+import { needShared, readSharedJson } from "../support/sharedData";
 
 // Real PyTorch 1.13 (x86, AVX2) outputs: the shared vectors, and test/fixtures/rng/torch_streams.json
 // written by scripts/reference/gen_rng_vectors.py run on /usr/bin/python3 with torch.
-const shared = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../shared/data/torch-rng-vectors.json"), "utf8"));
+const shared = readSharedJson("torch-rng-vectors.json");
 const streams = JSON.parse(fs.readFileSync(path.join(__dirname, "../fixtures/rng/torch_streams.json"), "utf8"));
 
 const f32 = new Float32Array(1);
@@ -65,8 +66,11 @@ after(() => console.log(`  RNG: ${checked} values compared with PyTorch: ${check
 describe("torch.Generator matches PyTorch 1.13 (x86 AVX2) bit for bit", () => {
 
   describe("shared vectors (../shared/data/torch-rng-vectors.json)", () => {
+    before(function () {
+      needShared(this, "torch-rng-vectors.json");
+    });
     let g = new Generator();
-    for (const c of shared.cases as { call: string; dtype: string; values: number[] }[]) {
+    for (const c of shared?.cases ?? [{ call: "(the shared vectors)", dtype: "float32", values: [] }] as { call: string; dtype: string; values: number[] }[]) {
       it(c.call, () => {
         const seed = /manual_seed\((\d+)\)/.exec(c.call);
         if (seed) g = new Generator().manual_seed(Number(seed[1]));

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { torch, F } from "../../src/engine/index";
+import { needShared } from "../support/sharedData";
 
 // Through the public engine API (torch.randn/rand/randint/multinomial, F.softmax); the full
 // generated streams are replayed on the Generator itself in random.streams.test.ts.
-const SHARED = path.resolve(__dirname, "../../../shared/data/torch-rng-vectors.json");
 
 /**
  * Same bits: float32 outputs compared as float32, integers exactly. `ulps` > 0 allows that many units
@@ -25,8 +25,8 @@ function countMismatches(got: number[], want: number[], float32: boolean, ulps =
 }
 
 describe("torch.Generator reproduces PyTorch's streams bit for bit", () => {
-  it("the shared vectors (exercise seeds, softmax + multinomial)", () => {
-    const d = JSON.parse(fs.readFileSync(SHARED, "utf8"));
+  it("the shared vectors (exercise seeds, softmax + multinomial)", function () {
+    const d = JSON.parse(fs.readFileSync(needShared(this, "torch-rng-vectors.json"), "utf8"));
     let g = torch.Generator();
     for (const c of d.cases) {
       const seed = /manual_seed\((\d+)\)/.exec(c.call);

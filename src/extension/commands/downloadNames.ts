@@ -1,9 +1,11 @@
 // Backprop Ninja: Download names.txt — fetches makemore's names.txt (setting backpropNinja.namesUrl)
 // next to the active exercise (scripts look for names.txt in their folder), and checks it is the
-// canonical file.
+// canonical file. Offline, it offers to save the embedded name list there instead.
 import { createHash } from "node:crypto";
+import * as path from "node:path";
 import * as vscode from "vscode";
 import { readConfig } from "../config";
+import { CommandId } from "./ids";
 import type { Services } from "./services";
 
 export function downloadNames(s: Services) {
@@ -28,9 +30,7 @@ export function downloadNames(s: Services) {
           if (!r.ok) throw new Error(`HTTP ${r.status} ${r.statusText}`);
           return new Uint8Array(await r.arrayBuffer());
         } catch (e) {
-          if (!token.isCancellationRequested) {
-            void vscode.window.showErrorMessage(`Backprop Ninja: could not download names.txt from ${url}: ${e instanceof Error ? e.message : String(e)}`);
-          }
+          if (!token.isCancellationRequested) void offerEmbedded(s, target, url, e);
           return undefined;
         }
       },
@@ -48,4 +48,31 @@ export function downloadNames(s: Services) {
     }
     return target;
   };
+}
+
+const RETRY = "Retry", USE_EMBEDDED = "Save the embedded list as names.txt";
+
+/** Download failed: say why, what the embedded list differs in, and offer it (or another try). */
+async function offerEmbedded(s: Services, target: vscode.Uri, url: string, e: unknown): Promise<void> {
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : undefined;
+  const why = e instanceof Error ? `${e.message}${cause ? ` (${cause})` : ""}` : String(e);
+  const { embeddedWords, NAMES_COUNT } = await import("../../engine/data/load");
+  const { makemoreSplits } = await import("../../engine/data/names");
+  const words = embeddedWords(path.join(s.context.extensionPath, "dist", "data"));
+  const split = makemoreSplits(words);
+  const sizes = [split.Xtr, split.Xdev, split.Xte].map((x) => x.shape[0].toLocaleString("en-US")).join(" / ");
+  const choice = await vscode.window.showErrorMessage(
+    `Backprop Ninja: could not download names.txt from ${url}: ${why}. ` +
+    `Without it, TypeScript exercises use the embedded list of ${words.length.toLocaleString("en-US")} English first names ` +
+    `(makemore's file has ${NAMES_COUNT.toLocaleString("en-US")}), so the split (${sizes} train/dev/test examples) and every loss differ from the lecture's. ` +
+    "Saving that list as names.txt lets Python's open('names.txt') run too.",
+    USE_EMBEDDED, RETRY,
+  );
+  if (choice === RETRY) {
+    await vscode.commands.executeCommand(CommandId.DownloadNames, vscode.Uri.joinPath(target, ".."));
+  } else if (choice === USE_EMBEDDED) {
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(words.join("\n") + "\n"));
+    s.log.info(`names.txt: the embedded list (${words.length} names) → ${target.fsPath}`);
+    void vscode.window.showInformationMessage(`Backprop Ninja: names.txt saved with the embedded list (${words.length} names); numbers will differ from the notebook's.`);
+  }
 }

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { CodeServer } from "./codeServer";
 import { Workbench } from "./workbench";
+import { sharedFile } from "../../support/sharedData";
 
 export interface SuiteResults {
   done: boolean;
@@ -69,8 +70,8 @@ export async function runExtensionSuites(opts: SuiteRunOptions): Promise<SuiteRe
   try {
     const ws = path.join(tmp, "workspace");
     fs.cpSync(path.join(repoRoot, "examples"), ws, { recursive: true });
-    const namesTxt = path.resolve(repoRoot, "../shared/data/names.txt");
-    if (fs.existsSync(namesTxt)) fs.copyFileSync(namesTxt, path.join(ws, "names.txt"));
+    const namesTxt = sharedFile("names.txt");
+    if (namesTxt) fs.copyFileSync(namesTxt, path.join(ws, "names.txt"));
     const resultsFile = path.join(tmp, "results.json");
     server = await CodeServer.start({
       folder: ws,
