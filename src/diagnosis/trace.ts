@@ -13,6 +13,7 @@ export function toDiagnosisInfo(row: GradientRow): DiagnosisInfo | undefined {
     // role: "first-wrong" marks the earliest wrong gradient in backward order (the panel highlights it)
     evidence: { ...d.evidence, role: row.role } as Record<string, unknown>,
     downstreamOf: row.role === "downstream" ? row.downstreamOf?.[0] : undefined,
+    causes: row.role === "downstream" ? row.downstreamOf : d.kind === "unverifiable" ? d.evidence.relativeTo : undefined,
   };
 }
 

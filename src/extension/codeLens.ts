@@ -4,25 +4,11 @@
 import * as vscode from "vscode";
 import { CommandId } from "./commands/ids";
 import { readConfig } from "./config";
-import { fmtNum, fmtShape, type CmpView } from "./model";
+import { VERDICT_MARK, verdictPhrase, type CmpView } from "./model";
 import type { RunController } from "./runs";
 
 export function lensTitle(c: CmpView, stale: boolean): string {
-  const mark = stale ? " (stale: edited since the run)" : "";
-  switch (c.status) {
-    case "exact":
-      return `✓ ${c.name}: exact${mark}`;
-    case "approximate":
-      return `≈ ${c.name}: approximate, maxdiff ${fmtNum(c.maxdiff)}${mark}`;
-    case "wrong":
-      return `✗ ${c.name}: wrong, maxdiff ${fmtNum(c.maxdiff)}${mark}`;
-    case "shape-mismatch":
-      return `✗ ${c.name}: shape mismatch, manual ${fmtShape(c.manualShape)} vs grad ${fmtShape(c.gradShape)}${mark}`;
-    case "no-grad":
-      return `⚠ ${c.name}: no autograd gradient${mark}`;
-    case "not-written":
-      return `○ ${c.name}: not written yet${mark}`;
-  }
+  return `${VERDICT_MARK[c.status]} ${c.name}: ${verdictPhrase(c)}${stale ? " (stale: edited since the run)" : ""}`;
 }
 
 export class CmpCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {

@@ -22,13 +22,29 @@ export interface Grid {
   values: ArrayLike<number>;
 }
 
+/** A 0-based place in the file run; `cell` is the notebook cell index (lines then count in the cell). */
+export interface EditorPlace {
+  line: number;
+  column: number;
+  cell?: number;
+}
+
 export interface CmpView {
   name: string;
   /** variable names passed as the manual gradient and as the tensor, when bound */
   manualName?: string;
   tensorName?: string;
-  /** one sentence on how it probably went wrong (wrong gradients only) */
+  /** where the manual gradient was assigned before the call, when known */
+  manualPlace?: EditorPlace;
+  /** one sentence on how it probably went wrong (wrong gradients that are not only downstream) */
   diagnosis?: string;
+  /** the diagnosis kind, e.g. "sign-flipped", "downstream", "unverifiable" */
+  diagnosisKind?: string;
+  /**
+   * names of the earlier wrong gradients this row's verdict comes from (it only inherits their
+   * error, or cannot be checked before they are fixed); absent for a row with its own mistake
+   */
+  causes?: string[];
   status: ComparisonStatus;
   exact: boolean;
   approximate: boolean;
@@ -36,9 +52,10 @@ export interface CmpView {
   manualShape: number[] | null;
   gradShape: number[] | null;
   message?: string;
-  /** 0-based line and column of the cmp call in the file run */
+  /** 0-based line and column of the cmp call in the file run (in its cell, for a notebook) */
   line: number;
   column: number;
+  cell?: number;
   /** manual − autograd, when the trace has it */
   diff?: Grid;
   /** true when the grid shows only the top-left corner of the tensor */
@@ -71,6 +88,8 @@ export interface ScriptErrorView {
   column?: number;
   endLine?: number;
   endColumn?: number;
+  /** notebook cell index of the place */
+  cell?: number;
   kind: "syntax" | "runtime" | "timeout" | "internal";
 }
 
@@ -112,6 +131,28 @@ export function describeVerdict(v: Verdict): string {
   if (v.other) parts.push(`${v.other} unchecked`);
   return parts.join(" · ");
 }
+
+/** The verdict after the name, as CodeLens and Problems write it: "wrong, maxdiff 0.012". */
+export function verdictPhrase(c: Pick<CmpView, "status" | "maxdiff" | "manualShape" | "gradShape">): string {
+  switch (c.status) {
+    case "exact":
+      return "exact";
+    case "approximate":
+      return `approximate, maxdiff ${fmtNum(c.maxdiff)}`;
+    case "wrong":
+      return `wrong, maxdiff ${fmtNum(c.maxdiff)}`;
+    case "shape-mismatch":
+      return `shape mismatch, manual ${fmtShape(c.manualShape)} vs grad ${fmtShape(c.gradShape)}`;
+    case "no-grad":
+      return "no autograd gradient";
+    case "not-written":
+      return "not written yet";
+  }
+}
+
+export const VERDICT_MARK: Record<ComparisonStatus, string> = {
+  exact: "✓", approximate: "≈", wrong: "✗", "shape-mismatch": "✗", "no-grad": "⚠", "not-written": "○",
+};
 
 export function fmtShape(shape: readonly number[] | null | undefined): string {
   return shape ? `[${shape.join(", ")}]` : "?";

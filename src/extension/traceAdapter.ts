@@ -1,7 +1,7 @@
 // The runner's Trace (src/protocol/trace.ts: 1-based places, JSON-safe numbers) in the editor's
 // terms (model.ts: 0-based lines, plain numbers). Everything the editor features read goes through here.
-import { decodeNumber, type Sample, type Stats as TraceStats, type Trace } from "../protocol/trace";
-import type { CmpView, Grid, RunOutcome, ScriptErrorView, Stats, TensorView } from "./model";
+import { decodeNumber, type Place, type Sample, type Stats as TraceStats, type Trace, type TraceComparison } from "../protocol/trace";
+import type { CmpView, EditorPlace, Grid, RunOutcome, ScriptErrorView, Stats, TensorView } from "./model";
 
 function grid(s: Sample | undefined): Grid | undefined {
   if (!s || s.rows <= 0 || s.cols <= 0) return undefined;
@@ -13,6 +13,13 @@ function stats(s: TraceStats | undefined): Stats | undefined {
   return { min: s.min, max: s.max, mean: s.mean, std: s.std, nonFinite: s.nanCount + s.infCount, numel: s.numel };
 }
 
+/** The rows a cmp row's verdict comes from; traces from before `causes` carry only the first. */
+function causesOf(c: TraceComparison): string[] | undefined {
+  const d = c.diagnosis;
+  if (d?.causes?.length) return d.causes;
+  return d?.downstreamOf ? [d.downstreamOf] : undefined;
+}
+
 const zeroBased = (n: number | undefined): number => Math.max(0, (n ?? 1) - 1);
 
 const ERROR_KIND: Record<string, ScriptErrorView["kind"]> = {
@@ -20,11 +27,29 @@ const ERROR_KIND: Record<string, ScriptErrorView["kind"]> = {
   timeout: "timeout", cancelled: "runtime", internal: "internal",
 };
 
+const editorPlace = (p: Place): EditorPlace =>
+  ({ line: zeroBased(p.line), column: zeroBased(p.column), ...(p.cell !== undefined ? { cell: p.cell } : {}) });
+/** a comes before b in the run (notebook cells first, then lines) */
+const before = (a: Place, b: Place) => (a.cell ?? 0) < (b.cell ?? 0) || ((a.cell ?? 0) === (b.cell ?? 0) && a.line <= b.line);
+
+/**
+ * Where the manual gradient of a cmp row was assigned: the runner's place for it, else the latest
+ * binding of its name (older traces), or of `dX` for cmp("X", …) when the row has no names (a
+ * learner's own cmp in Python), provided that binding comes before the call.
+ */
+function manualPlaceOf(c: TraceComparison, trace: Trace): EditorPlace | undefined {
+  if (c.manualPlace) return editorPlace(c.manualPlace);
+  const name = c.manualName ?? `d${c.name}`;
+  const bound = trace.tensors.find((t) => t.name === name);
+  return bound && before(bound, c) ? editorPlace(bound) : undefined;
+}
+
 export function outcomeOf(trace: Trace): RunOutcome {
   const comparisons: CmpView[] = trace.comparisons.map((c) => ({
     name: c.name,
     manualName: c.manualName,
     tensorName: c.tensorName,
+    manualPlace: manualPlaceOf(c, trace),
     status: c.status,
     exact: c.exact,
     approximate: c.approximate,
@@ -33,8 +58,9 @@ export function outcomeOf(trace: Trace): RunOutcome {
     gradShape: c.gradShape,
     message: c.message,
     diagnosis: c.diagnosis && !c.diagnosis.downstreamOf ? c.diagnosis.sentence : undefined,
-    line: zeroBased(c.line),
-    column: zeroBased(c.column),
+    diagnosisKind: c.diagnosis?.kind,
+    causes: causesOf(c),
+    ...editorPlace(c),
     diff: grid(c.diff),
     diffTruncated: c.diff?.truncated,
   }));
@@ -60,6 +86,7 @@ export function outcomeOf(trace: Trace): RunOutcome {
       kind: ERROR_KIND[e.kind] ?? "runtime",
       line: e.place ? zeroBased(e.place.line) : undefined,
       column: e.place ? zeroBased(e.place.column) : undefined,
+      cell: e.place?.cell,
     };
   }
   return {

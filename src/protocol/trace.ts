@@ -142,6 +142,12 @@ export interface DiagnosisInfo {
   evidence?: Record<string, unknown>;
   /** name of the earlier wrong gradient this one only inherits from */
   downstreamOf?: string;
+  /**
+   * the earlier wrong gradients this row's verdict comes from, in backward order: every one it
+   * inherits from (downstream; `downstreamOf` is the first) or the wrong-shaped ones it was computed
+   * from (kind "unverifiable", whose own step cannot be checked before they are fixed)
+   */
+  causes?: string[];
 }
 
 /** One cmp(name, manual, t) call, where it was made, and what it compared. */
@@ -151,6 +157,8 @@ export interface TraceComparison extends Comparison, Place {
   /** variable names of the manual gradient and of the tensor, when bound */
   manualName?: string;
   tensorName?: string;
+  /** where the manual gradient passed to cmp was last assigned before the call, when it is a bound name */
+  manualPlace?: Place;
   /** graph node of the compared tensor */
   nodeId?: string;
   /** samples taken when cmp ran (later in-place edits do not change them) */

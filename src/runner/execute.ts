@@ -19,7 +19,7 @@ import {
 } from "../protocol/trace";
 import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
 import { autogradGraph, nodeIdOf, sampleDifferenceKept, sampleTensor, summarize, type NameInfo } from "./summarize";
-import { installDiagnosis, kindLabel, type DiagnosisRecorder } from "../diagnosis";
+import { formatDiagnosis, installDiagnosis, toDiagnosisInfo, type DiagnosisRecorder } from "../diagnosis";
 
 export interface ExecuteOptions {
   file: string;
@@ -275,6 +275,8 @@ export function watchRun(
   return watch;
 }
 
+const placeOfName = (n: NameInfo | undefined): Place | undefined => (n ? { ...n.place } : undefined);
+
 /** A cmp call as a trace row: where it was made, the names involved, samples taken now. */
 export function comparisonRow(c: Comparison, place: Place, index: number, manual: Tensor | null | undefined, t: Tensor | null | undefined, names: Map<number, NameInfo>): TraceComparison {
   const mv = manual ? manual._read() : undefined;
@@ -283,6 +285,7 @@ export function comparisonRow(c: Comparison, place: Place, index: number, manual
   return {
     ...c, ...place, index,
     manualName: manual ? names.get(manual.id)?.name : undefined,
+    manualPlace: manual ? placeOfName(names.get(manual.id)) : undefined,
     tensorName: t ? names.get(t.id)?.name : undefined,
     nodeId: t ? nodeIdOf(t) : undefined,
     // slots: the same row of a re-run (its samples are re-used while the values are the same)
@@ -452,19 +455,19 @@ export function buildTrace(p: TraceParts): Trace {
   };
 }
 
-/** The teacher's sentence for every failing row (src/diagnosis), attached to the trace's rows. */
+/**
+ * The teacher's sentence for every failing row (src/diagnosis), attached to the trace's rows; the
+ * sentence as the CLI prints it ("first wrong gradient · sign flipped: …").
+ */
 export function attachDiagnoses(rows: TraceComparison[], recorder: DiagnosisRecorder, notes: string[]): void {
   try {
     const result = recorder.diagnose();
     result.rows.forEach((r, i) => {
       const row = rows[i];
-      if (!row || !r.diagnosis) return;
-      row.diagnosis = {
-        kind: r.diagnosis.kind,
-        sentence: `${r.role === "first-wrong" ? "first wrong gradient · " : ""}${kindLabel(r.diagnosis)}: ${r.diagnosis.sentence}`,
-        confidence: r.diagnosis.confidence,
-        downstreamOf: r.downstreamOf?.[0],
-      };
+      const info = row && toDiagnosisInfo(r);
+      if (!info) return;
+      info.sentence = formatDiagnosis(r.diagnosis, r, "");
+      row.diagnosis = info;
     });
   } catch (e) {
     notes.push(`the wrong-gradient diagnosis failed: ${(e as Error).message}`);

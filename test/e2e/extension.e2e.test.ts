@@ -170,9 +170,9 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await w.statusItem(/1 wrong/).waitFor({ state: "visible" });
     await w.screenshot("wrong-codelens");
     const problems = await w.problems();
-    const entry = problems.filter({ hasText: /Gradient of b2 is wrong/ }).first();
+    const entry = problems.filter({ hasText: /scaled: db2 = 2 × b2\.grad/ }).first();
     await entry.waitFor({ state: "visible" });
-    assert.match(await entry.innerText(), new RegExp(`\\[Ln ${cmpLine}, Col`)); // at the cmp call
+    assert.match(await entry.innerText(), new RegExp(`\\[Ln ${line}, Col`)); // at the line assigning db2
     await w.screenshot("wrong-problems");
     // the hover on the wrong gradient: verdict, maxdiff and a heatmap of manual − autograd
     await w.openFile(EXERCISE);

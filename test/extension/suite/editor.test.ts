@@ -117,7 +117,7 @@ describe("Backprop Ninja extension API", function () {
     note(`exported SVG: ${(svg.length / 1024).toFixed(0)} KiB`);
   });
 
-  it("a wrong gradient: ✗ CodeLens and a warning at its cmp; the fix clears both", async function () {
+  it("a wrong gradient: ✗ CodeLens and one warning at the line assigning it, its cmp as related information; the fix clears both", async function () {
     const line = lineOf(exercise, "const db2 = ");
     const original = exercise.lineAt(line).text;
     const cmpLine = lineOf(exercise, 'cmp("b2"');
@@ -134,8 +134,9 @@ describe("Backprop Ninja extension API", function () {
     const warn = vscode.languages.getDiagnostics(exercise.uri).filter((d) => d.source === "Backprop Ninja");
     assert.equal(warn.length, 1);
     assert.equal(warn[0].severity, vscode.DiagnosticSeverity.Warning);
-    assert.equal(warn[0].range.start.line, cmpLine);
-    assert.match(warn[0].message, /Gradient of b2 is wrong/);
+    assert.equal(warn[0].range.start.line, line);
+    assert.match(warn[0].message, /^first wrong gradient · scaled: db2 = 2 × b2\.grad/);
+    assert.deepEqual(warn[0].relatedInformation?.map((r) => [r.location.uri.toString(), r.location.range.start.line]), [[exercise.uri.toString(), cmpLine]]);
 
     done = nextRun(runs, exercise.uri);
     await replaceLine(exercise, line, original);
@@ -143,6 +144,32 @@ describe("Backprop Ninja extension API", function () {
     rec = await done;
     assert.equal(rec.outcome.comparisons.find((c) => c.name === "b2")!.status, "exact");
     assert.deepEqual(vscode.languages.getDiagnostics(exercise.uri).filter((d) => d.source === "Backprop Ninja"), []);
+  });
+
+  it("a sign flip is one Problems entry; the rows that only inherit it are its related information", async function () {
+    const line = lineOf(exercise, "const dprobs = ");
+    const original = exercise.lineAt(line).text;
+    let done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, original.replace("torch.div(1.0,", "torch.div(-1.0,"));
+    await exercise.save();
+    const rec = await done;
+    const wrong = rec.outcome.comparisons.filter((c) => c.status === "wrong");
+    assert.ok(wrong.length > 20, `${wrong.length} wrong rows`);
+    const entries = vscode.languages.getDiagnostics(exercise.uri).filter((d) => d.source === "Backprop Ninja");
+    assert.equal(entries.length, 1, entries.map((d) => d.message).join("\n"));
+    assert.equal(entries[0].range.start.line, line);
+    assert.match(entries[0].message, /^first wrong gradient · sign flipped: dprobs/);
+    const related = entries[0].relatedInformation ?? [];
+    assert.deepEqual(related.map((r) => r.location.range.start.line), wrong.map((c) => c.line));
+    assert.ok(related.slice(1).every((r) => /only inherits this error$/.test(r.message)));
+    // CodeLens still shows every row's verdict
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", exercise.uri);
+    assert.equal(lenses.filter((l) => /^✗ /.test(l.command?.title ?? "")).length, wrong.length);
+    note(`sign flip: ${wrong.length} wrong rows, 1 Problems entry with ${related.length} related`);
+    done = nextRun(runs, exercise.uri);
+    await replaceLine(exercise, line, original);
+    await exercise.save();
+    assert.equal((await done).outcome.status, "ok");
   });
 
   it("a syntax error is an error diagnostic at its line", async function () {
