@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Trace } from "../../src/protocol/trace";
+import { EXAMPLE, notebookOf, plantedScript } from "./python.exercise";
 
 const repo = path.resolve(__dirname, "../..");
 const cli = (args: string[]) =>
@@ -56,6 +58,55 @@ describe("CLI: backprop-ninja run", () => {
     fs.writeFileSync(path.join(dir, "names.txt"), "cy\n");
     assert.match(cli(["run", py, "--names", names]).stdout, /^1 cy$/m);
     fs.rmSync(path.join(dir, "names.txt"));
+  });
+
+  describe("the Python exercise with its own cmp (loads Pyodide)", function () {
+    this.timeout(180_000);
+    const names = path.resolve(repo, "../shared/data/names.txt");
+    const rowAt = (lines: string[], name: string) => lines.findIndex((l) => l.startsWith(`${name.padEnd(15)} |`));
+
+    it("a notebook shaped like the lecture's (dbnmeani = (-dbndiff).sum(0)): every row exact or approximate, exit 0", () => {
+      const keepdim = "dbnmeani = (-dbndiff).sum(0, keepdim=True)";
+      assert.ok(EXAMPLE.includes(keepdim));
+      // the lecture's first cell imports matplotlib with its magic; dbnmeani is [64], bnmeani.grad [1, 64]
+      const script = "import matplotlib.pyplot as plt  # for making figures\n%matplotlib inline\n" + EXAMPLE.replace(keepdim, "dbnmeani = (-dbndiff).sum(0)");
+      const nb = path.join(dir, "lecture.ipynb"), json = path.join(dir, "lecture.json");
+      fs.writeFileSync(nb, notebookOf(script));
+      const r = cli(["run", nb, "--names", names, "--json", json]);
+      assert.equal(r.status, 0, r.stdout.slice(-3000) + r.stderr);
+      const trace = JSON.parse(fs.readFileSync(json, "utf8")) as Trace;
+      assert.equal(trace.comparisons.length, 28);
+      assert.deepEqual(trace.comparisons.filter((c) => c.status !== "exact" && c.status !== "approximate").map((c) => `${c.name}: ${c.status}`), []);
+      const row = trace.comparisons.find((c) => c.name === "bnmeani")!;
+      assert.deepEqual([row.manualShape, row.gradShape], [[64], [1, 64]]);
+      assert.match(row.message ?? "", /equal after broadcasting; a sum with keepdim keeps the shapes alike/);
+      // the learner's own cmp printed its verdict, and the CLI's table has the note under the row
+      assert.match(r.stdout, /^bnmeani +\| exact: True {2}\| approximate: True {2}\| maxdiff: 0\.0$/m);
+      const lines = r.stdout.split("\n"), at = lines.lastIndexOf(lines.find((l) => l.startsWith("bnmeani "))!);
+      assert.equal(lines[at + 1], `    note: ${row.message}`);
+    });
+
+    it("dlogprobs' sign flipped: 'first wrong gradient · sign flipped' on logprobs, the rest downstream, in --json and under the rows", () => {
+      const py = path.join(dir, "sign.py"), json = path.join(dir, "sign.json");
+      fs.writeFileSync(py, plantedScript({ name: "logprobs", kind: "sign-flipped" }, new Map()));
+      const r = cli(["run", py, "--names", names, "--json", json]);
+      assert.equal(r.status, 1, r.stderr);
+      const trace = JSON.parse(fs.readFileSync(json, "utf8")) as Trace;
+      const [first, ...rest] = trace.comparisons;
+      assert.equal(first.diagnosis?.kind, "sign-flipped");
+      assert.match(first.diagnosis!.sentence, /^first wrong gradient · sign flipped: dlogprobs = −logprobs\.grad everywhere/);
+      const wrong = rest.filter((c) => c.status === "wrong");
+      assert.ok(wrong.length >= 20, `${wrong.length} rows inherit it`);
+      for (const c of wrong) {
+        assert.equal(c.diagnosis?.kind, "downstream", `${c.name}: ${c.diagnosis?.sentence}`);
+        assert.equal(c.diagnosis?.downstreamOf, "logprobs");
+      }
+      // under the CLI's rows: the table after "── gradients", each sentence right below its row
+      const table = r.stdout.slice(r.stdout.indexOf("── gradients")).split("\n");
+      assert.equal(table[rowAt(table, "logprobs") + 1], `    ↳ ${first.diagnosis!.sentence}`);
+      assert.match(table[rowAt(table, "probs") + 1], /^ {4}↳ downstream: dprobs only inherits the error of dlogprobs; /);
+      assert.equal(table.filter((l) => l.startsWith("    ↳ ")).length, 1 + wrong.length);
+    });
   });
 
   it("explains bad usage", () => {
