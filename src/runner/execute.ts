@@ -79,6 +79,15 @@ export class RunRecorder {
     this.emit?.({ type: "comparison", comparison: row });
   }
 
+  /** The run's first NaN/Inf: the op that made it and where the script was (`place`, asked once). */
+  noteNonFinite(t: Tensor, op: string, place: () => Place | undefined): void {
+    if (this.nonFinite) return;
+    const v = t._read();
+    let kind: "nan" | "inf" = "inf";
+    for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) { kind = "nan"; break; }
+    this.nonFinite = { op, kind, tensorId: t.id, place: place() };
+  }
+
   log(name: string, value: number, step: number | undefined): void {
     let s = this.series.get(name);
     if (!s) this.series.set(name, (s = { name, steps: [], values: [] }));
@@ -336,13 +345,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
       prepareMs = performance.now() - tp;
     }
     watch = watchRun(rec, names, opts.maxElements, {
-      onNonFinite: (t, op) => {
-        if (rec.nonFinite) return;
-        const v = t._read();
-        let kind: "nan" | "inf" = "inf";
-        for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) { kind = "nan"; break; }
-        rec.nonFinite = { op, kind, tensorId: t.id, place: callerPlace(file, prepared) };
-      },
+      onNonFinite: (t, op) => rec.noteNonFinite(t, op, () => callerPlace(file, prepared)),
       onComparison: (c, manual, t) => {
         const place = callerPlace(file, prepared) ?? { line: 0, column: 0 };
         rec.comparison(comparisonRow(c, place, rec.comparisons.length, manual instanceof Tensor ? manual : null, t instanceof Tensor ? t : null, names));

@@ -21,7 +21,8 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   const names = new Map<number, NameInfo>();
   const valueBindings = new Map<string, PyBinding & { kind: "value" }>();
 
-  const watch = watchRun(rec, names, req.maxElements, {}, languageOf(req.file));
+  // the first NaN/Inf: where Python was is not known here; the line that bound its tensor is (below)
+  const watch = watchRun(rec, names, req.maxElements, { onNonFinite: (t, op) => rec.noteNonFinite(t, op, () => undefined) }, languageOf(req.file));
   let result: PythonRunResult;
   try {
     // load Pyodide first (a cold load takes seconds): the run's time limit starts after it
@@ -53,6 +54,7 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   }
   attachDiagnoses(rec.comparisons, watch.diagnosis, rec.notes);
   rec.notes.push(...result.notes);
+  if (rec.nonFinite && !rec.nonFinite.place) rec.nonFinite.place = names.get(rec.nonFinite.tensorId)?.place;
 
   const tt = performance.now();
   const trace = buildTrace({

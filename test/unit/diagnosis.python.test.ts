@@ -96,6 +96,14 @@ for (const form of ["script", "notebook"] as const) {
           assert.match(trace.error!.stack ?? "", /^Traceback \(most recent call last\):\n[\s\S]*in cmp\n/);
           assert.equal(rows[rows.length - 1], row, "the run stopped at the planted row");
         }
+        if (plant.kind === "non-finite") {
+          // the run's first Inf: the division planted, at the line that bound it (in its cell)
+          const div = `d${plant.name} = d${plant.name} / _z`;
+          assert.deepEqual([trace.nonFinite?.op, trace.nonFinite?.name], ["div", `d${plant.name}`]);
+          if (form === "script") assert.equal(trace.nonFinite?.place?.line, plantedScript(plant, shapes).split("\n").indexOf(div) + 1);
+          else assert.ok(trace.nonFinite?.place?.cell !== undefined, "a notebook's place has its cell");
+          assert.match(row.diagnosis?.sentence ?? "", new RegExp(`first appeared in div \\(d${plant.name}\\) at line ${trace.nonFinite!.place!.line}\\.`));
+        } else if (trace.status === "ok") assert.equal(trace.nonFinite, undefined, "no NaN/Inf");
         const firsts = rows.filter((c) => FIRST.test(c.diagnosis?.sentence ?? ""));
         assert.deepEqual(firsts.map((c) => c.name), [plant.name], "first wrong gradient");
         assert.equal(row.diagnosis?.kind, plant.kind, row.diagnosis?.sentence);
