@@ -3,3 +3,4 @@ export { runPython, runPythonScript, runNotebook } from "./run";
 export { loadPython, coldLoadMs, pythonSourceDir } from "./pyodide";
 export { notebookCodeCells } from "./notebook";
 export type * from "./types";
+export { pythonShiftedLoss, type PythonProbeOptions } from "./probe";

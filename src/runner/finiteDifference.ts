@@ -1,65 +1,79 @@
 // "Check with finite differences": after a normal run, re-run the script's forward pass with one
 // element of a named tensor nudged by ±h — in float64 (the nudged tensor is promoted, so everything
 // computed from it is float64) — and compare (L(x+h) − L(x−h)) / 2h with autograd's gradient.
-// Each probe stops at the script's first backward() call, whose root is the loss.
+// Each probe stops at the script's first backward() call, whose root is the loss. The sampling and
+// the verdict are here for every language; only the probe (ShiftedLoss) is language-specific:
+// TypeScript/JavaScript below, Python in pythonProbe.ts.
 import * as fs from "node:fs";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
 import { decodeNumber, type FiniteDifferenceReport, type Trace } from "../protocol/trace";
 import { resetEngine, runPrepared, saveInspector, type BindingHook } from "./execute";
-import { prepareScript, type PreparedScript } from "./instrument";
+import { prepareScript } from "./instrument";
 
 const STEP = 1e-4;
 const REL_TOL = 1e-3, ABS_TOL = 1e-6;
 
-class ProbeDone extends Error {}
+/** The loss the script reaches with element `flat` (row-major) of the checked tensor shifted by `delta`. */
+export type ShiftedLoss = (flat: number, delta: number) => number;
 
-/** The loss the script reaches with `name`'s element `flat` shifted by `delta` (float64). */
-function probe(prepared: PreparedScript, file: string, name: string, flat: number, delta: number): number {
-  let nudged = false;
-  let loss: number | undefined;
-  const hook: BindingHook = {
-    bind(n, _line, _column, value) {
-      if (n !== name || nudged || !(value instanceof Tensor)) return value;
-      nudged = true;
-      const x = value.detach().double();
-      x._storage[flat] += delta;
-      if (value.requires_grad) x.requires_grad_(true);
-      return x;
-    },
-  };
-  const restore = saveInspector();
-  const savedLog = console.log;
-  console.log = () => {};
-  resetEngine(); // every probe sees the same random numbers as the first run
-  inspector.onBackward = (root) => {
-    loss = root.item();
-    throw new ProbeDone();
-  };
-  try {
-    runPrepared(prepared, file, hook);
-  } catch (e) {
-    if (!(e instanceof ProbeDone)) throw e;
-  } finally {
-    console.log = savedLog;
-    restore();
-  }
-  if (!nudged) throw new Error(`'${name}' is never assigned in the script`);
-  if (loss === undefined) throw new Error("the script never calls backward(), so there is no loss to differentiate");
-  return loss;
+/** What a probe binds instead of the tensor's first value: a float64 copy of it, element `flat` shifted. */
+export function nudged(value: Tensor, flat: number, delta: number): Tensor {
+  const x = value.detach().double().clone(); // a copy of its own: the original's storage stays as it was
+  x._storage[flat] += delta;
+  if (value.requires_grad) x.requires_grad_(true);
+  return x;
 }
 
-/** Check `name`'s gradient from `trace` (a finished run of `file`) on up to `count` elements. */
-export function finiteDifferenceCheck(file: string, trace: Trace, name: string, count = 6): FiniteDifferenceReport {
-  if (trace.language !== "typescript" && trace.language !== "javascript") {
-    return { name, error: "finite-difference checks work on TypeScript and JavaScript scripts" };
-  }
+class ProbeDone extends Error {}
+
+/** TypeScript/JavaScript probes: the script prepared once, each probe a muted run of it in this thread. */
+export function typescriptShiftedLoss(file: string, name: string, source?: string): ShiftedLoss {
+  const prepared = prepareScript(source ?? fs.readFileSync(file, "utf8"), file);
+  return (flat, delta) => {
+    let bound = false;
+    let loss: number | undefined;
+    const hook: BindingHook = {
+      bind(n, _line, _column, value) {
+        if (n !== name || bound || !(value instanceof Tensor)) return value;
+        bound = true;
+        return nudged(value, flat, delta);
+      },
+    };
+    const restore = saveInspector();
+    const savedLog = console.log;
+    console.log = () => {};
+    resetEngine(); // every probe sees the same random numbers as the first run
+    inspector.onBackward = (root) => {
+      loss = root.item();
+      throw new ProbeDone();
+    };
+    try {
+      runPrepared(prepared, file, hook);
+    } catch (e) {
+      if (!(e instanceof ProbeDone)) throw e;
+    } finally {
+      console.log = savedLog;
+      restore();
+    }
+    if (!bound) throw new Error(`'${name}' is never assigned in the script`);
+    if (loss === undefined) throw new Error("the script never calls backward(), so there is no loss to differentiate");
+    return loss;
+  };
+}
+
+/**
+ * Check `name`'s gradient from `trace` (a finished run) on up to `count` elements; `probe` makes the
+ * language's ShiftedLoss, once the trace shows there is something to check.
+ */
+export async function finiteDifferenceCheck(
+  trace: Trace, name: string, probe: () => ShiftedLoss | Promise<ShiftedLoss>, count = 6,
+): Promise<FiniteDifferenceReport> {
   if (trace.status !== "ok") return { name, error: "the script must run without errors first" };
   const t = trace.tensors.find((x) => x.name === name);
   if (!t) return { name, error: `no tensor is bound to '${name}'` };
   if (!t.grad) return { name, error: `${name} has no gradient after the run (does the loss depend on it?)` };
-  // one preparation serves every probe
-  const prepared = prepareScript(fs.readFileSync(file, "utf8"), file);
+  const loss = await probe();
   const cols = t.shape.length ? t.shape[t.shape.length - 1] : 1;
   const s = t.grad.sample;
   // the sampled window's largest gradients, plus a few spread through it
@@ -74,13 +88,18 @@ export function finiteDifferenceCheck(file: string, trace: Trace, name: string, 
     const flat = r * cols + c;
     const x = decodeNumber(values.values[r * values.cols + c]);
     const h = STEP * Math.max(1, Math.abs(x));
-    const numeric = (probe(prepared, file, name, flat, h) - probe(prepared, file, name, flat, -h)) / (2 * h);
+    const numeric = (loss(flat, h) - loss(flat, -h)) / (2 * h);
     const autograd = decodeNumber(s.values[cell]);
     const relError = Math.abs(autograd - numeric) / Math.max(Math.abs(numeric), ABS_TOL / REL_TOL);
     return { index: unflatten(flat, t.shape), autograd, numeric, relError };
   });
   const maxRelError = Math.max(...samples.map((x) => x.relError));
-  return { name, step: STEP, samples, maxRelError, agrees: samples.every((x) => Math.abs(x.autograd - x.numeric) <= ABS_TOL + REL_TOL * Math.abs(x.numeric)) };
+  return { name, step: STEP, samples, maxRelError, agrees: samples.every((x) => withinTolerance(x.autograd, x.numeric)) };
+}
+
+/** The check's verdict on one element: relative 1e-3 of the numeric derivative, plus absolute 1e-6. */
+export function withinTolerance(value: number, numeric: number): boolean {
+  return Math.abs(value - numeric) <= ABS_TOL + REL_TOL * Math.abs(numeric);
 }
 
 function unflatten(flat: number, shape: number[]): number[] {

@@ -5,7 +5,7 @@ import * as vm from "node:vm";
 import { parentPort } from "node:worker_threads";
 import type { RunEvent, Trace } from "../protocol/trace";
 import { executeScript, resetEngine } from "./execute";
-import { finiteDifferenceCheck } from "./finiteDifference";
+import { finiteDifferenceCheck, typescriptShiftedLoss, type ShiftedLoss } from "./finiteDifference";
 import { packSamples } from "./summarize";
 
 export interface WorkerRequest {
@@ -37,11 +37,15 @@ export type WorkerMessage =
   | { type: "crash"; message: string; stack?: string };
 
 export type PythonRunner = (req: WorkerRequest, emit: (e: RunEvent) => void) => Promise<Trace>;
+/** The finite-difference probe of `name` in the Python script or notebook `req` ran (after its run). */
+export type PythonProbe = (req: WorkerRequest, name: string) => Promise<ShiftedLoss>;
 
 /** Python support plugs in here (see src/python); TypeScript/JavaScript run in executeScript. */
 let pythonRunner: PythonRunner | undefined;
-export function setPythonRunner(run: PythonRunner): void {
+let pythonProbe: PythonProbe | undefined;
+export function setPythonRunner(run: PythonRunner, probe?: PythonProbe): void {
   pythonRunner = run;
+  pythonProbe = probe;
 }
 
 /**
@@ -132,18 +136,21 @@ async function handle(req: WorkerRequest, batcher: EventBatcher): Promise<Trace>
   if (req.env) Object.assign(process.env, req.env);
   // workers cannot chdir: the script's folder is passed on for relative lookups (e.g. names.txt)
   if (req.cwd) process.env.BACKPROP_NINJA_SCRIPT_DIR = req.cwd;
-  if (/\.(py|ipynb)$/i.test(req.file)) {
-    if (!pythonRunner) throw new Error("Python support is not available in this build");
-    return pythonRunner(req, emit);
-  }
-  const trace = executeScript({
+  const python = /\.(py|ipynb)$/i.test(req.file);
+  if (python && !pythonRunner) throw new Error("Python support is not available in this build");
+  const trace = python ? await pythonRunner!(req, emit) : executeScript({
     file: req.file, source: req.source, documentVersion: req.documentVersion, emit,
     lastPlace: new Int32Array(req.lastPlace), maxOutputBytes: req.maxOutputBytes, maxElements: req.maxElements,
   });
   if (req.finiteDifference) {
     const { name, samples } = req.finiteDifference;
+    const probe = (): ShiftedLoss | Promise<ShiftedLoss> => {
+      if (!python) return typescriptShiftedLoss(req.file, name, req.source);
+      if (!pythonProbe) throw new Error("finite-difference checks of Python are not available in this build");
+      return pythonProbe(req, name);
+    };
     try {
-      trace.finiteDifference = finiteDifferenceCheck(req.file, trace, name, samples);
+      trace.finiteDifference = await finiteDifferenceCheck(trace, name, probe, samples);
     } catch (e) {
       trace.finiteDifference = { name, error: (e as Error).message };
     }

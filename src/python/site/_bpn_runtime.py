@@ -21,6 +21,7 @@ import json
 import linecache
 import math
 import os
+import random
 import sys
 import traceback
 
@@ -28,7 +29,7 @@ import _bpn_host as _host
 from pyodide.ffi import JsException, to_js
 
 import torch
-from torch._tensor import Tensor, _iadd_indexed, _iop_data, _iop_indexed
+from torch._tensor import Tensor, _iadd_indexed, _iop_data, _iop_indexed, _wrap
 
 _SITE_DIR = os.path.dirname(__file__)
 
@@ -155,7 +156,7 @@ class _Rewriter(ast.NodeTransformer):
         return node
 
 
-def _compile(source, filename, mode="exec", display_last=False):
+def _compile(source, filename, mode="exec", display_last=False, rewriter=None):
     # tracebacks read lines through linecache: give it the text that runs (maybe unsaved, or a cell)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     tree = ast.parse(source, filename, mode)
@@ -163,7 +164,7 @@ def _compile(source, filename, mode="exec", display_last=False):
         # a notebook cell shows the value of its last expression
         last = tree.body[-1]
         tree.body[-1] = ast.copy_location(ast.Expr(ast.Call(ast.Name("__bpn_display__", ast.Load()), [last.value], [])), last)
-    tree = _Rewriter(_cell[0]).visit(tree)
+    tree = (rewriter or _Rewriter(_cell[0])).visit(tree)
     ast.fix_missing_locations(tree)
     return compile(tree, filename, mode, dont_inherit=True)
 
@@ -311,6 +312,7 @@ def _restore_torch():
 
 
 _MISSING = object()
+_run_random_state = [random.getstate()]
 _PRISTINE_ENVIRON = dict(os.environ)
 _builtin_open = builtins.open
 
@@ -331,7 +333,7 @@ def _open_names_fallback():
     builtins.open = open
 
 
-def _reset(cwd, env_json):
+def _reset(cwd, env_json, probe=False):
     _restore_torch()
     os.environ.clear()
     os.environ.update(_PRISTINE_ENVIRON)
@@ -342,6 +344,11 @@ def _reset(cwd, env_json):
     _user_files.clear()
     torch.set_grad_enabled(True)
     torch.default_generator.manual_seed(67280421310721)  # a fresh PyTorch process's default seed
+    # Python's random is seeded from the OS in a fresh process: a probe starts where its run started
+    if probe:
+        random.setstate(_run_random_state[0])
+    else:
+        _run_random_state[0] = random.getstate()
     try:
         import matplotlib.pyplot as plt
         plt._reset()
@@ -454,3 +461,91 @@ def _finish():
     _show_figures()
     _flush_bindings()
     _sites.clear()
+
+
+# ---------------------------------------------------------------- finite-difference probes
+# A probe re-runs the script with the checked name's first value replaced by _host.nudge(value) (a
+# float64 copy with one element shifted) and ends at the first backward() with the loss. The code
+# is compiled once (probe_prepare) for all the probes of one check.
+class _ProbeRewriter(_Rewriter):
+    """Assignments to `name` pass its value through __bpn_probe__; nothing else is recorded, and cmp
+    calls run as written."""
+
+    def __init__(self, cell, name):
+        super().__init__(cell)
+        self._name = name
+
+    def _record(self, name, node):
+        if name != self._name:
+            return ast.copy_location(ast.Pass(), node)
+        call = ast.Call(ast.Name("__bpn_probe__", ast.Load()), [ast.Name(name, ast.Load())], [])
+        return ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], call), node)
+
+    def visit_Call(self, node):
+        return self.generic_visit(node)
+
+
+class _ProbeDone(BaseException):
+    """Ends a probe at backward(); a BaseException, so the script's `except Exception` lets it by."""
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+
+_probe = {"path": None, "codes": [], "bound": False}
+
+
+def __bpn_probe__(value):
+    if _probe["bound"] or not isinstance(value, Tensor):
+        return value
+    _probe["bound"] = True
+    return _wrap(_host.nudge(value._t))
+
+
+def _probe_backward(self, *args, **kwargs):
+    raise _ProbeDone(self.item())
+
+
+def probe_prepare(path, name, cells_json):
+    """Compile the script for probes of `name`: cells [{index, source}], index None for a script."""
+    codes = []
+    for cell in json.loads(cells_json):
+        index = cell["index"]
+        filename = path if index is None else f"{path}#cell{index}"
+        codes.append((index, filename, _compile(cell["source"], filename, rewriter=_ProbeRewriter(index, name))))
+    _probe.update(path=path, codes=codes)
+
+
+def probe_loss(cwd, env_json="{}"):
+    """One probe of the prepared code, from the state its run started in. Returns a JSON string:
+    {bound, loss?, error?} (loss: a number, or its repr when not finite)."""
+    _reset(cwd, env_json, probe=True)
+    path = _probe["path"]
+    _probe["bound"] = False
+    sys.argv = [path]
+    sys.path.insert(0, os.path.dirname(path))
+    before = set(sys.modules)
+    mod = _fresh_main(path)
+    builtins.__bpn_probe__ = __bpn_probe__
+    Tensor.backward = _probe_backward
+    result = {}
+    try:
+        for index, filename, code in _probe["codes"]:
+            _user_files.add(filename)
+            _cell[0] = index
+            exec(code, mod.__dict__)
+    except _ProbeDone as done:
+        result["loss"] = done.loss if math.isfinite(done.loss) else repr(done.loss)
+    except SystemExit:
+        pass
+    except BaseException as e:  # noqa: BLE001 - reported to the check
+        result["error"] = _error_report(e)
+    finally:
+        Tensor.backward = _PRISTINE_TENSOR["backward"]
+        builtins.open = _builtin_open
+        _sites.clear()
+        sys.path.pop(0)
+        _forget_user_modules(before)
+    result["bound"] = _probe["bound"]
+    return json.dumps(result)
