@@ -167,7 +167,7 @@ function manualBackward(fw: Fw, plants: readonly Plant[], noisy = false) {
     scaled: () => torch.mul(1.0 / n, torch.ones_like(bndiff2)).mul(g.bnvar), // Bessel's correction forgotten
   });
   g.bndiff = P("bndiff", () => bnvar_inv.mul(g.bnraw).add(torch.mul(2, bndiff).mul(g.bndiff2)), { "one-path": () => bnvar_inv.mul(g.bnraw) });
-  g.bnmeani = P("bnmeani", () => g.bndiff.neg().sum(0, { keepdim: true }));
+  g.bnmeani = P("bnmeani", () => g.bndiff.neg().sum(0, { keepdim: true }), { "sign-flipped": () => g.bndiff.sum(0) }); // without keepdim too
   g.hprebn = P("hprebn", () => g.bndiff.add(torch.mul(1.0 / n, torch.ones_like(hprebn).mul(g.bnmeani))), { "one-path": () => g.bndiff.clone() });
   g.embcat = P("embcat", () => g.hprebn.matmul(W1.T), { transposed: () => W1.matmul(g.hprebn.T), reshape: () => g.hprebn.matmul(W1.T).view(emb.shape) });
   g.W1 = P("W1", () => embcat.T.matmul(g.hprebn), { transposed: () => g.hprebn.T.matmul(embcat), reshape: () => embcat.T.matmul(g.hprebn).view(3, 10, -1) });
@@ -302,6 +302,18 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
       assert.match(c.message ?? "", /equal after broadcasting/);
       assert.deepEqual(result.rows.filter((r) => r.diagnosis).map((r) => r.name), [], plant.name);
     }
+  });
+
+  it("a wrong gradient whose shape lacks only a size-1 dim ([64] for [1, 64]) is diagnosed in the tensor's shape", () => {
+    const { result, comparisons } = runExercise([{ name: "bnmeani", kind: "sign-flipped" }]);
+    const c = comparisons.find((x) => x.name === "bnmeani")!;
+    assert.deepEqual([c.status, c.manualShape, c.gradShape], ["wrong", [64], [1, 64]]);
+    assert.match(c.message ?? "", /compared element by element after broadcasting/);
+    assert.equal(result.first, "bnmeani");
+    assert.equal(result.rows.find((r) => r.name === "bnmeani")!.diagnosis?.kind, "sign-flipped");
+    const others = result.rows.filter((r) => r.diagnosis && r.name !== "bnmeani");
+    assert.ok(others.length > 0, "later rows inherit it");
+    for (const r of others) assert.deepEqual([r.diagnosis!.kind, r.downstreamOf], ["downstream", ["bnmeani"]], `${r.name}: ${r.diagnosis!.sentence}`);
   });
 
   it("prints the sentence under the wrong row and a summary, for the CLI", () => {
