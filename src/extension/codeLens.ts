@@ -1,10 +1,12 @@
 // One CodeLens above each cmp() call with its verdict from the last run of the file:
 // ✓ exact · ≈ approximate (maxdiff) · ✗ wrong (maxdiff) · shape mismatch · not written.
-// Clicking it opens the gradient panel on that comparison.
+// Clicking it opens the gradient panel on that comparison; a second lens beside it checks the
+// gradient with finite differences. A notebook cell shows its own rows of the notebook's last run.
 import * as vscode from "vscode";
 import { CommandId } from "./commands/ids";
 import { readConfig } from "./config";
 import { VERDICT_MARK, verdictPhrase, type CmpView } from "./model";
+import { notebookCellOf } from "./notebookCells";
 import type { RunController } from "./runs";
 
 export function lensTitle(c: CmpView, stale: boolean): string {
@@ -28,13 +30,16 @@ export class CmpCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!readConfig().codeLens) return [];
-    const rec = this.runs.last(doc.uri);
+    const inNotebook = notebookCellOf(doc.uri);
+    const file = inNotebook ? inNotebook.notebook.uri : doc.uri;
+    const rec = this.runs.last(file);
     if (!rec) return [];
-    const stale = rec.version !== doc.version;
+    const stale = rec.version !== (inNotebook ? inNotebook.notebook.version : doc.version);
     const lenses: vscode.CodeLens[] = [];
     // When the file was edited since, a line may have moved: only keep lenses whose line still
     // holds a cmp call for the same name.
     rec.outcome.comparisons.forEach((c, index) => {
+      if (c.cell !== inNotebook?.cell) return;
       if (c.line < 0 || c.line >= doc.lineCount) return;
       const text = doc.lineAt(c.line).text;
       if (stale && !text.includes("cmp(")) return;
@@ -43,14 +48,14 @@ export class CmpCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
         title: lensTitle(c, stale),
         tooltip: c.message ?? `cmp("${c.name}") — click to show it in the gradient panel`,
         command: CommandId.ShowPanel,
-        arguments: [{ uri: doc.uri.toString(), comparison: index }],
+        arguments: [{ uri: file.toString(), comparison: index }],
       }));
-      if (!stale && c.status !== "not-written" && /\.(c|m)?[jt]sx?$/i.test(doc.uri.fsPath)) {
+      if (!stale && c.status !== "not-written") {
         lenses.push(new vscode.CodeLens(range, {
           title: "∂ finite differences",
           tooltip: `Check autograd's gradient of ${c.name} against float64 central differences`,
           command: CommandId.CheckGradient,
-          arguments: [{ uri: doc.uri.toString(), name: c.name }],
+          arguments: [{ uri: file.toString(), name: c.name }],
         }));
       }
     });

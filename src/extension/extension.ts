@@ -8,11 +8,12 @@ import { DiagnosticsReporter } from "./diagnostics";
 import { TensorHoverProvider } from "./hover";
 import { LiveMode } from "./liveMode";
 import { Log } from "./log";
+import { NOTEBOOK_CELL_SCHEME } from "./notebookCells";
 import { GradientPanel, panelRendered, registerPanelSerializer, type PanelRendered } from "./panel";
 import { RunController, type Executor } from "./runs";
 import { StatusBar } from "./statusBar";
 
-const SELECTOR: vscode.DocumentSelector = [
+const SELECTOR: vscode.DocumentFilter[] = [
   { scheme: "file", language: "typescript" },
   { scheme: "file", language: "javascript" },
   { scheme: "file", language: "python" },
@@ -47,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
     new DiagnosticsReporter(runs),
     new LiveMode(runs),
     codeLens,
-    vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
+    // and in a notebook's Python cells, which show their rows of the notebook's run
+    vscode.languages.registerCodeLensProvider([...SELECTOR, { scheme: NOTEBOOK_CELL_SCHEME, language: "python" }], codeLens),
     vscode.languages.registerHoverProvider(SELECTOR, new TensorHoverProvider(runs)),
     registerPanelSerializer(context, runs),
     panelRendered,

@@ -1,9 +1,10 @@
 // Backprop Ninja: Check gradient with finite differences — re-runs the file and compares a named
 // tensor's autograd gradient with float64 central differences on a few elements (the runner nudges
 // one element at a time and re-runs the forward). From a CodeLens the tensor is the cmp's; from the
-// palette it is picked among the tensors of the last run.
+// palette it is picked among the tensors of the last run. From a notebook cell, the notebook is run.
 import * as vscode from "vscode";
 import type { FiniteDifferenceReport } from "../../protocol/trace";
+import { notebookCellOf } from "../notebookCells";
 import type { Services } from "./services";
 
 function describe(r: FiniteDifferenceReport): string {
@@ -17,13 +18,14 @@ function describe(r: FiniteDifferenceReport): string {
 
 export function checkGradient(s: Services) {
   return async (arg?: { uri?: string; name?: string }): Promise<FiniteDifferenceReport | undefined> => {
-    const uri = arg?.uri ? vscode.Uri.parse(arg.uri) : vscode.window.activeTextEditor?.document.uri;
+    const given = arg?.uri ? vscode.Uri.parse(arg.uri) : vscode.window.activeTextEditor?.document.uri;
+    const uri = given && (notebookCellOf(given)?.notebook.uri ?? given);
     if (!uri || uri.scheme !== "file") {
       void vscode.window.showInformationMessage("Backprop Ninja: open the exercise file first.");
       return undefined;
     }
-    if (!/\.(c|m)?[jt]sx?$/i.test(uri.fsPath)) {
-      void vscode.window.showInformationMessage("Backprop Ninja: finite-difference checks work on TypeScript and JavaScript scripts.");
+    if (!/\.((c|m)?[jt]sx?|py|ipynb)$/i.test(uri.fsPath)) {
+      void vscode.window.showInformationMessage("Backprop Ninja: finite-difference checks work on TypeScript, JavaScript and Python scripts and on notebooks.");
       return undefined;
     }
     let name = arg?.name;
@@ -35,16 +37,22 @@ export function checkGradient(s: Services) {
         : await vscode.window.showInputBox({ prompt: "Name of the tensor whose gradient to check" });
       if (!name) return undefined;
     }
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const key = uri.toString();
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key)
+      ?? vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === key);
     if (doc?.isDirty) await doc.save();
     const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Backprop Ninja: checking ${name} with finite differences…`, cancellable: false },
-      async () => {
+      // Python re-runs take about a second per probe (two per element): the check can be cancelled
+      { location: vscode.ProgressLocation.Notification, title: `Backprop Ninja: checking ${name} with finite differences…`, cancellable: true },
+      async (_progress, token) => {
         const { loadRunner } = await import("../executor");
         const { Runner } = loadRunner(s.context);
         const runner = new Runner();
         try {
-          const trace = await runner.run(uri.fsPath, { timeoutMs: 0, finiteDifference: { name: name! } }).trace;
+          const handle = runner.run(uri.fsPath, { timeoutMs: 0, finiteDifference: { name: name! } });
+          const cancel = token.onCancellationRequested(() => handle.cancel("finite-difference check cancelled"));
+          const trace = await handle.trace.finally(() => cancel.dispose());
+          if (trace.status === "cancelled") return { name: name!, error: "cancelled" };
           return trace.finiteDifference ?? { name: name!, error: trace.error ? `the script failed: ${trace.error.message}` : "no result" };
         } finally {
           runner.dispose();
