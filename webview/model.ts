@@ -1,5 +1,8 @@
 // What the panel draws, in its own terms. ./traceAdapter.ts builds it from the runner's Trace, so the
 // components never depend on the trace's layout.
+import type { Grid, Stats } from "../src/protocol/decoded";
+
+export type { Grid, Stats };
 
 export type Verdict = "exact" | "approximate" | "wrong" | "shape-mismatch" | "no-grad" | "not-written";
 
@@ -65,23 +68,6 @@ export interface Graph {
   edges: GraphEdge[];
   /** the node backward started from (the loss) */
   root?: string;
-}
-
-export interface Stats {
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  nonFinite?: number;
-}
-
-/** A 2-D (or flattened to 2-D) sample of a tensor's elements, row-major. */
-export interface Grid {
-  rows: number;
-  cols: number;
-  values: number[];
-  /** the sample covers rows×cols of a larger tensor */
-  sampled?: boolean;
 }
 
 export interface TensorDetail {

@@ -1,35 +1,18 @@
 // The runner's Trace (src/protocol/trace.ts) → the panel's model. The only file of the webview that
 // knows the trace's layout. It converts the trace's 1-based places to the 0-based lines of the
 // protocol and VS Code, and decodes JSON-safe numbers.
+import { gridOf, statsOf, zeroBasedPlace } from "../src/protocol/decoded";
 import {
-  decodeNumber, isPanelTrace, type CompactTrace, type JsonNumber, type Place, type Sample, type Stats as TraceStats,
-  type Trace, type TraceDetail,
+  decodeNumber, isPanelTrace, type CompactTrace, type JsonNumber, type Sample, type Trace, type TraceDetail,
 } from "../src/protocol/trace";
-import type { CmpRow, Graph, GraphNode, Grid, PanelModel, ScriptError, Series, Stats, TensorDetail, Verdict } from "./model";
+import type { CmpRow, Graph, GraphNode, PanelModel, ScriptError, Series, TensorDetail, Verdict } from "./model";
 
 const VERDICTS: ReadonlySet<string> = new Set(["exact", "approximate", "wrong", "shape-mismatch", "no-grad", "not-written"]);
 
-function zeroBased(place: Partial<Place> | undefined): { line?: number; column?: number } {
-  if (!place || typeof place.line !== "number" || place.line < 1) return {};
-  return { line: place.line - 1, column: typeof place.column === "number" && place.column >= 1 ? place.column - 1 : undefined };
-}
-
-function stats(s: TraceStats | undefined): Stats | undefined {
-  if (!s || s.min === null || s.max === null || s.mean === null || s.std === null) return undefined;
-  const nonFinite = (s.nanCount ?? 0) + (s.infCount ?? 0);
-  return { min: s.min, max: s.max, mean: s.mean, std: s.std, ...(nonFinite ? { nonFinite } : {}) };
-}
-
-/** A sample as a grid, decoded on first use: a trace carries ~200 samples, the panel shows a few. */
-export function grid(s: Sample | undefined): Grid | undefined {
-  if (!s || !Array.isArray(s.values) || s.rows * s.cols === 0 || s.values.length !== s.rows * s.cols) return undefined;
-  let decoded: number[] | undefined;
-  return {
-    rows: s.rows, cols: s.cols, ...(s.truncated ? { sampled: true } : {}),
-    get values() {
-      return (decoded ??= s.values.map(decodeNumber));
-    },
-  };
+/** 0-based line and column of a trace place, to spread into a row or node (nothing without a line). */
+function lineOf(place: Parameters<typeof zeroBasedPlace>[0]): { line?: number; column?: number } {
+  const p = zeroBasedPlace(place);
+  return p ? { line: p.line, column: p.column } : {};
 }
 
 function num(v: JsonNumber | undefined): number | undefined {
@@ -59,9 +42,9 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
   for (const nt of t.tensors) {
     const key = String(nt.id);
     tensors.set(key, {
-      key, name: nt.name, shape: nt.shape, dtype: nt.dtype, line: zeroBased(nt).line,
-      stats: stats(nt.value?.stats), gradStats: stats(nt.grad?.stats),
-      value: grid(sampleIn(nt.value, "sample")), grad: grid(sampleIn(nt.grad, "sample")),
+      key, name: nt.name, shape: nt.shape, dtype: nt.dtype, line: lineOf(nt).line,
+      stats: statsOf(nt.value?.stats), gradStats: statsOf(nt.grad?.stats),
+      value: gridOf(sampleIn(nt.value, "sample")), grad: gridOf(sampleIn(nt.grad, "sample")),
     });
   }
 
@@ -70,9 +53,9 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     return {
       index: typeof c.index === "number" ? c.index : i,
       name: c.name, status, exact: c.exact, approximate: c.approximate, maxdiff: c.maxdiff ?? null,
-      manualShape: c.manualShape ?? null, gradShape: c.gradShape ?? null, message: c.message, ...zeroBased(c),
+      manualShape: c.manualShape ?? null, gradShape: c.gradShape ?? null, message: c.message, ...lineOf(c),
       nodeId: c.nodeId, tensorKey: c.tensorId !== undefined ? String(c.tensorId) : undefined,
-      manual: grid(sampleIn(c, "manual")), grad: grid(sampleIn(c, "grad")), diff: grid(sampleIn(c, "diff")),
+      manual: gridOf(sampleIn(c, "manual")), grad: gridOf(sampleIn(c, "grad")), diff: gridOf(sampleIn(c, "diff")),
       diagnosis: c.diagnosis?.sentence, downstreamOf: c.diagnosis?.downstreamOf,
     };
   });
@@ -98,13 +81,13 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
   let error: ScriptError | undefined;
   if (t.error) {
     const e = t.error;
-    error = { message: e.name && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message, kind: e.kind, ...zeroBased(e.place), stack: e.stack };
+    error = { message: e.name && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message, kind: e.kind, ...lineOf(e.place), stack: e.stack };
   }
 
   let nonFinite: PanelModel["nonFinite"];
   if (t.nonFinite) {
     const nf = t.nonFinite;
-    const where = zeroBased(nf.place);
+    const where = lineOf(nf.place);
     nonFinite = {
       text: `${nf.kind === "nan" ? "NaN" : "Inf"} first appeared in ${opLabel(nf.op)}${nf.name ? ` (bound to ${nf.name})` : ""}` +
         (where.line !== undefined ? ` at line ${where.line + 1}` : ""),
@@ -134,7 +117,7 @@ function readGraph(t: Trace | CompactTrace): Graph {
     nodes.push({
       id: n.id, kind: n.kind, named,
       label: n.kind === "op" ? opLabel(n.op ?? n.label) : n.name ?? n.label,
-      shape: n.shape, ...zeroBased(n.place),
+      shape: n.shape, ...lineOf(n.place),
       data: num(n.data), grad: num(n.grad),
       op: n.op !== undefined ? opLabel(n.op) : undefined,
       leaf: n.leaf === true, tensorKey: n.tensorId !== undefined ? String(n.tensorId) : undefined,
@@ -162,7 +145,7 @@ export function withDetail(detail: TraceDetail | undefined, tensor: TensorDetail
   const d = detail?.tensor;
   const c = detail?.comparison;
   return {
-    tensor: tensor && d && String(d.id) === tensor.key ? { ...tensor, value: grid(d.value), grad: grid(d.grad) } : tensor,
-    row: row && c && c.index === row.index ? { ...row, manual: grid(c.manual), grad: grid(c.grad), diff: grid(c.diff) } : row,
+    tensor: tensor && d && String(d.id) === tensor.key ? { ...tensor, value: gridOf(d.value), grad: gridOf(d.grad) } : tensor,
+    row: row && c && c.index === row.index ? { ...row, manual: gridOf(c.manual), grad: gridOf(c.grad), diff: gridOf(c.diff) } : row,
   };
 }

@@ -66,7 +66,7 @@ export function hoverMarkdown(word: string, tensor: TensorView | undefined, cmps
   if (heat) {
     const uri = heatmapDataUri(heat);
     const what = cmps.some((c) => c.diff && c.status !== "exact") ? "manual − autograd" : "grad";
-    const corner = cmps.find((c) => c.diff === heat)?.diffTruncated ? ", top-left corner" : "";
+    const corner = heat.sampled ? ", top-left corner" : "";
     if (uri) lines.push(`![${what} heatmap](${uri})  \n_${what}, ${heat.rows}×${heat.cols}${corner}_`);
   }
   if (stale) lines.push("_$(history) stale: the file was edited after this run_");

@@ -2,32 +2,12 @@
 // cmp call, the tensors bound to names, and the script error. Built from the runner's Trace by
 // ./traceAdapter.ts, so hovers, CodeLens, Problems and the status bar never depend on its layout.
 import type { ComparisonStatus } from "../engine/cmp";
+import type { Grid, Stats, ZeroBasedPlace } from "../protocol/decoded";
 
-export type { ComparisonStatus };
-
-export interface Stats {
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  std: number | null;
-  /** count of NaN / ±Inf elements */
-  nonFinite: number;
-  numel: number;
-}
-
-/** A small 2-D sample (row-major) for heatmaps in hovers. */
-export interface Grid {
-  rows: number;
-  cols: number;
-  values: ArrayLike<number>;
-}
+export type { ComparisonStatus, Grid, Stats };
 
 /** A 0-based place in the file run; `cell` is the notebook cell index (lines then count in the cell). */
-export interface EditorPlace {
-  line: number;
-  column: number;
-  cell?: number;
-}
+export type EditorPlace = ZeroBasedPlace;
 
 export interface CmpView {
   name: string;
@@ -56,10 +36,8 @@ export interface CmpView {
   line: number;
   column: number;
   cell?: number;
-  /** manual − autograd, when the trace has it */
+  /** manual − autograd, when the trace has it (`sampled`: only the top-left corner of the tensor) */
   diff?: Grid;
-  /** true when the grid shows only the top-left corner of the tensor */
-  diffTruncated?: boolean;
 }
 
 export interface TensorView {

@@ -1,17 +1,8 @@
 // The runner's Trace (src/protocol/trace.ts: 1-based places, JSON-safe numbers) in the editor's
 // terms (model.ts: 0-based lines, plain numbers). Everything the editor features read goes through here.
-import { decodeNumber, type Place, type Sample, type Stats as TraceStats, type Trace, type TraceComparison } from "../protocol/trace";
-import type { CmpView, EditorPlace, Grid, RunOutcome, ScriptErrorView, Stats, TensorView } from "./model";
-
-function grid(s: Sample | undefined): Grid | undefined {
-  if (!s || s.rows <= 0 || s.cols <= 0) return undefined;
-  return { rows: s.rows, cols: s.cols, values: s.values.map(decodeNumber) };
-}
-
-function stats(s: TraceStats | undefined): Stats | undefined {
-  if (!s) return undefined;
-  return { min: s.min, max: s.max, mean: s.mean, std: s.std, nonFinite: s.nanCount + s.infCount, numel: s.numel };
-}
+import { gridOf, statsOf, zeroBased, zeroBasedPlace } from "../protocol/decoded";
+import { decodeNumber, type Place, type Trace, type TraceComparison } from "../protocol/trace";
+import type { CmpView, EditorPlace, RunOutcome, ScriptErrorView, TensorView } from "./model";
 
 /** The rows a cmp row's verdict comes from; traces from before `causes` carry only the first. */
 function causesOf(c: TraceComparison): string[] | undefined {
@@ -20,15 +11,12 @@ function causesOf(c: TraceComparison): string[] | undefined {
   return d?.downstreamOf ? [d.downstreamOf] : undefined;
 }
 
-const zeroBased = (n: number | undefined): number => Math.max(0, (n ?? 1) - 1);
-
 const ERROR_KIND: Record<string, ScriptErrorView["kind"]> = {
   syntax: "syntax", import: "runtime", runtime: "runtime", shape: "runtime", memory: "runtime", output: "runtime",
   timeout: "timeout", cancelled: "runtime", internal: "internal",
 };
 
-const editorPlace = (p: Place): EditorPlace =>
-  ({ line: zeroBased(p.line), column: zeroBased(p.column), ...(p.cell !== undefined ? { cell: p.cell } : {}) });
+const editorPlace = (p: Place): EditorPlace => zeroBasedPlace(p) ?? { line: 0, column: 0 };
 /** a comes before b in the run (notebook cells first, then lines) */
 const before = (a: Place, b: Place) => (a.cell ?? 0) < (b.cell ?? 0) || ((a.cell ?? 0) === (b.cell ?? 0) && a.line <= b.line);
 
@@ -61,14 +49,13 @@ export function outcomeOf(trace: Trace): RunOutcome {
     diagnosisKind: c.diagnosis?.kind,
     causes: causesOf(c),
     ...editorPlace(c),
-    diff: grid(c.diff),
-    diffTruncated: c.diff?.truncated,
+    diff: gridOf(c.diff),
   }));
   const tensors = new Map<string, TensorView>();
   for (const t of trace.tensors) {
     tensors.set(t.name, {
       kind: "tensor", name: t.name, shape: t.shape, dtype: t.dtype, line: zeroBased(t.line),
-      stats: stats(t.value.stats), gradStats: stats(t.grad?.stats), grad: grid(t.grad?.sample), pair: t.pair,
+      stats: statsOf(t.value.stats), gradStats: statsOf(t.grad?.stats), grad: gridOf(t.grad?.sample), pair: t.pair,
     });
   }
   for (const v of trace.values) {
