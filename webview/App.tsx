@@ -67,6 +67,7 @@ export function App({ host }: { host: Host }) {
   const [details, setDetails] = useState<ReadonlyMap<string, TraceDetail>>(new Map());
   const detailRequests = useRef(new Map<number, string>());
   const nextRequest = useRef(1);
+  const reportTimings = useRef(false);
 
   const save = (patch: Partial<SavedState>) => {
     setSaved((s) => {
@@ -147,6 +148,9 @@ export function App({ host }: { host: Host }) {
           else console.warn(`Backprop Ninja panel: no samples: ${m.error ?? "no answer"}`);
           break;
         }
+        case "debug":
+          reportTimings.current = m.reportTimings;
+          break;
         case "exportSvg": {
           const l = layoutRef.current;
           if (l) host.post({ type: "svg", requestId: m.requestId, svg: graphSvg(l, document.body) });
@@ -164,7 +168,11 @@ export function App({ host }: { host: Host }) {
   // tell the host once the DOM shows a new run (save → panel timings end here)
   useLayoutEffect(() => {
     if (!snap?.model) return;
-    host.post({ type: "rendered", ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}), at: Date.now(), ...(snap.receivedAt !== undefined ? { receivedAt: snap.receivedAt, queuedMs: snap.queuedMs } : {}) });
+    const which = { ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}) };
+    if (reportTimings.current) {
+      host.post({ type: "renderTimings", ...which, at: Date.now(), ...(snap.receivedAt !== undefined ? { receivedAt: snap.receivedAt, queuedMs: snap.queuedMs } : {}) });
+    }
+    host.post({ type: "rendered", ...which });
   }, [snap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 

@@ -103,6 +103,7 @@ export class GradientPanel implements vscode.Disposable {
       ready: () => {
         this.ready = true;
         this.markReady();
+        if (context.extensionMode !== vscode.ExtensionMode.Production) this.bridge.debug(true);
         this.sendSnapshot();
         this.sendRunning();
         if (this.pendingSelection !== undefined) this.selectComparison(this.pendingSelection);

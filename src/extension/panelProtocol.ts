@@ -1,7 +1,9 @@
 // The host end of the panel protocol (src/protocol/messages.ts): typed sends to the webview and
 // checked handling of what it sends back.
 import * as vscode from "vscode";
-import { parseWebviewMessage, type HostMessage, type RequestDetailCommand, type RunningInfo } from "../protocol/messages";
+import {
+  parseWebviewMessage, type HostMessage, type RenderTimingsCommand, type RequestDetailCommand, type RunningInfo,
+} from "../protocol/messages";
 import { compactTrace, detailOf, isTrace, type CompactTrace, type TraceDetail } from "../protocol/trace";
 import type { RunRecord } from "./runs";
 
@@ -14,7 +16,7 @@ export interface PanelHandlers {
   run(uri?: string): void;
   /** the record whose samples a `requestDetail` may read (the one the panel was last sent) */
   detailSource(): RunRecord | undefined;
-  /** the panel's DOM shows the snapshot of `version` */
+  /** the panel's DOM shows the snapshot of `version` (with its timings when `debug` asked for them) */
   rendered(m: { uri?: string; version?: number; at?: number; receivedAt?: number; queuedMs?: number }): void;
 }
 
@@ -43,6 +45,8 @@ export interface HostBridge extends vscode.Disposable {
   cursor(uri: string, line: number): void;
   stale(stale: boolean): void;
   selectComparison(index: number): void;
+  /** asks the panel to report render timings (tests and development builds) */
+  debug(reportTimings: boolean): void;
   requestSvg(timeoutMs: number): Promise<string>;
 }
 
@@ -50,6 +54,8 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
   let nextRequest = 1;
   const waiting = new Map<number, { resolve(svg: string): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
   const post = (m: HostMessage) => void webview.postMessage(m);
+  // the timings the panel sends just before the `rendered` they belong to
+  let timings: RenderTimingsCommand | undefined;
   const sub = webview.onDidReceiveMessage((raw) => {
     const m = parseWebviewMessage(raw);
     if (!m) return;
@@ -58,7 +64,14 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
       case "reveal": return handlers.reveal(m.uri, m.line, m.column);
       case "stop": return handlers.stop();
       case "run": return handlers.run(m.uri);
-      case "rendered": return handlers.rendered(m);
+      case "renderTimings":
+        timings = m;
+        return;
+      case "rendered": {
+        const t = timings && timings.uri === m.uri && timings.version === m.version ? timings : undefined;
+        timings = undefined;
+        return handlers.rendered(t ? { uri: m.uri, version: m.version, at: t.at, receivedAt: t.receivedAt, queuedMs: t.queuedMs } : m);
+      }
       case "requestDetail": return post({ type: "detail", requestId: m.requestId, ...answerDetail(handlers.detailSource(), m) });
       case "svg": {
         const w = waiting.get(m.requestId);
@@ -77,6 +90,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
     cursor: (uri, line) => post({ type: "cursor", uri, line }),
     stale: (stale) => post({ type: "stale", stale }),
     selectComparison: (index) => post({ type: "selectComparison", index }),
+    debug: (reportTimings) => post({ type: "debug", reportTimings }),
     requestSvg: (timeoutMs) => new Promise<string>((resolve, reject) => {
       const requestId = nextRequest++;
       const timer = setTimeout(() => {

@@ -18,6 +18,7 @@ describe("panel protocol (src/protocol/messages.ts)", () => {
       { type: "stale", stale: true },
       { type: "selectComparison", index: 3 },
       { type: "exportSvg", requestId: 1 },
+      { type: "debug", reportTimings: true },
       { type: "detail", requestId: 4, detail: { tensor: { id: 7, value: SAMPLE, grad: SAMPLE }, comparison: { index: 2, manual: SAMPLE, grad: SAMPLE, diff: SAMPLE } } },
       { type: "detail", requestId: 4, detail: { tensor: { id: 7, value: SAMPLE } } },
       { type: "detail", requestId: 5, error: "a newer run replaced the one shown" },
@@ -32,7 +33,7 @@ describe("panel protocol (src/protocol/messages.ts)", () => {
       { type: "running", running: { uri: 1, startedAt: 1, progress: {} } }, { type: "running" },
       { type: "running", running: { uri: "u", startedAt: 1, progress: { fraction: "half" } } },
       { type: "cursor", uri: "u", line: -1 }, { type: "cursor", uri: "u", line: 1.5 }, { type: "cursor", line: 1 },
-      { type: "stale" }, { type: "selectComparison", index: "1" }, { type: "exportSvg" }, { type: "partial", trace: "x" },
+      { type: "stale" }, { type: "debug" }, { type: "debug", reportTimings: 1 }, { type: "selectComparison", index: "1" }, { type: "exportSvg" }, { type: "partial", trace: "x" },
       { type: "detail" }, { type: "detail", requestId: 1, detail: { tensor: { id: -1 } } },
       { type: "detail", requestId: 1, detail: { tensor: { id: 1, value: { rows: 2, cols: 2, values: [1], truncated: false } } } },
       { type: "detail", requestId: 1, detail: { comparison: { index: 0, diff: [1, 2] } } }, { type: "detail", requestId: 1, detail: 3 },
@@ -47,7 +48,9 @@ describe("panel protocol (src/protocol/messages.ts)", () => {
       { type: "svg", requestId: 2, svg: "<svg/>" }, { type: "svg", requestId: 2, error: "no graph" },
       { type: "requestDetail", requestId: 3, uri: "file:///a.ts", version: 2, tensorId: 14, cmpIndex: 0 },
       { type: "requestDetail", requestId: 3, tensorId: 14 }, { type: "requestDetail", requestId: 3, cmpIndex: 5 },
-      { type: "rendered", uri: "file:///a.ts", version: 9, at: 1732000000000, receivedAt: 1731999999990 }, { type: "rendered" },
+      { type: "rendered", uri: "file:///a.ts", version: 9 }, { type: "rendered" },
+      { type: "renderTimings", uri: "file:///a.ts", version: 9, at: 1732000000000, receivedAt: 1731999999990, queuedMs: 0.5 },
+      { type: "renderTimings", at: 1732000000000 },
     ];
     for (const m of good) assert.deepEqual(parseWebviewMessage(m), m, JSON.stringify(m));
     const bad: unknown[] = [
@@ -56,7 +59,7 @@ describe("panel protocol (src/protocol/messages.ts)", () => {
       { type: "svg", svg: "a" }, { type: "revealLine", uri: "u", line: 1 }, undefined,
       { type: "requestDetail", requestId: 1 }, { type: "requestDetail", requestId: 1, tensorId: -3 },
       { type: "requestDetail", requestId: 1, cmpIndex: 0.5 }, { type: "requestDetail", tensorId: 1 },
-      { type: "rendered", version: "2" }, { type: "rendered", at: "now" },
+      { type: "rendered", version: "2" }, { type: "renderTimings", at: "now" }, { type: "renderTimings", version: 2 },
     ];
     for (const m of bad) assert.equal(parseWebviewMessage(m), undefined, JSON.stringify(m));
   });

@@ -106,14 +106,20 @@ describe("gradient panel (webview, Chromium)", function () {
     const full = loadFixture("exercise1-one-wrong");
     const compact = compactTrace(full);
     await clearPosted();
+    await snapshot(compact as unknown as Trace, { version: 6 });
+    await page.locator('.app[data-version="6"] tr.cmp-row').first().waitFor();
+    assert.deepEqual(await lastPosted("rendered"), { type: "rendered", uri: URI, version: 6 });
+    assert.equal(await lastPosted("renderTimings"), undefined, "timings only when the host asks for them");
+    await postToPanel(page, { type: "debug", reportTimings: true });
     await snapshot(compact as unknown as Trace, { version: 7 });
     await page.locator('.app[data-version="7"] tr.cmp-row').first().waitFor();
     assert.equal(await page.locator("tr.cmp-row").count(), full.comparisons.length);
-    const rendered = (await lastPosted("rendered"))!;
-    assert.deepEqual(rendered, { type: "rendered", uri: URI, version: 7, at: rendered.at, receivedAt: rendered.receivedAt, queuedMs: rendered.queuedMs });
-    assert.ok((rendered.receivedAt as number) <= (rendered.at as number));
-    assert.ok(typeof rendered.queuedMs === "number" && rendered.queuedMs >= 0 && rendered.queuedMs < 60_000, `queuedMs ${rendered.queuedMs}`);
-    assert.ok(typeof rendered.at === "number" && Math.abs(rendered.at - Date.now()) < 60_000);
+    assert.deepEqual(await lastPosted("rendered"), { type: "rendered", uri: URI, version: 7 });
+    const timings = (await lastPosted("renderTimings"))!;
+    assert.deepEqual(timings, { type: "renderTimings", uri: URI, version: 7, at: timings.at, receivedAt: timings.receivedAt, queuedMs: timings.queuedMs });
+    assert.ok((timings.receivedAt as number) <= (timings.at as number));
+    assert.ok(typeof timings.queuedMs === "number" && timings.queuedMs >= 0 && timings.queuedMs < 60_000, `queuedMs ${timings.queuedMs}`);
+    assert.ok(typeof timings.at === "number" && Math.abs(timings.at - Date.now()) < 60_000);
     assert.equal(await lastPosted("requestDetail"), undefined, "nothing is fetched before a tensor view opens");
 
     const row = full.comparisons.find((c) => c.status === "wrong")!;
