@@ -71,6 +71,7 @@ export async function createExecutor(context: vscode.ExtensionContext, log: Log)
     };
     const handle = runner.run(req.file, {
       source: req.source,
+      workspace: req.workspace,
       documentVersion: req.documentVersion,
       timeoutMs: req.timeoutMs,
       onEvent,

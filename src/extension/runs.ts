@@ -24,6 +24,8 @@ export interface RunProgress {
 
 export interface RunRequest {
   file: string;
+  /** the workspace folder holding the file, if any */
+  workspace?: string;
   source: string;
   /** the editor's version of that text */
   documentVersion: number;
@@ -126,6 +128,7 @@ export class RunController implements vscode.Disposable {
       const execute = await this.loadExecutor();
       result = await execute({
         file: doc.uri.fsPath,
+        workspace: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
         source: doc.getText(),
         documentVersion: doc.version,
         signal: abort.signal,

@@ -75,6 +75,16 @@ function devEnv(): Record<string, string> {
 }
 
 /**
+ * A script in a subfolder without names.txt of its own reads the workspace folder's (TypeScript's
+ * data.loadWords() and Python's open('names.txt') both follow BACKPROP_NINJA_NAMES).
+ */
+export function workspaceNames(file: string, workspace: string | undefined): Record<string, string> {
+  if (!workspace || fs.existsSync(path.join(path.dirname(file), "names.txt"))) return {};
+  const names = path.join(workspace, "names.txt");
+  return fs.existsSync(names) ? { BACKPROP_NINJA_NAMES: names } : {};
+}
+
+/**
  * One warm worker is kept between runs: a live re-run then skips starting a thread, loading the
  * engine and (for Python) loading Pyodide again. A worker that was stopped mid-run is never reused.
  */
@@ -265,7 +275,8 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
     type: "run", file, source: opts.source, documentVersion: opts.documentVersion,
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
-    lastPlace, interrupt, pending, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace, env: { ...devEnv(), ...opts.env },
+    lastPlace, interrupt, pending, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace,
+    env: { ...devEnv(), ...workspaceNames(file, opts.workspace), ...opts.env },
     finiteDifference: opts.finiteDifference,
   };
   worker.postMessage(req);

@@ -130,9 +130,18 @@ export function pendingEvents(pending: SharedArrayBuffer, afterSeq: number): { s
   return out;
 }
 
+const startEnv = { ...process.env };
+let setByLastRequest: string[] = [];
+
 async function handle(req: WorkerRequest, batcher: EventBatcher): Promise<Trace> {
   resetEngine();
   const emit = (event: RunEvent) => batcher.push(event);
+  // a warm worker serves many runs: variables an earlier request set do not carry over
+  for (const key of setByLastRequest) {
+    if (key in startEnv) process.env[key] = startEnv[key];
+    else delete process.env[key];
+  }
+  setByLastRequest = Object.keys(req.env ?? {});
   if (req.env) Object.assign(process.env, req.env);
   // workers cannot chdir: the script's folder is passed on for relative lookups (e.g. names.txt)
   if (req.cwd) process.env.BACKPROP_NINJA_SCRIPT_DIR = req.cwd;

@@ -42,11 +42,14 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
   let namesServer: http.Server | undefined;
+  let offline = false; // the names server drops connections, as a machine without network would
 
   before(async function () {
     // "Download names.txt" fetches from a local server here (the machine has no internet)
     namesServer = http.createServer((req, res) => {
-      if (req.url === "/names.txt" && namesTxt) {
+      if (offline) {
+        req.socket.destroy();
+      } else if (req.url === "/names.txt" && namesTxt) {
         res.writeHead(200, { "content-type": "text/plain" });
         fs.createReadStream(namesTxt).pipe(res);
       } else {
@@ -99,6 +102,32 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await w.notification(/names\.txt saved \(32033 names, makemore's file\)/).waitFor({ state: "visible", timeout: 60_000 });
     assert.ok(fs.readFileSync(target).equals(fs.readFileSync(names)), "downloaded bytes differ");
     await w.screenshot("download-names");
+  });
+
+  it("Download names.txt offline says why and offers the embedded name list", async function () {
+    const w = wb!;
+    const target = path.join(ws, "names.txt");
+    const saved = fs.existsSync(target) ? fs.readFileSync(target) : undefined;
+    fs.rmSync(target, { force: true });
+    offline = true;
+    try {
+      await w.openFile(EXERCISE);
+      await w.runCommand("Backprop Ninja: Download names.txt");
+      const toast = w.notification(/could not download names\.txt/);
+      await toast.waitFor({ state: "visible", timeout: 60_000 });
+      const text = (await toast.textContent()) ?? "";
+      assert.match(text, /embedded list of ([\d,]+) English first names \(makemore's file has 32,033\)/);
+      assert.match(text, /split \([\d,]+ \/ [\d,]+ \/ [\d,]+ train\/dev\/test examples\)/);
+      await w.screenshot("download-names-offline");
+      await toast.getByRole("button", { name: "Save the embedded list as names.txt" }).click();
+      await w.notification(/names\.txt saved with the embedded list/).waitFor({ state: "visible", timeout: 30_000 });
+      const count = Number(/embedded list of ([\d,]+)/.exec(text)![1].replace(/,/g, ""));
+      assert.equal(fs.readFileSync(target, "utf8").split("\n").filter(Boolean).length, count);
+    } finally {
+      offline = false;
+      if (saved) fs.writeFileSync(target, saved);
+      else fs.rmSync(target, { force: true });
+    }
   });
 
   it("runs the exercise from the command palette: panel with every cmp exact", async function () {

@@ -241,6 +241,29 @@ describe("runner: a script's run becomes a trace", () => {
     assert.ok(again.timings.prepareMs < 1000, `Pyodide was loaded again (${again.timings.prepareMs} ms)`);
   });
 
+  it("a script in a subfolder reads the workspace's names.txt; the next run in the warm worker does not inherit it", async function () {
+    this.timeout(120_000);
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-ws-"));
+    fs.writeFileSync(path.join(ws, "names.txt"), "ada\nbob\ncy\n"); // made-up words, not the dataset
+    fs.mkdirSync(path.join(ws, "python"));
+    fs.mkdirSync(path.join(ws, "ts"));
+    const py = path.join(ws, "python", "words.py");
+    fs.writeFileSync(py, "words = open('names.txt').read().splitlines()\nprint(len(words), words[-1])\n");
+    const ts = path.join(ws, "ts", "words.ts");
+    fs.writeFileSync(ts, `import { data } from "backprop-ninja";\nconst w = data.loadWords();\nconsole.log(w.words.length, w.kind);\n`);
+    const out = (t: Trace) => t.output.map((o) => o.text).join("");
+    const fromPy = await runner.run(py, { timeoutMs: 60_000, workspace: ws }).trace;
+    assert.equal(fromPy.status, "ok", JSON.stringify(fromPy.error));
+    assert.equal(out(fromPy).trim(), "3 cy");
+    const fromTs = await runner.run(ts, { timeoutMs: 60_000, workspace: ws }).trace;
+    assert.equal(out(fromTs).trim(), "3 file");
+    // its own names.txt wins over the workspace's, and a run without a workspace gets no leftover
+    fs.writeFileSync(path.join(ws, "ts", "names.txt"), "eve\n");
+    assert.equal(out(await runner.run(ts, { timeoutMs: 60_000, workspace: ws }).trace).trim(), "1 file");
+    fs.rmSync(path.join(ws, "ts", "names.txt"));
+    assert.match(out(await runner.run(ts, { timeoutMs: 60_000 }).trace).trim(), /^\d+ embedded$/);
+  });
+
   it("never blocks the host's event loop while a script runs", async () => {
     // The script keeps its thread busy for 2 s. Run in the host's thread, that would delay the host's
     // event loop by the whole 2 s; in the worker, the host only sees scheduling noise (a shared

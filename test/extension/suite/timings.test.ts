@@ -35,68 +35,91 @@ function nextRender(api: BackpropNinjaApi, uri: vscode.Uri, version: number): Pr
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms, min ${Math.min(...xs).toFixed(0)} ms (${xs.map((s) => s.toFixed(0)).join(", ")})`;
 
+/** A copy of an exercise in the workspace with the sign of dlogprobs flipped: 26 wrong rows to diagnose. */
+function signFlipped(folder: vscode.Uri, rel: string, from: string, to: string): vscode.Uri {
+  const src = path.join(folder.fsPath, rel);
+  const text = fs.readFileSync(src, "utf8");
+  assert.ok(text.includes(from), `${rel}: ${from} not found`);
+  const out = path.join(path.dirname(src), `signflip_${path.basename(src)}`);
+  fs.writeFileSync(out, text.replace(from, to));
+  return vscode.Uri.file(out);
+}
+
+interface SaveTimings {
+  toResult: number[]; toPanel: number[]; saveCall: number[]; toDom: number[]; resultToDom: number[];
+  finishToPost: number[]; postToArrival: number[]; arrivalToDom: number[]; queued: number[]; last?: RunRecord;
+}
+
+/**
+ * `saves` whitespace-only edits of `doc` (toggle one trailing newline), each saved and timed from the
+ * save event to the run's result and to the panel's DOM showing it.
+ */
+async function timeSaves(api: BackpropNinjaApi, doc: vscode.TextDocument, saves: number): Promise<SaveTimings> {
+  // the editor in the first group, the panel visible in its own group beside it (a hidden webview
+  // is unloaded and renders nothing), and one run shown before the saves start
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+  await vscode.commands.executeCommand("backpropNinja.showPanel");
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+  const shownFirst = nextRender(api, doc.uri, doc.version);
+  await api.runs.run(doc, "command");
+  await within(shownFirst, 120_000, `the panel showing the first run of ${path.basename(doc.uri.fsPath)}`);
+
+  const t: SaveTimings = { toResult: [], toPanel: [], saveCall: [], toDom: [], resultToDom: [], finishToPost: [], postToArrival: [], arrivalToDom: [], queued: [] };
+  for (let i = 0; i < saves; i++) {
+    // a whitespace-only edit (toggle one trailing newline) so that save really writes and re-runs
+    const edit = new vscode.WorkspaceEdit();
+    const last = doc.lineCount - 1;
+    if (doc.getText().endsWith("\n\n")) edit.delete(doc.uri, new vscode.Range(last - 1, doc.lineAt(last - 1).text.length, last, 0));
+    else edit.insert(doc.uri, doc.lineAt(last).range.end, "\n");
+    await vscode.workspace.applyEdit(edit);
+    const version = doc.version;
+    let savedAt: number | undefined, savedWall = 0;
+    const saved = vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.uri.toString() !== doc.uri.toString() || savedAt !== undefined) return;
+      savedAt = performance.now();
+      savedWall = Date.now();
+    });
+    const finished = new Promise<RunRecord>((resolve) => {
+      const sub = api.runs.onDidFinish((r) => {
+        if (r.version === version) { sub.dispose(); resolve(r); }
+      });
+    });
+    const rendered = nextRender(api, doc.uri, version);
+    const c0 = performance.now();
+    await doc.save();
+    t.saveCall.push(performance.now() - c0);
+    const rec = await within(finished, 60_000, `the run of version ${version}`);
+    const resultAt = performance.now(), resultWall = Date.now();
+    const shown = await within(rendered, 60_000, `the panel showing version ${version}`);
+    saved.dispose();
+    assert.ok(savedAt !== undefined, "onDidSaveTextDocument fired");
+    assert.equal(rec.outcome.status, "ok", rec.outcome.error?.message);
+    assert.equal(rec.reason, "save");
+    t.last = rec;
+    t.toResult.push(resultAt - savedAt);
+    t.toPanel.push(shown.at - savedAt);
+    if (shown.webviewAt !== undefined) {
+      t.toDom.push(shown.webviewAt - savedWall);
+      t.resultToDom.push(shown.webviewAt - resultWall);
+      if (shown.postedAt !== undefined && shown.receivedAt !== undefined) {
+        t.finishToPost.push(shown.postedAt - resultWall);
+        t.postToArrival.push(shown.receivedAt - shown.postedAt);
+        t.arrivalToDom.push(shown.webviewAt - shown.receivedAt);
+        if (shown.queuedMs !== undefined) t.queued.push(shown.queuedMs);
+      }
+    }
+  }
+  return t;
+}
+
 describe("Backprop Ninja timings (printed, not asserted)", function () {
   it("activation and save → result → panel updated", async function () {
     const ext = vscode.extensions.getExtension<BackpropNinjaApi>("backprop-ninja.backprop-ninja")!;
     const api = ext.isActive ? ext.exports : await ext.activate();
     const folder = vscode.workspace.workspaceFolders![0].uri;
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, "backprop_ninja.ts"));
-    // the editor in the first group, the panel visible in its own group beside it (a hidden webview
-    // is unloaded and renders nothing), and one run shown before the saves start
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
-    await vscode.commands.executeCommand("backpropNinja.showPanel");
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
-    const shownFirst = nextRender(api, doc.uri, doc.version);
-    await api.runs.run(doc, "command");
-    await within(shownFirst, 60_000, "the panel showing the first run");
-
-    const toResult: number[] = [], toPanel: number[] = [], saveCall: number[] = [];
-    // the webview's own clock (Date.now(), same machine): without the `rendered` message's way back
-    const toDom: number[] = [], resultToDom: number[] = [];
-    const finishToPost: number[] = [], postToArrival: number[] = [], arrivalToDom: number[] = [], queued: number[] = [];
-    for (let i = 0; i < Number(process.env.BPN_TIMING_SAVES ?? 6); i++) {
-      // a whitespace-only edit (toggle one trailing newline) so that save really writes and re-runs
-      const edit = new vscode.WorkspaceEdit();
-      const last = doc.lineCount - 1;
-      if (doc.getText().endsWith("\n\n")) edit.delete(doc.uri, new vscode.Range(last - 1, doc.lineAt(last - 1).text.length, last, 0));
-      else edit.insert(doc.uri, doc.lineAt(last).range.end, "\n");
-      await vscode.workspace.applyEdit(edit);
-      const version = doc.version;
-      let savedAt: number | undefined, savedWall = 0;
-      const saved = vscode.workspace.onDidSaveTextDocument((d) => {
-        if (d.uri.toString() !== doc.uri.toString() || savedAt !== undefined) return;
-        savedAt = performance.now();
-        savedWall = Date.now();
-      });
-      const finished = new Promise<RunRecord>((resolve) => {
-        const sub = api.runs.onDidFinish((r) => {
-          if (r.version === version) { sub.dispose(); resolve(r); }
-        });
-      });
-      const rendered = nextRender(api, doc.uri, version);
-      const c0 = performance.now();
-      await doc.save();
-      saveCall.push(performance.now() - c0);
-      const rec = await within(finished, 60_000, `the run of version ${version}`);
-      const resultAt = performance.now(), resultWall = Date.now();
-      const shown = await within(rendered, 60_000, `the panel showing version ${version}`);
-      saved.dispose();
-      assert.ok(savedAt !== undefined, "onDidSaveTextDocument fired");
-      assert.equal(rec.outcome.status, "ok", rec.outcome.error?.message);
-      assert.equal(rec.reason, "save");
-      toResult.push(resultAt - savedAt);
-      toPanel.push(shown.at - savedAt);
-      if (shown.webviewAt !== undefined) {
-        toDom.push(shown.webviewAt - savedWall);
-        resultToDom.push(shown.webviewAt - resultWall);
-        if (shown.postedAt !== undefined && shown.receivedAt !== undefined) {
-          finishToPost.push(shown.postedAt - resultWall);
-          postToArrival.push(shown.receivedAt - shown.postedAt);
-          arrivalToDom.push(shown.webviewAt - shown.receivedAt);
-          if (shown.queuedMs !== undefined) queued.push(shown.queuedMs);
-        }
-      }
-    }
+    const { toResult, toPanel, saveCall, toDom, resultToDom, finishToPost, postToArrival, arrivalToDom, queued } =
+      await timeSaves(api, doc, Number(process.env.BPN_TIMING_SAVES ?? 6));
     // the same snapshot posted again with nothing else going on: the transport alone
     const idle: number[] = [], idleQueued: number[] = [], rpc: number[] = [];
     for (let i = 0; i < 8; i++) {
@@ -138,4 +161,26 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     metric("save_to_reply_ms", median(toPanel)); // the panel's `rendered` back in the host
     note(`(doc.save() call itself, not counted above: ${fmt(saveCall)})`);
   });
+
+  // A sign flip in dlogprobs: every row wrong, the first diagnosed, the rest downstream of it
+  for (const [lang, rel, from, to] of [
+    ["typescript", "backprop_ninja.ts", "dlogprobs.indexSet([range(n), Yb], -1.0 / n);", "dlogprobs.indexSet([range(n), Yb], 1.0 / n);"],
+    ["python", "python/backprop_ninja.py", "dlogprobs[range(n), Yb] = -1.0 / n", "dlogprobs[range(n), Yb] = 1.0 / n"],
+  ] as const) {
+    it(`save → panel updated with the diagnosis of a sign flip (${lang})`, async function () {
+      const api = await vscode.extensions.getExtension<BackpropNinjaApi>("backprop-ninja.backprop-ninja")!.activate();
+      const folder = vscode.workspace.workspaceFolders![0].uri;
+      const doc = await vscode.workspace.openTextDocument(signFlipped(folder, rel, from, to));
+      const t = await timeSaves(api, doc, Number(process.env.BPN_TIMING_SAVES ?? 6));
+      const rows = t.last!.outcome.comparisons;
+      const wrong = rows.filter((c) => c.status === "wrong");
+      assert.ok(wrong.length >= 20, `${wrong.length} wrong rows`);
+      const first = rows.find((c) => c.name === "logprobs")!;
+      assert.equal(first.diagnosisKind, "sign-flipped", `logprobs: ${first.diagnosis}`);
+      assert.ok(rows.filter((c) => c.causes?.includes("logprobs")).length >= 20, "later rows are downstream of logprobs");
+      note(`sign flip (${lang}), ${wrong.length} wrong rows: save event → run finished: ${fmt(t.toResult)}`);
+      if (t.toDom.length) note(`sign flip (${lang}): save event → panel updated (webview's DOM): ${fmt(t.toDom)}`);
+      metric(`signflip_${lang === "typescript" ? "ts" : "py"}_save_to_panel_ms`, median(t.toDom.length ? t.toDom : t.toPanel));
+    });
+  }
 });
