@@ -1,8 +1,6 @@
 // The gradient panel. Host messages replace whole snapshots; UI state (tab, selection, sort, zoom…)
 // is kept with the host's getState/setState so it survives hiding and reloads.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { HostMessage, RunningInfo } from "../src/protocol/messages";
-import type { TraceDetail } from "../src/protocol/trace";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { CmpTable, type TableState } from "./components/CmpTable";
 import { TensorPanel } from "./components/TensorPanel";
 import { Training } from "./components/Training";
@@ -10,8 +8,9 @@ import { GraphView, type View } from "./graph/GraphView";
 import { foldChains, layoutGraph, type Layout } from "./graph/layout";
 import { graphSvg } from "./graph/svgExport";
 import type { Host } from "./host";
-import { firstWrong, isBad, type CmpRow, type PanelModel, type Series } from "./model";
-import { modelFromTrace, seriesFromPartial, withDetail } from "./traceAdapter";
+import { firstWrong, isBad, type CmpRow, type PanelModel } from "./model";
+import { withDetail } from "./traceAdapter";
+import { usePanelMessages } from "./usePanelMessages";
 
 export type Tab = "graph" | "checks" | "training";
 
@@ -35,39 +34,25 @@ function restore(raw: unknown): SavedState {
   return { ...DEFAULT_STATE, ...s, table: { ...DEFAULT_STATE.table, ...(s.table ?? {}) }, unfolded: Array.isArray(s.unfolded) ? s.unfolded : [] };
 }
 
-interface Snapshot {
-  uri?: string;
-  version?: number;
-  /** Date.now() when it arrived (reported back with `rendered`) */
-  receivedAt?: number;
-  queuedMs?: number;
-  stale: boolean;
-  model?: PanelModel;
-  /** the trace could not be read */
-  invalid?: string;
-}
-
 export function App({ host }: { host: Host }) {
   const [saved, setSaved] = useState<SavedState>(() => restore(host.getState()));
-  const [snap, setSnap] = useState<Snapshot | undefined>(undefined);
-  const [partial, setPartial] = useState<{ series: Series[]; stepsPerSecond?: number } | undefined>(undefined);
-  const rate = useRef<{ at: number; step: number }[]>([]);
-  const [running, setRunning] = useState<RunningInfo | null>(null);
-  const [cursorLine, setCursorLine] = useState<number | undefined>(undefined);
   const [layout, setLayout] = useState<Layout | undefined>(undefined);
   const [layoutError, setLayoutError] = useState<string | undefined>(undefined);
   const [fitRequest, setFitRequest] = useState(0);
   const [showTensor, setShowTensor] = useState(false);
   const layoutRef = useRef<Layout | undefined>(undefined);
   layoutRef.current = layout;
-  const runningRef = useRef<RunningInfo | null>(null);
-  const runningFrame = useRef(0);
-  const snapUri = useRef<string | undefined>(undefined);
-  // samples of the compact snapshot, fetched when a tensor view shows them: key "tensorId|cmpIndex"
-  const [details, setDetails] = useState<ReadonlyMap<string, TraceDetail>>(new Map());
-  const detailRequests = useRef(new Map<number, string>());
-  const nextRequest = useRef(1);
-  const reportTimings = useRef(false);
+  const { snap, partial, running, cursorLine, details, requestDetail } = usePanelMessages(host, {
+    selectComparison(index) {
+      save({ selectedCmp: index, tab: "checks" });
+      setShowTensor(true);
+    },
+    exportSvg(requestId) {
+      const l = layoutRef.current;
+      if (l) host.post({ type: "svg", requestId, svg: graphSvg(l, document.body) });
+      else host.post({ type: "svg", requestId, error: "the panel has no graph to export yet; run an exercise first" });
+    },
+  });
 
   const save = (patch: Partial<SavedState>) => {
     setSaved((s) => {
@@ -77,103 +62,7 @@ export function App({ host }: { host: Host }) {
     });
   };
 
-  // messages from the host; `ready` goes once the listener is in place
-  useEffect(() => {
-    const off = host.onMessage((m: HostMessage, queuedMs: number) => {
-      switch (m.type) {
-        case "snapshot": {
-          const receivedAt = Date.now();
-          if (m.uri !== snapUri.current) setCursorLine(undefined);
-          snapUri.current = m.uri;
-          detailRequests.current.clear();
-          setDetails(new Map());
-          if (m.trace === undefined) {
-            setSnap({ uri: m.uri, version: m.version, stale: m.stale });
-            break;
-          }
-          try {
-            setSnap({ uri: m.uri, version: m.version, stale: m.stale, receivedAt, queuedMs, model: modelFromTrace(m.trace, m.uri) });
-          } catch (e) {
-            setSnap({ uri: m.uri, version: m.version, stale: m.stale, invalid: e instanceof Error ? e.message : String(e) });
-          }
-          setPartial(undefined);
-          rate.current = [];
-          break;
-        }
-        case "running":
-          // progress can arrive hundreds of times a second (every training step): render once a frame
-          runningRef.current = m.running;
-          if (m.running === null) setRunning(null);
-          else if (!runningFrame.current) {
-            runningFrame.current = requestAnimationFrame(() => {
-              runningFrame.current = 0;
-              setRunning(runningRef.current);
-            });
-          }
-          break;
-        case "partial": {
-          const series = seriesFromPartial(m.trace);
-          // steps/s over the last few seconds of wall time, from the newest step of the first series
-          const steps = series[0]?.steps;
-          if (steps?.length) {
-            const now = performance.now();
-            const r = rate.current;
-            r.push({ at: now, step: steps[steps.length - 1] });
-            while (r.length > 2 && now - r[0].at > 5000) r.shift();
-            const dt = (r[r.length - 1].at - r[0].at) / 1000;
-            setPartial({ series, stepsPerSecond: dt > 0.2 ? (r[r.length - 1].step - r[0].step) / dt : undefined });
-          } else setPartial({ series });
-          break;
-        }
-        case "cursor":
-          // only the file the panel shows
-          if (snapUri.current === undefined || m.uri === snapUri.current) setCursorLine(m.line);
-          break;
-        case "stale":
-          setSnap((s) => (s ? { ...s, stale: m.stale } : s));
-          break;
-        case "selectComparison":
-          setSaved((s) => {
-            const next: SavedState = { ...s, selectedCmp: m.index, tab: "checks" };
-            host.setState(next);
-            return next;
-          });
-          setShowTensor(true);
-          break;
-        case "detail": {
-          const key = detailRequests.current.get(m.requestId);
-          if (key === undefined) break; // asked for an earlier snapshot
-          detailRequests.current.delete(m.requestId);
-          if (m.detail) setDetails((d) => new Map(d).set(key, m.detail!));
-          else console.warn(`Backprop Ninja panel: no samples: ${m.error ?? "no answer"}`);
-          break;
-        }
-        case "debug":
-          reportTimings.current = m.reportTimings;
-          break;
-        case "exportSvg": {
-          const l = layoutRef.current;
-          if (l) host.post({ type: "svg", requestId: m.requestId, svg: graphSvg(l, document.body) });
-          else host.post({ type: "svg", requestId: m.requestId, error: "the panel has no graph to export yet; run an exercise first" });
-          break;
-        }
-      }
-    });
-    host.post({ type: "ready" });
-    return off;
-  }, [host]);
-
   const model = snap?.model;
-
-  // tell the host once the DOM shows a new run (save → panel timings end here)
-  useLayoutEffect(() => {
-    if (!snap?.model) return;
-    const which = { ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}) };
-    if (reportTimings.current) {
-      host.post({ type: "renderTimings", ...which, at: Date.now(), ...(snap.receivedAt !== undefined ? { receivedAt: snap.receivedAt, queuedMs: snap.queuedMs } : {}) });
-    }
-    host.post({ type: "rendered", ...which });
-  }, [snap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 
   // lay the graph out when the model or folding changes
@@ -220,11 +109,8 @@ export function App({ host }: { host: Host }) {
   const nodeCmp = tab === "graph" ? shownWithDetail : nodeCmpBare;
   const selectedRowShown = tab === "graph" ? selectedRow : shownWithDetail;
   useEffect(() => {
-    if (detailKey === undefined || details.has(detailKey) || [...detailRequests.current.values()].includes(detailKey)) return;
-    const requestId = nextRequest.current++;
-    detailRequests.current.set(requestId, detailKey);
-    host.post({
-      type: "requestDetail", requestId,
+    if (detailKey === undefined) return;
+    requestDetail(detailKey, {
       ...(snap?.uri !== undefined ? { uri: snap.uri } : {}), ...(snap?.version !== undefined ? { version: snap.version } : {}),
       ...(tensorBare ? { tensorId: Number(tensorBare.key) } : {}), ...(shownRow ? { cmpIndex: shownRow.index } : {}),
     });

@@ -1,0 +1,188 @@
+// The panel's state from the host's messages: the snapshot shown, the live partial trace, the run in
+// flight, the editor's cursor line and the samples fetched for the compact snapshot. The listener
+// turns each message into one action; `reducePanel` is the whole state change, pure.
+import { useEffect, useLayoutEffect, useReducer, useRef } from "preact/hooks";
+import type { HostMessage, RequestDetailCommand, RunningInfo } from "../src/protocol/messages";
+import type { TraceDetail } from "../src/protocol/trace";
+import type { Host } from "./host";
+import type { PanelModel, Series } from "./model";
+import { modelFromTrace, seriesFromPartial } from "./traceAdapter";
+
+export interface Snapshot {
+  uri?: string;
+  version?: number;
+  /** Date.now() when it arrived (reported back with `renderTimings`) */
+  receivedAt?: number;
+  queuedMs?: number;
+  stale: boolean;
+  model?: PanelModel;
+  /** the trace could not be read */
+  invalid?: string;
+}
+
+export interface PartialRun {
+  series: Series[];
+  stepsPerSecond?: number;
+}
+
+export interface PanelState {
+  /** undefined until the host's first snapshot */
+  snap?: Snapshot;
+  /** the curves of the run in flight, until its snapshot */
+  partial?: PartialRun;
+  running: RunningInfo | null;
+  /** the editor's cursor line in the file shown */
+  cursorLine?: number;
+  /** samples of the compact snapshot, fetched when a tensor view shows them: key "tensorId|cmpIndex" */
+  details: ReadonlyMap<string, TraceDetail>;
+}
+
+export type PanelAction =
+  | { type: "snapshot"; snap: Snapshot }
+  | { type: "running"; running: RunningInfo | null }
+  | { type: "partial"; partial: PartialRun }
+  | { type: "cursor"; uri: string; line: number }
+  | { type: "stale"; stale: boolean }
+  | { type: "detail"; key: string; detail: TraceDetail };
+
+export const INITIAL_PANEL_STATE: PanelState = { running: null, details: new Map() };
+
+export function reducePanel(s: PanelState, a: PanelAction): PanelState {
+  switch (a.type) {
+    case "snapshot":
+      // a new snapshot drops the samples fetched for the old one, and a cursor in another file;
+      // one without a model keeps the live curves of a run still going
+      return {
+        ...s, snap: a.snap, details: new Map(),
+        cursorLine: a.snap.uri === s.snap?.uri ? s.cursorLine : undefined,
+        partial: a.snap.model || a.snap.invalid ? undefined : s.partial,
+      };
+    case "running":
+      return { ...s, running: a.running };
+    case "partial":
+      return { ...s, partial: a.partial };
+    case "cursor":
+      // only the file the panel shows
+      return s.snap?.uri === undefined || a.uri === s.snap.uri ? { ...s, cursorLine: a.line } : s;
+    case "stale":
+      return s.snap ? { ...s, snap: { ...s.snap, stale: a.stale } } : s;
+    case "detail":
+      return { ...s, details: new Map(s.details).set(a.key, a.detail) };
+  }
+}
+
+export interface PanelMessages extends PanelState {
+  /** Asks the host for samples once per key (per snapshot); the answer lands in `details`. */
+  requestDetail(key: string, what: Omit<RequestDetailCommand, "type" | "requestId">): void;
+}
+
+/** Subscribes to the host (then says `ready`); the two callbacks are the messages that are requests to the UI. */
+export function usePanelMessages(host: Host, on: { selectComparison(index: number): void; exportSvg(requestId: number): void }): PanelMessages {
+  const [state, dispatch] = useReducer(reducePanel, INITIAL_PANEL_STATE);
+  const handlers = useRef(on);
+  handlers.current = on;
+  const detailRequests = useRef(new Map<number, string>());
+  const nextRequest = useRef(1);
+  const reportTimings = useRef(false);
+
+  useEffect(() => {
+    const rate: { at: number; step: number }[] = [];
+    let running: RunningInfo | null = null;
+    let frame = 0;
+    const off = host.onMessage((m: HostMessage, queuedMs: number) => {
+      switch (m.type) {
+        case "snapshot": {
+          const receivedAt = Date.now();
+          detailRequests.current.clear();
+          const base = { uri: m.uri, version: m.version, stale: m.stale };
+          let snap: Snapshot = base;
+          if (m.trace !== undefined) {
+            rate.length = 0;
+            try {
+              snap = { ...base, receivedAt, queuedMs, model: modelFromTrace(m.trace, m.uri) };
+            } catch (e) {
+              snap = { ...base, invalid: e instanceof Error ? e.message : String(e) };
+            }
+          }
+          dispatch({ type: "snapshot", snap });
+          break;
+        }
+        case "running":
+          // progress can arrive hundreds of times a second (every training step): render once a frame
+          running = m.running;
+          if (running === null) dispatch({ type: "running", running: null });
+          else if (!frame) {
+            frame = requestAnimationFrame(() => {
+              frame = 0;
+              dispatch({ type: "running", running });
+            });
+          }
+          break;
+        case "partial": {
+          const series = seriesFromPartial(m.trace);
+          // steps/s over the last few seconds of wall time, from the newest step of the first series
+          const steps = series[0]?.steps;
+          let stepsPerSecond: number | undefined;
+          if (steps?.length) {
+            const now = performance.now();
+            rate.push({ at: now, step: steps[steps.length - 1] });
+            while (rate.length > 2 && now - rate[0].at > 5000) rate.shift();
+            const dt = (rate[rate.length - 1].at - rate[0].at) / 1000;
+            if (dt > 0.2) stepsPerSecond = (rate[rate.length - 1].step - rate[0].step) / dt;
+          }
+          dispatch({ type: "partial", partial: { series, stepsPerSecond } });
+          break;
+        }
+        case "cursor":
+          dispatch({ type: "cursor", uri: m.uri, line: m.line });
+          break;
+        case "stale":
+          dispatch({ type: "stale", stale: m.stale });
+          break;
+        case "selectComparison":
+          handlers.current.selectComparison(m.index);
+          break;
+        case "detail": {
+          const key = detailRequests.current.get(m.requestId);
+          if (key === undefined) break; // asked for an earlier snapshot
+          detailRequests.current.delete(m.requestId);
+          if (m.detail) dispatch({ type: "detail", key, detail: m.detail });
+          else console.warn(`Backprop Ninja panel: no samples: ${m.error ?? "no answer"}`);
+          break;
+        }
+        case "debug":
+          reportTimings.current = m.reportTimings;
+          break;
+        case "exportSvg":
+          handlers.current.exportSvg(m.requestId);
+          break;
+      }
+    });
+    host.post({ type: "ready" });
+    return () => {
+      cancelAnimationFrame(frame);
+      off();
+    };
+  }, [host]);
+
+  // tell the host once the DOM shows a new run (save → panel timings end here)
+  const snap = state.snap;
+  useLayoutEffect(() => {
+    if (!snap?.model) return;
+    const which = { ...(snap.uri !== undefined ? { uri: snap.uri } : {}), ...(snap.version !== undefined ? { version: snap.version } : {}) };
+    if (reportTimings.current) {
+      host.post({ type: "renderTimings", ...which, at: Date.now(), ...(snap.receivedAt !== undefined ? { receivedAt: snap.receivedAt, queuedMs: snap.queuedMs } : {}) });
+    }
+    host.post({ type: "rendered", ...which });
+  }, [snap?.model]);
+
+  return {
+    ...state,
+    requestDetail(key, what) {
+      if (state.details.has(key) || [...detailRequests.current.values()].includes(key)) return;
+      const requestId = nextRequest.current++;
+      detailRequests.current.set(requestId, key);
+      host.post({ type: "requestDetail", requestId, ...what });
+    },
+  };
+}
