@@ -5,7 +5,8 @@ import { TorchError, fmtShape } from "./errors";
 import { normDim } from "./shape";
 import { Tensor } from "./tensor";
 import { oneHot } from "./ops/creation";
-import { exp, log, mul, sub, div, neg, tanh as tanhOp, relu as reluOp, sigmoid as sigmoidOp } from "./ops/elementwise";
+import { exp, log, mul, sub, div, neg } from "./ops/elementwise";
+import { functionalFunctions } from "./ops/table";
 import { expF32 } from "./ops/fastmath";
 import { inspector } from "./inspect";
 import { maxmin, sum, type ValuesIndices } from "./ops/reduce";
@@ -139,8 +140,7 @@ export const F = {
   softmax,
   log_softmax,
   cross_entropy,
-  tanh: (x: Tensor) => tanhOp(x),
-  relu: (x: Tensor) => reluOp(x),
-  sigmoid: (x: Tensor) => sigmoidOp(x),
+  ...functionalFunctions(),
+  /** the engine's own alias (torch.nn.functional has no neg) */
   neg: (x: Tensor) => neg(x),
 };

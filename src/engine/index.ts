@@ -10,6 +10,7 @@ import * as ew from "./ops/elementwise";
 import { cat, stack } from "./ops/join";
 import { Slice, slice } from "./ops/indexing";
 import { matmul } from "./ops/matmul";
+import { torchFunctions } from "./ops/table";
 import { Generator as TorchGenerator, defaultGenerator } from "./random/generator";
 import { F } from "./functional";
 import { cmp, compareGradients, formatComparison, type Comparison, type ComparisonStatus } from "./cmp";
@@ -70,21 +71,8 @@ export const torch = {
   stack,
   slice,
 
-  add: (a: Operand, b: Operand) => ew.add(a, b),
-  sub: (a: Operand, b: Operand) => ew.sub(a, b),
-  mul: (a: Operand, b: Operand) => ew.mul(a, b),
-  div: (a: Operand, b: Operand) => ew.div(a, b),
-  pow: (a: Operand, b: Operand) => ew.pow(a, b),
+  ...torchFunctions(),
   matmul: (a: Tensor, b: Tensor) => matmul(a, b),
-  neg: (t: Tensor) => t.neg(),
-  exp: (t: Tensor) => t.exp(),
-  log: (t: Tensor) => t.log(),
-  log10: (t: Tensor) => t.log10(),
-  tanh: (t: Tensor) => t.tanh(),
-  sigmoid: (t: Tensor) => t.sigmoid(),
-  relu: (t: Tensor) => t.relu(),
-  abs: (t: Tensor) => t.abs(),
-  sqrt: (t: Tensor) => t.sqrt(),
   clamp: (t: Tensor, min?: number | null, max?: number | null) => t.clamp(min, max),
   sum: (t: Tensor, dim?: DimArg | KeepdimOpts, keepdim?: boolean | KeepdimOpts) => t.sum(dim, keepdim),
   mean: (t: Tensor, dim?: DimArg | KeepdimOpts, keepdim?: boolean | KeepdimOpts) => t.mean(dim, keepdim),

@@ -12,6 +12,7 @@ import * as creation from "./ops/creation";
 import * as idx from "./ops/indexing";
 import { matmul } from "./ops/matmul";
 import { formatTensor } from "./format";
+import { tensorMethods, type TableMethods } from "./ops/table";
 import type { IndexItem } from "./ops/indexing";
 
 export type Operand = Tensor | number | boolean;
@@ -163,38 +164,8 @@ export class Tensor {
   bool(): Tensor { return this.to("bool"); }
   type(dtype: DType): Tensor { return this.to(dtype); }
 
-  // ---- elementwise ----
-  add(o: Operand, opts?: { alpha?: number }): Tensor { return ew.add(this, scaled(o, opts?.alpha)); }
-  sub(o: Operand, opts?: { alpha?: number }): Tensor { return ew.sub(this, scaled(o, opts?.alpha)); }
-  mul(o: Operand): Tensor { return ew.mul(this, o); }
-  div(o: Operand): Tensor { return ew.div(this, o); }
-  pow(o: Operand): Tensor { return ew.pow(this, o); }
-  /** o − this */
-  rsub(o: Operand): Tensor { return ew.sub(o, this); }
-  /** o / this */
-  rdiv(o: Operand): Tensor { return ew.div(o, this); }
-  /** o ** this */
-  rpow(o: Operand): Tensor { return ew.pow(o, this); }
-  neg(): Tensor { return ew.neg(this); }
-  exp(): Tensor { return ew.exp(this); }
-  log(): Tensor { return ew.log(this); }
-  log10(): Tensor { return ew.log10(this); }
-  tanh(): Tensor { return ew.tanh(this); }
-  sigmoid(): Tensor { return ew.sigmoid(this); }
-  relu(): Tensor { return ew.relu(this); }
-  abs(): Tensor { return ew.abs(this); }
-  sqrt(): Tensor { return ew.sqrt(this); }
-  reciprocal(): Tensor { return ew.div(1, this); }
-  square(): Tensor { return ew.pow(this, 2); }
+  // ---- elementwise (the op table's rows are added below) ----
   clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min ?? null, max ?? null); }
-  eq(o: Operand): Tensor { return ew.compare(this, o, "eq"); }
-  ne(o: Operand): Tensor { return ew.compare(this, o, "ne"); }
-  lt(o: Operand): Tensor { return ew.compare(this, o, "lt"); }
-  le(o: Operand): Tensor { return ew.compare(this, o, "le"); }
-  gt(o: Operand): Tensor { return ew.compare(this, o, "gt"); }
-  ge(o: Operand): Tensor { return ew.compare(this, o, "ge"); }
-  isnan(): Tensor { return ew.compare(this, this, "ne"); }
-  logical_not(): Tensor { return ew.compare(this, 0, "eq"); }
   masked_fill(mask: Tensor, value: number): Tensor { return ew.where(mask, value, this); }
   equal(o: Tensor): boolean { return ew.tensorEqual(this, o); }
   allclose(o: Tensor, opts?: { rtol?: number; atol?: number; equal_nan?: boolean }): boolean { return ew.allclose(this, o, opts); }
@@ -253,12 +224,7 @@ export class Tensor {
     return creation.multinomial(this, num_samples, opts);
   }
 
-  // ---- in-place ----
-  add_(o: Operand, opts?: { alpha?: number }): this { return ew.inplaceArith(this, "add_", scaled(o, opts?.alpha)); }
-  sub_(o: Operand, opts?: { alpha?: number }): this { return ew.inplaceArith(this, "sub_", scaled(o, opts?.alpha)); }
-  mul_(o: Operand): this { return ew.inplaceArith(this, "mul_", o); }
-  div_(o: Operand): this { return ew.inplaceArith(this, "div_", o); }
-  pow_(o: Operand): this { return ew.inplace(this, "pow_", (old) => old.pow(o)); }
+  // ---- in-place (add_, sub_, mul_, div_, pow_: the op table's) ----
   clamp_(min?: number | null, max?: number | null): this { return ew.inplace(this, "clamp_", (old) => old.clamp(min, max)); }
   copy_(src: Tensor): this { return ew.inplace(this, "copy_", (old) => ew.overwrite(old, src, "CopyBackwards")); }
   zero_(): this { return ew.inplace(this, "zero_", (old) => ew.overwrite(old, 0, "ZeroBackward0")); }
@@ -278,14 +244,15 @@ export class Tensor {
   get [Symbol.toStringTag](): string { return `Tensor(${fmtShape(this._shape)}, ${DTYPE_LABEL[this.dtype]})`; }
 }
 
+// The op table's rows as methods: declared here, installed on the prototype once.
+export interface Tensor extends TableMethods {}
+for (const [name, fn] of Object.entries(tensorMethods())) {
+  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
+}
+
 /** `view(32, -1)`, `view([32, -1])` and `view(t.shape)` all mean the same. */
 function flatShape(args: (number | number[])[]): number[] {
   return args.length === 1 && Array.isArray(args[0]) ? args[0].slice() : (args as number[]).flat();
-}
-
-function scaled(o: Operand, alpha: number | undefined): Operand {
-  if (alpha === undefined) return o;
-  return typeof o === "object" ? ew.mul(o, alpha) : Number(o) * alpha;
 }
 
 function asItems(items: IndexItem | IndexItem[]): IndexItem[] {
