@@ -3,16 +3,15 @@
 // autograd's local rules to the learner's own upstream gradients (see firstWrong.ts).
 //
 // The engine releases each node's backward closure as backward runs (release()), and exposes no way
-// to apply a node after that. captureGraph() therefore runs from inspector.onBackward — before the
-// pass — and keeps a reference to every node's backward closure (the engine's private `backwardFn`
-// field, read here and nowhere else). The closures use the tensors saved in the forward pass, so a
+// to apply a node after that. captureGraph() therefore runs from the inspector's backward event —
+// before the pass — and keeps a reference to every node's backward closure (GradFn.vjp, read here
+// and nowhere else). The closures use the tensors saved in the forward pass, so a
 // replay is faithful as long as the script has not modified those tensors in place since (the
 // notebook's cmp calls come right after backward). See the report for the engine request that would
 // make this an official API.
 import { GradFn, Tensor, torch } from "../engine";
 import { inspector } from "../engine/inspect";
 import { topoOrder, type BackwardFn } from "../engine/autograd";
-
 
 export interface CapturedNode {
   node: GradFn;
@@ -34,7 +33,7 @@ export interface CapturedGraph {
   replayable: boolean;
 }
 
-/** Record the graph below `root`; call it from inspector.onBackward, before the pass frees it. */
+/** Record the graph below `root`; call it from the inspector's backward event, before the pass frees it. */
 export function captureGraph(root: Tensor): CapturedGraph {
   const post = topoOrder(root.grad_fn ?? root._accumulator());
   const byNode = new Map<GradFn, CapturedNode>();
@@ -77,8 +76,7 @@ export interface ReplayResult {
  * Run the captured backward closures again. `override(node, incoming)` may replace the gradient that
  * leaves a node (the learner's manual gradient for a compared tensor), or return "taint" when the
  * learner's value is unusable (wrong shape, not written): every node fed by it is then tainted.
- * Hooks the runner set on the inspector are muted so the replay's tensors are not mistaken for the
- * script's.
+ * The inspector is muted meanwhile, so the replay's tensors are not mistaken for the script's.
  */
 export function replay(
   graph: CapturedGraph,
@@ -89,37 +87,29 @@ export function replay(
   const contributions = new Map<CapturedNode, Contribution[]>();
   const tainted = new Set<CapturedNode>();
   const pending = new Map<CapturedNode, Tensor>([[graph.order[0], rootGrad]]);
-  const { onCreate, onNonFinite } = inspector;
-  inspector.onCreate = undefined;
-  inspector.onNonFinite = undefined;
-  try {
-    torch.no_grad(() => {
-      for (const c of graph.order) {
-        let g = pending.get(c);
-        pending.delete(c);
-        if (!g) continue;
-        incoming.set(c, g);
-        const o = override?.(c, g);
-        if (o && o !== "taint") g = o;
-        const taints = o === "taint" || tainted.has(c);
-        if (!c.backward) continue;
-        const grads = c.backward(g);
-        c.inputs.forEach((next, slot) => {
-          const gi = grads[slot];
-          if (!next || !gi) return;
-          if (taints) tainted.add(next);
-          let list = contributions.get(next);
-          if (!list) contributions.set(next, (list = []));
-          list.push({ from: c, slot, grad: gi });
-          const acc = pending.get(next);
-          pending.set(next, acc ? acc.add(gi) : gi);
-        });
-      }
-    });
-  } finally {
-    inspector.onCreate = onCreate;
-    inspector.onNonFinite = onNonFinite;
-  }
+  inspector.muted(() => torch.no_grad(() => {
+    for (const c of graph.order) {
+      let g = pending.get(c);
+      pending.delete(c);
+      if (!g) continue;
+      incoming.set(c, g);
+      const o = override?.(c, g);
+      if (o && o !== "taint") g = o;
+      const taints = o === "taint" || tainted.has(c);
+      if (!c.backward) continue;
+      const grads = c.backward(g);
+      c.inputs.forEach((next, slot) => {
+        const gi = grads[slot];
+        if (!next || !gi) return;
+        if (taints) tainted.add(next);
+        let list = contributions.get(next);
+        if (!list) contributions.set(next, (list = []));
+        list.push({ from: c, slot, grad: gi });
+        const acc = pending.get(next);
+        pending.set(next, acc ? acc.add(gi) : gi);
+      });
+    }
+  }));
   return { incoming, contributions, tainted };
 }
 

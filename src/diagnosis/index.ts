@@ -6,6 +6,6 @@ export { firstWrong, type ComparedGradient, type WrongGradientReport, type First
 export { formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, kindLabel, type RowRole } from "./format";
 export { nameFactor, passesCmp } from "./numeric";
 export { finiteDifferenceCheck, type FiniteDifferenceOptions, type FiniteDifferenceResult, type FiniteDifferenceSample } from "./finiteDifference";
-export { diagnoseRun, DiagnosisRecorder, installDiagnosis, type DiagnoseRunInput, type RunDiagnosis, type GradientRow, type RecordedComparison, type Describe, type TensorLabel, type NonFiniteEvent } from "./run";
+export { diagnoseRun, DiagnosisRecorder, type DiagnoseRunInput, type RunDiagnosis, type GradientRow, type RecordedComparison, type Describe, type TensorLabel, type NonFiniteEvent } from "./run";
 export { captureGraph, replay, type CapturedGraph } from "./graph";
 export { attachDiagnoses, toDiagnosisInfo } from "./trace";

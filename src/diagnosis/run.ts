@@ -1,16 +1,14 @@
-// diagnoseRun: after a script ran, explain every failing cmp row. The runner feeds a
-// DiagnosisRecorder from its inspector hooks (or calls installDiagnosis), then asks for the result:
+// diagnoseRun: after a script ran, explain every failing cmp row. The runner lets a
+// DiagnosisRecorder watch the inspector's events, then asks for the result:
 //
 //   const rec = new DiagnosisRecorder({ describe: (t) => names.get(t) });   // names from the runner
-//   inspector.onBackward = (root) => { …; rec.onBackward(root); };
-//   inspector.onComparison = (c, manual, t) => { …; rec.onComparison(c, manual, t); };
-//   inspector.onNonFinite = (t, op) => { …; rec.onNonFinite(t, op); };
-//   … run the script …
+//   const watching = rec.watch(inspector);
+//   … run the script …; watching.dispose();
 //   const result = rec.diagnose();        // RunDiagnosis: rows aligned with the cmp calls
 //   for (row of result.rows) print(formatComparison(c)); print(formatDiagnosis(row.diagnosis, row))
 import type { Comparison, ComparisonStatus } from "../engine";
 import { Tensor, torch } from "../engine";
-import type { Inspector } from "../engine/inspect";
+import type { Inspector, Subscription } from "../engine/inspect";
 import { diagnoseGradient } from "./analyze";
 import { firstWrong, type GradientRole } from "./firstWrong";
 import { captureGraph, nodeOf, opLabel, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
@@ -84,7 +82,7 @@ function ancestry(t: Tensor, limit = 20000): Set<Tensor> {
 
 export interface DiagnoseRunInput {
   comparisons: readonly RecordedComparison[];
-  /** the last backward graph, captured by captureGraph() from inspector.onBackward */
+  /** the last backward graph, captured by captureGraph() at the inspector's backward event */
   graph?: CapturedGraph | null;
   describe?: Describe;
   nonFinite?: readonly NonFiniteEvent[];
@@ -379,7 +377,7 @@ function nonFiniteOrigin(manual: Tensor | undefined, events: readonly NonFiniteE
   return { op: e.op, name: label?.name, line: label?.line };
 }
 
-/** Collects what diagnoseRun needs while a script runs; the runner calls it from its inspector hooks. */
+/** Collects what diagnoseRun needs while a script runs, from the inspector's events (watch()). */
 export class DiagnosisRecorder {
   readonly comparisons: RecordedComparison[] = [];
   readonly nonFinite: NonFiniteEvent[] = [];
@@ -418,36 +416,15 @@ export class DiagnosisRecorder {
   onNonFinite(t: Tensor, op: string): void {
     if (this.nonFinite.length < (this.opts.maxNonFinite ?? 1000)) this.nonFinite.push({ tensor: t, op });
   }
+  /** Record the events of `inspector` until the subscription is disposed. */
+  watch(inspector: Inspector): Subscription {
+    return inspector.subscribe({
+      backward: (root) => this.onBackward(root),
+      comparison: (c, manual, t) => this.onComparison(c, manual, t),
+      nonFinite: (t, op) => this.onNonFinite(t, op),
+    });
+  }
   diagnose(): RunDiagnosis {
     return diagnoseRun({ comparisons: this.comparisons, graph: this.graph, describe: this.opts.describe, nonFinite: this.nonFinite, n: this.opts.n, language: this.opts.language });
   }
-}
-
-/**
- * Chain a recorder onto the inspector's hooks (keeping whatever the runner set) and return it with
- * a function that restores the previous hooks.
- */
-export function installDiagnosis(inspector: Inspector, opts?: ConstructorParameters<typeof DiagnosisRecorder>[0]): { recorder: DiagnosisRecorder; uninstall: () => void } {
-  const recorder = new DiagnosisRecorder(opts);
-  const prev = { onBackward: inspector.onBackward, onComparison: inspector.onComparison, onNonFinite: inspector.onNonFinite };
-  inspector.onBackward = (root) => {
-    prev.onBackward?.(root);
-    recorder.onBackward(root);
-  };
-  inspector.onComparison = (c, manual, t) => {
-    prev.onComparison?.(c, manual, t);
-    recorder.onComparison(c, manual, t);
-  };
-  inspector.onNonFinite = (t, op) => {
-    prev.onNonFinite?.(t, op);
-    recorder.onNonFinite(t, op);
-  };
-  return {
-    recorder,
-    uninstall: () => {
-      inspector.onBackward = prev.onBackward;
-      inspector.onComparison = prev.onComparison;
-      inspector.onNonFinite = prev.onNonFinite;
-    },
-  };
 }

@@ -1,5 +1,6 @@
 // From a RunDiagnosis to the trace protocol's DiagnosisInfo on each cmp row (src/protocol/trace.ts).
 import type { DiagnosisInfo, TraceComparison } from "../protocol/trace";
+import { formatDiagnosis } from "./format";
 import type { GradientRow, RunDiagnosis } from "./run";
 
 /** The trace's view of one row's diagnosis; undefined for a correct (or unchecked) row. */
@@ -8,7 +9,8 @@ export function toDiagnosisInfo(row: GradientRow): DiagnosisInfo | undefined {
   if (!d) return undefined;
   return {
     kind: d.kind,
-    sentence: d.sentence,
+    // the sentence as the CLI prints it: "first wrong gradient · sign flipped: …"
+    sentence: formatDiagnosis(d, row, ""),
     confidence: d.confidence,
     // role: "first-wrong" marks the earliest wrong gradient in backward order (the panel highlights it)
     evidence: { ...d.evidence, role: row.role } as Record<string, unknown>,

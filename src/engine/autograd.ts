@@ -209,14 +209,8 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
   const pending = new Map<GradFn, Tensor>([[start, grad]]);
   const own = inspector.onCreate ? null : new GradOwnership();
   own?.held(grad);
-  // a tensor shown to onNonFinite may be kept by the watcher: it is never written into afterwards
-  const watcher = inspector.onNonFinite;
-  if (own && watcher) {
-    inspector.onNonFinite = (t, op) => {
-      own.handOver(t);
-      watcher(t, op);
-    };
-  }
+  // a tensor shown to a nonFinite watcher may be kept by it: it is never written into afterwards
+  const handing = own && inspector.onNonFinite ? inspector.on("nonFinite", (t) => own.handOver(t)) : undefined;
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -259,6 +253,6 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
   } finally {
     gradEnabled = prev;
     own?.end();
-    if (own && watcher) inspector.onNonFinite = watcher;
+    handing?.dispose();
   }
 }

@@ -1,7 +1,5 @@
 // dtypes and their storage. float32 lives in a Float32Array so every store rounds like PyTorch's
 // float; the other dtypes use Float64Array (int64 values are integral doubles, exact to 2^53).
-import { inspector } from "./inspect";
-
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
 
@@ -14,8 +12,11 @@ export function collectAllocations(into: WeakSet<Storage> | null): WeakSet<Stora
   return prev;
 }
 
+/** How big a tensor may get: the runner sets `maxElements` (elements) from its memory cap for a run. */
+export const allocation: { maxElements?: number } = {};
+
 function checkCap(dtype: DType, n: number): void {
-  const cap = inspector.maxElements;
+  const cap = allocation.maxElements;
   if (cap !== undefined && n > cap) {
     const gb = (n * (dtype === "float32" ? 4 : 8)) / 2 ** 30;
     throw new RangeError(`Array buffer allocation failed: a tensor of ${n} elements (${gb.toFixed(1)} GB) is larger than this run's memory cap allows (${cap} elements)`);

@@ -8,7 +8,6 @@ import { format } from "node:util";
 import * as vm from "node:vm";
 import * as engine from "../engine/index";
 import type { Comparison } from "../engine/cmp";
-import { inspector } from "../engine/inspect";
 import { DEFAULT_SEED } from "../engine/random/generator";
 import { Tensor } from "../engine/tensor";
 import { Value } from "../engine/value";
@@ -19,7 +18,7 @@ import {
 } from "../protocol/trace";
 import { prepareScript, ScriptSyntaxError, WRAPPER_HEAD, type PreparedScript } from "./instrument";
 import { autogradGraph, nodeIdOf, sampleDifferenceKept, sampleTensor, summarize, type NameInfo } from "./summarize";
-import { formatDiagnosis, installDiagnosis, toDiagnosisInfo, type DiagnosisRecorder } from "../diagnosis";
+import { watchRun, type RunWatch } from "./watch";
 
 export interface ExecuteOptions {
   file: string;
@@ -253,37 +252,6 @@ export function resetEngine(): void {
   engine.torch.manual_seed(DEFAULT_SEED);
 }
 
-/** Undo every inspector hook a run set (the returned function puts the previous ones back). */
-export function saveInspector(): () => void {
-  const saved = { ...inspector };
-  return () => {
-    for (const k of Object.keys(inspector) as (keyof typeof inspector)[]) delete inspector[k];
-    Object.assign(inspector, saved);
-  };
-}
-
-/**
- * The hooks every run sets: inspector mode, the memory cap, the backward root, logged series and the
- * wrong-gradient diagnosis (installed last, so it also sees the run's own onComparison/onNonFinite),
- * which writes its fix hints in the script's `language`.
- */
-export function watchRun(
-  rec: RunRecorder, names: Map<number, NameInfo>, maxElements: number | undefined, hooks: Partial<typeof inspector> = {}, language?: Language,
-) {
-  const restore = saveInspector();
-  const watch = { root: undefined as Tensor | undefined, diagnosis: undefined as unknown as DiagnosisRecorder, restore };
-  inspector.retainAllGrads = true;
-  inspector.maxElements = maxElements;
-  inspector.onBackward = (root) => { watch.root = root; };
-  inspector.onLog = (name, value, step) => rec.log(name, value, step);
-  Object.assign(inspector, hooks);
-  watch.diagnosis = installDiagnosis(inspector, {
-    describe: (t) => { const n = names.get(t.id); return n && { name: n.name, line: n.place.line }; },
-    language,
-  }).recorder;
-  return watch;
-}
-
 const placeOfName = (n: NameInfo | undefined): Place | undefined => (n ? { ...n.place } : undefined);
 
 /** A cmp call as a trace row: where it was made, the names involved, samples taken now. */
@@ -317,7 +285,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
   const names = new Map<number, NameInfo>();
   const valueBindings = new Map<string, { value: Value; place: Place }>();
   let prepared: PreparedScript | undefined;
-  let watch: ReturnType<typeof watchRun> | undefined;
+  let watch: RunWatch | undefined;
   let error: ScriptError | undefined;
   let prepareMs = 0, runMs = 0;
 
@@ -345,8 +313,8 @@ export function executeScript(opts: ExecuteOptions): Trace {
       prepareMs = performance.now() - tp;
     }
     watch = watchRun(rec, names, opts.maxElements, {
-      onNonFinite: (t, op) => rec.noteNonFinite(t, op, () => callerPlace(file, prepared)),
-      onComparison: (c, manual, t) => {
+      nonFinite: (t, op) => rec.noteNonFinite(t, op, () => callerPlace(file, prepared)),
+      comparison: (c, manual, t) => {
         const place = callerPlace(file, prepared) ?? { line: 0, column: 0 };
         rec.comparison(comparisonRow(c, place, rec.comparisons.length, manual instanceof Tensor ? manual : null, t instanceof Tensor ? t : null, names));
       },
@@ -381,11 +349,11 @@ export function executeScript(opts: ExecuteOptions): Trace {
     };
   } finally {
     Object.assign(console, savedConsole);
-    watch?.restore();
+    watch?.dispose();
     rec.flush();
   }
 
-  if (watch) attachDiagnoses(rec.comparisons, watch.diagnosis, rec.notes);
+  watch?.diagnose();
   const tt = performance.now();
   const trace = buildTrace({
     file, source, documentVersion: opts.documentVersion, startedAt, rec, bindings, names, backwardRoot: watch?.root, error,
@@ -456,25 +424,6 @@ export function buildTrace(p: TraceParts): Trace {
     error: p.error,
     notes: p.rec.notes,
   };
-}
-
-/**
- * The teacher's sentence for every failing row (src/diagnosis), attached to the trace's rows; the
- * sentence as the CLI prints it ("first wrong gradient · sign flipped: …").
- */
-export function attachDiagnoses(rows: TraceComparison[], recorder: DiagnosisRecorder, notes: string[]): void {
-  try {
-    const result = recorder.diagnose();
-    result.rows.forEach((r, i) => {
-      const row = rows[i];
-      const info = row && toDiagnosisInfo(r);
-      if (!info) return;
-      info.sentence = formatDiagnosis(r.diagnosis, r, "");
-      row.diagnosis = info;
-    });
-  } catch (e) {
-    notes.push(`the wrong-gradient diagnosis failed: ${(e as Error).message}`);
-  }
 }
 
 /**

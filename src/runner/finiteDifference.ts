@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
 import { decodeNumber, type FiniteDifferenceReport, type Trace } from "../protocol/trace";
-import { resetEngine, runPrepared, saveInspector, type BindingHook } from "./execute";
+import { resetEngine, runPrepared, type BindingHook } from "./execute";
 import { prepareScript } from "./instrument";
 
 const STEP = 1e-4;
@@ -40,21 +40,20 @@ export function typescriptShiftedLoss(file: string, name: string, source?: strin
         return nudged(value, flat, delta);
       },
     };
-    const restore = saveInspector();
     const savedLog = console.log;
     console.log = () => {};
     resetEngine(); // every probe sees the same random numbers as the first run
-    inspector.onBackward = (root) => {
+    const stopping = inspector.on("backward", (root) => {
       loss = root.item();
       throw new ProbeDone();
-    };
+    });
     try {
       runPrepared(prepared, file, hook);
     } catch (e) {
       if (!(e instanceof ProbeDone)) throw e;
     } finally {
       console.log = savedLog;
-      restore();
+      stopping.dispose();
     }
     if (!bound) throw new Error(`'${name}' is never assigned in the script`);
     if (loss === undefined) throw new Error("the script never calls backward(), so there is no loss to differentiate");

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { loadPython, runPython } from "../python";
 import type { PyBinding, PyComparison, PythonRunResult } from "../python/types";
 import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
-import { attachDiagnoses, buildTrace, comparisonRow, languageOf, RunRecorder, watchRun, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
+import { buildTrace, comparisonRow, languageOf, RunRecorder, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
+import { watchRun } from "./watch";
 import type { NameInfo } from "./summarize";
 import type { WorkerRequest } from "./worker";
 
@@ -22,7 +23,7 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   const valueBindings = new Map<string, PyBinding & { kind: "value" }>();
 
   // the first NaN/Inf: where Python was is not known here; the line that bound its tensor is (below)
-  const watch = watchRun(rec, names, req.maxElements, { onNonFinite: (t, op) => rec.noteNonFinite(t, op, () => undefined) }, languageOf(req.file));
+  const watch = watchRun(rec, names, req.maxElements, { nonFinite: (t, op) => rec.noteNonFinite(t, op, () => undefined) }, languageOf(req.file));
   let result: PythonRunResult;
   try {
     // load Pyodide first (a cold load takes seconds): the run's time limit starts after it
@@ -49,10 +50,10 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
         rec.comparison(comparisonRow(c.comparison, placeOf(c.location), rec.comparisons.length, c.manual, c.tensor, names)),
     });
   } finally {
-    watch.restore();
+    watch.dispose();
     rec.flush();
   }
-  attachDiagnoses(rec.comparisons, watch.diagnosis, rec.notes);
+  watch.diagnose();
   rec.notes.push(...result.notes);
   if (rec.nonFinite && !rec.nonFinite.place) rec.nonFinite.place = names.get(rec.nonFinite.tensorId)?.place;
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { torch, F, range, compareGradients, inspector, type Tensor } from "../../src/engine";
 import fs from "node:fs";
-import { installDiagnosis, attachDiagnoses, finiteDifferenceCheck, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
+import { DiagnosisRecorder, attachDiagnoses, finiteDifferenceCheck, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
 import type { Comparison } from "../../src/engine/cmp";
 import type { TraceComparison } from "../../src/protocol/trace";
 import { CHAIN, HARMLESS, KEEPDIM_ONLY, N, PLANTS, nonFiniteAt, plantLabel, type Plant } from "./diagnosis.plants";
@@ -198,7 +198,8 @@ function manualBackward(fw: Fw, plants: readonly Plant[], noisy = false) {
 /** One run of the exercise with the diagnosis hooked into the engine the way the runner does it. */
 function runExercise(plants: readonly Plant[], opts: { dropGraph?: boolean; noisy?: boolean } = {}): { result: RunDiagnosis; statuses: Map<string, string>; comparisons: Comparison[]; diagnoseMs: number } {
   const names = new Map<Tensor, { name: string; line: number }>();
-  const { recorder, uninstall } = installDiagnosis(inspector, { describe: (x) => names.get(x) });
+  const recorder = new DiagnosisRecorder({ describe: (x) => names.get(x) });
+  const watching = recorder.watch(inspector);
   try {
     const fw = forwardPass();
     for (const [name, x] of Object.entries(fw.t)) names.set(x, { name, line: LINES[name] });
@@ -222,7 +223,7 @@ function runExercise(plants: readonly Plant[], opts: { dropGraph?: boolean; nois
     const result = recorder.diagnose();
     return { result, statuses, comparisons, diagnoseMs: performance.now() - t0 };
   } finally {
-    uninstall();
+    watching.dispose();
   }
 }
 

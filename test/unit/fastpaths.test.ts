@@ -72,12 +72,12 @@ describe("one-pass softmax / log_softmax rows", () => {
     x.indexSet([3, 7], NaN);
     const y = torch.randint(0, 27, [28], { generator: g });
     const fast = [F.softmax(x, 1), F.log_softmax(x, 1), F.cross_entropy(x.index("4:"), y)];
-    inspector.onNonFinite = () => {};
+    const watching = inspector.on("nonFinite", () => {});
     try {
       const slow = [F.softmax(x, 1), F.log_softmax(x, 1), F.cross_entropy(x.index("4:"), y)];
       fast.forEach((t, k) => assert.deepEqual(Array.from(t.toArray()), Array.from(slow[k].toArray()), `output ${k}`));
     } finally {
-      inspector.onNonFinite = undefined;
+      watching.dispose();
     }
   });
 });
@@ -98,12 +98,12 @@ describe("cross_entropy's one-pass backward", () => {
     };
     for (const reduction of ["mean", "sum", "none"] as const) {
       const fast = grads(reduction);
-      inspector.onNonFinite = () => {};
+      const watching = inspector.on("nonFinite", () => {});
       try {
         const slow = grads(reduction);
         assert.deepEqual(Array.from(fast.toArray()), Array.from(slow.toArray()), reduction);
       } finally {
-        inspector.onNonFinite = undefined;
+        watching.dispose();
       }
     }
   });
@@ -261,7 +261,7 @@ describe("backward pass: gradients reused instead of copied", () => {
     const y = torch.randn([4, 5], { generator: g, requires_grad: true });
     const b = torch.randn([5], { generator: g, requires_grad: true });
     const c = torch.randn([4, 5], { generator: g });
-    if (!reuse) inspector.onCreate = () => {};
+    const creating = reuse ? undefined : inspector.on("create", () => {});
     try {
       const grads: Tensor[][] = [];
       for (let pass = 0; pass < 2; pass++) {
@@ -290,7 +290,7 @@ describe("backward pass: gradients reused instead of copied", () => {
       }
       return grads;
     } finally {
-      inspector.onCreate = undefined;
+      creating?.dispose();
     }
   }
 
@@ -302,7 +302,7 @@ describe("backward pass: gradients reused instead of copied", () => {
   it("never writes into a gradient after showing it to onNonFinite (the watcher may keep it)", () => {
     const inf = torch.tensor([[Infinity, 1], [1, NaN]]);
     const seen: [Tensor, number[]][] = [];
-    inspector.onNonFinite = (t) => void seen.push([t, Array.from(t.toArray())]);
+    const watching = inspector.on("nonFinite", (t) => void seen.push([t, Array.from(t.toArray())]));
     try {
       // each leaf gets a non-finite and a finite contribution, one leaf in each order
       const x = torch.tensor([[1, 2], [3, 4]]).requires_grad_(), z = torch.tensor([[5, 6], [7, 8]]).requires_grad_();
@@ -312,7 +312,7 @@ describe("backward pass: gradients reused instead of copied", () => {
       assert.deepEqual(x.grad!.tolist(), [[Infinity, 3], [3, NaN]]);
       assert.deepEqual(z.grad!.tolist(), [[Infinity, 3], [3, NaN]]);
     } finally {
-      inspector.onNonFinite = undefined;
+      watching.dispose();
     }
   });
 
@@ -331,11 +331,11 @@ describe("NaN/Inf watching in the generated kernels", () => {
   /** The ops onNonFinite hears about while `fn` runs. */
   function heard(fn: () => void): string[] {
     const ops: string[] = [];
-    inspector.onNonFinite = (_t, op) => void ops.push(op);
+    const watching = inspector.on("nonFinite", (_t, op) => void ops.push(op));
     try {
       fn();
     } finally {
-      inspector.onNonFinite = undefined;
+      watching.dispose();
     }
     return ops;
   }

@@ -174,13 +174,13 @@ describe("autograd", () => {
     h.add(k).sum().backward();
     assert.deepEqual(h.grad!.tolist(), [1, 1]);
     assert.equal(k.grad, null);
-    torch.inspector.retainAllGrads = true;
+    const retaining = torch.inspector.on("backward", () => {}, { retainGrads: true });
     try {
       const m = x.mul(4);
       m.sum().backward();
       assert.deepEqual(m.grad!.tolist(), [1, 1]);
     } finally {
-      torch.inspector.retainAllGrads = false;
+      retaining.dispose();
     }
   });
   it("follows torch's in-place rules", () => {

@@ -133,8 +133,7 @@ describe("WASM elementwise kernels store what the JS loops store", () => {
 
   it("a NaN or ±Inf result is reported as by the JS loop (the runner's NaN watch)", () => {
     const seen: string[] = [];
-    const prev = inspector.onNonFinite;
-    inspector.onNonFinite = (_t, op) => { seen.push(op); };
+    const watching = inspector.on("nonFinite", (_t, op) => { seen.push(op); });
     try {
       const finite = torch.ones([64, 64]), huge = torch.full([64, 64], 3e38, { dtype: "float32" });
       for (const enabled of [true, false]) {
@@ -147,7 +146,7 @@ describe("WASM elementwise kernels store what the JS loops store", () => {
         assert.deepEqual(seen, ["mul", "mul", "mul", "sub", "div"], `WASM ${enabled}`);
       }
     } finally {
-      inspector.onNonFinite = prev;
+      watching.dispose();
       wasmElementwise.enabled = true;
     }
   });
