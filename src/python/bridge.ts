@@ -7,7 +7,8 @@ import type { Comparison } from "../engine/cmp";
 import { setIndex, type IndexItem } from "../engine/ops/indexing";
 import { inspector } from "../engine/inspect";
 import { sameShape } from "../engine/shape";
-import type { DType } from "../engine/dtype";
+import { DTYPE_LABEL, isFloating, promoteTypes, type DType } from "../engine/dtype";
+import { BINARY_OPS, INPLACE_OPS, UNARY_OPS, opTableData } from "../engine/ops/table";
 import type { Generator as TorchGenerator } from "../engine/random/generator";
 
 type Gen = TorchGenerator | null | undefined;
@@ -22,12 +23,11 @@ function dimOrNull(dim: MaybeDim): number | number[] | null {
 
 // Tensor methods as plain functions: Python caches each one once, because looking a method up on a
 // JS object through the FFI (which builds a bound-method proxy) costs more than the call itself.
-const UNARY = ["neg", "exp", "log", "log10", "tanh", "sigmoid", "relu", "abs", "sqrt", "reciprocal", "square",
-  "clone", "detach", "contiguous", "all", "any", "logical_not", "isnan", "item", "float", "double", "long", "bool",
-  "zero_", "retain_grad", "numel", "tolist", "toArray"] as const;
-const BINARY = ["add", "sub", "mul", "div", "pow", "rsub", "rdiv", "rpow", "matmul", "mm", "eq", "ne", "lt", "le",
-  "gt", "ge", "add_", "sub_", "mul_", "div_", "pow_", "copy_", "fill_", "masked_fill_", "to", "unsqueeze",
-  "squeeze", "view_as", "expand_as", "equal"] as const;
+// The op table's rows, and the other methods Python calls this way.
+const UNARY = [...Object.keys(UNARY_OPS), "clone", "detach", "contiguous", "all", "any", "item", "float", "double",
+  "long", "bool", "zero_", "retain_grad", "numel", "tolist", "toArray"];
+const BINARY = [...Object.keys(BINARY_OPS), ...Object.keys(INPLACE_OPS), "matmul", "mm", "copy_", "fill_",
+  "masked_fill_", "to", "unsqueeze", "squeeze", "view_as", "expand_as", "equal"];
 type Fn = (...args: never[]) => unknown;
 const methods: Record<string, Fn> = {};
 for (const name of UNARY) methods[`t_${name}`] = ((t: Tensor) => (t as unknown as Record<string, () => unknown>)[name]()) as Fn;
@@ -63,7 +63,7 @@ function writeBackIsNoOp(t: Tensor, key: unknown, i: unknown, r: Tensor): boolea
 // while a call with no arguments returning a number costs ~0.5 µs. So the hot operations take their
 // operands from two buffers Python writes into (an array('d') and an array('i') whose memory, inside
 // the wasm heap, we see through PyProxy.getBuffer) and return the result's handle. Python releases
-// handles in batches when its wrappers die (Tensor.__del__ in _tensor.py).
+// handles in batches when its wrappers die (Tensor.__del__ in torch/_tensor.py).
 const tensors: (Tensor | undefined)[] = [];
 const freeHandles: number[] = [];
 
@@ -86,7 +86,7 @@ let argView: PyBufferView | null = null, dimView: PyBufferView | null = null, de
 /** ARGS: numbers and handles (Python's array('d')); DIMS: dims (array('i')). Empty once wasm memory grows. */
 let ARGS: Float64Array<ArrayBufferLike> = new Float64Array(0);
 let DIMS: Int32Array<ArrayBufferLike> = new Int32Array(0);
-/** DEAD: handles of Python wrappers that died, written by _release_dead (_tensor.py) */
+/** DEAD: handles of Python wrappers that died, written by _release_dead (torch/_handles.py) */
 let DEAD: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
 function attachViews(): void {
@@ -121,11 +121,32 @@ function args(): Float64Array<ArrayBufferLike> {
   return ARGS;
 }
 
-const DTYPE_CODES: DType[] = ["float32", "float64", "int64", "bool"];
+// ---- codes shared with Python, which reads them from pythonTable() (torch/_ops.py) ----
+/** a dtype's code is its index; itemsize is PyTorch's element size (torch.float32.itemsize) */
+const DTYPES: readonly { name: DType; itemsize: number }[] = [
+  { name: "float32", itemsize: 4 }, { name: "float64", itemsize: 8 }, { name: "int64", itemsize: 8 }, { name: "bool", itemsize: 1 },
+];
+const DTYPE_CODES = DTYPES.map((d) => d.name);
 const dtypeArg = (code: number): DType | undefined => (code >= 0 ? DTYPE_CODES[code] : undefined);
 const dimArg = (x: number): number | null => (Number.isNaN(x) ? null : int(x));
 const REDUCTIONS = ["mean", "sum", "none"] as const;
-const IOP_MODES = ["add", "sub", "mul", "div"] as const; // _IOPS in _tensor.py
+/** the ops of `a[k] op= v` and `p.data op= v` (h_iopIndexedN, h_iopData) */
+const IOP_MODES = ["add", "sub", "mul", "div"] as const;
+/** Index items in ARGS: from ITEMS_AT, ITEM_SLOTS slots each, a code and its values (indexItems). */
+const ITEMS_AT = 4, ITEM_SLOTS = 4;
+const ITEM = { int: 0, tensor: 1, slice: 2, none: 3, ellipsis: 4, range: 5 } as const;
+
+/** Everything above, the op table and each dtype's rank in type promotion, as JSON for torch/_ops.py. */
+function pythonTable(): string {
+  const rank = (d: DType) => DTYPE_CODES.filter((e) => promoteTypes(d, e) === d).length - 1;
+  return JSON.stringify({
+    ops: opTableData(),
+    dtypes: DTYPES.map(({ name, itemsize }) => ({ name, itemsize, label: DTYPE_LABEL[name], floating: isFloating(name), rank: rank(name) })),
+    reductions: REDUCTIONS,
+    iopModes: IOP_MODES,
+    index: { at: ITEMS_AT, slots: ITEM_SLOTS, codes: ITEM },
+  });
+}
 
 type Call = (...a: unknown[]) => unknown;
 const call = (t: Tensor, name: string): Call => (t as unknown as Record<string, Call>)[name];
@@ -150,19 +171,19 @@ for (const name of BINARY) {
 }
 
 /**
- * Index items written by Python's _encode_items (_tensor.py): `n` items from ARGS[4], four slots
- * each, a code and its values: 0 int, 1 tensor handle, 2 slice (start, stop, step; NaN: None),
- * 3 None, 4 Ellipsis, 5 range(start, stop, step).
+ * Index items written by Python's _encode_items (torch/_index.py): `n` items from ARGS[ITEMS_AT], a
+ * code (ITEM) and its values: an int, a tensor handle, a slice's or range's (start, stop, step;
+ * NaN: None), nothing for None and Ellipsis.
  */
 function indexItems(a: Float64Array<ArrayBufferLike>, n: number): IndexItem[] {
   const items: IndexItem[] = new Array(n);
-  for (let i = 0, s = 4; i < n; i++, s += 4) {
+  for (let i = 0, s = ITEMS_AT; i < n; i++, s += ITEM_SLOTS) {
     switch (a[s]) {
-      case 0: items[i] = int(a[s + 1]); break;
-      case 1: items[i] = asIndex(at(a[s + 1])) as IndexItem; break;
-      case 2: items[i] = torch.slice(dimArg(a[s + 1]), dimArg(a[s + 2]), dimArg(a[s + 3])); break;
-      case 3: items[i] = null; break;
-      case 4: items[i] = "..."; break;
+      case ITEM.int: items[i] = int(a[s + 1]); break;
+      case ITEM.tensor: items[i] = asIndex(at(a[s + 1])) as IndexItem; break;
+      case ITEM.slice: items[i] = torch.slice(dimArg(a[s + 1]), dimArg(a[s + 2]), dimArg(a[s + 3])); break;
+      case ITEM.none: items[i] = null; break;
+      case ITEM.ellipsis: items[i] = "..."; break;
       default: items[i] = torch.arange(int(a[s + 1]), int(a[s + 2]), int(a[s + 3]), { dtype: "int64", requires_grad: false });
     }
   }
@@ -171,6 +192,7 @@ function indexItems(a: Float64Array<ArrayBufferLike>, n: number): IndexItem[] {
 
 export const handles = {
   ...handleOps,
+  pythonTable,
   attachBuffers(argArray: PyArrayProxy, dimArray: PyArrayProxy, deadArray?: PyArrayProxy): void {
     argProxy = argArray;
     dimProxy = dimArray;

@@ -1,5 +1,5 @@
 # `import torch` for scripts run by Backprop Ninja: PyTorch's names and Python semantics over the
-# TypeScript engine. Logic lives in _tensor.py (which never shadows builtins); this module defines
+# TypeScript engine. Logic lives in _tensor.py and the modules it uses (which never shadow builtins); this module defines
 # the torch.* namespace, where names like `float`, `sum` and `max` are torch's, not Python's.
 import builtins as _builtins
 import functools as _functools
@@ -22,19 +22,22 @@ _b_randn = _b.randn
 _b_setGradEnabled = _b.setGradEnabled
 _b_stack = _b.stack
 _b_where = _b.where
-_h_randint = _b.h_randint
 
-from . import _tensor
-from ._tensor import Size, Tensor, dtype, tensor, _wrap, _operand, _shape_args, _js_dtype, _dims, _keep
+from . import _dtypes, _ops, _tensor
+from ._dtypes import dtype, _js_dtype
+from ._errors import _raising_like_torch
+from ._handles import _A, _I, _h_fullLike, _h_randint
+from ._size import Size
+from ._tensor import Tensor, tensor, _wrap, _wrap_h, _operand, _shape_args, _dims, _keep
 
 __version__ = "1.13.1+backprop_ninja"
 
-float32 = float = _tensor.float32
-float64 = double = _tensor.float64
-int64 = long = int = _tensor.int64
-int32 = int16 = int8 = uint8 = _tensor.int64
-float16 = half = bfloat16 = _tensor.float32
-bool = _tensor.bool_
+float32 = float = _dtypes.float32
+float64 = double = _dtypes.float64
+int64 = long = int = _dtypes.int64
+int32 = int16 = int8 = uint8 = _dtypes.int64
+float16 = half = bfloat16 = _dtypes.float32
+bool = _dtypes.bool_
 
 
 # ---------------------------------------------------------------- Generator
@@ -204,23 +207,19 @@ empty = zeros
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     if dtype is None:
-        dtype = _tensor.bool_ if isinstance(fill_value, _builtins.bool) else _tensor.int64 if isinstance(fill_value, _builtins.int) else _tensor.float32
+        dtype = _dtypes.bool_ if isinstance(fill_value, _builtins.bool) else _dtypes.int64 if isinstance(fill_value, _builtins.int) else _dtypes.float32
     return _wrap(_b_full(_to_js(_shape_args((size,))), fill_value, _js_dtype(dtype), _rg(requires_grad)))
-
-
-_DTYPE_CODE = {"float32": 0, "float64": 1, "int64": 2, "bool": 3}  # bridge.ts DTYPE_CODES
 
 
 def _full_like(input, value, dtype, requires_grad):
     d = _js_dtype(dtype)
     if type(input) is not Tensor or not (type(value) is _builtins.int or type(value) is _builtins.float):
         return _wrap(_b_fullLike(input._t, value, d, _rg(requires_grad)))
-    _A = _tensor._A
     _A[0] = input._h
     _A[1] = value
-    _A[2] = -1 if d is None else _DTYPE_CODE[d]
+    _A[2] = -1 if d is None else _ops.DTYPE_CODE[d]
     _A[3] = 1 if requires_grad else 0
-    return _tensor._wrap_h(_tensor._h_fullLike())
+    return _wrap_h(_h_fullLike())
 
 
 def zeros_like(input, dtype=None, requires_grad=False, device=None):
@@ -254,16 +253,15 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
     dims = _shape_args((size,))
     d = _js_dtype(dtype)
     if type(low) is _builtins.int and type(high) is _builtins.int and -_EXACT < low < _EXACT and -_EXACT < high < _EXACT \
-            and len(dims) <= len(_tensor._I):
+            and len(dims) <= len(_I):
         # the handle path: numbers and dims through the shared buffers, no JS array or JsProxy built
-        _A, _I = _tensor._A, _tensor._I
         for i, s in enumerate(dims):
             _I[i] = s
         _A[0] = low
         _A[1] = high
         _A[2] = len(dims)
-        _A[3] = -1 if d is None else _DTYPE_CODE[d]
-        return _tensor._wrap_h(_h_randint(_gen(generator)))
+        _A[3] = -1 if d is None else _ops.DTYPE_CODE[d]
+        return _wrap_h(_h_randint(_gen(generator)))
     return _wrap(_b_randint(low, high, _to_js(dims), _gen(generator), d))
 
 
@@ -329,9 +327,7 @@ def equal(input, other):
     return input.equal(other)
 
 
-def promote_types(a, b):
-    rank = {"bool": 0, "int64": 1, "float32": 2, "float64": 3}
-    return a if rank[a.name] >= rank[b.name] else b
+promote_types = _dtypes.promote_types
 
 
 # ---------------------------------------------------------------- functions mirroring methods
@@ -345,12 +341,11 @@ def _method(name):
     return f
 
 
-for _name in ("add", "sub", "mul", "div", "pow", "matmul", "mm", "neg", "exp", "log", "log10", "tanh",
-              "sigmoid", "relu", "abs", "sqrt", "reciprocal", "square", "clamp", "clip", "sum", "mean",
-              "var", "std", "max", "min", "argmax", "argmin", "all", "any", "eq", "ne", "lt", "le", "gt",
-              "ge", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze", "softmax",
-              "log_softmax", "masked_fill", "isnan", "logical_not", "index_select", "t", "clone",
-              "detach"):
+# the op table's torch.* names, and methods outside it
+for _name in _ops.TORCH + ("matmul", "mm", "clamp", "clip", "sum", "mean", "var", "std", "max", "min", "argmax",
+                           "argmin", "all", "any", "reshape", "flatten", "transpose", "permute", "unsqueeze",
+                           "squeeze", "softmax", "log_softmax", "masked_fill", "index_select", "t", "clone",
+                           "detach"):
     globals()[_name] = _method(_name)
 del _name
 
@@ -359,7 +354,7 @@ subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
 # engine errors surface as PyTorch's exception types from torch.* functions too
 for _name, _fn in list(globals().items()):
     if not _name.startswith("_") and callable(_fn) and getattr(_fn, "__module__", None) == __name__ and not isinstance(_fn, type):
-        globals()[_name] = _tensor._raising_like_torch(_fn)
+        globals()[_name] = _raising_like_torch(_fn)
 del _name, _fn
 
 from . import nn  # noqa: E402

@@ -1,6 +1,8 @@
 # The Python face of the engine's Tensor: every method is a thin call into the JS engine through
 # Pyodide's FFI (`_bpn_bridge` is registered by src/python/pyodide.ts). Keyword arguments are
-# resolved here and passed positionally, so the JS side never needs option objects.
+# resolved here and passed positionally, so the JS side never needs option objects. The op table's
+# methods (_ops) are added to Tensor at the end; handles and buffers are _handles', dtypes _dtypes',
+# index keys _index', error translation _errors'.
 # This module must not shadow builtins (torch/__init__.py defines torch.float, torch.sum, ...).
 import builtins
 import itertools
@@ -8,13 +10,21 @@ import operator
 from array import array
 
 import _bpn_bridge as _b
-from pyodide.ffi import JsException, create_proxy, jsnull, to_js
+from pyodide.ffi import JsException, jsnull, to_js
+
+from . import _ops
+from ._dtypes import _BY_CODE, _ITEM_TYPE, _TENSOR_TYPE, _js_dtype, dtype, float32
+from ._errors import _raising_like_torch, _translate, _wrap_class
+from ._handles import (_A, _I, _RELEASE_EVERY, _dead, _release_dead, _h_put, _h_get, _h_dup, _h_T, _h_data,  # noqa: F401
+                       _h_setData, _h_grad, _h_shape, _h_ndim, _h_dtype, _h_item, _h_index1, _h_index2,
+                       _h_setItem1, _h_getItemN, _h_iaddIndexed, _h_iopIndexedN, _h_iopData, _h_setItemN,
+                       _h_view, _h_reshape, _h_sum, _h_mean, _h_variance, _h_softmax, _h_zero_)
+from ._size import Size
 
 _new = object.__new__
 _int, _float = builtins.int, builtins.float
 # bridge functions looked up once: attribute access on a JS object is the costly part of a call
 _b_allclose = _b.allclose
-_b_arange = _b.arange
 _b_argExtreme = _b.argExtreme
 _b_copyOf = _b.copyOf
 _b_extreme = _b.extreme
@@ -27,122 +37,33 @@ _b_multinomial = _b.multinomial
 _b_repr = _b.repr
 _b_retainGraphOpts = _b.retainGraphOpts
 _b_setItem = _b.setItem
-_b_slice = _b.slice
 _b_softmax = _b.softmax
 _b_sum = _b.sum
 _b_variance = _b.variance
 
 # engine methods as plain JS functions, looked up once (see bridge.ts)
-_t_abs = _b.t_abs
-_t_add = _b.t_add
-_t_add_ = _b.t_add_
 _t_all = _b.t_all
 _t_any = _b.t_any
 _t_bool = _b.t_bool
-_t_clone = _b.t_clone
-_t_contiguous = _b.t_contiguous
 _t_copy_ = _b.t_copy_
 _t_detach = _b.t_detach
-_t_div = _b.t_div
-_t_div_ = _b.t_div_
 _t_double = _b.t_double
-_t_eq = _b.t_eq
 _t_equal = _b.t_equal
-_t_exp = _b.t_exp
 _t_expand_as = _b.t_expand_as
 _t_fill_ = _b.t_fill_
 _t_float = _b.t_float
-_t_ge = _b.t_ge
-_t_gt = _b.t_gt
-_t_isnan = _b.t_isnan
 _t_item = _b.t_item
-_t_le = _b.t_le
-_t_log = _b.t_log
-_t_log10 = _b.t_log10
-_t_logical_not = _b.t_logical_not
 _t_long = _b.t_long
-_t_lt = _b.t_lt
-_t_matmul = _b.t_matmul
-_t_mm = _b.t_mm
-_t_mul = _b.t_mul
-_t_mul_ = _b.t_mul_
-_t_ne = _b.t_ne
-_t_neg = _b.t_neg
 _t_numel = _b.t_numel
-_t_pow = _b.t_pow
-_t_pow_ = _b.t_pow_
-_t_rdiv = _b.t_rdiv
-_t_reciprocal = _b.t_reciprocal
-_t_relu = _b.t_relu
 _t_retain_grad = _b.t_retain_grad
-_t_rpow = _b.t_rpow
-_t_rsub = _b.t_rsub
-_t_sigmoid = _b.t_sigmoid
-_t_sqrt = _b.t_sqrt
-_t_square = _b.t_square
 _t_squeeze = _b.t_squeeze
-_t_sub = _b.t_sub
-_t_sub_ = _b.t_sub_
-_t_tanh = _b.t_tanh
 _t_to = _b.t_to
 _t_toArray = _b.t_toArray
-_t_unsqueeze = _b.t_unsqueeze
-_t_view_as = _b.t_view_as
-_t_zero_ = _b.t_zero_
-_t_T = _b.t_T
-_t_data = _b.t_data
-_t_grad = _b.t_grad
-_t_index1 = _b.t_index1
-_t_index2 = _b.t_index2
 _t_view = _b.t_view
+_t_view_as = _b.t_view_as
 _t_clamp = _b.t_clamp
 
-# ---------------------------------------------------------------- handles (see bridge.ts)
-# A Tensor holds `_h`, a small int naming its JS tensor in the bridge's table. Hot operations write
-# their operands (handles, numbers) into _A and dims into _I, then call a JS function with no
-# arguments that returns the result's handle: no JsProxy is created and no argument converted.
-# Anything else uses `_t`, a JsProxy of the JS tensor fetched on demand.
-_A = array("d", bytes(8 * 64))
-_I = array("i", bytes(4 * 64))
-# handles of dead wrappers go to _D for release; few at a time (see bridge.ts releaseDead)
-_RELEASE_EVERY = 16
-_D = array("i", bytes(4 * _RELEASE_EVERY))
-_b.attachBuffers(create_proxy(_A), create_proxy(_I), create_proxy(_D))
-_h_put = _b.put
-_h_get = _b.get
-_h_release = _b.release
-_h_releaseDead = _b.releaseDead
-_h_dup = _b.h_dup
-_h_T = _b.h_T
-_h_data = _b.h_data
-_h_setData = _b.h_setData
-_h_grad = _b.h_grad
-_h_shape = _b.h_shape
-_h_ndim = _b.h_ndim
-_h_dtype = _b.h_dtype
-_h_item = _b.h_item
-_h_index1 = _b.h_index1
-_h_index2 = _b.h_index2
-_h_setItem1 = _b.h_setItem1
-_h_getItemN = _b.h_getItemN
-_h_iaddIndexed = _b.h_iaddIndexed
-_h_iopIndexedN = _b.h_iopIndexedN
-_h_iopData = _b.h_iopData
-_h_setItemN = _b.h_setItemN
-_h_view = _b.h_view
-_h_reshape = _b.h_reshape
-_h_sum = _b.h_sum
-_h_mean = _b.h_mean
-_h_variance = _b.h_variance
-_h_softmax = _b.h_softmax
-_h_crossEntropy = _b.h_crossEntropy
-_h_fullLike = _b.h_fullLike
-_h_zero_ = _b.h_zero_
-_h_numel = _b.t_numel
-
 _NAN = builtins.float("nan")
-_DTYPE_CODES = ("float32", "float64", "int64", "bool")  # bridge.ts DTYPE_CODES
-_dead = []  # handles of collected wrappers, released in batches
 _shape_epoch = 0  # bumped when a JS tensor's shape changes (Tensor.shape)
 
 # `t[k] += v` runs as r = t[k]; r += v; t[k] = r. When r is a view of t and nothing but in-place ops
@@ -154,16 +75,6 @@ _pending = None
 def _mutating():
     global _pending
     _pending = None
-
-
-def _release_dead():
-    # a finalizer may run (and append) while this runs: take exactly the handles copied
-    while _dead:
-        hs = array("i", _dead[:_RELEASE_EVERY])
-        n = len(hs)
-        del _dead[:n]
-        _D[:n] = hs
-        _h_releaseDead(n)
 
 
 def _wrap_h(h):
@@ -275,79 +186,14 @@ def _tensor_only(name):
     return op
 
 
-_add, _sub, _mul, _div, _pow = _binary("add"), _binary("sub"), _binary("mul"), _binary("div"), _binary("pow")
-_rsub, _rdiv, _rpow = _binary("rsub"), _binary("rdiv"), _binary("rpow")
-_eq, _ne, _lt, _le, _gt, _ge = (_binary(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
-_add_, _sub_, _mul_, _div_, _pow_ = (_inplace(n) for n in ("add_", "sub_", "mul_", "div_", "pow_"))
-
-
-# ---------------------------------------------------------------- dtypes
-class dtype:
-    __slots__ = ("name", "is_floating_point", "itemsize")
-
-    def __init__(self, name, is_floating_point, itemsize):
-        self.name = name
-        self.is_floating_point = is_floating_point
-        self.itemsize = itemsize
-
-    def __repr__(self):
-        return "torch." + self.name
-
-    def __reduce__(self):
-        return (_dtype_by_name, (self.name,))
-
-
-float32 = dtype("float32", True, 4)
-float64 = dtype("float64", True, 8)
-int64 = dtype("int64", False, 8)
-bool_ = dtype("bool", False, 1)
-_DTYPES = {"float32": float32, "float64": float64, "int64": int64, "bool": bool_}
-# aliases the engine does not store: torch.int32 etc. map to the nearest supported dtype
-_ALIASES = {"float": float32, "double": float64, "long": int64, "int": int64, "int32": int64,
-            "int16": int64, "int8": int64, "uint8": int64, "half": float32, "float16": float32,
-            "bfloat16": float32}
-
-
-def _dtype_by_name(name):
-    return _DTYPES[name]
-
-
-def _js_dtype(d):
-    """A torch dtype (or Python type used as one) → the engine's dtype string, or None."""
-    if d is None:
-        return None
-    if isinstance(d, dtype):
-        return d.name
-    if d is builtins.float:
-        return "float32"
-    if d is builtins.int:
-        return "int64"
-    if d is builtins.bool:
-        return "bool"
-    if isinstance(d, str) and d in _DTYPES:
-        return d
-    raise TypeError(f"unsupported dtype: {d!r}")
-
-
-# ---------------------------------------------------------------- Size
-class Size(tuple):
-    def __repr__(self):
-        return f"torch.Size([{', '.join(str(s) for s in self)}])"
-
-    __str__ = __repr__
-
-    def numel(self):
-        n = 1
-        for s in self:
-            n *= s
-        return n
-
-    def __getitem__(self, k):
-        try:
-            r = tuple.__getitem__(self, k)
-            return Size(r) if isinstance(k, slice) else r
-        except JsException as e:
-            raise _translate(e) from None
+# the op table's functions (dunders below use them; the table's methods are added after the class)
+_UNARY = {n: _unary(n) for n in _ops.UNARY}
+_BINARY = {n: _binary(n) for n in _ops.BINARY}
+_INPLACE = {n: _inplace(n) for n in _ops.INPLACE}
+_add, _sub, _mul, _div, _pow = (_BINARY[n] for n in ("add", "sub", "mul", "div", "pow"))
+_rsub, _rdiv, _rpow = _BINARY["rsub"], _BINARY["rdiv"], _BINARY["rpow"]
+_eq, _ne, _lt, _le, _gt, _ge = (_BINARY[n] for n in ("eq", "ne", "lt", "le", "gt", "ge"))
+_add_, _sub_, _mul_, _div_, _pow_ = (_INPLACE[n] for n in ("add_", "sub_", "mul_", "div_", "pow_"))
 
 
 # ---------------------------------------------------------------- helpers
@@ -361,10 +207,6 @@ def _wrap(js):
     t._h = _h_put(js)
     t._s = None
     return t
-
-
-def _wrap_or_none(js):
-    return None if js is None or js is jsnull else _wrap(js)
 
 
 def _operand(x):
@@ -397,10 +239,6 @@ def _shape_args(args, what="shape"):
     return out
 
 
-def _js_list(xs):
-    return to_js(list(xs))
-
-
 def _dims(dim):
     if dim is None:
         return None
@@ -416,90 +254,6 @@ def _keep(keepdim, kw):
         if kw:
             raise TypeError(f"unexpected keyword argument '{next(iter(kw))}'")
     return builtins.bool(keepdim)
-
-
-def _index_item(k):
-    tk = type(k)
-    if tk is builtins.int:
-        return k
-    if tk is Tensor:
-        return k._t
-    if tk is slice:
-        return _b_slice(_opt_int(k.start), _opt_int(k.stop), _opt_int(k.step))
-    if k is None:
-        return jsnull
-    if k is Ellipsis:
-        return "..."
-    if tk is range:
-        return _b_arange(k.start, k.stop, k.step, "int64", False)
-    if tk is builtins.bool:
-        raise IndexError("indexing with a Python bool is not supported")
-    if isinstance(k, Tensor):
-        return k._t
-    if isinstance(k, (list, tuple)):
-        return tensor(list(k))._t if any(isinstance(v, (list, tuple, Tensor)) for v in k) or not k else _flat_index_list(k)
-    if hasattr(k, "__index__"):
-        return k.__index__()
-    raise IndexError(f"unsupported index type: {tk.__name__}")
-
-
-_ITEMS_AT = 4  # index items go to _A[4:], four slots each (bridge.ts indexItems)
-_MAX_ITEMS = (len(_A) - _ITEMS_AT) // 4
-
-
-def _encode_items(key):
-    """The items of a tuple key into _A for h_getItemN / h_setItemN. False when one needs the JsProxy
-    path (lists, bools, objects with __index__, ...): nothing is converted then."""
-    if len(key) > _MAX_ITEMS:
-        return False
-    s = _ITEMS_AT
-    for k in key:
-        tk = type(k)
-        if tk is builtins.int:
-            _A[s] = 0
-            _A[s + 1] = k
-        elif tk is Tensor:
-            _A[s] = 1
-            _A[s + 1] = k._h
-        elif tk is slice:
-            start, stop, step = _opt_int(k.start), _opt_int(k.stop), _opt_int(k.step)
-            _A[s] = 2
-            _A[s + 1] = _NAN if start is None else start
-            _A[s + 2] = _NAN if stop is None else stop
-            _A[s + 3] = _NAN if step is None else step
-        elif k is None:
-            _A[s] = 3
-        elif k is Ellipsis:
-            _A[s] = 4
-        elif tk is range:
-            _A[s] = 5
-            _A[s + 1] = k.start
-            _A[s + 2] = k.stop
-            _A[s + 3] = k.step
-        else:
-            return False
-        s += 4
-    return True
-
-
-def _flat_index_list(k):
-    if builtins.all(type(v) is builtins.bool for v in k):
-        return tensor(list(k))._t
-    return to_js([builtins.int(v) for v in k])
-
-
-def _opt_int(v):
-    if v is None:
-        return None
-    if isinstance(v, Tensor):
-        return builtins.int(v.item())
-    return v.__index__()
-
-
-def _index_items(key):
-    if type(key) is tuple:
-        return [_index_item(k) for k in key]
-    return [_index_item(key)]
 
 
 def _infer_nested(data):
@@ -675,7 +429,7 @@ class Tensor:
     @property
     def dtype(self):
         _A[0] = self._h
-        return _DTYPES[_DTYPE_CODES[_h_dtype()]]
+        return _BY_CODE[_h_dtype()]
 
     @property
     def ndim(self):
@@ -732,7 +486,7 @@ class Tensor:
 
     def type(self, dtype=None):
         if dtype is None:
-            return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}[self._t.dtype]
+            return _TENSOR_TYPE[self._t.dtype]
         return _wrap(_t_to(self._t, _js_dtype(dtype)))
 
     # ---- values ----
@@ -742,12 +496,7 @@ class Tensor:
             v = _h_item()
         except JsException as e:
             raise _translate(e) from None
-        d = _A[1]
-        if d == 3:
-            return builtins.bool(v)
-        if d == 2:
-            return builtins.int(v)
-        return builtins.float(v)
+        return _ITEM_TYPE[_int(_A[1])](v)
 
     def tolist(self):
         d = self._t.dtype
@@ -900,17 +649,17 @@ class Tensor:
     def __rmatmul__(self, o):
         return tensor(o) @ self
 
-    __neg__ = _unary("neg")
+    __neg__ = _UNARY["neg"]
 
     def __pos__(self):
         return self
 
-    __abs__ = _unary("abs")
+    __abs__ = _UNARY["abs"]
 
     def __invert__(self):
         if self._t.dtype != "bool":
             raise TypeError("~ is only supported for bool tensors here")
-        return _wrap(_t_logical_not(self._t))
+        return self.logical_not()
 
     def __and__(self, o):
         return _wrap(_t_bool(self._t).mul(_operand(o)).bool())
@@ -941,24 +690,15 @@ class Tensor:
     __gt__ = _gt
     __ge__ = _ge
 
-    # ---- methods named like the operators ----
+    # ---- methods named like the operators (mul, div, eq, ...: the op table's) ----
     def add(self, o, alpha=None):
         return _add(self, o if alpha is None else o * alpha)
 
     def sub(self, o, alpha=None):
         return _sub(self, o if alpha is None else o * alpha)
 
-    mul = _mul
-    div = _div
-    pow = _pow
     matmul = __matmul__
     mm = _tensor_only("mm")
-    eq = _eq
-    ne = _ne
-    lt = _lt
-    le = _le
-    gt = _gt
-    ge = _ge
 
     def equal(self, o):
         return _t_equal(self._t, o._t)
@@ -966,19 +706,7 @@ class Tensor:
     def allclose(self, o, rtol=1e-05, atol=1e-08, equal_nan=False):
         return _b_allclose(self._t, o._t, rtol, atol, builtins.bool(equal_nan))
 
-    # ---- elementwise ----
-    neg = __neg__
-    exp = _unary("exp")
-    log = _unary("log")
-    log10 = _unary("log10")
-    tanh = _unary("tanh")
-    sigmoid = _unary("sigmoid")
-    relu = _unary("relu")
-    abs = __abs__
-    sqrt = _unary("sqrt")
-    reciprocal = _unary("reciprocal")
-    square = _unary("square")
-
+    # ---- elementwise (the op table's exp, log, ... are added after the class) ----
     def clamp(self, min=None, max=None):
         return _wrap(_t_clamp(self._t, min, max))
 
@@ -986,12 +714,6 @@ class Tensor:
 
     def masked_fill(self, mask, value):
         return _wrap(self._t.masked_fill(mask._t, value))
-
-    def isnan(self):
-        return _wrap(_t_isnan(self._t))
-
-    def logical_not(self):
-        return _wrap(_t_logical_not(self._t))
 
     # ---- reductions ----
     def _reduce(self, fn, dim, keepdim):
@@ -1240,9 +962,7 @@ class Tensor:
     def sub_(self, o, alpha=None):
         return _sub_(self, o if alpha is None else o * alpha)
 
-    mul_ = _mul_
-    div_ = _div_
-    pow_ = _pow_
+    # (mul_, div_, pow_: the op table's)
 
     def clamp_(self, min=None, max=None):
         _mutating()
@@ -1327,7 +1047,8 @@ def _iadd_indexed(a, k, b, bk, sub):
     a[k] = r
 
 
-_IOPS = (operator.iadd, operator.isub, operator.imul, operator.itruediv)  # bridge.ts IOP_MODES
+# `a op= b` by the bridge's IOP_MODES code
+_IOPS = tuple(getattr(operator, "itruediv" if m == "div" else "i" + m) for m in _ops.IOP_MODES)
 
 
 def _iop_indexed(a, k, v, op):
@@ -1391,55 +1112,15 @@ def _softmax(x, dim, log):
         raise _translate(e) from None
 
 
-# ---------------------------------------------------------------- errors
-def _translate(e):
-    """An engine TorchError (seen by Python as JsException) → the exception PyTorch raises."""
-    msg = str(e)
-    for prefix in ("TorchError: ", "Error: "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix):]
-            break
-    msg = msg.split("\n    at ", 1)[0]
-    if "out of bounds" in msg or msg.startswith("too many indices"):
-        return IndexError(msg)
-    if msg.startswith("TypeError: "):
-        return TypeError(msg[len("TypeError: "):])
-    return RuntimeError(msg)
-
-
-def _raising_like_torch(fn):
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except JsException as e:
-            raise _translate(e) from None
-    wrapper.__name__ = fn.__name__
-    wrapper.__qualname__ = fn.__qualname__
-    wrapper.__doc__ = fn.__doc__
-    wrapper.__wrapped__ = fn
-    return wrapper
-
-
-# hot methods translate engine errors themselves (a try block costs nothing until it catches)
-_TRANSLATED_INLINE = frozenset([
-    'T', '__getitem__', '__setitem__', '__eq__', '__ne__', '__rmatmul__', 'add', 'sub', 'add_', 'sub_', 'data',
-    'grad', 'item', 'max', 'mean', 'shape', 'dtype', 'ndim', 'dim', 'sum', 'var', 'std', '_reduce', '_variance',
-    'view', 'reshape', 'zero_', 'softmax', 'log_softmax', '__del__', '__copy__', '__deepcopy__', '__reduce_ex__'])
-
-
-def _wrap_class(cls):
-    for name, attr in list(vars(cls).items()):
-        if name in ("__init_subclass__", "__class_getitem__", "__hash__", "__slots__", "_t", "_h") or name in _TRANSLATED_INLINE \
-                or getattr(attr, "_bpn_inline", False):
-            continue
-        if isinstance(attr, property):
-            setattr(cls, name, property(
-                attr.fget and _raising_like_torch(attr.fget),
-                attr.fset and _raising_like_torch(attr.fset),
-                attr.fdel, attr.__doc__))
-        elif callable(attr) and not isinstance(attr, type):
-            setattr(cls, name, _raising_like_torch(attr))
-
+# the op table's methods that the class does not define itself (add/sub take alpha; reflected ops are
+# Python's __r*__ operators only)
+for _name, _fn in [*_UNARY.items(), *_BINARY.items(), *_INPLACE.items()]:
+    if _name not in vars(Tensor) and _name not in _ops.REFLECTED:
+        setattr(Tensor, _name, _fn)
+del _name, _fn
 
 _wrap_class(Tensor)
 tensor = _raising_like_torch(tensor)
+
+# index encoding needs Tensor and tensor (defined above); Tensor's methods look these up when called
+from ._index import _encode_items, _index_item, _index_items  # noqa: E402
