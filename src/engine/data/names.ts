@@ -1,6 +1,6 @@
 // The makemore names pipeline: words → vocabulary → (context, next char) examples → 80/10/10 split.
 // Pure functions; reading files lives in ./load.ts.
-import { torch } from "../index";
+import { fromArray } from "../ops/creation";
 import { Tensor } from "../tensor";
 import { PyRandom } from "../random/pyrandom";
 import { sameBytes } from "../dtype";
@@ -66,8 +66,8 @@ export function buildDataset(words: readonly string[], vocab: Vocabulary, blockS
     }
   }
   return {
-    X: torch.fromArray(xs, [total, blockSize], "int64"),
-    Y: torch.fromArray(ys, [total], "int64"),
+    X: fromArray(xs, [total, blockSize], "int64"),
+    Y: fromArray(ys, [total], "int64"),
   };
 }
 
