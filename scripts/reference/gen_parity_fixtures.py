@@ -10,6 +10,7 @@ import json
 import math
 import os
 import platform
+import subprocess
 import sys
 
 import torch
@@ -155,9 +156,18 @@ def index_put(x, idx, v, accumulate):
     return y.index_put_((idx,), v, accumulate=accumulate)
 
 
-UNARY = ["neg", "exp", "log", "log10", "tanh", "sigmoid", "relu", "abs", "sqrt"]
-BINARY = ["add", "sub", "mul", "div", "pow"]
-COMPARE = ["eq", "ne", "lt", "le", "gt", "ge"]
+def op_table():
+    """The engine's op table (src/engine/ops/table.ts) as data, printed by op_table.ts."""
+    out = subprocess.run(["npx", "tsx", os.path.join("scripts", "reference", "op_table.ts")], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+# the table's ops with parity cases: unary by input domain, binary arithmetic, comparisons
+OPS = op_table()
+UNARY = {r["name"]: r["parity"] for r in OPS["unary"] if r["parity"]}
+BINARY = [r["name"] for r in OPS["binary"] if r["parity"] == "arith"]
+COMPARE = [r["name"] for r in OPS["binary"] if r["parity"] == "compare"]
 
 PY = {
     **{op: (lambda op: lambda x, **k: getattr(x, op)())(op) for op in UNARY},
@@ -232,8 +242,8 @@ def case(name, op, inputs, tol="elementwise", **kw):
 
 def define_cases():
     # elementwise unary, on random values and on 0, negatives, ±Inf, NaN
-    for op in UNARY:
-        base = positive(4, 5) if op in ("log", "log10", "sqrt") else randn(4, 5)
+    for op, domain in UNARY.items():
+        base = positive(4, 5) if domain == "positive" else randn(4, 5)
         case(f"{op} [4,5]", op, [base])
         case(f"{op} [3,7] with 0/neg/±Inf/NaN", op, [with_specials(randn(3, 7))])
     case("tanh [2,3] float64", "tanh", [randn(2, 3, dtype=torch.float64)])
