@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
 import { decodeNumber, type FiniteDifferenceReport, type Trace } from "../protocol/trace";
-import { resetEngine, runPrepared, type BindingHook } from "./execute";
+import { resetEngine, runPrepared, type BindingHook } from "./sandbox";
 import { prepareScript } from "./instrument";
 
 const STEP = 1e-4;

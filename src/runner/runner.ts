@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { TRACE_VERSION, type OutputChunk, type RunEvent, type ScriptError, type Series, type Trace, type TraceComparison } from "../protocol/trace";
-import { languageOf, sha256, DEFAULT_MAX_OUTPUT_BYTES } from "./execute";
+import { DEFAULT_MAX_OUTPUT_BYTES } from "./record";
+import { languageOf, sha256 } from "./trace";
 import { unpackSamples } from "./summarize";
 import { PENDING_BYTES, pendingEvents, type WorkerMessage, type WorkerRequest } from "./worker";
 

@@ -6,7 +6,7 @@ import { inspector, type InspectorEvents } from "../engine/inspect";
 import type { Tensor } from "../engine/tensor";
 import { DiagnosisRecorder, attachDiagnoses } from "../diagnosis";
 import type { Language } from "../protocol/trace";
-import type { RunRecorder } from "./execute";
+import type { RunRecorder } from "./record";
 import type { NameInfo } from "./summarize";
 
 export interface RunWatch {

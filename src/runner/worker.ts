@@ -4,7 +4,8 @@ import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { parentPort } from "node:worker_threads";
 import type { RunEvent, Trace } from "../protocol/trace";
-import { executeScript, resetEngine } from "./execute";
+import { executeScript } from "./execute";
+import { resetEngine } from "./sandbox";
 import { finiteDifferenceCheck, typescriptShiftedLoss, type ShiftedLoss } from "./finiteDifference";
 import { packSamples } from "./summarize";
 

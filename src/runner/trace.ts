@@ -1,0 +1,135 @@
+// A run's Trace (src/protocol/trace.ts) from what it recorded: named tensors, the autograd graph,
+// cmp rows with their samples, and micrograd Values with their graph.
+import { createHash } from "node:crypto";
+import type { Comparison } from "../engine/cmp";
+import { Tensor } from "../engine/tensor";
+import { Value } from "../engine/value";
+import {
+  TRACE_VERSION, encodeNumber,
+  type Graph, type Language, type NamedTensor, type Place, type ScriptError, type Trace, type TraceComparison, MAX_GRAPH_NODES,
+} from "../protocol/trace";
+import type { RunRecorder } from "./record";
+import { autogradGraph, nodeIdOf, sampleDifferenceKept, sampleTensor, summarize, type NameInfo } from "./summarize";
+
+export const languageOf = (file: string): Language =>
+  /\.ipynb$/i.test(file) ? "notebook" : /\.py$/i.test(file) ? "python" : /\.(c|m)?tsx?$/i.test(file) ? "typescript" : "javascript";
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+const placeOfName = (n: NameInfo | undefined): Place | undefined => (n ? { ...n.place } : undefined);
+
+/** A cmp call as a trace row: where it was made, the names involved, samples taken now. */
+export function comparisonRow(c: Comparison, place: Place, index: number, manual: Tensor | null | undefined, t: Tensor | null | undefined, names: Map<number, NameInfo>): TraceComparison {
+  const mv = manual ? manual._read() : undefined;
+  const gv = t?.grad ? t.grad._read() : undefined;
+  const hasDiff = mv && gv && mv.length === gv.length && c.status !== "shape-mismatch";
+  return {
+    ...c, ...place, index,
+    manualName: manual ? names.get(manual.id)?.name : undefined,
+    manualPlace: manual ? placeOfName(names.get(manual.id)) : undefined,
+    tensorName: t ? names.get(t.id)?.name : undefined,
+    nodeId: t ? nodeIdOf(t) : undefined,
+    // slots: the same row of a re-run (its samples are re-used while the values are the same)
+    manual: mv && manual ? sampleTensor(manual, mv, true, `cmp${index}:${c.name}:manual`) : undefined,
+    grad: gv && t?.grad ? sampleTensor(t.grad, gv, true, `cmp${index}:${c.name}:grad`) : undefined,
+    diff: hasDiff && t?.grad ? sampleDifferenceKept(mv, gv, t.grad.shape, `cmp${index}:${c.name}:diff`) : undefined,
+  };
+}
+
+export interface TraceParts {
+  file: string;
+  source: string;
+  documentVersion?: number;
+  startedAt: string;
+  rec: RunRecorder;
+  bindings: Map<string, { value: unknown; place: Place }>;
+  names: Map<number, NameInfo>;
+  backwardRoot?: Tensor;
+  error?: ScriptError;
+}
+
+export function buildTrace(p: TraceParts): Trace {
+  const tensors: NamedTensor[] = [];
+  for (const [name, { value, place }] of p.bindings) {
+    if (!(value instanceof Tensor)) continue;
+    tensors.push({
+      kind: "tensor", id: value.id, name, ...place, shape: value.shape, dtype: value.dtype,
+      requiresGrad: value.requires_grad, isLeaf: value.is_leaf, gradFn: value.grad_fn?.name(),
+      value: summarize(value, `${name}:value`), grad: value.grad ? summarize(value.grad, `${name}:grad`) : undefined,
+    });
+  }
+  const byName = new Set(tensors.map((t) => t.name));
+  for (const t of tensors) {
+    if (t.name.startsWith("d") && byName.has(t.name.slice(1))) t.pair = t.name.slice(1);
+    else if (byName.has("d" + t.name)) t.pair = "d" + t.name;
+  }
+  const named = tensors.map((t) => p.bindings.get(t.name)!.value as Tensor).filter((t) => t.requires_grad);
+  const graph = p.backwardRoot
+    ? autogradGraph([p.backwardRoot], p.names, "backward", p.backwardRoot)
+    : named.length ? autogradGraph(named, p.names, "named") : null;
+  if (graph) {
+    const ids = new Set(graph.nodes.map((n) => n.id));
+    for (const t of tensors) {
+      const tensor = p.bindings.get(t.name)!.value as Tensor;
+      const id = nodeIdOf(tensor);
+      if (ids.has(id) && graph.nodes.find((n) => n.id === id)?.tensorId === tensor.id) t.nodeId = id;
+    }
+  }
+  if (p.rec.nonFinite) p.rec.nonFinite.name = p.names.get(p.rec.nonFinite.tensorId)?.name;
+  return {
+    version: TRACE_VERSION,
+    file: p.file,
+    language: languageOf(p.file),
+    sourceHash: sha256(p.source),
+    documentVersion: p.documentVersion,
+    status: p.error ? "error" : "ok",
+    startedAt: p.startedAt,
+    timings: { totalMs: 0, prepareMs: 0, runMs: 0, traceMs: 0 },
+    tensors,
+    values: [],
+    graph,
+    comparisons: p.rec.comparisons,
+    output: p.rec.output,
+    outputTruncated: p.rec.droppedOutputBytes > 0,
+    droppedOutputBytes: p.rec.droppedOutputBytes,
+    series: p.rec.seriesList(),
+    nonFinite: p.rec.nonFinite,
+    error: p.error,
+    notes: p.rec.notes,
+  };
+}
+
+/**
+ * micrograd Values bound to names, and — when no tensor backward was drawn — the graph of the
+ * Value backward() ran from, with data and grad on every node, capped near the root.
+ */
+export function addValues(trace: Trace, bound: Map<string, { value: Value; place: Place }>): void {
+  const nameOf = new Map<number, string>();
+  for (const [name, { value }] of bound) nameOf.set(value.id, name);
+  trace.values = [...bound].map(([name, { value, place }]) => ({
+    kind: "value", id: value.id, name, ...place, data: encodeNumber(value.data), grad: encodeNumber(value.grad),
+    op: value.op, nodeId: `v${value.id}`,
+  }));
+  if (trace.graph) return;
+  // backward() seeds its root's grad with 1: the latest such Value is the loss that was drawn from
+  const candidates = [...bound.values()].map((b) => b.value);
+  const root = candidates.reverse().find((v) => v.grad === 1 && v.op !== "") ?? candidates[0];
+  if (!root) return;
+  const g = Value.graph(root);
+  const nodes = g.nodes.slice(-MAX_GRAPH_NODES);
+  const kept = new Set(nodes.map((n) => n.id));
+  const graph: Graph = {
+    source: "values",
+    nodes: nodes.map((n) => {
+      const name = nameOf.get(n.id) ?? n.label;
+      return {
+        id: `v${n.id}`, kind: "value", label: name ?? (n.op || "value"), name, op: n.op || undefined,
+        data: encodeNumber(n.data), grad: encodeNumber(n.grad), leaf: !g.edges.some((e) => e.to === n.id),
+      };
+    }),
+    edges: g.edges.filter((e) => kept.has(e.from) && kept.has(e.to)).map((e) => ({ from: `v${e.from}`, to: `v${e.to}` })),
+    root: `v${root.id}`,
+    truncated: nodes.length < g.nodes.length,
+  };
+  trace.graph = graph;
+}
