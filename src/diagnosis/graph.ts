@@ -112,10 +112,3 @@ export function replay(
   }));
   return { incoming, contributions, tainted };
 }
-
-/** "PowBackward0" → "pow", "MmBackward0" → "matmul", "IndexBackward0" → "index". */
-export function opLabel(node: GradFn): string {
-  const base = node.name().replace(/Backward\d*$/, "");
-  const special: Record<string, string> = { Mm: "matmul", Bmm: "matmul", ReshapeAlias: "reshape", ToCopy: "to", IndexPut: "index_put" };
-  return special[base] ?? base.charAt(0).toLowerCase() + base.slice(1);
-}

@@ -11,8 +11,9 @@ import { Tensor, torch } from "../engine";
 import type { Inspector, Subscription } from "../engine/inspect";
 import { diagnoseGradient } from "./analyze";
 import { firstWrong, type GradientRole } from "./firstWrong";
-import { captureGraph, nodeOf, opLabel, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
+import { captureGraph, nodeOf, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
 import { EPS32, EPS64, matches, maxAbs, sameShape } from "./numeric";
+import { opLabel } from "../protocol/ops";
 import type { Language } from "../protocol/trace";
 import type { ArrayTensor, Diagnosis, NamedGradient, PathContribution } from "./types";
 
@@ -224,7 +225,7 @@ export function diagnoseRun(input: DiagnoseRunInput): RunDiagnosis {
     if (list.length < 2) return undefined;
     return list.map(({ from, grad }) => {
       const label = nearestNamed(from, describe);
-      return { viaOp: opLabel(from.node), viaName: label?.name, line: label?.line, data: asArray(grad) };
+      return { viaOp: opLabel(from.node.name()), viaName: label?.name, line: label?.line, data: asArray(grad) };
     });
   };
 
