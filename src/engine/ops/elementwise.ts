@@ -503,6 +503,17 @@ export function tanh(a: Tensor): Tensor {
   ], [out]);
 }
 
+const SIN_BACKWARD_F32 = kernel("Math.fround(Math.cos(p)) * q"), SIN_BACKWARD_F64 = kernel("Math.cos(p) * q");
+
+export function sin(a: Tensor): Tensor {
+  const dtype = floatOf(a.dtype);
+  const out = unaryKernel(a, dtype, "sin", "Math.sin(x)");
+  // g · cos(x) in one pass, cos rounded to the dtype first as torch's grad * self.cos() is
+  return record(out, "SinBackward0", [a], (g) => [
+    binaryKernel(a, g, promoteTypes(dtype, g.dtype), "sin_backward", dtype === "float32" ? SIN_BACKWARD_F32 : SIN_BACKWARD_F64),
+  ], [a]);
+}
+
 export function sigmoid(a: Tensor): Tensor {
   const out = unaryKernel(a, floatOf(a.dtype), "sigmoid", "1 / (1 + Math.exp(-x))");
   return record(out, "SigmoidBackward0", [a], (g) => {

@@ -55,6 +55,7 @@ export const UNARY_OPS = {
   relu: { fn: u((a) => ew.relu(a)), torch: true, functional: true, saves: "output", parity: "real" },
   abs: { fn: u((a) => ew.abs(a)), torch: true, functional: false, saves: "input", parity: "real" },
   sqrt: { fn: u((a) => ew.sqrt(a)), torch: true, functional: false, saves: "output", parity: "positive" },
+  sin: { fn: u((a) => ew.sin(a)), torch: true, functional: false, saves: "input", parity: "real" },
   reciprocal: { fn: u((a) => ew.div(1, a)), torch: true, functional: false, saves: "input", parity: null },
   square: { fn: u((a) => ew.pow(a, 2)), torch: true, functional: false, saves: "input", parity: null },
   isnan: { fn: u((a) => ew.compare(a, a, "ne")), torch: true, functional: false, saves: "nothing", parity: null },
