@@ -5,7 +5,6 @@ export { spelling, type Spelling } from "./spelling";
 export { firstWrong, type ComparedGradient, type WrongGradientReport, type FirstWrongResult, type FirstWrongOptions, type GradientRole } from "./firstWrong";
 export { formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, kindLabel, type RowRole } from "./format";
 export { nameFactor, passesCmp } from "./numeric";
-export { finiteDifferenceCheck, type FiniteDifferenceOptions, type FiniteDifferenceResult, type FiniteDifferenceSample } from "./finiteDifference";
 export { diagnoseRun, DiagnosisRecorder, type DiagnoseRunInput, type RunDiagnosis, type GradientRow, type RecordedComparison, type Describe, type TensorLabel, type NonFiniteEvent } from "./run";
 export { captureGraph, replay, type CapturedGraph } from "./graph";
 export { attachDiagnoses, toDiagnosisInfo } from "./trace";

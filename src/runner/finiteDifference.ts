@@ -3,10 +3,11 @@
 // computed from it is float64) — and compare (L(x+h) − L(x−h)) / 2h with autograd's gradient.
 // Each probe stops at the script's first backward() call, whose root is the loss. The sampling and
 // the verdict are here for every language; only the probe (ShiftedLoss) is language-specific:
-// TypeScript/JavaScript below, Python in pythonProbe.ts.
+// TypeScript/JavaScript below, Python in src/python/probe.ts; a tensor in hand (tests) also works.
 import * as fs from "node:fs";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
+import { unravel } from "../diagnosis/numeric";
 import { decodeNumber, type FiniteDifferenceReport, type Trace } from "../protocol/trace";
 import { resetEngine, runPrepared, type BindingHook } from "./sandbox";
 import { prepareScript } from "./instrument";
@@ -62,8 +63,8 @@ export function typescriptShiftedLoss(file: string, name: string, source?: strin
 }
 
 /**
- * Check `name`'s gradient from `trace` (a finished run) on up to `count` elements; `probe` makes the
- * language's ShiftedLoss, once the trace shows there is something to check.
+ * Check `name`'s gradient from `trace` (a finished run) on up to `count` elements of its sampled
+ * window; `probe` makes the language's ShiftedLoss, once the trace shows there is something to check.
  */
 export async function finiteDifferenceCheck(
   trace: Trace, name: string, probe: () => ShiftedLoss | Promise<ShiftedLoss>, count = 6,
@@ -74,23 +75,36 @@ export async function finiteDifferenceCheck(
   if (!t.grad) return { name, error: `${name} has no gradient after the run (does the loss depend on it?)` };
   const loss = await probe();
   const cols = t.shape.length ? t.shape[t.shape.length - 1] : 1;
-  const s = t.grad.sample;
-  // the sampled window's largest gradients, plus a few spread through it
-  const cells = Array.from({ length: s.rows * s.cols }, (_, i) => i);
-  const magnitude = (i: number) => Math.abs(decodeNumber(s.values[i]));
+  const s = t.grad.sample, values = t.value.sample;
+  const cells = pick(s.rows * s.cols, (i) => Math.abs(decodeNumber(s.values[i])), count);
+  return compare(name, t.shape, loss, cells.map((cell) => {
+    const r = Math.floor(cell / s.cols), c = cell % s.cols;
+    return { flat: r * cols + c, x: decodeNumber(values.values[r * values.cols + c]), autograd: decodeNumber(s.values[cell]) };
+  }));
+}
+
+/** The same check for a tensor in hand: `grad` is the gradient to check, `loss` nudges `x`'s elements. */
+export function tensorFiniteDifferenceCheck(name: string, x: Tensor, grad: Tensor, loss: ShiftedLoss, count = 6): FiniteDifferenceReport {
+  const xs = x.toArray(), gs = grad.toArray();
+  const flats = pick(gs.length, (i) => Math.abs(gs[i]), count);
+  return compare(name, x.shape, loss, flats.map((flat) => ({ flat, x: xs[flat], autograd: gs[flat] })));
+}
+
+/** Up to `count` of `n` candidates: the largest |gradient| ones, plus a few spread through them. */
+function pick(n: number, magnitude: (i: number) => number, count: number): number[] {
+  const cells = Array.from({ length: n }, (_, i) => i);
   const biggest = [...cells].sort((a, b) => magnitude(b) - magnitude(a)).slice(0, Math.ceil(count / 2));
   const spread = Array.from({ length: count }, (_, k) => cells[Math.floor((k * cells.length) / count)]);
-  const chosen = [...new Set([...biggest, ...spread])].slice(0, count);
-  const values = t.value.sample;
-  const samples = chosen.map((cell) => {
-    const r = Math.floor(cell / s.cols), c = cell % s.cols;
-    const flat = r * cols + c;
-    const x = decodeNumber(values.values[r * values.cols + c]);
+  return [...new Set([...biggest, ...spread])].slice(0, count);
+}
+
+/** Central differences at each element (`flat`: row-major index, `x`: its value) against autograd's. */
+function compare(name: string, shape: number[], loss: ShiftedLoss, elements: { flat: number; x: number; autograd: number }[]): FiniteDifferenceReport {
+  const samples = elements.map(({ flat, x, autograd }) => {
     const h = STEP * Math.max(1, Math.abs(x));
     const numeric = (loss(flat, h) - loss(flat, -h)) / (2 * h);
-    const autograd = decodeNumber(s.values[cell]);
     const relError = Math.abs(autograd - numeric) / Math.max(Math.abs(numeric), ABS_TOL / REL_TOL);
-    return { index: unflatten(flat, t.shape), autograd, numeric, relError };
+    return { index: unravel(flat, shape), autograd, numeric, relError };
   });
   const maxRelError = Math.max(...samples.map((x) => x.relError));
   return { name, step: STEP, samples, maxRelError, agrees: samples.every((x) => withinTolerance(x.autograd, x.numeric)) };
@@ -99,13 +113,4 @@ export async function finiteDifferenceCheck(
 /** The check's verdict on one element: relative 1e-3 of the numeric derivative, plus absolute 1e-6. */
 export function withinTolerance(value: number, numeric: number): boolean {
   return Math.abs(value - numeric) <= ABS_TOL + REL_TOL * Math.abs(numeric);
-}
-
-function unflatten(flat: number, shape: number[]): number[] {
-  const out = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    out[d] = flat % shape[d];
-    flat = Math.floor(flat / shape[d]);
-  }
-  return out;
 }

@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { torch, F, range, compareGradients, inspector, type Tensor } from "../../src/engine";
 import fs from "node:fs";
-import { DiagnosisRecorder, attachDiagnoses, finiteDifferenceCheck, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
+import { DiagnosisRecorder, attachDiagnoses, formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, type DiagnosisKind, type RunDiagnosis } from "../../src/diagnosis";
 import type { Comparison } from "../../src/engine/cmp";
-import type { TraceComparison } from "../../src/protocol/trace";
+import type { FiniteDifferenceReport, TraceComparison } from "../../src/protocol/trace";
+import { nudged, tensorFiniteDifferenceCheck, type ShiftedLoss } from "../../src/runner/finiteDifference";
 import { CHAIN, HARMLESS, KEEPDIM_ONLY, N, PLANTS, nonFiniteAt, plantLabel, type Plant } from "./diagnosis.plants";
 import { needShared, sharedFile } from "../support/sharedData";
 
@@ -433,14 +434,17 @@ describe("diagnosis on the backprop exercise with planted mistakes", function ()
       return logprobs.index(range(n), Yb).mean().neg();
     };
     const fromW1 = (w1: Tensor) => fromHprebn(C.index(Xb).view(n, -1).matmul(w1).add(b1));
-    const leaf = finiteDifferenceCheck(fromW1, t.W1, t.W1.grad!, { name: "W1" });
-    assert.ok(leaf.ok, leaf.sentence);
-    assert.equal(leaf.samples.length, 8);
-    const inner = finiteDifferenceCheck(fromHprebn, t.hprebn, t.hprebn.grad!, { name: "hprebn", samples: 12 });
-    assert.ok(inner.ok, inner.sentence);
-    const wrong = finiteDifferenceCheck(fromHprebn, t.hprebn, t.hprebn.grad!.mul(1.01), { name: "hprebn" });
-    assert.equal(wrong.ok, false, "a gradient 1% off is caught");
-    console.log(`    finite differences: ${leaf.sentence} ${inner.sentence}`);
+    /** the loss with one element of `x` nudged, from the float64 forward pass above */
+    const shifted = (forward: (x: Tensor) => Tensor, x: Tensor): ShiftedLoss => (flat, delta) => torch.no_grad(() => forward(nudged(x, flat, delta)).item());
+    const said = (r: FiniteDifferenceReport) => `${r.name}: max relative error ${r.maxRelError?.toExponential(1)} over ${r.samples?.length} elements`;
+    const leaf = tensorFiniteDifferenceCheck("W1", t.W1, t.W1.grad!, shifted(fromW1, t.W1), 8);
+    assert.ok(leaf.agrees, said(leaf));
+    assert.equal(leaf.samples!.length, 8);
+    const inner = tensorFiniteDifferenceCheck("hprebn", t.hprebn, t.hprebn.grad!, shifted(fromHprebn, t.hprebn), 12);
+    assert.ok(inner.agrees, said(inner));
+    const wrong = tensorFiniteDifferenceCheck("hprebn", t.hprebn, t.hprebn.grad!.mul(1.01), shifted(fromHprebn, t.hprebn), 8);
+    assert.equal(wrong.agrees, false, "a gradient 1% off is caught");
+    console.log(`    finite differences: ${said(leaf)}; ${said(inner)}`);
   });
 
   after(() => {
