@@ -219,6 +219,19 @@ export interface FiniteDifferenceReport {
   agrees?: boolean;
 }
 
+/** A picture a script displayed, ready to show: an SVG document (Graphviz's layout of a Digraph). */
+export interface Figure {
+  kind: "svg";
+  svg: string;
+  /** the graph's name, when it has one */
+  title?: string;
+  /** the notebook cell that displayed it */
+  cell?: number;
+}
+
+/** Figures kept per run; later ones are dropped with a note (a loop drawing a graph each step). */
+export const MAX_FIGURES = 50;
+
 export interface Timings {
   totalMs: number;
   /** transpiling and instrumenting (TypeScript/JavaScript) or loading Pyodide (Python) */
@@ -257,6 +270,8 @@ export interface Trace {
   notes: string[];
   /** matplotlib figures of Python scripts (see src/python/types.ts PyChart) */
   charts?: unknown[];
+  /** pictures the script displayed, in order (a graphviz Digraph shown by a notebook cell or rendered) */
+  figures?: Figure[];
   /** the last line the script was seen running (for time limits and Stop) */
   lastPlace?: Place;
   /** present when the run was asked to check a gradient with finite differences */

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Tensor } from "../engine/tensor";
+import { graphvizVersion, renderDot } from "./graphviz";
 import { notebookCodeCells } from "./notebook";
 import { loadPython } from "./pyodide";
 
@@ -53,6 +54,9 @@ export async function pythonShiftedLoss(
     const saved = { ...host };
     for (const k of Object.keys(host)) host[k] = () => undefined;
     host.nudge = (value: Tensor) => nudge(value, flat, delta);
+    // laying a graph out has no effect on the run, and a probe's graphviz.render writes what the run wrote
+    host.graphviz = renderDot;
+    host.graphvizVersion = graphvizVersion;
     py.setStdout(mute);
     py.setStderr(mute);
     const runtime = py.pyimport("_bpn_runtime") as unknown as ProbeRuntime;

@@ -7,6 +7,8 @@ import { compareGradients, type Comparison } from "../engine/cmp";
 import { inspector } from "../engine/inspect";
 import type { Tensor } from "../engine/tensor";
 import { loadPython, mountHostDir, type LoadedPython } from "./pyodide";
+import { graphvizVersion, loadGraphviz, renderDot } from "./graphviz";
+import { MAX_FIGURES, type Figure } from "../protocol/trace";
 import { notebookCodeCells } from "./notebook";
 import type {
   PyBinding, PyChart, PyComparison, PyError, PyLocation, PyValueGraph, PythonRunOptions, PythonRunResult,
@@ -49,6 +51,7 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
   const t0 = performance.now();
   const cold = !loaded;
   const python = await loadPython(opts.onLoadProgress);
+  await loadGraphviz(); // the `graphviz` module lays graphs out synchronously, through the host
   loaded = true;
   const loadMs = performance.now() - t0;
   const { py } = python;
@@ -63,7 +66,7 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
   }
 
   const result: PythonRunResult = {
-    status: "ok", file: abs, output: [], comparisons: [], bindings: [], valueGraph: null, charts: [], notes: [],
+    status: "ok", file: abs, output: [], comparisons: [], bindings: [], valueGraph: null, charts: [], figures: [], notes: [],
     timings: { loadMs, coldLoad: cold, runMs: 0 },
   };
   const cell: { index: number | undefined } = { index: undefined };
@@ -158,6 +161,8 @@ function toPyError(e: RawError, abs: string): PyError {
   return { type: e.type, message: e.message, traceback: e.traceback, ...(location ? { location } : {}), kind: e.kind };
 }
 
+const FIGURES_DROPPED = `figures after the first ${MAX_FIGURES} were not kept`;
+
 /** The callbacks Python's `_bpn_host` module calls during this run. */
 function installHost(
   python: LoadedPython, abs: string, result: PythonRunResult, cell: { index: number | undefined }, opts: PythonRunOptions,
@@ -195,6 +200,16 @@ function installHost(
       if (cell.index !== undefined) chart.cell = cell.index;
       result.charts.push(chart);
       opts.onChart?.(chart);
+    },
+    graphviz: renderDot,
+    graphvizVersion,
+    figure(json: string): void {
+      if (result.figures.length >= MAX_FIGURES) {
+        if (!result.notes.includes(FIGURES_DROPPED)) result.notes.push(FIGURES_DROPPED);
+        return;
+      }
+      const f = JSON.parse(json) as { svg: string; title: string | null };
+      result.figures.push({ kind: "svg", svg: f.svg, ...(f.title ? { title: f.title } : {}), ...(cell.index !== undefined ? { cell: cell.index } : {}) } satisfies Figure);
     },
     cellStarted(index: number): void {
       cell.index = index;

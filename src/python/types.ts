@@ -3,6 +3,7 @@
 // and `line` counts within that cell.
 import type { Comparison } from "../engine/cmp";
 import type { Tensor } from "../engine/tensor";
+import type { Figure } from "../protocol/trace";
 
 export interface PyLocation {
   file: string;
@@ -65,6 +66,8 @@ export interface PythonRunResult {
   bindings: PyBinding[];
   valueGraph: PyValueGraph | null;
   charts: PyChart[];
+  /** SVG figures the script displayed (graphviz), at most MAX_FIGURES */
+  figures: Figure[];
   error?: PyError;
   /** notebook runs: the code cells run, in order, with magics that were skipped */
   cells?: { index: number; skippedLines: number[] }[];

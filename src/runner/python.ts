@@ -70,6 +70,7 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   }));
   if (result.valueGraph && result.valueGraph.nodes.length) trace.graph = valueGraph(result);
   if (result.charts.length) trace.charts = result.charts;
+  if (result.figures.length) trace.figures = result.figures;
   trace.timings = {
     totalMs: performance.now() - t0, prepareMs: result.timings.loadMs, runMs: result.timings.runMs, traceMs: performance.now() - tt,
   };

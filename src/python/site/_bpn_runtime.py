@@ -26,6 +26,7 @@ import sys
 import traceback
 
 import _bpn_host as _host
+import _bpn_display
 from pyodide.ffi import JsException, to_js
 
 import torch
@@ -157,21 +158,21 @@ class _Rewriter(ast.NodeTransformer):
 
 
 def _compile(source, filename, mode="exec", display_last=False, rewriter=None):
+    """display_last: a notebook cell shows the value of its last expression (True), a script only a rich
+    one such as a graphviz Digraph ("rich"; plain values are not printed, as `python file.py` does)."""
     # tracebacks read lines through linecache: give it the text that runs (maybe unsaved, or a cell)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     tree = ast.parse(source, filename, mode)
     if display_last and tree.body and isinstance(tree.body[-1], ast.Expr):
-        # a notebook cell shows the value of its last expression
         last = tree.body[-1]
-        tree.body[-1] = ast.copy_location(ast.Expr(ast.Call(ast.Name("__bpn_display__", ast.Load()), [last.value], [])), last)
+        args = [last.value, ast.Constant(display_last is True)]
+        tree.body[-1] = ast.copy_location(ast.Expr(ast.Call(ast.Name("__bpn_display__", ast.Load()), args, [])), last)
     tree = (rewriter or _Rewriter(_cell[0])).visit(tree)
     ast.fix_missing_locations(tree)
     return compile(tree, filename, mode, dont_inherit=True)
 
 
-def __bpn_display__(value):
-    if value is not None:
-        print(repr(value))
+__bpn_display__ = _bpn_display.display_value
 
 
 # ---------------------------------------------------------------- errors
@@ -373,6 +374,7 @@ def _fresh_main(path):
     builtins.__bpn_iop_indexed__ = _iop_indexed
     builtins.__bpn_iop_data__ = _iop_data
     builtins.__bpn_sites__ = _sites
+    builtins.display = _bpn_display.display  # IPython's, which notebooks call without importing it
     sys.modules["__main__"] = mod
     return mod
 
@@ -397,7 +399,7 @@ def run_script(path, source, cwd, argv, env_json="{}"):
     mod = _fresh_main(path)
     result = {"ok": True}
     try:
-        code = _compile(source, path)
+        code = _compile(source, path, display_last="rich")
         exec(code, mod.__dict__)
     except SystemExit as e:
         if e.code not in (None, 0):

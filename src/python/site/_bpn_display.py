@@ -1,0 +1,34 @@
+# Showing rich objects the way Jupyter does: an object with `_repr_svg_` (a graphviz Digraph) becomes
+# an SVG figure in the run's trace; anything else prints its repr.
+import json
+
+import _bpn_host as _host
+
+
+def show_svg(svg, title=None):
+    """Hand one SVG document to the host as a figure of this run (the panel shows it)."""
+    _host.figure(json.dumps({"kind": "svg", "svg": svg, "title": title}))
+
+
+def display_value(value, echo=True):
+    """A notebook cell's last expression (echo: print the repr of plain values) or a script's (not)."""
+    if value is None:
+        return
+    svg = _svg_of(value)
+    if svg is not None:
+        show_svg(svg, getattr(value, "_bpn_title_", None))
+    elif echo:
+        print(repr(value))
+
+
+def display(*objs, **kwargs):
+    """IPython's display(): each object as a notebook shows it."""
+    for obj in objs:
+        display_value(obj)
+
+
+def _svg_of(value):
+    if isinstance(value, type):
+        return None  # the class Digraph itself, not a graph
+    method = getattr(value, "_repr_svg_", None)
+    return method() if callable(method) else None
