@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { CmpTable, type TableState } from "./components/CmpTable";
 import { TensorPanel } from "./components/TensorPanel";
+import { figureIndex, Figures } from "./components/Figures";
 import { Training } from "./components/Training";
 import { GraphView, type View } from "./graph/GraphView";
 import { foldChains, layoutGraph, type Layout } from "./graph/layout";
@@ -12,7 +13,7 @@ import { firstWrong, isBad, type CmpRow, type PanelModel } from "./model";
 import { withDetail } from "./traceAdapter";
 import { usePanelMessages } from "./usePanelMessages";
 
-export type Tab = "graph" | "checks" | "training";
+export type Tab = "graph" | "checks" | "training" | "figures";
 
 /** What is kept across reloads (never the trace: the host resends it after `ready`). */
 export interface SavedState {
@@ -24,6 +25,8 @@ export interface SavedState {
   unfolded: string[];
   logScale: boolean;
   view?: View;
+  /** the figure shown in the Figures tab */
+  figure?: number;
 }
 
 const DEFAULT_STATE: SavedState = { table: { sort: "order", descending: false, onlyBad: false }, fold: true, unfolded: [], logScale: false };
@@ -42,6 +45,8 @@ export function App({ host }: { host: Host }) {
   const [showTensor, setShowTensor] = useState(false);
   const layoutRef = useRef<Layout | undefined>(undefined);
   layoutRef.current = layout;
+  // the figure the Figures tab shows, when it is the tab shown: what Export graph as SVG saves then
+  const figureRef = useRef<string | undefined>(undefined);
   const { snap, partial, running, cursorLine, details, requestDetail } = usePanelMessages(host, {
     selectComparison(index) {
       save({ selectedCmp: index, tab: "checks" });
@@ -49,7 +54,8 @@ export function App({ host }: { host: Host }) {
     },
     exportSvg(requestId) {
       const l = layoutRef.current;
-      if (l) host.post({ type: "svg", requestId, svg: graphSvg(l, document.body) });
+      if (figureRef.current !== undefined) host.post({ type: "svg", requestId, svg: figureRef.current });
+      else if (l) host.post({ type: "svg", requestId, svg: graphSvg(l, document.body) });
       else host.post({ type: "svg", requestId, error: "the panel has no graph to export yet; run an exercise first" });
     },
   });
@@ -94,7 +100,8 @@ export function App({ host }: { host: Host }) {
   }, [cursorLine, model, display]);
 
   const tab: Tab = saved.tab ??
-    (model?.values ? "graph" : (partial?.series.length ?? 0) > 0 || (model && model.comparisons.length === 0 && model.series.length > 0) ? "training" : "checks");
+    (model?.figures.length && model.comparisons.length === 0 ? "figures" : model?.values ? "graph" : (partial?.series.length ?? 0) > 0 || (model && model.comparisons.length === 0 && model.series.length > 0) ? "training" : "checks");
+  figureRef.current = tab === "figures" && model?.figures.length ? model.figures[figureIndex(model.figures, saved.figure)].svg : undefined;
   const selectedRow = model?.comparisons.find((c) => c.index === saved.selectedCmp);
   const selectedNodeModel = model?.graph.nodes.find((n) => n.id === saved.selectedNode);
   const tensorKey = selectedRow?.tensorKey ?? selectedNodeModel?.tensorKey;
@@ -148,6 +155,9 @@ export function App({ host }: { host: Host }) {
           <TabButton id="graph" tab={tab} icon="codicon-type-hierarchy" label="Graph" onPick={(t) => save({ tab: t })} />
           <TabButton id="checks" tab={tab} icon="codicon-checklist" label="Checks" badge={bad || undefined} onPick={(t) => save({ tab: t })} />
           <TabButton id="training" tab={tab} icon="codicon-graph-line" label="Training" onPick={(t) => save({ tab: t })} />
+          {(model?.figures.length ?? 0) > 0 && (
+            <TabButton id="figures" tab={tab} icon="codicon-file-media" label="Figures" badge={model!.figures.length} onPick={(t) => save({ tab: t })} />
+          )}
         </nav>
         <span class="spacer" />
         {tab === "graph" && model && (
@@ -289,6 +299,13 @@ export function App({ host }: { host: Host }) {
             <Empty icon="codicon-graph-line" title="No training series" text="Log the loss in the training loop with log('loss', loss.item(), step) and its curve shows here while the run goes on." />
           )
         )}
+        {model && tab === "figures" && (
+          model.figures.length > 0 ? (
+            <Figures figures={model.figures} selected={saved.figure} onSelect={(figure) => save({ figure })} onExport={() => host.post({ type: "exportSvg" })} />
+          ) : (
+            <Empty icon="codicon-file-media" title="No figures" text="A graphviz Digraph shows here when a notebook cell ends with it, or on display(dot) or dot.render()." />
+          )
+        )}
       </main>
     </div>
   );
@@ -297,8 +314,8 @@ export function App({ host }: { host: Host }) {
 function TabButton(p: { id: Tab; tab: Tab; icon: string; label: string; badge?: number; onPick(t: Tab): void }) {
   const active = p.id === p.tab;
   return (
-    <button role="tab" aria-selected={active} class={`tab${active ? " active" : ""}`} data-tab={p.id} onClick={() => p.onPick(p.id)}>
-      <span class={`codicon ${p.icon}`} /> {p.label}
+    <button role="tab" aria-selected={active} aria-label={p.label} title={p.label} class={`tab${active ? " active" : ""}`} data-tab={p.id} onClick={() => p.onPick(p.id)}>
+      <span class={`codicon ${p.icon}`} /><span class="tab-label">{p.label}</span>
       {p.badge !== undefined && <span class="tab-badge">{p.badge}</span>}
     </button>
   );

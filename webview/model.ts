@@ -119,9 +119,25 @@ export interface PanelModel {
   graphTruncated?: boolean;
   /** the snapshot came without samples: ask the host for a tensor's or row's (requestDetail) */
   samplesOnRequest?: boolean;
+  /** pictures the script displayed, in order */
+  figures: Figure[];
 }
 
-export const BAD_VERDICTS: ReadonlySet<Verdict> = new Set(["wrong", "shape-mismatch", "no-grad", "not-written"]);
+/** A picture a script displayed: an SVG document (a graphviz Digraph as Graphviz laid it out). */
+export interface Figure {
+  svg: string;
+  title?: string;
+  /** 0-based index of the notebook cell that displayed it */
+  cell?: number;
+}
+
+/** Verdicts to fix. A gradient not written yet is neutral: a fresh scaffold is work to do, not 28 mistakes. */
+export const BAD_VERDICTS: ReadonlySet<Verdict> = new Set(["wrong", "shape-mismatch", "no-grad"]);
+
+/** The mark after a checked tensor's name in the graph and its SVG export. */
+export const VERDICT_MARK: Record<Verdict, string> = {
+  exact: "✓", approximate: "≈", wrong: "✗", "shape-mismatch": "✗", "no-grad": "⚠", "not-written": "○",
+};
 
 export function isBad(v: Verdict | undefined): boolean {
   return v !== undefined && BAD_VERDICTS.has(v);

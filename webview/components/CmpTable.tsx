@@ -68,6 +68,7 @@ export function CmpTable(p: CmpTableProps) {
   const bad = p.rows.filter((r) => isBad(r.status)).length;
   const exact = p.rows.filter((r) => r.status === "exact").length;
   const approx = p.rows.filter((r) => r.status === "approximate").length;
+  const notWritten = p.rows.filter((r) => r.status === "not-written").length;
 
   const header = (key: SortKey, label: string, cls = "") => {
     const active = p.state.sort === key;
@@ -102,6 +103,7 @@ export function CmpTable(p: CmpTableProps) {
           <span class="codicon codicon-pass-filled verdict-text-exact" /> {exact} exact
           {approx > 0 && <> · <span class="codicon codicon-pass verdict-text-approximate" /> {approx} approximate</>}
           {bad > 0 && <> · <span class="codicon codicon-error verdict-text-wrong" /> {bad} to fix</>}
+          {notWritten > 0 && <> · <span class="codicon codicon-circle-large-outline verdict-text-not-written" /> {notWritten} not written yet</>}
         </span>
         <label class="toggle" title="Show only the checks that fail">
           <input
@@ -117,13 +119,13 @@ export function CmpTable(p: CmpTableProps) {
           <thead>
             <tr>
               {header("order", "#", "col-index")}
-              {header("name", "name")}
-              {header("exact", "exact")}
-              {header("approximate", "approximate")}
-              {header("maxdiff", "maxdiff", "num")}
+              {header("name", "name", "col-name")}
+              {header("exact", "exact", "col-exact")}
+              {header("approximate", "approximate", "col-approx")}
+              {header("maxdiff", "maxdiff", "num col-maxdiff")}
               {header("status", "verdict", "col-verdict")}
               <th class="col-shape">shape</th>
-              <th class="num">line</th>
+              <th class="num col-line">line</th>
             </tr>
           </thead>
           <tbody ref={body}>
@@ -162,20 +164,21 @@ export function CmpTable(p: CmpTableProps) {
                     <span class="mono">{r.name}</span>
                     {p.firstWrong === r.index && <span class="badge badge-first" title="The first bad gradient in backward order: fix this one first">first to fix</span>}
                   </td>
-                  <td class={`bool ${r.exact ? "true" : "false"}`}>{r.exact ? "True" : "False"}</td>
-                  <td class={`bool ${r.approximate ? "true" : "false"}`}>{r.approximate ? "True" : "False"}</td>
-                  <td class="num mono">{fmtNumber(r.maxdiff, 3)}</td>
+                  <td class={`bool col-exact ${r.exact ? "true" : "false"}`}>{r.exact ? "True" : "False"}</td>
+                  <td class={`bool col-approx ${r.approximate ? "true" : "false"}`}>{r.approximate ? "True" : "False"}</td>
+                  <td class="num mono col-maxdiff">{fmtNumber(r.maxdiff, 3)}</td>
                   <td class="col-verdict">
                     <span class={`codicon ${verdictIcon(r.status)} verdict-text-${r.status}`} title={STATUS_TEXT[r.status]} />
                     <span class="verdict-label"> {STATUS_TEXT[r.status]}</span>
                   </td>
                   <td class="mono col-shape">{shape}</td>
-                  <td class="num">{r.line !== undefined ? r.line + 1 : "—"}</td>
+                  <td class="num col-line">{r.line !== undefined ? r.line + 1 : "—"}</td>
                 </tr>
               );
             })}
             {rows.length === 0 && (
-              <tr class="empty-row"><td colSpan={8}>{p.state.onlyBad ? "Every check passes. Nothing to fix." : "No cmp() calls ran."}</td></tr>
+              <tr class="empty-row"><td colSpan={8}>{!p.state.onlyBad ? "No cmp() calls ran."
+                : notWritten ? `No failing checks; ${notWritten} gradient${notWritten === 1 ? " is" : "s are"} not written yet.` : "Every check passes. Nothing to fix."}</td></tr>
             )}
           </tbody>
         </table>
