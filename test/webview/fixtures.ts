@@ -8,7 +8,18 @@ import {
 } from "../fixtures/traces/handbuilt";
 import { repoRoot } from "./harness";
 
-export type FixtureName = "exercise1-solved" | "exercise1-one-wrong" | "script-error" | "graph-1000" | "training" | "values";
+export type FixtureName =
+  | "exercise1-solved" | "exercise1-one-wrong" | "script-error" | "graph-1000" | "training" | "values" | "scaffold" | "exercise-python";
+
+/** The solved exercise as "New backprop exercise" leaves it: every gradient still to write. */
+function handbuiltScaffold(): Trace {
+  const t = handbuiltSolved();
+  t.file = "/work/backprop_ninja.ts";
+  t.comparisons = t.comparisons.map(({ manual: _m, diff: _d, ...c }) => ({
+    ...c, status: "not-written", exact: false, approximate: false, maxdiff: null, manualShape: null, message: `d${c.name} is not written yet`,
+  }));
+  return t;
+}
 
 const HANDBUILT: Record<FixtureName, () => Trace> = {
   "exercise1-solved": handbuiltSolved,
@@ -17,6 +28,8 @@ const HANDBUILT: Record<FixtureName, () => Trace> = {
   "graph-1000": () => handbuiltBig(1000),
   training: handbuiltTraining,
   values: handbuiltValues,
+  scaffold: handbuiltScaffold,
+  "exercise-python": () => ({ ...handbuiltSolved(), file: "/work/backprop_ninja.py", language: "python" }),
 };
 
 export const generatedDir = path.join(repoRoot, "test/fixtures/traces/generated");

@@ -384,7 +384,7 @@ describe("gradient panel (webview, Chromium)", function () {
     await screenshot(page, "14-narrow-graph");
   });
 
-  it("1,000-node graph: laid out, rendered with culling, fit shows it whole in a sane time", async () => {
+  it("1,000-node graph: laid out, rendered with culling, the overview shows it whole in a sane time", async () => {
     const trace = loadFixture("graph-1000");
     const total = trace.graph!.nodes.length;
     assert.ok(total >= 1000, `fixture has ${total} nodes`);
@@ -421,9 +421,11 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.equal(await page.locator("g.node").count(), rendered);
     await screenshot(page, "08-big-zoomed");
 
-    // fit: the whole graph within the viewport
+    // fit keeps labels readable, so it shows part of this graph and offers the whole one (an overview)
     const t2 = Date.now();
     await page.locator("[data-testid=fit]").click();
+    await page.locator("[data-testid=graph-scale-note]").getByRole("button", { name: "Whole graph" }).click();
+    assert.match(await page.locator("[data-testid=graph-scale-note]").innerText(), /Overview: labels hidden/);
     await page.waitForFunction((n) => document.querySelector(".graph-view")?.getAttribute("data-rendered") === String(n), total);
     console.log(`      fit: ${Date.now() - t2} ms`);
     const bounds = await page.evaluate(() => {
@@ -464,8 +466,8 @@ describe("gradient panel (webview, Chromium)", function () {
     await screenshot(page, "11-values");
   });
 
-  it("exports the graph as SVG on request, and ignores malformed messages", async () => {
-    await snapshot(loadFixture("exercise1-solved"));
+  it("exports the graph as SVG on request, labels inside their boxes, and ignores malformed messages", async () => {
+    await snapshot(loadFixture("exercise1-one-wrong"));
     await page.locator('[data-tab="graph"]').click();
     await page.locator("g.node").first().waitFor();
     await postToPanel(page, { type: "cursor", uri: URI, line: -4 }); // malformed: ignored
@@ -477,5 +479,23 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.match(svg.svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     for (const name of ["logits", "bndiff", "hprebn"]) assert.ok(svg.svg.includes(`>${name}`), name);
     assert.ok(!svg.svg.includes("var(--"), "colors are resolved");
+    // drawn as a file viewer would: every label ends inside its node's box
+    const spills = await page.evaluate((text) => {
+      const holder = document.createElement("div");
+      holder.innerHTML = text;
+      document.body.append(holder);
+      const out: string[] = [];
+      for (const g of holder.querySelectorAll("svg > g")) {
+        const box = g.querySelector("rect")!.getBoundingClientRect();
+        for (const t of g.querySelectorAll("text")) {
+          const r = t.getBoundingClientRect();
+          if (r.left < box.left - 0.5 || r.right > box.right + 0.5) out.push(`${t.textContent}: ${Math.round(r.right - box.right)} px past its box`);
+        }
+      }
+      holder.remove();
+      return out;
+    }, svg.svg);
+    assert.deepEqual(spills, []);
+    assert.ok(svg.svg.includes("hprebn<tspan"), "a verdict is a mark after the name, not a word that spills");
   });
 });

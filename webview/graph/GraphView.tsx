@@ -2,14 +2,20 @@
 // navigation along edges, and culling — only nodes and edges inside the viewport are in the DOM, so a
 // 1,000-node graph stays smooth.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { fmtNumber, fmtShape } from "../model";
+import { fmtNumber, fmtShape, VERDICT_MARK } from "../model";
 import type { Layout, LaidNode } from "./layout";
 
 export interface View {
   x: number;
   y: number;
   k: number;
+  /** the graph it was made for (Layout.id): another graph opens fitted, never in an old view */
+  graph?: string;
+  /** how it was made: Fit (labels readable), the whole-graph overview, or the user's pan and zoom */
+  mode?: ViewMode;
 }
+
+export type ViewMode = "fit" | "overview" | "user";
 
 export interface GraphViewProps {
   layout: Layout;
@@ -18,7 +24,7 @@ export interface GraphViewProps {
   /** node of the editor's cursor line */
   cursor?: string;
   firstWrong?: string;
-  /** initial transform (restored state); fit when absent */
+  /** initial transform (restored state); fit when absent or made for another graph */
   view?: View;
   onView(view: View): void;
   onSelect(id: string): void;
@@ -33,27 +39,43 @@ const MIN_K = 0.002;
 const MAX_K = 4;
 const CULL_MARGIN = 80;
 const CULL_ABOVE = 200;
+const PAD = 24;
+const OPEN_WHOLE_ABOVE = 400;
+/** Labels are drawn 11 px (sub-labels, ops) and up: below this zoom they would be under 9 px on screen. */
+export const READABLE_K = 9 / 11;
 
-export function fitView(layout: Layout, w: number, h: number): View {
-  const pad = 24;
-  const k = Math.min(MAX_K, Math.max(MIN_K, Math.min((w - 2 * pad) / Math.max(1, layout.width), (h - 2 * pad) / Math.max(1, layout.height), 1.25)));
-  return { k, x: (w - layout.width * k) / 2, y: (h - layout.height * k) / 2 };
+/** The whole graph in the view, at any zoom (labels may be too small to draw: an overview). */
+export function overviewView(layout: Layout, w: number, h: number): View {
+  const k = Math.min(MAX_K, Math.max(MIN_K, Math.min((w - 2 * PAD) / Math.max(1, layout.width), (h - 2 * PAD) / Math.max(1, layout.height), 1.25)));
+  return { k, x: (w - layout.width * k) / 2, y: (h - layout.height * k) / 2, mode: "overview" };
 }
 
-/** Readable zoom for a small graph: the whole graph if it fits legibly, else centered on the first
- * wrong node (or the top) at a zoom where labels can be read. */
-const READABLE_K = 1;
+/** Along one axis: centered when the graph fits, else `focus` (or the start) centered within the graph's extent. */
+function place(size: number, extent: number, k: number, focus: number | undefined): number {
+  if (extent * k <= size - 2 * PAD) return (size - extent * k) / 2;
+  if (focus === undefined) return PAD;
+  return Math.min(PAD, Math.max(size - PAD - extent * k, size / 2 - focus * k));
+}
 
-function initialView(layout: Layout, w: number, h: number, focus?: string): View {
-  const fit = fitView(layout, w, h);
-  if (fit.k >= READABLE_K || layout.nodes.length > 400) return fit;
-  const k = READABLE_K;
+/**
+ * Fit: the whole graph when its labels stay readable there; else the readable zoom that fits the
+ * graph's breadth when it can, showing the first wrong node (or the start of the graph).
+ */
+export function readableFit(layout: Layout, w: number, h: number, focus?: string): View {
+  const whole = overviewView(layout, w, h);
+  if (whole.k >= READABLE_K) return { ...whole, mode: "fit" };
+  const breadth = Math.max((w - 2 * PAD) / Math.max(1, layout.width), (h - 2 * PAD) / Math.max(1, layout.height));
+  const k = Math.max(READABLE_K, Math.min(1, breadth));
   const n = focus !== undefined ? layout.byId.get(focus) : undefined;
-  const cx = n ? n.x + n.width / 2 : layout.width / 2;
-  const x = Math.min(24, Math.max(w - 24 - layout.width * k, w / 2 - cx * k));
-  const y = n ? Math.min(24, Math.max(h - 24 - layout.height * k, h / 2 - (n.y + n.height / 2) * k)) : 24;
-  return { k, x: layout.width * k <= w ? (w - layout.width * k) / 2 : x, y };
+  return {
+    k, mode: "fit",
+    x: place(w, layout.width, k, n && n.x + n.width / 2),
+    y: place(h, layout.height, k, n && n.y + n.height / 2),
+  };
 }
+
+/** The whole graph is readable at its overview zoom (Fit and overview are then the same view). */
+const wholeReadable = (layout: Layout, w: number, h: number) => overviewView(layout, w, h).k >= READABLE_K;
 
 export function GraphView(p: GraphViewProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -75,34 +97,39 @@ export function GraphView(p: GraphViewProps) {
     return () => ro.disconnect();
   }, []);
 
-  // fit on a new layout (unless a view was restored) and on request
+  // fit on a new graph (unless this graph's own view was restored) and on request: Fit on a Fit
+  // view whose graph is larger than the screen at a readable zoom shows the whole graph (overview)
   const lastFit = useRef(-1);
   const lastLayout = useRef<Layout | undefined>(undefined);
   useEffect(() => {
     if (size.w === 0) return;
     // a re-run with the same structure keeps the user's view
     const newLayout = lastLayout.current?.key !== p.layout.key;
-    const restored = newLayout && lastLayout.current === undefined && p.view !== undefined;
+    const restored = newLayout && lastLayout.current === undefined && p.view?.graph === p.layout.id;
     if ((newLayout && !restored) || lastFit.current !== p.fitRequest) {
-      const explicit = lastFit.current !== p.fitRequest && lastFit.current !== -1;
+      const explicit = lastFit.current !== p.fitRequest && lastFit.current !== -1 && !newLayout;
       lastFit.current = p.fitRequest;
-      const v = explicit ? fitView(p.layout, size.w, size.h) : initialView(p.layout, size.w, size.h, p.firstWrong);
-      setView(v);
-      p.onView(v);
+      // a big graph opens whole (an overview); a readable corner of 1,000 nodes would say little
+      const opening = p.layout.nodes.length > OPEN_WHOLE_ABOVE ? overviewView(p.layout, size.w, size.h) : readableFit(p.layout, size.w, size.h, p.firstWrong);
+      commit(explicit ? toggleFit() : opening);
     }
     lastLayout.current = p.layout;
   }, [p.layout, p.fitRequest, size.w, size.h]);
 
   const v = view ?? { x: 0, y: 0, k: 1 };
   const commit = (nv: View) => {
-    setView(nv);
-    p.onView(nv);
+    const tagged = { ...nv, graph: p.layout.id, mode: nv.mode ?? "user" };
+    setView(tagged);
+    p.onView(tagged);
   };
+  const toggleFit = (): View => viewRef.current?.mode === "fit" && !wholeReadable(p.layout, size.w, size.h)
+    ? overviewView(p.layout, size.w, size.h)
+    : readableFit(p.layout, size.w, size.h, p.firstWrong);
   const zoomAt = (factor: number, cx: number, cy: number) => {
     const cur = viewRef.current ?? v;
     const k = Math.min(MAX_K, Math.max(MIN_K, cur.k * factor));
     const f = k / cur.k;
-    commit({ k, x: cx - (cx - cur.x) * f, y: cy - (cy - cur.y) * f });
+    commit({ k, x: cx - (cx - cur.x) * f, y: cy - (cy - cur.y) * f, mode: "user" });
   };
 
   // bring the selected / cursor node into view when it is outside
@@ -113,9 +140,10 @@ export function GraphView(p: GraphViewProps) {
     if (!n) return;
     const sx = n.x * v.k + v.x, sy = n.y * v.k + v.y;
     if (sx < 0 || sy < 0 || sx + n.width * v.k > size.w || sy + n.height * v.k > size.h) {
-      commit({ k: v.k, x: size.w / 2 - (n.x + n.width / 2) * v.k, y: size.h / 2 - (n.y + n.height / 2) * v.k });
+      // a node brought into view keeps the zoom, and so the kind of view
+      commit({ k: v.k, x: size.w / 2 - (n.x + n.width / 2) * v.k, y: size.h / 2 - (n.y + n.height / 2) * v.k, mode: v.mode });
     }
-  }, [focusId, p.layout.key]);
+  }, [focusId, p.layout.key, size.w, size.h]); // and when the drawer opening shrinks the view
 
   const { nodes, edges } = useMemo(() => {
     // culling pays off only for big graphs; a small one stays whole in the DOM (find-in-page, tests)
@@ -133,7 +161,7 @@ export function GraphView(p: GraphViewProps) {
     return { nodes, edges };
   }, [p.layout, v.x, v.y, v.k, size.w, size.h]);
 
-  const detail = v.k >= 0.45; // labels are unreadable below this zoom; skip them
+  const detail = v.k >= READABLE_K - 1e-9; // labels would be under 9 px below this zoom: skip them
   const related = useMemo(() => {
     const s = new Set<string>();
     if (!p.selected) return s;
@@ -145,7 +173,8 @@ export function GraphView(p: GraphViewProps) {
     const c = { x: size.w / 2, y: size.h / 2 };
     if (e.key === "+" || e.key === "=") zoomAt(1.25, c.x, c.y);
     else if (e.key === "-" || e.key === "_") zoomAt(0.8, c.x, c.y);
-    else if (e.key === "f" || e.key === "F" || e.key === "0") commit(fitView(p.layout, size.w, size.h));
+    else if (e.key === "f" || e.key === "F") commit(toggleFit());
+    else if (e.key === "0") commit(overviewView(p.layout, size.w, size.h));
     else if (e.key === "Enter" && p.selected) p.onActivate(p.selected);
     else if (e.key === " " && p.selected?.startsWith("chain:")) p.onToggleChain(p.selected);
     else if (e.key.startsWith("Arrow")) {
@@ -161,10 +190,11 @@ export function GraphView(p: GraphViewProps) {
       class="graph-view"
       tabIndex={0}
       role="application"
-      aria-label="Computation graph. Arrow keys move between nodes, Enter reveals the line, F fits, + and - zoom."
+      aria-label="Computation graph. Arrow keys move between nodes, Enter reveals the line, F fits (again: the whole graph), + and - zoom."
       data-nodes={p.layout.nodes.length}
       data-rendered={nodes.length}
       data-zoom={v.k.toFixed(4)}
+      data-view={v.mode ?? "user"}
       onKeyDown={onKey}
       onWheel={(e) => {
         e.preventDefault();
@@ -182,7 +212,7 @@ export function GraphView(p: GraphViewProps) {
         if (!d.moved && Math.hypot(dx, dy) < 4) return;
         if (!d.moved) host.current!.setPointerCapture(e.pointerId);
         d.moved = true;
-        setView({ k: v.k, x: d.vx + dx, y: d.vy + dy });
+        setView({ k: v.k, x: d.vx + dx, y: d.vy + dy, graph: p.layout.id, mode: "user" });
       }}
       onPointerUp={(e) => {
         const d = drag.current;
@@ -231,6 +261,18 @@ export function GraphView(p: GraphViewProps) {
           </g>
         </g>
       </svg>
+      {size.w > 0 && v.mode === "fit" && !wholeReadable(p.layout, size.w, size.h) && (
+        <div class="graph-scale-note" data-testid="graph-scale-note">
+          Part of the graph, labels at 9 px or more.{" "}
+          <button class="link-button" onClick={() => commit(overviewView(p.layout, size.w, size.h))}>Whole graph</button>
+        </div>
+      )}
+      {size.w > 0 && v.mode === "overview" && !detail && (
+        <div class="graph-scale-note" data-testid="graph-scale-note">
+          Overview: labels hidden, they would be under 9 px.{" "}
+          <button class="link-button" onClick={() => commit(readableFit(p.layout, size.w, size.h, p.firstWrong))}>Readable zoom</button>
+        </div>
+      )}
     </div>
   );
 }
@@ -286,8 +328,7 @@ function NodeText({ n, values }: { n: LaidNode; values: boolean }) {
       </>
     );
   }
-  const mark = node.verdict === "exact" || node.verdict === "approximate" ? (node.verdict === "exact" ? " ✓" : " ≈")
-    : node.verdict ? " ✗" : "";
+  const mark = node.verdict ? ` ${VERDICT_MARK[node.verdict]}` : "";
   return (
     <>
       <text class="node-label" x={14} y={17}>{node.label}<tspan class="node-mark">{mark}</tspan></text>

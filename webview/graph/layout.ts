@@ -22,6 +22,8 @@ export interface LaidEdge {
 export interface Layout {
   /** the graph's structure (ids, labels, sizes, edges): equal keys, equal positions */
   key: string;
+  /** a short hash of `key`, small enough to keep in the panel's saved state */
+  id: string;
   nodes: LaidNode[];
   edges: LaidEdge[];
   byId: Map<string, LaidNode>;
@@ -168,10 +170,17 @@ export async function layoutGraph(g: DisplayGraph, values: boolean): Promise<Lay
     return (last = { ...last, nodes, byId: new Map(nodes.map((n) => [n.node.id, n])) });
   }
   const laid = await runLayout(g, values);
-  return (last = { ...laid, key });
+  return (last = { ...laid, key, id: hashKey(key) });
 }
 
-async function runLayout(g: DisplayGraph, values: boolean): Promise<Omit<Layout, "key">> {
+/** FNV-1a, 32 bits, as 8 hex digits: tells graphs apart in saved state without storing their keys. */
+function hashKey(key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+async function runLayout(g: DisplayGraph, values: boolean): Promise<Omit<Layout, "key" | "id">> {
   const t0 = performance.now();
   const big = g.nodes.length > 150;
   const root: ElkNode = {

@@ -1,6 +1,6 @@
 // The whole graph (not just the part on screen) as a standalone SVG document, with the theme's
 // colors resolved to values so the file looks the same outside VS Code.
-import { fmtNumber, fmtShape } from "../model";
+import { fmtNumber, fmtShape, VERDICT_MARK } from "../model";
 import type { Layout } from "./layout";
 
 const VERDICT_VAR: Record<string, [string, string]> = {
@@ -39,13 +39,17 @@ export function graphSvg(layout: Layout, themeSource: Element): string {
     const stroke = node.verdict ? v(cv, cf) : border;
     const rx = node.kind === "op" ? n.height / 2 : 4;
     out.push(`<g transform="translate(${n.x},${n.y})">`);
+    // the verdict as on screen: a colored border and stripe, a mark after the name, the word in the tooltip
+    if (node.verdict) out.push(`<title>${esc(`${node.label}: ${node.verdict}`)}</title>`);
     out.push(`<rect width="${n.width}" height="${n.height}" rx="${rx}" fill="${esc(node.kind === "op" ? bg : box)}" stroke="${esc(stroke)}" stroke-width="${node.verdict ? 2 : 1}"/>`);
+    if (node.verdict && node.kind !== "op") out.push(`<rect width="5" height="${n.height}" rx="2" fill="${esc(stroke)}"/>`);
     if (node.kind === "op") {
-      out.push(`<text x="${n.width / 2}" y="${n.height / 2 + 4}" text-anchor="middle" fill="${esc(dim)}">${esc(node.label)}${node.members ? ` ×${node.members.length}` : ""}</text>`);
+      out.push(`<text x="${n.width / 2}" y="${n.height / 2 + 4}" text-anchor="middle" fill="${esc(dim)}" font-size="11">${esc(node.label)}${node.members ? ` ×${node.members.length}` : ""}</text>`);
     } else {
       const sub = node.kind === "value" ? `data ${fmtNumber(node.data)} · grad ${fmtNumber(node.grad)}` : fmtShape(node.shape);
-      out.push(`<text x="12" y="17" fill="${esc(fg)}" font-weight="600">${esc(node.label)}${node.verdict ? ` (${node.verdict})` : ""}</text>`);
-      out.push(`<text x="12" y="${node.kind === "value" ? 35 : 33}" fill="${esc(dim)}">${esc(sub)}</text>`);
+      const mark = node.verdict ? VERDICT_MARK[node.verdict] : "";
+      out.push(`<text x="14" y="17" fill="${esc(fg)}" font-weight="600">${esc(node.label)}${mark ? `<tspan fill="${esc(stroke)}" font-weight="normal"> ${mark}</tspan>` : ""}</text>`);
+      out.push(`<text x="14" y="${node.kind === "value" ? 35 : 33}" fill="${esc(dim)}" font-size="11">${esc(sub)}</text>`);
     }
     out.push(`</g>`);
   }
