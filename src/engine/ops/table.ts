@@ -108,17 +108,17 @@ export type TorchFunctions = { [K in keyof Flagged<Unary & Binary, "torch">]: (U
 export type FunctionalFunctions = { [K in keyof Flagged<Unary, "functional">]: Unary[K]["fn"] };
 
 type Method = (this: Tensor, o?: Operand, opts?: { alpha?: number }) => Tensor;
-/** Each row's fn as a method on `this`, for Tensor.prototype (no rest arguments: these are hot). */
+/**
+ * Each row's fn as a method on `this`, for Tensor.prototype. Each method is compiled on its own
+ * (new Function): one shared wrapper would make its call of fn megamorphic, and V8 would no longer
+ * inline the op into the method (bench: py_add_us).
+ */
 export function tensorMethods(): Record<string, Method> {
   const out: Record<string, Method> = {};
-  for (const [name, row] of Object.entries(UNARY_OPS) as [string, UnaryRow][]) {
-    const fn = row.fn;
-    out[name] = function (this: Tensor) { return fn(this); };
-  }
-  for (const [name, row] of Object.entries({ ...BINARY_OPS, ...INPLACE_OPS }) as [string, BinaryRow | InplaceRow][]) {
-    const fn = row.fn;
-    out[name] = function (this: Tensor, o?: Operand, opts?: { alpha?: number }) { return fn(this, o as Operand, opts); };
-  }
+  const method = (fn: unknown, params: string) =>
+    new Function("fn", `"use strict"; return function (${params}) { return fn(this${params ? ", " + params : ""}); };`)(fn) as Method;
+  for (const [name, row] of Object.entries(UNARY_OPS) as [string, UnaryRow][]) out[name] = method(row.fn, "");
+  for (const [name, row] of Object.entries({ ...BINARY_OPS, ...INPLACE_OPS }) as [string, BinaryRow | InplaceRow][]) out[name] = method(row.fn, "o, opts");
   return out;
 }
 
