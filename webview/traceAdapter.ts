@@ -5,7 +5,7 @@ import { gridOf, statsOf, zeroBasedPlace } from "../src/protocol/decoded";
 import {
   decodeNumber, isPanelTrace, type CompactTrace, type JsonNumber, type Sample, type Trace, type TraceDetail,
 } from "../src/protocol/trace";
-import type { CmpRow, Graph, GraphNode, PanelModel, ScriptError, Series, TensorDetail, Verdict } from "./model";
+import type { CmpRow, Figure, Graph, GraphNode, PanelModel, ScriptError, Series, TensorDetail, Verdict } from "./model";
 
 const VERDICTS: ReadonlySet<string> = new Set(["exact", "approximate", "wrong", "shape-mismatch", "no-grad", "not-written"]);
 
@@ -102,6 +102,8 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     stepsPerSecond: steps > 0 && t.timings?.runMs > 0 ? (steps / t.timings.runMs) * 1000 : undefined,
     nonFinite, graphTruncated: t.graph?.truncated === true,
     samplesOnRequest: t.samplesOmitted === true,
+    figures: (t.figures ?? []).filter((f) => f?.kind === "svg" && typeof f.svg === "string")
+      .map((f): Figure => ({ svg: f.svg, title: f.title, cell: f.cell })),
   };
 }
 

@@ -111,6 +111,7 @@ export class GradientPanel implements vscode.Disposable {
       reveal: (uri, line, column) => void vscode.commands.executeCommand(CommandId.RevealLine, uri, line, column),
       stop: () => void vscode.commands.executeCommand(CommandId.Stop),
       run: (uri) => void vscode.commands.executeCommand(CommandId.Run, uri ? vscode.Uri.parse(uri) : undefined),
+      exportSvg: () => void vscode.commands.executeCommand(CommandId.ExportSvg),
       detailSource: () => this.shown,
       rendered: (m) => panelRendered.fire({
         uri: m.uri, version: m.version, at: performance.now(), webviewAt: m.at, receivedAt: m.receivedAt, queuedMs: m.queuedMs,

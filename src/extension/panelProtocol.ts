@@ -14,6 +14,8 @@ export interface PanelHandlers {
   reveal(uri: string, line: number, column?: number): void;
   stop(): void;
   run(uri?: string): void;
+  /** the panel's Export button: run Export graph as SVG, which asks the panel for the SVG it shows */
+  exportSvg(): void;
   /** the record whose samples a `requestDetail` may read (the one the panel was last sent) */
   detailSource(): RunRecord | undefined;
   /** the panel's DOM shows the snapshot of `version` (with its timings when `debug` asked for them) */
@@ -64,6 +66,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
       case "reveal": return handlers.reveal(m.uri, m.line, m.column);
       case "stop": return handlers.stop();
       case "run": return handlers.run(m.uri);
+      case "exportSvg": return handlers.exportSvg();
       case "renderTimings":
         timings = m;
         return;

@@ -130,6 +130,8 @@ const WEBVIEW = {
   stop: {},
   /** Run the exercise again (the file of the last run, or the last exercise editor's without uri). */
   run: { uri: opt(isString) },
+  /** Run Export graph as SVG (the panel's Export button): the host asks back with `exportSvg`. */
+  exportSvg: {},
   /** Answer to `exportSvg`: the SVG text, or why there is none (exactly one of them). */
   svg: { requestId: req(isFiniteNumber), svg: opt(isString), error: opt(isString) },
   /** Asks for the samples of a named tensor (engine id) and/or a cmp row (index) of the run shown. */

@@ -36,7 +36,7 @@ describe("panel protocol, host end (real run)", function () {
     const trace = rec.trace as Trace;
     const { webview, posted, send } = fakeWebview();
     const bridge = hostBridge(webview, {
-      ready() {}, reveal() {}, stop() {}, run() {}, rendered() {},
+      ready() {}, reveal() {}, stop() {}, run() {}, exportSvg() {}, rendered() {},
       detailSource: () => rec,
     });
     try {
