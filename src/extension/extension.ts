@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { CmpCodeLensProvider } from "./codeLens";
 import { registerAllCommands } from "./commands";
 import { DiagnosticsReporter } from "./diagnostics";
+import { trackExerciseEditors } from "./exerciseEditors";
 import { TensorHoverProvider } from "./hover";
 import { LiveMode } from "./liveMode";
 import { Log } from "./log";
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
     new StatusBar(runs),
     new DiagnosticsReporter(runs),
     new LiveMode(runs),
+    trackExerciseEditors(),
     codeLens,
     // and in a notebook's Python cells, which show their rows of the notebook's run
     vscode.languages.registerCodeLensProvider([...SELECTOR, { scheme: NOTEBOOK_CELL_SCHEME, language: "python" }], codeLens),

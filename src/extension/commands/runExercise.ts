@@ -1,7 +1,8 @@
-// Backprop Ninja: Run backprop exercise — runs the active editor's text (saved or not) and opens
-// the gradient panel beside it.
+// Backprop Ninja: Run backprop exercise — runs the exercise editor's text (saved or not) and opens
+// the gradient panel beside it; from the panel, where no text editor is active, the last exercise.
 import * as vscode from "vscode";
 import { readConfig } from "../config";
+import { currentExercise } from "../exerciseEditors";
 import { isSupported } from "../liveMode";
 import { GradientPanel } from "../panel";
 import { ensureTrusted } from "../trust";
@@ -12,9 +13,9 @@ export function runExercise(s: Services) {
     if (!ensureTrusted()) return;
     const doc = uri instanceof vscode.Uri
       ? await vscode.workspace.openTextDocument(uri)
-      : vscode.window.activeTextEditor?.document;
+      : currentExercise();
     if (!doc) {
-      void vscode.window.showInformationMessage("Open an exercise script (TypeScript or JavaScript that imports backprop-ninja) to run it, or create one with Backprop Ninja: New backprop exercise.");
+      void vscode.window.showInformationMessage("Open an exercise script (Python, or TypeScript or JavaScript that imports backprop-ninja) to run it, or create one with Backprop Ninja: New backprop exercise.");
       return;
     }
     if (!isSupported(doc)) {
