@@ -87,6 +87,8 @@ export function report(trace: Trace): string {
   }
   if (trace.outputTruncated) lines.push(`note: ${trace.droppedOutputBytes} bytes of output were dropped (over the cap)`);
   for (const n of trace.notes) lines.push(`note: ${n}`);
+  const figures = trace.figures?.length ?? 0;
+  if (figures) lines.push(`${figures} figure${figures === 1 ? "" : "s"} displayed (graphviz): --html shows them in its Figures tab`);
   if (trace.error) {
     const e = trace.error;
     const at = e.place ? `${rel}:${e.place.line}:${e.place.column}: ` : `${rel}: `;
