@@ -8,10 +8,11 @@ import { Training } from "./components/Training";
 import { GraphView, type View } from "./graph/GraphView";
 import { foldChains, layoutGraph, type Layout } from "./graph/layout";
 import { graphSvg } from "./graph/svgExport";
+import type { RunningInfo } from "../src/protocol/messages";
 import type { Host } from "./host";
 import { firstWrong, isBad, type CmpRow, type PanelModel } from "./model";
-import { withDetail } from "./traceAdapter";
-import { usePanelMessages } from "./usePanelMessages";
+import { modelFromTrace, withDetail } from "./traceAdapter";
+import { usePanelMessages, type Snapshot } from "./usePanelMessages";
 
 export type Tab = "graph" | "checks" | "training" | "figures";
 
@@ -27,6 +28,21 @@ export interface SavedState {
   view?: View;
   /** the figure shown in the Figures tab */
   figure?: number;
+  /** the last run shown, so a window reload shows it again until the next run (small traces only) */
+  last?: { uri?: string; version?: number; trace: unknown };
+}
+
+/** Traces larger than this (as JSON) are not kept in the webview's state across reloads. */
+const KEEP_TRACE_CHARS = 1_000_000;
+
+/** The saved last run as a snapshot, or undefined when there is none or it no longer reads. */
+function restoredSnapshot(last: SavedState["last"]): Snapshot | undefined {
+  if (!last) return undefined;
+  try {
+    return { uri: last.uri, version: last.version, stale: false, model: modelFromTrace(last.trace, last.uri), restored: true };
+  } catch {
+    return undefined;
+  }
 }
 
 const DEFAULT_STATE: SavedState = { table: { sort: "order", descending: false, onlyBad: false }, fold: true, unfolded: [], logScale: false };
@@ -47,7 +63,8 @@ export function App({ host }: { host: Host }) {
   layoutRef.current = layout;
   // the figure the Figures tab shows, when it is the tab shown: what Export graph as SVG saves then
   const figureRef = useRef<string | undefined>(undefined);
-  const { snap, partial, running, cursorLine, details, requestDetail } = usePanelMessages(host, {
+  const [restored] = useState(() => restoredSnapshot(saved.last));
+  const { snap: hostSnap, partial, running, cursorLine, details, requestDetail } = usePanelMessages(host, {
     selectComparison(index) {
       save({ selectedCmp: index, tab: "checks" });
       setShowTensor(true);
@@ -68,7 +85,19 @@ export function App({ host }: { host: Host }) {
     });
   };
 
+  // a host without a run (just reloaded) leaves the last results shown, marked as restored
+  const snap = hostSnap && !hostSnap.model && !hostSnap.invalid && hostSnap.uri === undefined && restored ? restored : hostSnap;
   const model = snap?.model;
+  useEffect(() => {
+    const s = hostSnap;
+    if (!s?.model || s.trace === undefined) return;
+    // off the render path: a live re-run's panel update is timed
+    const t = setTimeout(() => {
+      const size = JSON.stringify(s.trace).length;
+      save({ last: size <= KEEP_TRACE_CHARS ? { uri: s.uri, version: s.version, trace: s.trace } : undefined });
+    }, 0);
+    return () => clearTimeout(t);
+  }, [hostSnap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 
   // lay the graph out when the model or folding changes
@@ -109,7 +138,8 @@ export function App({ host }: { host: Host }) {
   const nodeCmpBare = selectedNodeModel?.cmpIndex !== undefined ? model?.comparisons.find((c) => c.index === selectedNodeModel.cmpIndex) : undefined;
   // the tensor view's samples: in the snapshot (full trace) or fetched from the host (compact one)
   const shownRow = tab === "graph" ? nodeCmpBare : selectedRow;
-  const detailKey = model?.samplesOnRequest && showTensor && (tensorBare || shownRow)
+  // a restored run's samples stayed with the host that ran it: none to ask for
+  const detailKey = model?.samplesOnRequest && !snap?.restored && showTensor && (tensorBare || shownRow)
     ? `${tensorBare?.key ?? ""}|${shownRow?.index ?? ""}` : undefined;
   const detail = detailKey !== undefined ? details.get(detailKey) : undefined;
   const { tensor, row: shownWithDetail } = useMemo(() => withDetail(detail, tensorBare, shownRow), [detail, tensorBare, shownRow]);
@@ -123,6 +153,7 @@ export function App({ host }: { host: Host }) {
     });
   }, [detailKey, details]);
 
+  const samplesNote = snap?.restored ? "Heatmaps need the run's samples, which a window reload does not keep: run the exercise again." : undefined;
   const reveal = (line: number | undefined, column?: number) => {
     const uri = snap?.uri;
     if (uri === undefined || line === undefined) return;
@@ -181,6 +212,7 @@ export function App({ host }: { host: Host }) {
         )}
       </div>
       {isRunning && <div class="run-progress" role="progressbar" aria-label={running!.progress.message ?? "Running"}><div class="run-progress-bar" /></div>}
+      {snap && (model || running) && <RunHeader snap={snap} running={running} />}
       {snap?.stale && model && (
         <div class="banner banner-info" data-testid="stale">
           <span class="codicon codicon-history" /> The file changed since this run. Save it to re-run (live mode), or press Run.
@@ -229,7 +261,7 @@ export function App({ host }: { host: Host }) {
                 onActivate={(r) => reveal(r.line, r.column)}
               />
               {showTensor && selectedRowShown && (
-                <TensorPanel tensor={tensor} cmp={selectedRowShown} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
+                <TensorPanel tensor={tensor} cmp={selectedRowShown} note={samplesNote} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
               )}
             </div>
           ) : (
@@ -276,7 +308,7 @@ export function App({ host }: { host: Host }) {
               </div>
               {showTensor && (tensor || nodeCmp) && (
                 <div class="graph-drawer">
-                  <TensorPanel tensor={tensor} cmp={nodeCmp} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
+                  <TensorPanel tensor={tensor} cmp={nodeCmp} note={samplesNote} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
                 </div>
               )}
             </div>
@@ -309,6 +341,48 @@ export function App({ host }: { host: Host }) {
       </main>
     </div>
   );
+}
+
+const LANGUAGE: Record<string, string> = { typescript: "TypeScript", javascript: "JavaScript", python: "Python", notebook: "Notebook" };
+
+/** The last path segment of a file path or URI. */
+const baseName = (p: string) => decodeURIComponent(p.replace(/[?#].*$/, "").split(/[\\/]/).pop() ?? p);
+
+/** Which file the results belong to and when it ran; a run of another file in flight says so. */
+function RunHeader({ snap, running }: { snap: Snapshot; running: RunningInfo | null }) {
+  const m = snap.model;
+  const path = snap.uri ?? m?.file;
+  const name = path ? baseName(path) : undefined;
+  const other = running && running.uri !== snap.uri ? baseName(running.uri) : undefined;
+  const at = m?.startedAt !== undefined ? new Date(m.startedAt) : undefined;
+  const time = at ? at.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }) : undefined;
+  const output = m?.output.filter((o) => o.text.length > 0) ?? [];
+  return (
+    <header class="run-header" data-testid="run-header">
+      <div class="run-header-line">
+        {name && (
+          <span class="run-file" title={path}>
+            <span class={`codicon ${m?.language === "notebook" ? "codicon-notebook" : "codicon-file-code"}`} />{" "}
+            <span class="mono" data-testid="run-file">{name}</span>
+          </span>
+        )}
+        {m?.language && <span class="dim">{LANGUAGE[m.language] ?? m.language}</span>}
+        {time && <span class="dim" data-testid="run-time" title={at!.toLocaleString()}>ran {time}{m?.durationMs !== undefined ? ` · ${fmtDuration(m.durationMs)}` : ""}</span>}
+        {snap.restored && <span class="dim" data-testid="restored">· kept from before the window reload</span>}
+        {other && <span class="run-other" data-testid="running-other"><span class="codicon codicon-loading codicon-modifier-spin" /> running {other}…</span>}
+      </div>
+      {output.length > 0 && (
+        <details class="run-output" data-testid="run-output">
+          <summary>Output</summary>
+          <pre>{output.map((o, i) => <span key={i} class={o.stream === "stderr" ? "stderr" : undefined}>{o.text}</span>)}{m?.outputTruncated ? "\n… (output cut at the runner's limit)" : ""}</pre>
+        </details>
+      )}
+    </header>
+  );
+}
+
+function fmtDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 function TabButton(p: { id: Tab; tab: Tab; icon: string; label: string; badge?: number; onPick(t: Tab): void }) {

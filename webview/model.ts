@@ -102,6 +102,15 @@ export interface ScriptError {
 
 export interface PanelModel {
   uri?: string;
+  /** the script's path, as the runner saw it */
+  file?: string;
+  language?: "typescript" | "javascript" | "python" | "notebook";
+  /** when the run started (ms since the epoch) */
+  startedAt?: number;
+  /** what the script printed, in order */
+  output: { stream: "stdout" | "stderr"; text: string }[];
+  /** output beyond the runner's cap was dropped */
+  outputTruncated?: boolean;
   status: "ok" | "error" | "cancelled" | "running";
   comparisons: CmpRow[];
   graph: Graph;

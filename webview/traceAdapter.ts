@@ -97,7 +97,9 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
 
   const steps = series[0]?.steps.length ? series[0].steps[series[0].steps.length - 1] - series[0].steps[0] : 0;
   return {
-    uri, status: t.status, comparisons, graph, tensors, series, error, durationMs: t.timings?.totalMs,
+    uri, file: t.file, language: t.language, startedAt: Date.parse(t.startedAt) || undefined,
+    output: t.output.map((o) => ({ stream: o.stream, text: o.text })), outputTruncated: t.outputTruncated,
+    status: t.status, comparisons, graph, tensors, series, error, durationMs: t.timings?.totalMs,
     values: t.graph?.source === "values",
     stepsPerSecond: steps > 0 && t.timings?.runMs > 0 ? (steps / t.timings.runMs) * 1000 : undefined,
     nonFinite, graphTruncated: t.graph?.truncated === true,

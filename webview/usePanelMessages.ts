@@ -16,8 +16,12 @@ export interface Snapshot {
   queuedMs?: number;
   stale: boolean;
   model?: PanelModel;
+  /** the trace as it came (the panel keeps the last one across window reloads) */
+  trace?: unknown;
   /** the trace could not be read */
   invalid?: string;
+  /** shown from the panel's saved state after a window reload, before any new run */
+  restored?: boolean;
 }
 
 export interface PartialRun {
@@ -99,7 +103,7 @@ export function usePanelMessages(host: Host, on: { selectComparison(index: numbe
           if (m.trace !== undefined) {
             rate.length = 0;
             try {
-              snap = { ...base, receivedAt, queuedMs, model: modelFromTrace(m.trace, m.uri) };
+              snap = { ...base, receivedAt, queuedMs, model: modelFromTrace(m.trace, m.uri), trace: m.trace };
             } catch (e) {
               snap = { ...base, invalid: e instanceof Error ? e.message : String(e) };
             }

@@ -164,6 +164,56 @@ describe("gradient panel (webview, Chromium)", function () {
     assert.equal(await page.locator('th[data-sort="name"]').getAttribute("aria-sort"), "descending");
   });
 
+  it("a window reload keeps the last results until the next run; Run runs their file", async () => {
+    const trace = compactTrace(loadFixture("exercise1-one-wrong"));
+    await snapshot(trace as unknown as Trace, { version: 4 });
+    await page.locator("tr.cmp-row").first().waitFor();
+    assert.equal(await page.locator("[data-testid=run-file]").innerText(), "exercise1.ts");
+    // the state is saved after the render, off its path
+    await page.waitForFunction(() => (JSON.parse(sessionStorage.getItem("state") ?? "{}") as { last?: unknown }).last !== undefined);
+
+    // VS Code reloads the webview; the host, reloaded too, has no run to send
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    await postToPanel(page, { type: "snapshot", stale: false });
+    await page.locator("[data-testid=restored]").waitFor();
+    assert.equal(await page.locator("tr.cmp-row").count(), trace.comparisons.length);
+    assert.equal(await page.locator("tr.cmp-row.first-wrong").getAttribute("data-name"), "bndiff");
+    await page.locator("tr.cmp-row.first-wrong").click();
+    await page.locator("[data-testid=tensor-note]").waitFor(); // says why there are no heatmaps
+    assert.equal(await lastPosted("requestDetail"), undefined, "no samples asked of a host that never had them");
+    await screenshot(page, "17-restored-after-reload");
+    await clearPosted();
+    await page.locator("[data-testid=run]").click();
+    assert.deepEqual(await lastPosted("run"), { type: "run", uri: URI });
+
+    // the next run replaces them
+    await snapshot(loadFixture("exercise1-solved"), { version: 5 });
+    await page.locator('.app[data-version="5"]').waitFor();
+    assert.equal(await page.locator("[data-testid=restored]").count(), 0);
+    assert.equal(await page.locator("tr.cmp-row.bad").count(), 0);
+  });
+
+  it("the header says which file ran, in which language and when; the output reads plainly", async () => {
+    const trace = loadFixture("exercise-python");
+    await postToPanel(page, { type: "snapshot", uri: "file:///work/examples/python/backprop_ninja.py", version: 1, stale: false, trace });
+    const header = page.locator("[data-testid=run-header]");
+    await header.waitFor();
+    assert.equal(await page.locator("[data-testid=run-file]").innerText(), "backprop_ninja.py");
+    assert.match(await header.innerText(), /Python/);
+    assert.match(await page.locator("[data-testid=run-time]").innerText(), /^ran \d\d:\d\d:\d\d · [\d.]+ (ms|s)/);
+    await page.locator("[data-testid=run-output] summary").click();
+    const out = await page.locator("[data-testid=run-output] pre").innerText();
+    assert.ok(out.includes(trace.output.map((o) => o.text).join("").trim().split("\n")[0]), out.slice(0, 200));
+    assert.doesNotMatch(out, /│|\[info\]/, "no log prefixes");
+    await screenshot(page, "18-python-header-output");
+    // a run of another file starts: the header says so while the old results stay
+    await postToPanel(page, { type: "running", running: { uri: "file:///work/train_ninja.ts", startedAt: Date.now(), progress: {} } });
+    await page.locator("[data-testid=running-other]").waitFor();
+    assert.match(await page.locator("[data-testid=running-other]").innerText(), /running train_ninja\.ts/);
+    await screenshot(page, "19-header-running-other");
+  });
+
   it("one wrong gradient: wrong rows marked, the first wrong in backward order highlighted in table and graph", async () => {
     const trace = loadFixture("exercise1-one-wrong");
     const wrong = trace.comparisons.filter((c) => c.status === "wrong");

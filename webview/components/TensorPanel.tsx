@@ -8,6 +8,8 @@ import { binValues, Histogram } from "./Histogram";
 export interface TensorPanelProps {
   tensor?: TensorDetail;
   cmp?: CmpRow;
+  /** said above the heatmaps (e.g. why there are none) */
+  note?: string;
   onReveal(line: number): void;
   onClose(): void;
 }
@@ -28,7 +30,7 @@ function StatsLine({ label, s }: { label: string; s?: Stats }) {
   );
 }
 
-export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps) {
+export function TensorPanel({ tensor, cmp, note, onReveal, onClose }: TensorPanelProps) {
   if (!tensor && !cmp) return null;
   const name = tensor?.name ?? cmp!.name;
   // samples taken when cmp ran come first: later in-place edits do not change them
@@ -61,6 +63,7 @@ export function TensorPanel({ tensor, cmp, onReveal, onClose }: TensorPanelProps
       {cmp?.diagnosis && (
         <p class="tensor-message diagnosis" data-testid="diagnosis"><span class="codicon codicon-lightbulb" /> {cmp.diagnosis}</p>
       )}
+      {note && <p class="tensor-message" data-testid="tensor-note"><span class="codicon codicon-info" /> {note}</p>}
       {tensor && <StatsLine label="value" s={tensor.stats} />}
       {tensor && <StatsLine label="grad" s={tensor.gradStats} />}
       {(manual || grad) ? (
