@@ -8,6 +8,7 @@ import type * as RunnerModule from "../runner/runner";
 import type { Log } from "./log";
 import type { Executor, RunProgress } from "./runs";
 import { outcomeOf } from "./traceAdapter";
+import { loopLength } from "./trainingLength";
 
 /** How often a long run refreshes the panel's live curves. */
 const PARTIAL_EVERY_MS = 250;
@@ -33,7 +34,9 @@ export async function createExecutor(context: vscode.ExtensionContext, log: Log)
     const series = new Map<string, Series>();
     let lastPartial = 0;
     let pendingLine = "";
-    const progress: RunProgress = {};
+    // a training loop's length, when the source states it (for "step n/total" and the time left)
+    const totalSteps = loopLength(req.source);
+    const progress: RunProgress = totalSteps !== undefined ? { totalSteps } : {};
     const onEvent = (e: RunEvent) => {
       switch (e.type) {
         case "output": {
@@ -58,6 +61,7 @@ export async function createExecutor(context: vscode.ExtensionContext, log: Log)
           s.steps.push(e.step);
           s.values.push(e.value);
           progress.step = e.step;
+          if (totalSteps !== undefined) progress.fraction = Math.min(1, (e.step + 1) / totalSteps);
           progress.message = `${e.name} ${typeof e.value === "number" ? e.value.toFixed(4) : e.value} at step ${e.step}`;
           req.onProgress({ ...progress });
           const now = Date.now();

@@ -9,6 +9,8 @@ import { isTrusted, UNTRUSTED_MESSAGE } from "./trust";
 
 const PROGRESS_REFRESH_MS = 100;
 
+const fmtSeconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("backpropNinja.status", vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [];
@@ -27,6 +29,22 @@ export class StatusBar implements vscode.Disposable {
       }),
     );
     this.paint();
+  }
+
+  /** The first step seen of the run in flight, with its time: the rate since then gives the time left. */
+  private firstStep: { run: number; step: number; at: number } | undefined;
+
+  /** "3 min 10 s" once the run has gone on for a few seconds and its loop length is known. */
+  private timeLeft(run: number, step: number | undefined, total: number | undefined): string | undefined {
+    if (step === undefined || !total) return undefined;
+    const now = Date.now();
+    if (this.firstStep?.run !== run) this.firstStep = { run, step, at: now };
+    const f = this.firstStep;
+    const dt = (now - f.at) / 1000;
+    if (dt < 3 || step <= f.step) return undefined;
+    const secs = ((total - step) * dt) / (step - f.step);
+    if (!Number.isFinite(secs) || secs < 0) return undefined;
+    return secs < 60 ? `${Math.ceil(secs)} s` : secs < 3600 ? `${Math.floor(secs / 60)} min ${Math.round(secs % 60)} s` : `${Math.floor(secs / 3600)} h ${Math.round((secs % 3600) / 60)} min`;
   }
 
   /** Progress events can come thousands of times a second; repaint at most every 100 ms. */
@@ -48,8 +66,9 @@ export class StatusBar implements vscode.Disposable {
     if (running) {
       const p = running.progress;
       const pct = p.fraction !== undefined ? ` ${Math.round(p.fraction * 100)}%` : "";
-      const steps = p.step !== undefined ? ` step ${p.step}${p.totalSteps ? `/${p.totalSteps}` : ""}` : "";
-      this.item.text = `$(sync~spin) ∇ running${pct}${steps}`;
+      const steps = p.step !== undefined ? ` step ${p.step.toLocaleString("en-US")}${p.totalSteps ? `/${p.totalSteps.toLocaleString("en-US")}` : ""}` : "";
+      const left = this.timeLeft(running.id, p.step, p.totalSteps);
+      this.item.text = `$(sync~spin) ∇ running${pct}${steps}${left ? ` · ${left} left` : ""}`;
       this.item.tooltip = `Backprop Ninja: running ${vscode.workspace.asRelativePath(running.uri)}${p.message ? ` — ${p.message}` : ""}. Click to stop.`;
       this.item.command = CommandId.Stop;
       this.item.backgroundColor = undefined;
@@ -83,6 +102,10 @@ export class StatusBar implements vscode.Disposable {
       this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
     } else if (o.status === "cancelled") {
       this.item.text = `$(debug-stop) ∇ stopped${v.total ? ` · ${describeVerdict(v)}` : ""}`;
+      this.item.backgroundColor = undefined;
+    } else if (v.total === 0) {
+      // a script without cmp() (training, micrograd): say that it ran, not "0/0 exact"
+      this.item.text = `$(pass) ∇ ran in ${fmtSeconds(o.durationMs)}, no cmp() checks`;
       this.item.backgroundColor = undefined;
     } else {
       this.item.text = `${v.wrong ? "$(warning)" : "$(pass)"} ∇ ${describeVerdict(v)}`;

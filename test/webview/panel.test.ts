@@ -493,7 +493,10 @@ describe("gradient panel (webview, Chromium)", function () {
     await snapshot(loadFixture("training"));
     await page.locator('[data-tab="training"]').click();
     await page.locator("[data-testid=training] canvas").waitFor();
-    assert.match(await page.locator("[data-testid=training]").innerText(), /steps\/s/);
+    const text = await page.locator("[data-testid=training]").innerText();
+    assert.match(text, /steps\/s/);
+    assert.match(text, /step 100 \/ 200,000/);
+    assert.match(text, /about [\d.]+ (s|min|h) left/, "the time left, from steps/s and the loop's length");
     const pixels = () => page.locator("[data-testid=training] canvas").evaluate((c) => (c as HTMLCanvasElement).toDataURL());
     const linear = await pixels();
     await page.getByRole("checkbox", { name: /Log scale/ }).check();

@@ -1,5 +1,6 @@
-// Training view: the logged series (loss) as a live curve on a canvas, log-scale option, steps/s and
-// a Stop button while the run goes on.
+// Training view: the logged series (loss) as a live curve on a canvas — the raw values faint, a
+// smoothed line over them — with axis titles, a log-scale option, steps/s and a Stop button while
+// the run goes on.
 import { useEffect, useRef } from "preact/hooks";
 import { fmtNumber, type Series } from "../model";
 import { themeCss } from "./theme";
@@ -22,7 +23,7 @@ export function Training(p: TrainingProps) {
   useEffect(() => {
     const c = canvas.current, w = wrap.current;
     if (!c || !w) return;
-    const draw = () => drawCurves(c, Math.max(200, w.getBoundingClientRect().width - 24), 260, p.series, p.logScale);
+    const draw = () => drawCurves(c, Math.max(200, w.getBoundingClientRect().width - 24), 280, p.series, p.logScale);
     draw();
     const ro = new ResizeObserver(draw);
     ro.observe(w);
@@ -31,6 +32,8 @@ export function Training(p: TrainingProps) {
   const last = p.series[0];
   const lastValue = last?.values[last.values.length - 1];
   const step = p.progress?.step ?? last?.steps[last.steps.length - 1];
+  const total = p.progress?.totalSteps;
+  const left = step !== undefined && total && p.stepsPerSecond ? fmtLeft((total - step) / p.stepsPerSecond) : undefined;
   return (
     <section class="training" aria-label="Training" data-testid="training">
       <div class="section-bar">
@@ -39,6 +42,7 @@ export function Training(p: TrainingProps) {
           {" "}{last ? `${last.name} ${fmtNumber(lastValue, 5)}` : "no series logged"}
           {step !== undefined && <> · step {step.toLocaleString("en-US")}{p.progress?.totalSteps ? ` / ${p.progress.totalSteps.toLocaleString("en-US")}` : ""}</>}
           {p.stepsPerSecond !== undefined && <> · <span data-testid="steps-per-second">{p.stepsPerSecond.toFixed(0)} steps/s</span></>}
+          {p.running && left !== undefined && <> · <span data-testid="time-left">about {left} left</span></>}
         </span>
         <label class="toggle"><input type="checkbox" checked={p.logScale} onChange={(e) => p.onLogScale((e.currentTarget as HTMLInputElement).checked)} /> Log scale</label>
         {p.running && (
@@ -62,6 +66,11 @@ export function Training(p: TrainingProps) {
       )}
     </section>
   );
+}
+
+function fmtLeft(secs: number): string | undefined {
+  if (!Number.isFinite(secs) || secs < 0) return undefined;
+  return secs < 60 ? `${Math.ceil(secs)} s` : secs < 3600 ? `${Math.round(secs / 60)} min` : `${(secs / 3600).toFixed(1)} h`;
 }
 
 function drawCurves(c: HTMLCanvasElement, width: number, height: number, series: Series[], log: boolean) {
@@ -93,7 +102,7 @@ function drawCurves(c: HTMLCanvasElement, width: number, height: number, series:
   }
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) { y1 += 0.5; y0 -= 0.5; }
-  const L = 48, R = 10, T = 10, B = 22;
+  const L = 62, R = 10, T = 10, B = 36;
   const px = (x: number) => L + ((x - x0) / (x1 - x0)) * (width - L - R);
   const py = (y: number) => T + (1 - (y - y0) / (y1 - y0)) * (height - T - B);
   ctx.strokeStyle = grid;
@@ -105,25 +114,62 @@ function drawCurves(c: HTMLCanvasElement, width: number, height: number, series:
     ctx.moveTo(L, Math.round(py(y)) + 0.5);
     ctx.lineTo(width - R, Math.round(py(y)) + 0.5);
     ctx.stroke();
-    ctx.fillText(fmtNumber(log ? 10 ** y : y, 3), 4, py(y) + 4);
+    const label = fmtNumber(log ? 10 ** y : y, 3);
+    ctx.fillText(label, L - 6 - ctx.measureText(label).width, py(y) + 4);
   }
-  ctx.fillText(String(Math.round(x0)), L, height - 6);
+  ctx.fillText(String(Math.round(x0)), L, height - B + 14);
   const endLabel = String(Math.round(x1));
-  ctx.fillText(endLabel, width - R - ctx.measureText(endLabel).width, height - 6);
+  ctx.fillText(endLabel, width - R - ctx.measureText(endLabel).width, height - B + 14);
+  // axis titles: steps along x, the series (log scale said) along y
+  ctx.textAlign = "center";
+  ctx.fillText("step", L + (width - L - R) / 2, height - 4);
+  ctx.save();
+  ctx.translate(12, T + (height - T - B) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(`${series.length === 1 ? series[0].name : "value"}${log ? " (log scale)" : ""}`, 0, 0);
+  ctx.restore();
+  ctx.textAlign = "start";
   series.forEach((s, si) => {
-    ctx.strokeStyle = themeCss(PALETTE[si % PALETTE.length], "#3794ff");
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    let started = false;
+    const color = themeCss(PALETTE[si % PALETTE.length], "#3794ff");
     // at most ~2 points per pixel: long runs log 200,000 steps
     const stride = Math.max(1, Math.floor(s.steps.length / (width * 2)));
-    for (let i = 0; i < s.steps.length; i += stride) {
-      const y = tf(s.values[i]);
-      if (!Number.isFinite(y)) continue;
-      if (!started) ctx.moveTo(px(s.steps[i]), py(y));
-      else ctx.lineTo(px(s.steps[i]), py(y));
-      started = true;
-    }
-    ctx.stroke();
+    const line = (values: ArrayLike<number>, alpha: number, lineWidth: number) => {
+      ctx.strokeStyle = color;
+      ctx.globalAlpha = alpha;
+      ctx.lineWidth = lineWidth;
+      ctx.beginPath();
+      let started = false;
+      for (let i = 0; i < s.steps.length; i += stride) {
+        const y = tf(values[i]);
+        if (!Number.isFinite(y)) continue;
+        if (!started) ctx.moveTo(px(s.steps[i]), py(y));
+        else ctx.lineTo(px(s.steps[i]), py(y));
+        started = true;
+      }
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    };
+    line(s.values, 0.3, 1);
+    if (s.values.length >= 10) line(smoothed(s.values), 1, 2);
   });
+}
+
+/**
+ * An exponential moving average over about 1/50 of the series (at least 5 points), started from
+ * the mean of the first window so the line does not begin at one noisy value. NaN/Inf are skipped.
+ */
+export function smoothed(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const span = Math.max(5, Math.round(n / 50));
+  const a = 2 / (span + 1);
+  const out = new Float64Array(n);
+  let sum = 0, count = 0;
+  for (let i = 0; i < Math.min(n, span); i++) if (Number.isFinite(values[i])) { sum += values[i]; count++; }
+  let m = count ? sum / count : NaN;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) m = Number.isFinite(m) ? m + a * (v - m) : v;
+    out[i] = m;
+  }
+  return out;
 }
