@@ -4,7 +4,13 @@ import type { Grid } from "./model";
 
 const MAX_CELLS = 32;
 
-export function heatmapDataUri(grid: Grid, cellPx = 6): string | undefined {
+/** The image, and the magnitude its full blue and full red stand for (for the caption). */
+export interface HeatmapImage {
+  uri: string;
+  scale: number;
+}
+
+export function heatmapImage(grid: Grid, cellPx = 6): HeatmapImage | undefined {
   if (grid.rows <= 0 || grid.cols <= 0 || grid.values.length < grid.rows * grid.cols) return undefined;
   const rows = Math.min(grid.rows, MAX_CELLS), cols = Math.min(grid.cols, MAX_CELLS);
   const cells = new Float64Array(rows * cols);
@@ -36,7 +42,7 @@ export function heatmapDataUri(grid: Grid, cellPx = 6): string | undefined {
   }
   const w = cols * cellPx, h = rows * cellH;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" shape-rendering="crispEdges">${rects.join("")}</svg>`;
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
+  return { uri: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`, scale };
 }
 
 /** t in [-1, 1] → blue (negative) … white (0) … red (positive) */

@@ -2,7 +2,7 @@
 // dtype, value and grad statistics, and for `X` or `dX` the verdict of cmp("X", …) with maxdiff and
 // a heatmap of the gradient difference. Results from an older version of the file say so.
 import * as vscode from "vscode";
-import { heatmapDataUri } from "./heatmap";
+import { heatmapImage } from "./heatmap";
 import { fmtNum, fmtShape, type CmpView, type RunOutcome, type Stats, type TensorView } from "./model";
 import type { RunController } from "./runs";
 
@@ -64,10 +64,14 @@ export function hoverMarkdown(word: string, tensor: TensorView | undefined, cmps
   }
   const heat = cmps.find((c) => c.diff && c.status !== "exact")?.diff ?? tensor?.grad;
   if (heat) {
-    const uri = heatmapDataUri(heat);
+    const img = heatmapImage(heat);
     const what = cmps.some((c) => c.diff && c.status !== "exact") ? "manual − autograd" : "grad";
     const corner = heat.sampled ? ", top-left corner" : "";
-    if (uri) lines.push(`![${what} heatmap](${uri})  \n_${what}, ${heat.rows}×${heat.cols}${corner}_`);
+    // the caption says what the colors mean: blue below zero, red above, full color at ±scale
+    if (img) {
+      lines.push(`![${what} heatmap](${img.uri})  \n_${what}, ${heat.rows}×${heat.cols}${corner} · ` +
+        (img.scale ? `blue < 0 < red, full color at ±${fmtNum(img.scale)}_` : "all zero_"));
+    }
   }
   if (stale) lines.push("_$(history) stale: the file was edited after this run_");
   md.appendMarkdown(lines.join("\n\n"));
