@@ -173,6 +173,26 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await view.locator('button[role=tab][data-tab="checks"]').click();
   });
 
+  it("a window reload keeps the last results in the panel; its Run button runs the open exercise", async function () {
+    const w = wb!;
+    await w.webview().locator("tr.cmp-row").first().waitFor({ state: "visible", timeout: 60_000 });
+    const before = await w.webview().locator("tr.cmp-row").count();
+    await w.runCommand("Developer: Reload Window");
+    await w.page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 90_000 });
+    // the serializer restores the panel; its saved state shows the last run, marked as kept
+    const view = w.webview();
+    await view.locator("[data-testid=restored]").waitFor({ state: "visible", timeout: 90_000 });
+    assert.equal(await view.locator("tr.cmp-row").count(), before);
+    assert.equal(await view.locator("[data-testid=run-file]").innerText(), EXERCISE);
+    await w.screenshot("reload-results-kept");
+    // a click into the panel leaves no active text editor: Run still runs the exercise
+    await view.locator("[data-testid=run]").click();
+    await view.locator("[data-testid=restored]").waitFor({ state: "detached", timeout: 120_000 });
+    await view.locator("tr.cmp-row.verdict-exact").first().waitFor({ state: "visible" });
+    await w.statusItem(/∇ \d+\/\d+ exact/).waitFor({ state: "visible", timeout: 60_000 });
+    await w.screenshot("reload-run-from-panel");
+  });
+
   it("hovering dlogits shows its shape and verdict", async function () {
     const w = wb!;
     const file = path.join(ws, EXERCISE);
