@@ -206,6 +206,22 @@ export interface NonFiniteEvent {
   place?: Place;
 }
 
+/** One element of a finite-difference check; the runner's one tolerance function made both verdicts. */
+export interface FiniteDifferenceSample {
+  index: number[];
+  /** float64 central difference (L(x+h) − L(x−h)) / 2h */
+  numeric: number;
+  /** autograd's .grad at the element */
+  autograd: number;
+  /** |autograd − numeric| relative to |numeric| */
+  relError: number;
+  /** autograd agrees with the numeric derivative */
+  agrees: boolean;
+  /** the learner's manual gradient at the element (the report's manualName), when a cmp compared it */
+  manual?: number;
+  manualAgrees?: boolean;
+}
+
 /** An on-demand check of one named tensor's autograd gradient against central differences. */
 export interface FiniteDifferenceReport {
   name: string;
@@ -213,10 +229,14 @@ export interface FiniteDifferenceReport {
   error?: string;
   /** the step used: h = step · max(1, |x|), in float64 */
   step?: number;
-  samples?: { index: number[]; autograd: number; numeric: number; relError: number }[];
+  /** an element agrees when |value − numeric| ≤ absolute + relative · |numeric| */
+  tolerance?: { relative: number; absolute: number };
+  samples?: FiniteDifferenceSample[];
   maxRelError?: number;
-  /** every sampled element agrees within the tolerance (relative 1e-3, absolute 1e-6) */
+  /** every sampled element of autograd's gradient agrees */
   agrees?: boolean;
+  /** the learner's gradient whose values the samples carry (the manual of the tensor's last cmp), e.g. "dW1" */
+  manualName?: string;
 }
 
 /** A picture a script displayed, ready to show: an SVG document (Graphviz's layout of a Digraph). */
@@ -285,6 +305,8 @@ export type RunEvent =
   | { type: "output"; chunk: OutputChunk }
   | { type: "comparison"; comparison: TraceComparison }
   | { type: "series"; name: string; step: number; value: JsonNumber }
+  /** a notebook kernel cell's result: the repr of its last expression (IPython's Out[n]) */
+  | { type: "display"; cell?: number; text: string }
   | { type: "phase"; phase: "preparing" | "loading-python" | "running" | "tracing"; message?: string };
 
 export interface VerdictCounts {

@@ -9,7 +9,7 @@ import type { Tensor } from "../engine/tensor";
 import { loadPython, mountHostDir, type LoadedPython } from "./pyodide";
 import { graphvizVersion, loadGraphviz, renderDot } from "./graphviz";
 import { MAX_FIGURES, type Figure } from "../protocol/trace";
-import { notebookCodeCells } from "./notebook";
+import { codeCell, notebookCodeCells } from "./notebook";
 import type {
   PyBinding, PyChart, PyComparison, PyError, PyLocation, PyValueGraph, PythonRunOptions, PythonRunResult,
 } from "./types";
@@ -41,9 +41,29 @@ export async function runNotebook(file: string, opts: PythonRunOptions = {}): Pr
   return result;
 }
 
+/**
+ * One cell of a notebook in the thread's kernel session (globals kept from the cells run before, see
+ * `run_cell` in _bpn_runtime.py); `reset` starts a fresh session first (a restarted kernel).
+ */
+export async function runNotebookCell(
+  file: string, cell: { index: number; source: string; reset?: boolean }, opts: PythonRunOptions = {},
+): Promise<PythonRunResult> {
+  const abs = path.resolve(file);
+  const { source, skippedLines, notes } = codeCell(cell.source, cell.index);
+  const result = await runWith(abs, opts, (rt, cwd) => {
+    if (cell.reset) rt.reset_session();
+    return source === undefined ? JSON.stringify({ ok: true }) : rt.run_cell(abs, cell.index, source, cwd, JSON.stringify(opts.env ?? {}));
+  });
+  result.cells = [{ index: cell.index, skippedLines }];
+  result.notes.unshift(...notes);
+  return result;
+}
+
 interface Runtime {
   run_script(path: string, source: string, cwd: string, argv: string[], envJson: string): string;
   run_cells(path: string, cellsJson: string, cwd: string, envJson: string): string;
+  run_cell(path: string, index: number, source: string, cwd: string, envJson: string): string;
+  reset_session(): void;
   destroy(): void;
 }
 
@@ -213,6 +233,9 @@ function installHost(
     },
     cellStarted(index: number): void {
       cell.index = index;
+    },
+    displayResult(text: string): void {
+      opts.onDisplay?.({ text, ...(cell.index !== undefined ? { cell: cell.index } : {}) });
     },
   });
 }

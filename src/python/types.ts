@@ -81,6 +81,8 @@ export interface PythonRunHooks {
   onComparison?: (c: PyComparison) => void;
   onBinding?: (b: PyBinding) => void;
   onChart?: (c: PyChart) => void;
+  /** a notebook kernel's cell result (the repr of its last expression, as IPython's Out[n]) */
+  onDisplay?: (d: { text: string; cell?: number }) => void;
   /** a cold Pyodide load is starting / progressing (for a progress notification) */
   onLoadProgress?: (message: string) => void;
 }

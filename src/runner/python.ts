@@ -2,8 +2,8 @@
 // turns what it reports into the same Trace a TypeScript run produces.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadPython, runPython } from "../python";
-import type { PyBinding, PyComparison, PythonRunResult } from "../python/types";
+import { loadPython, runNotebookCell, runPython } from "../python";
+import type { PyBinding, PyComparison, PythonRunOptions, PythonRunResult } from "../python/types";
 import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { buildTrace, comparisonRow, languageOf } from "./trace";
@@ -17,7 +17,7 @@ const placeOf = (loc: { line: number; column: number; cell?: number }): Place =>
 export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => void): Promise<Trace> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const source = req.source ?? fs.readFileSync(req.file, "utf8");
+  const source = req.cell ? req.cell.source : req.source ?? fs.readFileSync(req.file, "utf8");
   const rec = new RunRecorder(emit, req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const bindings = new Map<string, { value: unknown; place: Place }>();
   const names = new Map<number, NameInfo>();
@@ -30,7 +30,7 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
     // load Pyodide first (a cold load takes seconds): the run's time limit starts after it
     await loadPython((message) => emit({ type: "phase", phase: "loading-python", message }));
     emit({ type: "phase", phase: "running" });
-    result = await runPython(req.file, {
+    const options: PythonRunOptions = {
       source: req.source,
       cwd: req.cwd,
       workspace: req.workspace,
@@ -49,7 +49,12 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
       },
       onComparison: (c: PyComparison) =>
         rec.comparison(comparisonRow(c.comparison, placeOf(c.location), rec.comparisons.length, c.manual, c.tensor, names)),
-    });
+      onDisplay: (d) => {
+        rec.flush(); // after what the cell printed before it
+        emit({ type: "display", text: d.text, ...(d.cell !== undefined ? { cell: d.cell } : {}) });
+      },
+    };
+    result = req.type === "cell" && req.cell ? await runNotebookCell(req.file, req.cell, options) : await runPython(req.file, options);
   } finally {
     watch.dispose();
     rec.flush();

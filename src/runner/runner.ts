@@ -27,6 +27,8 @@ export interface RunOptions {
   finiteDifference?: { name: string; samples?: number };
   env?: Record<string, string>;
   onEvent?: (e: RunEvent) => void;
+  /** run this notebook cell in the worker's kernel session instead of the whole file (KernelSession) */
+  cell?: WorkerRequest["cell"];
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -89,7 +91,17 @@ export function workspaceNames(file: string, workspace: string | undefined): Rec
  * One warm worker is kept between runs: a live re-run then skips starting a thread, loading the
  * engine and (for Python) loading Pyodide again. A worker that was stopped mid-run is never reused.
  */
-class WorkerPool {
+/** Where a run gets its worker and gives it back when the worker may serve another run. */
+interface WorkerSource {
+  take(memoryMb: number): Worker;
+  give(worker: Worker, memoryMb: number): void;
+}
+
+function newWorker(memoryMb: number): Worker {
+  return new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: memoryMb }, stdout: true, stderr: true });
+}
+
+class WorkerPool implements WorkerSource {
   private idle: { worker: Worker; memoryMb: number } | undefined;
   private disposed = false;
 
@@ -98,7 +110,7 @@ class WorkerPool {
     this.idle = undefined;
     if (w && w.memoryMb === memoryMb) return w.worker;
     if (w) void w.worker.terminate();
-    return new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: memoryMb }, stdout: true, stderr: true });
+    return newWorker(memoryMb);
   }
 
   give(worker: Worker, memoryMb: number): void {
@@ -144,7 +156,78 @@ export class Runner {
   }
 }
 
-function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
+/**
+ * A notebook's kernel: one worker of its own whose Pyodide keeps the notebook's globals between
+ * cells (see `run_cell` in src/python/site/_bpn_runtime.py). Cells run one at a time; a cell that
+ * ignores its interrupt has its worker terminated, and the next cell starts a new session.
+ */
+export class KernelSession {
+  private worker: Worker | undefined;
+  private current: RunHandle | undefined;
+  private resetNext = false;
+  private sessions = 0;
+  private disposed = false;
+
+  constructor(readonly file: string, private readonly base: Omit<RunOptions, "cell" | "onEvent" | "source"> = {}) {}
+
+  /** Counts the sessions started (a new worker, or a restart): a change means the globals are gone. */
+  get session(): number {
+    return this.sessions;
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Run one cell (its index among all the notebook's cells) after the cells run before it. */
+  runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void): RunHandle {
+    if (this.disposed) throw new Error("the kernel was disposed");
+    if (this.current) throw new Error("a cell is already running in this kernel");
+    const reset = this.resetNext || !this.worker;
+    if (reset) this.sessions++;
+    this.resetNext = false;
+    const source: WorkerSource = {
+      take: (memoryMb) => {
+        if (this.worker) return this.worker;
+        const w = newWorker(memoryMb);
+        w.once("exit", () => { if (this.worker === w) this.worker = undefined; });
+        return (this.worker = w);
+      },
+      give: (w) => { w.unref(); },
+    };
+    const handle = startRun(path.resolve(this.file), { timeoutMs: 0, ...this.base, cell: { ...cell, reset }, onEvent }, source);
+    this.current = handle;
+    handle.trace.finally(() => { if (this.current === handle) this.current = undefined; }).catch(() => {});
+    return handle;
+  }
+
+  /**
+   * Interrupt the running cell: KeyboardInterrupt first (the session survives if Python stops within
+   * the grace time); a second interrupt ends the worker, and with it the session.
+   */
+  interrupt(): void {
+    this.current?.cancel("interrupted");
+  }
+
+  /** Drop the session: a running cell is stopped with its worker; the next cell starts with fresh globals. */
+  restart(): void {
+    if (this.current) {
+      this.worker = undefined;
+      this.current.cancel("the kernel restarted");
+      this.current.cancel("the kernel restarted"); // the second cancel terminates the worker at once
+    }
+    this.resetNext = true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.restart();
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+function startRun(file: string, opts: RunOptions, pool: WorkerSource): RunHandle {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const lastPlace = new SharedArrayBuffer(8);
@@ -273,7 +356,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerPool): RunHandle {
   worker.on("exit", onExit);
 
   const req: WorkerRequest = {
-    type: "run", file, source: opts.source, documentVersion: opts.documentVersion,
+    type: opts.cell ? "cell" : "run", file, cell: opts.cell, source: opts.source, documentVersion: opts.documentVersion,
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
     lastPlace, interrupt, pending, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace,

@@ -10,8 +10,11 @@ import { finiteDifferenceCheck, typescriptShiftedLoss, type ShiftedLoss } from "
 import { packSamples } from "./summarize";
 
 export interface WorkerRequest {
-  type: "run";
+  /** "cell": one notebook cell in the worker's kernel session (Python), globals kept between cells */
+  type: "run" | "cell";
   file: string;
+  /** type "cell": the cell (its index among all cells, its text) and whether to restart the session first */
+  cell?: { index: number; source: string; reset?: boolean };
   source?: string;
   documentVersion?: number;
   maxOutputBytes?: number;
@@ -135,7 +138,8 @@ const startEnv = { ...process.env };
 let setByLastRequest: string[] = [];
 
 async function handle(req: WorkerRequest, batcher: EventBatcher): Promise<Trace> {
-  resetEngine();
+  // a kernel's cell continues its session: the generators and grad mode are as the last cell left them
+  if (req.type !== "cell" || req.cell?.reset) resetEngine();
   const emit = (event: RunEvent) => batcher.push(event);
   // a warm worker serves many runs: variables an earlier request set do not carry over
   for (const key of setByLastRequest) {

@@ -4,6 +4,10 @@ import json
 
 import _bpn_host as _host
 
+# True while a notebook kernel runs a cell: plain values go to the cell's output as a result of
+# their own (IPython's Out[n]) instead of being printed
+kernel = [False]
+
 
 def show_svg(svg, title=None):
     """Hand one SVG document to the host as a figure of this run (the panel shows it)."""
@@ -17,6 +21,8 @@ def display_value(value, echo=True):
     svg = _svg_of(value)
     if svg is not None:
         show_svg(svg, getattr(value, "_bpn_title_", None))
+    elif echo and kernel[0]:
+        _host.displayResult(repr(value))
     elif echo:
         print(repr(value))
 

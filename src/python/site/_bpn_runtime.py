@@ -447,6 +447,59 @@ def run_cells(path, cells_json, cwd, env_json="{}"):
     return json.dumps(result)
 
 
+# ---------------------------------------------------------------- a notebook kernel's session
+# run_cell keeps one __main__ between calls, as a Jupyter kernel keeps its globals; the bindings of
+# every cell run so far stay in _sites (a re-run cell's old sites are dropped first), so each cell's
+# report names the tensors earlier cells bound.
+_session = {"path": None, "mod": None}
+
+
+def reset_session():
+    """Forget the kernel's namespace (restart): the next run_cell starts like a fresh process."""
+    _session.update(path=None, mod=None)
+    _sites.clear()
+
+
+def run_cell(path, index, source, cwd, env_json="{}"):
+    """Run one notebook cell in the session's namespace; it compiles as '<path>#cell<index>' and shows
+    its last expression through _host.displayResult. Returns a JSON string: {ok, error?}."""
+    if _session["mod"] is None or _session["path"] != path:
+        _reset(cwd, env_json)
+        _session.update(path=path, mod=_fresh_main(path))
+        sys.argv = [path]
+        sys.path.insert(0, os.path.dirname(path))
+    mod = _session["mod"]
+    sys.modules["__main__"] = mod
+    os.chdir(cwd)
+    for key in [k for k in _sites if k[3] == index]:
+        del _sites[key]
+    filename = f"{path}#cell{index}"
+    _user_files.add(filename)
+    _cell[0] = index
+    _host.cellStarted(index)
+    _bpn_display.kernel[0] = True
+    result = {"ok": True}
+    try:
+        code = _compile(source, filename, display_last=True)
+        try:
+            exec(code, mod.__dict__)
+        finally:
+            _show_figures()
+    except SystemExit:
+        pass
+    except BaseException as e:  # noqa: BLE001 - the cell's error is its result
+        result = {"ok": False, "error": _error_report(e)}
+    finally:
+        _bpn_display.kernel[0] = False
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:
+            pass
+        _flush_bindings()
+    return json.dumps(result)
+
+
 def _show_figures():
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
