@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { inspector } from "../engine/inspect";
 import { Tensor } from "../engine/tensor";
 import { unravel } from "../diagnosis/numeric";
-import { decodeNumber, type FiniteDifferenceReport, type Trace } from "../protocol/trace";
+import { decodeNumber, type FiniteDifferenceReport, type FiniteDifferenceSample, type Sample, type Trace } from "../protocol/trace";
 import { resetEngine, runPrepared, type BindingHook } from "./sandbox";
 import { prepareScript } from "./instrument";
 
@@ -65,6 +65,7 @@ export function typescriptShiftedLoss(file: string, name: string, source?: strin
 /**
  * Check `name`'s gradient from `trace` (a finished run) on up to `count` elements of its sampled
  * window; `probe` makes the language's ShiftedLoss, once the trace shows there is something to check.
+ * When a cmp compared the learner's gradient of `name`, its manual values at the same elements come too.
  */
 export async function finiteDifferenceCheck(
   trace: Trace, name: string, probe: () => ShiftedLoss | Promise<ShiftedLoss>, count = 6,
@@ -76,11 +77,22 @@ export async function finiteDifferenceCheck(
   const loss = await probe();
   const cols = t.shape.length ? t.shape[t.shape.length - 1] : 1;
   const s = t.grad.sample, values = t.value.sample;
+  const mine = manualOf(trace, name, t.shape);
+  const m = mine?.sample;
   const cells = pick(s.rows * s.cols, (i) => Math.abs(decodeNumber(s.values[i])), count);
-  return compare(name, t.shape, loss, cells.map((cell) => {
+  const report = compare(name, t.shape, loss, cells.map((cell) => {
     const r = Math.floor(cell / s.cols), c = cell % s.cols;
-    return { flat: r * cols + c, x: decodeNumber(values.values[r * values.cols + c]), autograd: decodeNumber(s.values[cell]) };
+    const manual = m && r < m.rows && c < m.cols ? decodeNumber(m.values[r * m.cols + c]) : undefined;
+    return { flat: r * cols + c, x: decodeNumber(values.values[r * values.cols + c]), autograd: decodeNumber(s.values[cell]), manual };
   }));
+  return mine && report.samples ? { ...report, manualName: mine.name } : report;
+}
+
+/** The learner's gradient of `name` as the run's last cmp of it sampled it (same shape only), and its name. */
+function manualOf(trace: Trace, name: string, shape: number[]): { name: string; sample: Sample } | undefined {
+  const row = trace.comparisons.findLast((c) => (c.tensorName ?? c.name) === name);
+  if (!row?.manual || row.status === "shape-mismatch" || row.manualShape?.join() !== shape.join()) return undefined;
+  return { name: row.manualName ?? `d${name}`, sample: row.manual };
 }
 
 /** The same check for a tensor in hand: `grad` is the gradient to check, `loss` nudges `x`'s elements. */
@@ -98,19 +110,28 @@ function pick(n: number, magnitude: (i: number) => number, count: number): numbe
   return [...new Set([...biggest, ...spread])].slice(0, count);
 }
 
-/** Central differences at each element (`flat`: row-major index, `x`: its value) against autograd's. */
-function compare(name: string, shape: number[], loss: ShiftedLoss, elements: { flat: number; x: number; autograd: number }[]): FiniteDifferenceReport {
-  const samples = elements.map(({ flat, x, autograd }) => {
+/**
+ * Central differences at each element (`flat`: row-major index, `x`: its value) against autograd's
+ * gradient and, when given, the learner's (`manual`); each element's verdicts are withinTolerance's.
+ */
+function compare(
+  name: string, shape: number[], loss: ShiftedLoss,
+  elements: { flat: number; x: number; autograd: number; manual?: number }[],
+): FiniteDifferenceReport {
+  const samples = elements.map(({ flat, x, autograd, manual }) => {
     const h = STEP * Math.max(1, Math.abs(x));
     const numeric = (loss(flat, h) - loss(flat, -h)) / (2 * h);
     const relError = Math.abs(autograd - numeric) / Math.max(Math.abs(numeric), ABS_TOL / REL_TOL);
-    return { index: unravel(flat, shape), autograd, numeric, relError };
+    const sample: FiniteDifferenceSample = { index: unravel(flat, shape), autograd, numeric, relError, agrees: withinTolerance(autograd, numeric) };
+    return manual === undefined ? sample : { ...sample, manual, manualAgrees: withinTolerance(manual, numeric) };
   });
   const maxRelError = Math.max(...samples.map((x) => x.relError));
-  return { name, step: STEP, samples, maxRelError, agrees: samples.every((x) => withinTolerance(x.autograd, x.numeric)) };
+  return {
+    name, step: STEP, tolerance: { relative: REL_TOL, absolute: ABS_TOL }, samples, maxRelError, agrees: samples.every((x) => x.agrees),
+  };
 }
 
-/** The check's verdict on one element: relative 1e-3 of the numeric derivative, plus absolute 1e-6. */
+/** The check's verdict on one element, and the one place its tolerance is: relative 1e-3 of the numeric derivative, plus absolute 1e-6. */
 export function withinTolerance(value: number, numeric: number): boolean {
   return Math.abs(value - numeric) <= ABS_TOL + REL_TOL * Math.abs(numeric);
 }

@@ -98,6 +98,37 @@ describe("runner: a script's run becomes a trace", () => {
     assert.match(missing.error!, /no tensor is bound to 'nope'/);
   });
 
+  it("a finite-difference check says per element whether autograd and the learner's cmp'd gradient agree", async function () {
+    this.timeout(60_000);
+    const f = script("fd-manual.ts", HEAD + [
+      "const g = torch.Generator().manual_seed(5);",
+      "const x = torch.randn([3, 4], { generator: g, requires_grad: true });",
+      "const y = x.mul(2);",
+      "const loss = x.pow(3).sum().add(y.sum());",
+      "loss.backward();",
+      // the learner's dx is right except at [1, 2], which is 1.5 times too big
+      "const off = torch.tensor([[1, 1, 1, 1], [1, 1, 1.5, 1], [1, 1, 1, 1]]);",
+      "const dx = x.pow(2).mul(3).add(2).mul(off);",
+      "cmp('x', dx, x);",
+    ].join("\n"));
+    const fd = (await runner.run(f, { finiteDifference: { name: "x", samples: 12 } }).trace).finiteDifference!;
+    assert.equal(fd.error, undefined, fd.error);
+    assert.equal(fd.manualName, "dx");
+    assert.deepEqual(fd.tolerance, { relative: 1e-3, absolute: 1e-6 });
+    assert.equal(fd.samples!.length, 12, "every element of a 3×4 tensor");
+    assert.ok(fd.agrees && fd.samples!.every((s) => s.agrees), JSON.stringify(fd.samples));
+    const wrong = fd.samples!.filter((s) => !s.manualAgrees).map((s) => s.index);
+    assert.deepEqual(wrong, [[1, 2]]);
+    for (const s of fd.samples!) {
+      const factor = s.index.join() === "1,2" ? 1.5 : 1;
+      assert.ok(Math.abs(s.manual! - s.autograd * factor) <= 1e-5 * Math.abs(s.autograd), `[${s.index}] manual ${s.manual}, autograd ${s.autograd}`);
+    }
+    // a tensor no cmp compared: autograd's verdicts only
+    const plain = (await runner.run(f, { finiteDifference: { name: "y", samples: 3 } }).trace).finiteDifference!;
+    assert.equal(plain.manualName, undefined);
+    assert.deepEqual(plain.samples!.map((s) => [s.agrees, s.manual, s.manualAgrees]), [[true, undefined, undefined], [true, undefined, undefined], [true, undefined, undefined]]);
+  });
+
   it("reports a syntax error at its line and column", async () => {
     const t = await run(script("syntax.ts", HEAD + "const a = 1;\nconst b: = 2;\n"));
     assert.equal(t.error?.kind, "syntax");
