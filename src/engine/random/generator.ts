@@ -6,8 +6,8 @@
 
 import { fma32, fma64, log32, sincos32, sincosOut } from "./float32math";
 import { logCR, sinCosCR, sinCosCROut } from "./libm";
+import { MT19937 } from "./mt19937";
 
-const N = 624, M = 397;
 /** The seed every new CPU generator starts from (c10's default_rng_seed_val). */
 export const DEFAULT_SEED = 67280421310721n;
 const f = Math.fround;
@@ -18,8 +18,7 @@ const TWO_POW_M53 = 2 ** -53;
 export type FloatDtype = "float32" | "float64";
 
 export class Generator {
-  private readonly mt = new Uint32Array(N);
-  private index = N;
+  private readonly engine = new MT19937();
   private seedValue = DEFAULT_SEED;
   /** Second Box–Muller sample kept by the scalar path (next_double_normal_sample). */
   private cachedNormal: number | null = null;
@@ -32,10 +31,7 @@ export class Generator {
   manual_seed(seed: number | bigint): this {
     const s = BigInt.asUintN(64, BigInt(seed));
     this.seedValue = s;
-    const mt = this.mt;
-    mt[0] = Number(s & 0xffffffffn);
-    for (let i = 1; i < N; i++) mt[i] = (Math.imul(1812433253, mt[i - 1] ^ (mt[i - 1] >>> 30)) + i) >>> 0;
-    this.index = N;
+    this.engine.initGenrand(Number(s & 0xffffffffn));
     this.cachedNormal = null;
     return this;
   }
@@ -48,25 +44,9 @@ export class Generator {
     return this.seedValue;
   }
 
-  private twist(): void {
-    const mt = this.mt;
-    for (let k = 0; k < N; k++) {
-      const y = (mt[k] & 0x80000000) | (mt[k + 1 < N ? k + 1 : 0] & 0x7fffffff);
-      const src = k + M < N ? k + M : k + M - N;
-      mt[k] = mt[src] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-    }
-    this.index = 0;
-  }
-
   /** One 32-bit output (torch's generator->random()). */
   nextU32(): number {
-    if (this.index >= N) this.twist();
-    let y = this.mt[this.index++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return this.engine.nextU32();
   }
 
   /** A float32 uniform in [0, 1): the low 24 bits of one output. */

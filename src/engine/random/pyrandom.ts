@@ -1,11 +1,10 @@
 // CPython's `random` module (Mersenne Twister MT19937 with CPython's seeding), bit for bit, so
 // `random.seed(42); random.shuffle(words)` splits the dataset exactly like the notebook does.
 
-const N = 624, M = 397;
+import { MT19937 } from "./mt19937";
 
 export class PyRandom {
-  private readonly mt = new Uint32Array(N);
-  private index = N + 1;
+  private readonly engine = new MT19937();
 
   constructor(seed: number | bigint = 0) {
     this.seed(seed);
@@ -20,51 +19,12 @@ export class PyRandom {
       key.push(Number(v & 0xffffffffn));
       v >>= 32n;
     } while (v > 0n);
-    this.initByArray(key);
-  }
-
-  private initGenrand(s: number): void {
-    const mt = this.mt;
-    mt[0] = s >>> 0;
-    for (let i = 1; i < N; i++) mt[i] = (Math.imul(1812433253, mt[i - 1] ^ (mt[i - 1] >>> 30)) + i) >>> 0;
-    this.index = N;
-  }
-
-  private initByArray(key: number[]): void {
-    const mt = this.mt;
-    this.initGenrand(19650218);
-    let i = 1, j = 0;
-    for (let k = Math.max(N, key.length); k > 0; k--) {
-      mt[i] = ((mt[i] ^ Math.imul(mt[i - 1] ^ (mt[i - 1] >>> 30), 1664525)) + key[j] + j) >>> 0;
-      i++;
-      j++;
-      if (i >= N) { mt[0] = mt[N - 1]; i = 1; }
-      if (j >= key.length) j = 0;
-    }
-    for (let k = N - 1; k > 0; k--) {
-      mt[i] = ((mt[i] ^ Math.imul(mt[i - 1] ^ (mt[i - 1] >>> 30), 1566083941)) - i) >>> 0;
-      i++;
-      if (i >= N) { mt[0] = mt[N - 1]; i = 1; }
-    }
-    mt[0] = 0x80000000;
+    this.engine.initByArray(key);
   }
 
   /** One tempered 32-bit output. */
   genrandUint32(): number {
-    const mt = this.mt;
-    if (this.index >= N) {
-      for (let k = 0; k < N; k++) {
-        const y = (mt[k] & 0x80000000) | (mt[(k + 1) % N] & 0x7fffffff);
-        mt[k] = mt[(k + M) % N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-      }
-      this.index = 0;
-    }
-    let y = mt[this.index++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return this.engine.nextU32();
   }
 
   /** random.random(): 53 random bits as a float in [0, 1). */
