@@ -10,6 +10,7 @@ import { TensorHoverProvider } from "./hover";
 import { LiveMode } from "./liveMode";
 import { Log } from "./log";
 import { NOTEBOOK_CELL_SCHEME } from "./notebookCells";
+import { NotebookKernel } from "./kernel";
 import { GradientPanel, panelRendered, registerPanelSerializer, type PanelRendered } from "./panel";
 import { RunController, type Executor } from "./runs";
 import { StatusBar } from "./statusBar";
@@ -28,6 +29,8 @@ export interface BackpropNinjaApi {
   onDidRenderPanel: vscode.Event<PanelRendered>;
   /** posts the last run to the open panel again (the timings measure the transport alone with it) */
   resendToPanel(): void;
+  /** the notebook controller (kernel) of Jupyter notebooks */
+  kernel: NotebookKernel;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
@@ -41,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
   };
   const runs = new RunController(loadExecutor, log);
   const codeLens = new CmpCodeLensProvider(runs);
+  const kernel = new NotebookKernel(context, runs, log);
   context.subscriptions.push(
     log,
     runs,
@@ -54,13 +58,14 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
     vscode.languages.registerCodeLensProvider([...SELECTOR, { scheme: NOTEBOOK_CELL_SCHEME, language: "python" }], codeLens),
     vscode.languages.registerHoverProvider(SELECTOR, new TensorHoverProvider(runs)),
     registerPanelSerializer(context, runs),
+    kernel,
     panelRendered,
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info("workspace trusted: runs enabled")),
   );
-  registerAllCommands({ context, runs, log });
+  registerAllCommands({ context, runs, log, kernel });
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? "" : " (restricted mode: runs disabled until the workspace is trusted)"}`);
-  return { runs, activationMs, onDidRenderPanel: panelRendered.event, resendToPanel: () => GradientPanel.current?.sendSnapshot() };
+  return { runs, activationMs, onDidRenderPanel: panelRendered.event, resendToPanel: () => GradientPanel.current?.sendSnapshot(), kernel };
 }
 
 export function deactivate(): void {

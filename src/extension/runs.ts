@@ -5,7 +5,7 @@ import { ContextKey } from "./commands/ids";
 import type { Log } from "./log";
 import type { RunOutcome } from "./model";
 
-export type RunReason = "command" | "save" | "type" | "panel";
+export type RunReason = "command" | "save" | "type" | "panel" | "kernel";
 
 /**
  * A run is shown as running (status bar spinner, the Running context key, the panel's progress)
@@ -173,6 +173,25 @@ export class RunController implements vscode.Disposable {
       id: run.id, uri: run.uri, version: run.version, reason, startedAt: run.startedAt, finishedAt: Date.now(),
       outcome: result.outcome, trace: result.trace,
     };
+    this.record(rec);
+    return rec;
+  }
+
+  /**
+   * A result that did not come from run(): a notebook kernel's trace of the cells run so far. It is
+   * the file's newest result, shown by the panel, CodeLens and Problems like a run's.
+   */
+  publish(uri: vscode.Uri, version: number, result: ExecutorResult): RunRecord {
+    const now = Date.now();
+    const rec: RunRecord = {
+      id: this.nextId++, uri, version, reason: "kernel", startedAt: now - result.outcome.durationMs, finishedAt: now,
+      outcome: result.outcome, trace: result.trace,
+    };
+    this.record(rec);
+    return rec;
+  }
+
+  private record(rec: RunRecord): void {
     this.records.set(rec.uri.toString(), rec);
     this.lastRecord = rec;
     // the panel's snapshot is the first listener (see activate), so it leaves before the editor's updates
@@ -183,9 +202,8 @@ export class RunController implements vscode.Disposable {
       void vscode.commands.executeCommand("setContext", ContextKey.HasTrace, true);
     }
     const o = rec.outcome;
-    this.log.info(`run #${run.id} ${o.status} in ${o.durationMs.toFixed(0)} ms: ${o.comparisons.length} cmp` +
+    this.log.info(`run #${rec.id} ${o.status} in ${o.durationMs.toFixed(0)} ms: ${o.comparisons.length} cmp` +
       (o.error ? `; ${o.error.kind} error${o.error.line !== undefined ? ` at line ${o.error.line + 1}` : ""}: ${o.error.message}` : ""));
-    return rec;
   }
 
   /** Stops the run in flight; true if there was one. */

@@ -8,6 +8,7 @@ export enum CommandId {
   ExportSvg = "backpropNinja.exportSvg",
   DownloadNames = "backpropNinja.downloadNames",
   CheckGradient = "backpropNinja.checkGradient",
+  RestartKernel = "backpropNinja.restartKernel",
   /** internal: CodeLens / hover link target, reveals a line of a file */
   RevealLine = "backpropNinja.revealLine",
 }

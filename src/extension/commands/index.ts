@@ -5,6 +5,7 @@ import { downloadNames } from "./downloadNames";
 import { exportSvg } from "./exportSvg";
 import { CommandId } from "./ids";
 import { newExercise } from "./newExercise";
+import { restartKernel } from "./restartKernel";
 import { revealLine } from "./revealLine";
 import { runExercise } from "./runExercise";
 import type { Services } from "./services";
@@ -24,6 +25,7 @@ export function registerAllCommands(s: Services): void {
     [CommandId.DownloadNames]: downloadNames(s),
     [CommandId.CheckGradient]: checkGradient(s),
     [CommandId.RevealLine]: revealLine(),
+    [CommandId.RestartKernel]: restartKernel(s),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     s.context.subscriptions.push(vscode.commands.registerCommand(id, handler));

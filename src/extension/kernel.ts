@@ -1,0 +1,279 @@
+// The notebook kernel: a NotebookController that runs Jupyter notebooks' Python cells in one Pyodide
+// session per notebook (the runner's KernelSession), globals kept between cells. Output streams into
+// the cell while it runs; its last expression, graphviz figures, cmp table and error follow. The
+// cells run so far make one trace of the notebook (notebookTrace.ts), published to the RunController
+// so the panel, CodeLens and Problems follow the notebook as they follow a script.
+import * as vscode from "vscode";
+import type { RunEvent, Trace } from "../protocol/trace";
+import type { KernelSession } from "../runner/runner";
+import { cmpTableHtml, cmpTableText } from "./cellOutput";
+import { loadRunner } from "./executor";
+import type { Log } from "./log";
+import { mergeCellTrace } from "./notebookTrace";
+import type { RunController } from "./runs";
+import { outcomeOf } from "./traceAdapter";
+import { UNTRUSTED_MESSAGE, isTrusted } from "./trust";
+
+export const KERNEL_LABEL = "Backprop Ninja (Python in WebAssembly)";
+export const JUPYTER_NOTEBOOK = "jupyter-notebook";
+/** Our own .ipynb notebook type, registered only when no Jupyter serializer (vscode.ipynb) is there. */
+export const FALLBACK_NOTEBOOK = "backprop-ninja";
+const STREAM_FLUSH_MS = 50;
+
+interface NotebookState {
+  session: KernelSession;
+  /** the session the accumulated trace belongs to (a restart starts both afresh) */
+  sessionId: number;
+  order: number;
+  trace?: Trace;
+  /** cells run one after another: an execute request waits for the one before */
+  queue: Promise<void>;
+  interrupted: boolean;
+}
+
+export class NotebookKernel implements vscode.Disposable {
+  readonly controllers: vscode.NotebookController[] = [];
+  private readonly notebooks = new Map<string, NotebookState>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private runner: ReturnType<typeof loadRunner> | undefined;
+  private readonly didRunCell = new vscode.EventEmitter<{ notebook: vscode.NotebookDocument; cell: number; ms: number }>();
+  /** a cell finished and its results were published (the tests time cell → output with it) */
+  readonly onDidRunCell = this.didRunCell.event;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly runs: RunController, private readonly log: Log) {
+    const types = [JUPYTER_NOTEBOOK];
+    if (!vscode.extensions.getExtension("vscode.ipynb")) {
+      this.disposables.push(vscode.workspace.registerNotebookSerializer(FALLBACK_NOTEBOOK, new IpynbSerializer()));
+      types.push(FALLBACK_NOTEBOOK);
+    }
+    for (const type of types) {
+      const c = vscode.notebooks.createNotebookController(`backprop-ninja-${type}`, type, KERNEL_LABEL);
+      c.supportedLanguages = ["python"];
+      c.supportsExecutionOrder = true;
+      c.description = "Pyodide with Backprop Ninja's torch";
+      c.detail = "Cells share one Python session; cmp() verdicts show under their cells and in the gradient panel";
+      c.executeHandler = (cells, notebook, controller) => this.execute(cells, notebook, controller);
+      c.interruptHandler = (notebook) => this.interrupt(notebook);
+      this.controllers.push(c);
+    }
+    this.disposables.push(
+      ...this.controllers,
+      this.didRunCell,
+      vscode.workspace.onDidCloseNotebookDocument((nb) => this.forget(nb)),
+    );
+  }
+
+  controllerFor(notebook: vscode.NotebookDocument): vscode.NotebookController | undefined {
+    return this.controllers.find((c) => c.notebookType === notebook.notebookType);
+  }
+
+  /** Runs every code cell of the notebook with this kernel (Run backprop exercise), made its kernel. */
+  async runAll(notebook: vscode.NotebookDocument): Promise<void> {
+    const controller = this.controllerFor(notebook);
+    if (!controller) throw new Error(`${notebook.notebookType} notebooks cannot run with ${KERNEL_LABEL}`);
+    controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    const editor = vscode.window.visibleNotebookEditors.find((e) => e.notebook === notebook);
+    if (editor) {
+      await vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: editor, id: controller.id, extension: this.context.extension.id });
+    }
+    await this.execute(notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code), notebook, controller);
+  }
+
+  /** Drops the notebook's session: the next cell starts with fresh globals, numbering from 1 again. */
+  restart(notebook: vscode.NotebookDocument): void {
+    const state = this.notebooks.get(notebook.uri.toString());
+    if (!state) return;
+    state.interrupted = true;
+    state.session.restart();
+    state.order = 0;
+    state.trace = undefined;
+    this.log.info(`kernel of ${vscode.workspace.asRelativePath(notebook.uri)} restarted`);
+  }
+
+  private interrupt(notebook: vscode.NotebookDocument): void {
+    const state = this.notebooks.get(notebook.uri.toString());
+    if (!state) return;
+    state.interrupted = true; // the cells queued after the running one do not start
+    state.session.interrupt();
+  }
+
+  private stateOf(notebook: vscode.NotebookDocument): NotebookState {
+    const key = notebook.uri.toString();
+    let state = this.notebooks.get(key);
+    if (!state) {
+      this.runner ??= loadRunner(this.context);
+      const workspace = vscode.workspace.getWorkspaceFolder(notebook.uri)?.uri.fsPath;
+      const session = new this.runner.KernelSession(notebook.uri.fsPath, {
+        workspace, env: this.runner.workspaceNames(notebook.uri.fsPath, workspace),
+      });
+      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false };
+      this.notebooks.set(key, state);
+    }
+    return state;
+  }
+
+  private forget(notebook: vscode.NotebookDocument): void {
+    const key = notebook.uri.toString();
+    this.notebooks.get(key)?.session.dispose();
+    this.notebooks.delete(key);
+  }
+
+  private execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
+    if (!isTrusted()) {
+      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE);
+      return Promise.resolve();
+    }
+    const state = this.stateOf(notebook);
+    // created now, so the queued cells show as pending
+    const executions = cells.map((cell) => controller.createNotebookCellExecution(cell));
+    const previous = state.queue;
+    const done = previous.then(async () => {
+      state.interrupted = false;
+      for (const exec of executions) {
+        if (state.interrupted || exec.token.isCancellationRequested) {
+          exec.start();
+          exec.end(undefined);
+          continue;
+        }
+        await this.runCell(exec, notebook, state);
+      }
+    });
+    state.queue = done.catch((e) => this.log.error(e instanceof Error ? e : String(e)));
+    return state.queue;
+  }
+
+  private async runCell(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, state: NotebookState): Promise<void> {
+    const cell = exec.cell;
+    const t0 = Date.now();
+    exec.executionOrder = ++state.order;
+    exec.start(t0);
+    await exec.clearOutput();
+    const stream = new StreamWriter(exec);
+    const cancel = exec.token.onCancellationRequested(() => state.session.interrupt());
+    let trace: Trace;
+    try {
+      const onEvent = (e: RunEvent) => {
+        if (e.type === "output") stream.write(e.chunk.stream, e.chunk.text);
+        else if (e.type === "display") stream.result(e.text);
+      };
+      trace = await state.session.runCell({ index: cell.index, source: cell.document.getText() }, onEvent).trace;
+    } finally {
+      cancel.dispose();
+    }
+    await stream.close();
+    if (state.session.session !== state.sessionId) {
+      // a new session (first cell, restart, or a worker that was ended): earlier cells' results are gone
+      state.sessionId = state.session.session;
+      state.trace = undefined;
+    }
+    state.trace = mergeCellTrace(state.trace, trace, cell.index, notebook.version);
+    const outcome = outcomeOf(state.trace);
+    const outputs: vscode.NotebookCellOutput[] = [];
+    for (const f of trace.figures ?? []) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(f.svg, "image/svg+xml")]));
+    const rows = outcome.comparisons.filter((c) => c.cell === cell.index);
+    if (rows.length) {
+      outputs.push(new vscode.NotebookCellOutput([
+        vscode.NotebookCellOutputItem.text(cmpTableHtml(rows), "text/html"),
+        vscode.NotebookCellOutputItem.text(cmpTableText(rows), "text/plain"),
+      ], { backpropNinja: "cmp" }));
+    }
+    const notes = trace.notes.filter((n) => n.startsWith(`cell ${cell.index + 1}`));
+    if (notes.length) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(notes.map((n) => `note: ${n}\n`).join(""))]));
+    if (trace.error) {
+      const e = trace.error;
+      const err = new Error(e.message);
+      err.name = e.name;
+      err.stack = e.stack ?? `${e.name}: ${e.message}`;
+      outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
+    }
+    if (outputs.length) await exec.appendOutput(outputs);
+    exec.end(trace.status === "ok", Date.now());
+    this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace });
+    this.didRunCell.fire({ notebook, cell: cell.index, ms: Date.now() - t0 });
+  }
+
+  dispose(): void {
+    for (const state of this.notebooks.values()) state.session.dispose();
+    this.notebooks.clear();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/**
+ * Printed text into the cell as it comes, a few times a second at most: consecutive text of one
+ * stream goes into one output (appended to), a result (Out[n]) into one of its own.
+ */
+class StreamWriter {
+  private last: { stream: "stdout" | "stderr"; output: vscode.NotebookCellOutput } | undefined;
+  private pending: { stream: "stdout" | "stderr"; text: string }[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private chain: Thenable<void> = Promise.resolve();
+
+  constructor(private readonly exec: vscode.NotebookCellExecution) {}
+
+  write(stream: "stdout" | "stderr", text: string): void {
+    const last = this.pending[this.pending.length - 1];
+    if (last && last.stream === stream) last.text += text;
+    else this.pending.push({ stream, text });
+    this.timer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS);
+  }
+
+  result(text: string): void {
+    this.flush();
+    this.last = undefined;
+    this.enqueue(() => this.exec.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, "text/plain")])));
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const { stream, text } of this.pending.splice(0)) {
+      const item = stream === "stdout" ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
+      const last = this.last;
+      if (last && last.stream === stream) {
+        this.enqueue(() => this.exec.appendOutputItems(item, last.output));
+      } else {
+        const output = new vscode.NotebookCellOutput([item]);
+        this.last = { stream, output };
+        this.enqueue(() => this.exec.appendOutput(output));
+      }
+    }
+  }
+
+  private enqueue(step: () => Thenable<void>): void {
+    this.chain = this.chain.then(step);
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.chain;
+  }
+}
+
+/** A minimal .ipynb (nbformat 4) serializer for when VS Code has no Jupyter one: cells, sources, outputs dropped. */
+class IpynbSerializer implements vscode.NotebookSerializer {
+  deserializeNotebook(content: Uint8Array): vscode.NotebookData {
+    const text = new TextDecoder().decode(content);
+    const nb = text.trim() ? JSON.parse(text) as { cells?: { cell_type?: string; source?: string | string[] }[]; metadata?: object } : {};
+    const cells = (nb.cells ?? []).map((c) => {
+      const source = Array.isArray(c.source) ? c.source.join("") : c.source ?? "";
+      return c.cell_type === "code"
+        ? new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, "python")
+        : new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, source, "markdown");
+    });
+    const data = new vscode.NotebookData(cells);
+    data.metadata = { metadata: nb.metadata ?? {} };
+    return data;
+  }
+
+  serializeNotebook(data: vscode.NotebookData): Uint8Array {
+    const lines = (s: string) => s.split(/(?<=\n)/);
+    const nb = {
+      nbformat: 4, nbformat_minor: 5, metadata: (data.metadata?.metadata as object | undefined) ?? {},
+      cells: data.cells.map((c) => c.kind === vscode.NotebookCellKind.Code
+        ? { cell_type: "code", metadata: {}, source: lines(c.value), outputs: [], execution_count: null }
+        : { cell_type: "markdown", metadata: {}, source: lines(c.value) }),
+    };
+    return new TextEncoder().encode(JSON.stringify(nb, null, 1) + "\n");
+  }
+}
