@@ -514,6 +514,23 @@ export function sin(a: Tensor): Tensor {
   ], [a]);
 }
 
+const COS_BACKWARD_F32 = kernel("Math.fround(-Math.fround(Math.sin(p))) * q"), COS_BACKWARD_F64 = kernel("-Math.sin(p) * q");
+
+export function cos(a: Tensor): Tensor {
+  const dtype = floatOf(a.dtype);
+  const out = unaryKernel(a, dtype, "cos", "Math.cos(x)");
+  // g · −sin(x) in one pass, −sin rounded to the dtype first as torch's grad * -self.sin() is
+  return record(out, "CosBackward0", [a], (g) => [
+    binaryKernel(a, g, promoteTypes(dtype, g.dtype), "cos_backward", dtype === "float32" ? COS_BACKWARD_F32 : COS_BACKWARD_F64),
+  ], [a]);
+}
+
+/** Rounding to the nearest integer, halves to even (torch.round, numpy's rint); its gradient is zero. */
+export function round(a: Tensor): Tensor {
+  const out = unaryKernel(a, a.dtype, "round", "Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)");
+  return record(out, "RoundBackward0", [a], (g) => [mul(g, 0)]);
+}
+
 export function sigmoid(a: Tensor): Tensor {
   const out = unaryKernel(a, floatOf(a.dtype), "sigmoid", "1 / (1 + Math.exp(-x))");
   return record(out, "SigmoidBackward0", [a], (g) => {
