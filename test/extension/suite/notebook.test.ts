@@ -1,0 +1,163 @@
+// The notebook kernel inside a real extension host: a notebook of the exercise's shape (the project's
+// own examples/python/backprop_ninja.py cut at its "# ----" sections), run with the Backprop Ninja
+// controller cell by cell and all at once; outputs, execution order, cmp tables, kept state, the
+// panel's trace, interrupt and restart.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as vscode from "vscode";
+import type { BackpropNinjaApi } from "../../../src/extension/extension";
+import { KERNEL_LABEL } from "../../../src/extension/kernel";
+import type { Trace } from "../../../src/protocol/trace";
+import { metric, note } from "../report";
+
+const EXTENSION_ID = "backprop-ninja.backprop-ninja";
+const CONTROLLER_ID = "backprop-ninja-jupyter-notebook";
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "the tests need a workspace folder");
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+/** The exercise cut into cells at its sections, then cells that read the state the others left. */
+function exerciseNotebook(): string {
+  const lines = fs.readFileSync(workspaceFile("python/backprop_ninja.py").fsPath, "utf8").split("\n");
+  const starts = [0, ...lines.flatMap((l, i) => (l.startsWith("# ----") ? [i] : []))];
+  const cells = starts.map((s, k) => lines.slice(s, starts[k + 1] ?? lines.length).join("\n").trimEnd());
+  cells[0] = "%matplotlib inline\n" + cells[0];
+  cells.push("Xb.shape", "cmp('logits', dlogits * 2, logits)");
+  const code = (src: string) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: src.split(/(?<=\n)/) });
+  return JSON.stringify({
+    nbformat: 4, nbformat_minor: 5, metadata: { language_info: { name: "python" } },
+    cells: [{ cell_type: "markdown", metadata: {}, source: ["# Becoming a backprop ninja"] }, ...cells.map(code)],
+  });
+}
+
+const textOf = (cell: vscode.NotebookCell, mime: string) =>
+  cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => new TextDecoder().decode(i.data))).join("");
+
+describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () {
+  let api: BackpropNinjaApi;
+  let nb: vscode.NotebookDocument;
+  const uri = workspaceFile("kernel_exercise.ipynb");
+
+  /** Runs cells [start, end) through VS Code's own command and waits for the kernel to finish the last. */
+  async function runCells(start: number, end = start + 1): Promise<number> {
+    const t0 = performance.now();
+    const done = new Promise<void>((resolve) => {
+      const sub = api.kernel.onDidRunCell((e) => {
+        if (e.notebook === nb && e.cell === end - 1) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start, end }], document: nb.uri });
+    await done;
+    return performance.now() - t0;
+  }
+
+  before(async function () {
+    const ext = vscode.extensions.getExtension<BackpropNinjaApi>(EXTENSION_ID)!;
+    api = ext.isActive ? ext.exports : await ext.activate();
+    fs.writeFileSync(uri.fsPath, exerciseNotebook());
+    nb = await vscode.workspace.openNotebookDocument(uri);
+    const editor = await vscode.window.showNotebookDocument(nb);
+    assert.equal(nb.notebookType, "jupyter-notebook");
+    await vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
+  });
+
+  it("offers the controller for Jupyter notebooks under its label", function () {
+    const c = api.kernel.controllerFor(nb);
+    assert.ok(c);
+    assert.equal(c.label, KERNEL_LABEL);
+    assert.equal(c.id, CONTROLLER_ID);
+  });
+
+  it("runs cells one by one in one session: streamed output, execution order, notes on magics", async function () {
+    for (let i = 1; i <= 3; i++) await runCells(i);
+    const [imports, data, model] = [nb.cellAt(1), nb.cellAt(2), nb.cellAt(3)];
+    assert.deepEqual([imports, data, model].map((c) => c.executionSummary?.executionOrder), [1, 2, 3]);
+    assert.ok([imports, data, model].every((c) => c.executionSummary?.success), textOf(model, "application/vnd.code.notebook.error"));
+    assert.match(textOf(imports, "application/vnd.code.notebook.stderr"), /%matplotlib inline.*ignored/);
+    assert.match(textOf(data, "application/vnd.code.notebook.stdout"), /^32033\n15\n/);
+    assert.match(textOf(model, "application/vnd.code.notebook.stdout"), /tensor\(3\.\d+/); // print(loss), loss from cell 2's data
+  });
+
+  it("a cell calling cmp gets its verdict table; the panel's trace holds that cell's rows", async function () {
+    await runCells(4);
+    const ex1 = nb.cellAt(4);
+    const html = textOf(ex1, "text/html");
+    assert.equal((html.match(/data-status="exact"/g) ?? []).length, 26, html.slice(0, 400));
+    assert.match(textOf(ex1, "text/plain"), /26\/26 exact/);
+    const rec = api.runs.last(nb.uri);
+    assert.ok(rec);
+    assert.equal(rec.reason, "kernel");
+    const trace = rec.trace as Trace;
+    assert.equal(trace.comparisons.length, 26);
+    assert.ok(trace.comparisons.every((c) => c.cell === 4));
+    assert.equal(trace.graph?.source, "backward", "the graph of cell 3's backward");
+  });
+
+  it("re-running a cell replaces its rows and keeps the others'; state stays between cells", async function () {
+    await runCells(5, 7);
+    const ms = await runCells(4);
+    metric("notebook cell re-run → outputs (ms)", ms);
+    note(`exercise-1 cell re-run → its outputs and the published trace: ${ms.toFixed(0)} ms`);
+    const trace = api.runs.last(nb.uri)!.trace as Trace;
+    assert.equal(trace.comparisons.length, 28);
+    assert.deepEqual([...new Set(trace.comparisons.map((c) => c.cell))], [4, 5, 6]);
+    assert.equal(nb.cellAt(4).executionSummary?.executionOrder, 7);
+    await runCells(7);
+    assert.equal(textOf(nb.cellAt(7), "text/plain"), "torch.Size([32, 3])");
+  });
+
+  it("a wrong gradient's row is marked wrong with its maxdiff", async function () {
+    await runCells(8);
+    const html = textOf(nb.cellAt(8), "text/html");
+    assert.match(html, /data-status="wrong"/);
+    assert.match(html, /wrong, maxdiff \d/);
+    note(`wrong row as the cell shows it: ${textOf(nb.cellAt(8), "text/plain").replace(/\n/g, " | ")}`);
+  });
+
+  it("Run backprop exercise runs every cell with this kernel, in order", async function () {
+    const done = new Promise<void>((resolve) => {
+      const sub = api.kernel.onDidRunCell((e) => { if (e.cell === nb.cellCount - 1) { sub.dispose(); resolve(); } });
+    });
+    await vscode.commands.executeCommand("backpropNinja.run");
+    await done;
+    const orders = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => c.executionSummary?.executionOrder);
+    assert.deepEqual(orders, orders.map((_, k) => orders[0]! + k));
+    assert.equal((api.runs.last(nb.uri)!.trace as Trace).comparisons.length, 29);
+  });
+
+  it("Stop interrupts a cell that never ends; the session keeps its globals", async function () {
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(nb.uri, [vscode.NotebookEdit.insertCells(nb.cellCount, [
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, "print('spinning', flush=True)\nwhile True:\n    pass", "python"),
+    ])]);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const long = nb.cellCount - 1;
+    const done = runCells(long);
+    while (!textOf(nb.cellAt(long), "application/vnd.code.notebook.stdout").includes("spinning")) await new Promise((r) => setTimeout(r, 50));
+    await vscode.commands.executeCommand("notebook.cell.cancelExecution", { ranges: [{ start: long, end: long + 1 }], document: nb.uri });
+    await done;
+    assert.equal(nb.cellAt(long).executionSummary?.success, false);
+    assert.match(textOf(nb.cellAt(long), "application/vnd.code.notebook.error"), /KeyboardInterrupt/);
+    await runCells(7);
+    assert.equal(textOf(nb.cellAt(7), "text/plain"), "torch.Size([32, 3])");
+  });
+
+  it("Restart notebook kernel drops the globals and numbers from 1 again", async function () {
+    await vscode.commands.executeCommand("backpropNinja.restartKernel", nb.uri);
+    await runCells(7);
+    const cell = nb.cellAt(7);
+    assert.equal(cell.executionSummary?.executionOrder, 1);
+    assert.equal(cell.executionSummary?.success, false);
+    assert.match(textOf(cell, "application/vnd.code.notebook.error"), /NameError.*Xb/s);
+    // leave the notebook with the exercise-1 cell's table on screen for the harness's screenshot
+    await runCells(1, 5);
+    const editor = await vscode.window.showNotebookDocument(nb);
+    editor.revealRange(new vscode.NotebookRange(4, 5), vscode.NotebookEditorRevealType.AtTop);
+  });
+});
