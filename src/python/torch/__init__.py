@@ -293,7 +293,12 @@ def as_tensor(data, dtype=None, device=None):
     return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype=dtype)
 
 
-from_numpy = as_tensor
+def from_numpy(ndarray):
+    """A tensor sharing the ndarray's storage (our emulated numpy keeps its values in an engine tensor)."""
+    t = _tensor._ndarray_tensor(ndarray)
+    if t is None:
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return t.__copy__()
 
 
 def is_tensor(obj):

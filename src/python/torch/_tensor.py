@@ -290,7 +290,15 @@ def _infer_nested(data):
     return shape, flat, name
 
 
+def _ndarray_tensor(x):
+    """The engine tensor under our numpy's ndarray (site/numpy/_core.py), or None for anything else."""
+    return x._t if type(x).__name__ == "ndarray" and type(x).__module__ == "numpy" else None
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    under = _ndarray_tensor(data)
+    if under is not None:  # an ndarray's values and dtype, copied as PyTorch does
+        data = under
     if isinstance(data, Tensor):
         return _wrap(_b_copyOf(data._t, _js_dtype(dtype), builtins.bool(requires_grad)))
     shape, flat, inferred = _infer_nested(data)
@@ -513,7 +521,11 @@ class Tensor:
         return flat
 
     def numpy(self):
-        raise RuntimeError("numpy is not available in Backprop Ninja's Python; use .tolist()")
+        """An ndarray sharing this tensor's storage (our emulated numpy, site/numpy)."""
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        import numpy
+        return numpy._from_engine(self.__copy__())
 
     def __float__(self):
         return builtins.float(_t_item(self._t))

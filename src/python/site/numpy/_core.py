@@ -416,6 +416,11 @@ class ndarray:
     def __rand__(self, o): return _method(logical_and, True)(self, o)
     def __or__(self, o): return _method(logical_or)(self, o)
     def __ror__(self, o): return _method(logical_or, True)(self, o)
+    def __iadd__(self, o): return _inplace(add)(self, o)
+    def __isub__(self, o): return _inplace(subtract)(self, o)
+    def __imul__(self, o): return _inplace(multiply)(self, o)
+    def __itruediv__(self, o): return _inplace(true_divide)(self, o)
+    def __ipow__(self, o): return _inplace(power)(self, o)
     __hash__ = None
 
     def __neg__(self):
