@@ -3,12 +3,14 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { CmpTable, type TableState } from "./components/CmpTable";
 import { TensorPanel } from "./components/TensorPanel";
+import type { FiniteDifferenceProps } from "./components/FiniteDifference";
 import { figureIndex, Figures } from "./components/Figures";
 import { Training } from "./components/Training";
 import { GraphView, type View } from "./graph/GraphView";
 import { foldChains, layoutGraph, type Layout } from "./graph/layout";
 import { graphSvg } from "./graph/svgExport";
 import type { RunningInfo } from "../src/protocol/messages";
+import type { FiniteDifferenceReport } from "../src/protocol/trace";
 import type { Host } from "./host";
 import { firstWrong, isBad, type CmpRow, type PanelModel } from "./model";
 import { modelFromTrace, withDetail } from "./traceAdapter";
@@ -28,6 +30,8 @@ export interface SavedState {
   view?: View;
   /** the figure shown in the Figures tab */
   figure?: number;
+  /** the last finite-difference check (Check gradient), shown in its tensor's drawer; `unmatched`: the run shown has no such tensor */
+  fd?: { uri: string; report: FiniteDifferenceReport; at: number; unmatched?: boolean };
   /** the last run shown, so a window reload shows it again until the next run (small traces only) */
   last?: { uri?: string; version?: number; trace: unknown };
 }
@@ -53,6 +57,15 @@ function restore(raw: unknown): SavedState {
   return { ...DEFAULT_STATE, ...s, table: { ...DEFAULT_STATE.table, ...(s.table ?? {}) }, unfolded: Array.isArray(s.unfolded) ? s.unfolded : [] };
 }
 
+/** Where a checked tensor's drawer opens: its cmp row in Checks, else its graph node. */
+function drawerOf(model: PanelModel | undefined, name: string): Partial<SavedState> | undefined {
+  const key = model && [...model.tensors.values()].find((t) => t.name === name)?.key;
+  const row = model?.comparisons.findLast((c) => (key !== undefined && c.tensorKey === key) || c.name === name);
+  if (row) return { tab: "checks", selectedCmp: row.index, selectedNode: row.nodeId };
+  const node = model?.graph.nodes.find((n) => n.named && (n.tensorKey === key || n.label === name));
+  return node ? { tab: "graph", selectedNode: node.id, selectedCmp: undefined } : undefined;
+}
+
 export function App({ host }: { host: Host }) {
   const [saved, setSaved] = useState<SavedState>(() => restore(host.getState()));
   const [layout, setLayout] = useState<Layout | undefined>(undefined);
@@ -74,6 +87,11 @@ export function App({ host }: { host: Host }) {
       if (figureRef.current !== undefined) host.post({ type: "svg", requestId, svg: figureRef.current });
       else if (l) host.post({ type: "svg", requestId, svg: graphSvg(l, document.body) });
       else host.post({ type: "svg", requestId, error: "the panel has no graph to export yet; run an exercise first" });
+    },
+    finiteDifference(uri, report) {
+      const target = snap?.uri === uri ? drawerOf(model, report.name) : undefined;
+      save({ ...(target ?? { tab: "checks", selectedCmp: undefined }), fd: { uri, report, at: Date.now(), unmatched: !target } });
+      setShowTensor(true);
     },
   });
 
@@ -153,6 +171,11 @@ export function App({ host }: { host: Host }) {
     });
   }, [detailKey, details]);
 
+  // the last check: in the drawer of its tensor (of the file shown), or alone when the run shown has no such tensor
+  const fdProps = (f: NonNullable<SavedState["fd"]>): FiniteDifferenceProps =>
+    ({ report: f.report, at: f.at, older: f.uri === snap?.uri && model?.startedAt !== undefined && model.startedAt > f.at });
+  const fdOf = (name: string | undefined) => (saved.fd && saved.fd.report.name === name && saved.fd.uri === snap?.uri ? fdProps(saved.fd) : undefined);
+  const fdAlone = saved.fd?.unmatched && tab === "checks" && saved.selectedCmp === undefined ? fdProps(saved.fd) : undefined;
   const samplesNote = snap?.restored ? "Heatmaps need the run's samples, which a window reload does not keep: run the exercise again." : undefined;
   const reveal = (line: number | undefined, column?: number) => {
     const uri = snap?.uri;
@@ -260,8 +283,9 @@ export function App({ host }: { host: Host }) {
                 onSelect={selectRow}
                 onActivate={(r) => reveal(r.line, r.column)}
               />
-              {showTensor && selectedRowShown && (
-                <TensorPanel tensor={tensor} cmp={selectedRowShown} note={samplesNote} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
+              {showTensor && (selectedRowShown || fdAlone) && (
+                <TensorPanel tensor={selectedRowShown && tensor} cmp={selectedRowShown} note={samplesNote} fd={fdAlone ?? fdOf(tensor?.name ?? selectedRowShown?.name)}
+                  onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
               )}
             </div>
           ) : (
@@ -308,7 +332,8 @@ export function App({ host }: { host: Host }) {
               </div>
               {showTensor && (tensor || nodeCmp) && (
                 <div class="graph-drawer">
-                  <TensorPanel tensor={tensor} cmp={nodeCmp} note={samplesNote} onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
+                  <TensorPanel tensor={tensor} cmp={nodeCmp} note={samplesNote} fd={fdOf(tensor?.name ?? nodeCmp?.name)}
+                    onReveal={(l) => reveal(l)} onClose={() => setShowTensor(false)} />
                 </div>
               )}
             </div>

@@ -3,7 +3,7 @@
 // turns each message into one action; `reducePanel` is the whole state change, pure.
 import { useEffect, useLayoutEffect, useReducer, useRef } from "preact/hooks";
 import type { HostMessage, RequestDetailCommand, RunningInfo } from "../src/protocol/messages";
-import type { TraceDetail } from "../src/protocol/trace";
+import type { FiniteDifferenceReport, TraceDetail } from "../src/protocol/trace";
 import type { Host } from "./host";
 import type { PanelModel, Series } from "./model";
 import { modelFromTrace, seriesFromPartial } from "./traceAdapter";
@@ -80,8 +80,16 @@ export interface PanelMessages extends PanelState {
   requestDetail(key: string, what: Omit<RequestDetailCommand, "type" | "requestId">): void;
 }
 
-/** Subscribes to the host (then says `ready`); the two callbacks are the messages that are requests to the UI. */
-export function usePanelMessages(host: Host, on: { selectComparison(index: number): void; exportSvg(requestId: number): void }): PanelMessages {
+/** The host messages that are requests to the UI rather than state. */
+export interface PanelRequests {
+  selectComparison(index: number): void;
+  exportSvg(requestId: number): void;
+  /** open the drawer of the checked tensor on this finite-difference check */
+  finiteDifference(uri: string, report: FiniteDifferenceReport): void;
+}
+
+/** Subscribes to the host (then says `ready`); `on` takes the messages that are requests to the UI. */
+export function usePanelMessages(host: Host, on: PanelRequests): PanelMessages {
   const [state, dispatch] = useReducer(reducePanel, INITIAL_PANEL_STATE);
   const handlers = useRef(on);
   handlers.current = on;
@@ -159,6 +167,9 @@ export function usePanelMessages(host: Host, on: { selectComparison(index: numbe
           break;
         case "exportSvg":
           handlers.current.exportSvg(m.requestId);
+          break;
+        case "finiteDifference":
+          handlers.current.finiteDifference(m.uri, m.report);
           break;
       }
     });

@@ -3,6 +3,7 @@
 // itself lives in webview/ and is built to dist/webview/.
 import * as vscode from "vscode";
 import { CommandId } from "./commands/ids";
+import type { FiniteDifferenceReport } from "../protocol/trace";
 import { hostBridge, type HostBridge } from "./panelProtocol";
 import type { RunController, RunRecord } from "./runs";
 
@@ -42,6 +43,7 @@ export class GradientPanel implements vscode.Disposable {
   /** resolves once the webview has said `ready` (messages posted earlier could be lost) */
   private readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
   private pendingSelection: number | undefined;
+  private pendingFiniteDifference: { uri: string; report: FiniteDifferenceReport } | undefined;
   private lastRunningId: number | undefined;
   /** when the last snapshot was posted (Date.now()), for the timings */
   private posted: { version?: number; at: number } | undefined;
@@ -107,6 +109,7 @@ export class GradientPanel implements vscode.Disposable {
         this.sendSnapshot();
         this.sendRunning();
         if (this.pendingSelection !== undefined) this.selectComparison(this.pendingSelection);
+        if (this.pendingFiniteDifference) this.showFiniteDifference(this.pendingFiniteDifference.uri, this.pendingFiniteDifference.report);
       },
       reveal: (uri, line, column) => void vscode.commands.executeCommand(CommandId.RevealLine, uri, line, column),
       stop: () => void vscode.commands.executeCommand(CommandId.Stop),
@@ -152,6 +155,16 @@ export class GradientPanel implements vscode.Disposable {
     }
     this.pendingSelection = undefined;
     this.bridge.selectComparison(index);
+  }
+
+  /** Shows a finite-difference check in its tensor's drawer (the webview keeps it across reloads). */
+  showFiniteDifference(uri: string, report: FiniteDifferenceReport): void {
+    if (!this.ready) {
+      this.pendingFiniteDifference = { uri, report };
+      return;
+    }
+    this.pendingFiniteDifference = undefined;
+    this.bridge.finiteDifference(uri, report);
   }
 
   /** The graph as the panel renders it, as a standalone SVG document. */

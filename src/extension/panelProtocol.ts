@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import {
   parseWebviewMessage, type HostMessage, type RenderTimingsCommand, type RequestDetailCommand, type RunningInfo,
 } from "../protocol/messages";
-import { compactTrace, detailOf, isTrace, type CompactTrace, type TraceDetail } from "../protocol/trace";
+import { compactTrace, detailOf, isTrace, type CompactTrace, type FiniteDifferenceReport, type TraceDetail } from "../protocol/trace";
 import type { RunRecord } from "./runs";
 
 export type { RunningInfo };
@@ -47,6 +47,8 @@ export interface HostBridge extends vscode.Disposable {
   cursor(uri: string, line: number): void;
   stale(stale: boolean): void;
   selectComparison(index: number): void;
+  /** a finite-difference check of a tensor of `uri`'s script: the panel shows it in that tensor's drawer */
+  finiteDifference(uri: string, report: FiniteDifferenceReport): void;
   /** asks the panel to report render timings (tests and development builds) */
   debug(reportTimings: boolean): void;
   requestSvg(timeoutMs: number): Promise<string>;
@@ -93,6 +95,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
     cursor: (uri, line) => post({ type: "cursor", uri, line }),
     stale: (stale) => post({ type: "stale", stale }),
     selectComparison: (index) => post({ type: "selectComparison", index }),
+    finiteDifference: (uri, report) => post({ type: "finiteDifference", uri, report }),
     debug: (reportTimings) => post({ type: "debug", reportTimings }),
     requestSvg: (timeoutMs) => new Promise<string>((resolve, reject) => {
       const requestId = nextRequest++;

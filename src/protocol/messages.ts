@@ -10,7 +10,7 @@
 // The snapshot's trace is the compact one (CompactTrace: no samples), so a live re-run crosses to the
 // panel in tens of KiB; the panel asks for one tensor's or cmp row's samples (`requestDetail`) when
 // it shows their heatmaps, and the host answers with `detail`.
-import { isSample } from "./trace";
+import { isSample, type FiniteDifferenceReport } from "./trace";
 
 // ── field checks ──────────────────────────────────────────────────────────────────────────────
 
@@ -53,6 +53,21 @@ function object<T extends Table>(table: T): Field<Fields<T>> {
 
 const optional = <T>(f: Field<T>): Field<T | undefined> => (v) => (v === undefined ? undefined : f(v));
 
+/** An array whose every item `item` reads. */
+const list = <T>(item: Field<T>): Field<T[]> => (v) => {
+  if (!Array.isArray(v)) return INVALID;
+  const out: T[] = [];
+  for (const x of v) {
+    const y = item(x);
+    if (y === INVALID || y === undefined) return INVALID;
+    out.push(y);
+  }
+  return out;
+};
+
+/** A float that may be NaN or ±Infinity: postMessage's JSON sends those as null, read back as NaN. */
+const real: Field<number> = (v) => (typeof v === "number" ? v : v === null ? NaN : INVALID);
+
 // ── host → webview notifications ──────────────────────────────────────────────────────────────
 
 const PROGRESS = {
@@ -79,6 +94,24 @@ const DETAIL = {
   comparison: optional(object({ index: req(isIndex), manual: opt(isSample), grad: opt(isSample), diff: opt(isSample) })),
 };
 
+/** src/protocol/trace.ts's FiniteDifferenceReport, field by field (REPORT_READ_AS_SENT keeps the two equal). */
+const FINITE_DIFFERENCE = {
+  name: req(isString),
+  error: opt(isString),
+  step: opt(isFiniteNumber),
+  tolerance: optional(object({ relative: req(isFiniteNumber), absolute: req(isFiniteNumber) })),
+  samples: optional(list(object({
+    index: list(req(isIndex)), numeric: real, autograd: real, relError: real, agrees: req(isBoolean),
+    manual: optional(real), manualAgrees: opt(isBoolean),
+  }))),
+  maxRelError: optional(real),
+  agrees: opt(isBoolean),
+  manualName: opt(isString),
+};
+type ReadReport = Fields<typeof FINITE_DIFFERENCE>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const REPORT_READ_AS_SENT: Same<ReadReport, FiniteDifferenceReport> = true;
+
 const HOST = {
   /** The newest finished run of the file the panel shows (trace undefined: nothing has run yet). */
   snapshot: {
@@ -101,6 +134,8 @@ const HOST = {
   selectComparison: { index: req(isIndex) },
   /** Asks the panel for its graph as a standalone SVG document; answered with `svg`. */
   exportSvg: { requestId: req(isFiniteNumber) },
+  /** A finite-difference check of a tensor of `uri`'s script (Check gradient): the panel opens its drawer on it. */
+  finiteDifference: { uri: req(isString), report: object(FINITE_DIFFERENCE) },
   /** Answer to `requestDetail`: the samples asked for, or why there are none. */
   detail: { requestId: req(isFiniteNumber), detail: optional(object(DETAIL)), error: opt(isString) },
   /** Debug builds and tests only: report render timings (`renderTimings`) with every `rendered`. */
@@ -116,6 +151,7 @@ export type CursorMessage = HostMessages["cursor"];
 export type StaleMessage = HostMessages["stale"];
 export type SelectComparisonMessage = HostMessages["selectComparison"];
 export type ExportSvgMessage = HostMessages["exportSvg"];
+export type FiniteDifferenceMessage = HostMessages["finiteDifference"];
 export type DetailMessage = HostMessages["detail"];
 export type DebugMessage = HostMessages["debug"];
 export type HostMessage = HostMessages[keyof HostMessages];

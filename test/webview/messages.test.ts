@@ -22,8 +22,23 @@ describe("panel protocol (src/protocol/messages.ts)", () => {
       { type: "detail", requestId: 4, detail: { tensor: { id: 7, value: SAMPLE, grad: SAMPLE }, comparison: { index: 2, manual: SAMPLE, grad: SAMPLE, diff: SAMPLE } } },
       { type: "detail", requestId: 4, detail: { tensor: { id: 7, value: SAMPLE } } },
       { type: "detail", requestId: 5, error: "a newer run replaced the one shown" },
+      { type: "finiteDifference", uri: "file:///a.py", report: { name: "x", error: "cancelled" } },
+      { type: "finiteDifference", uri: "file:///a.ts", report: {
+        name: "W1", step: 1e-4, tolerance: { relative: 1e-3, absolute: 1e-6 }, maxRelError: 0.2, agrees: true, manualName: "dW1",
+        samples: [
+          { index: [0, 1], numeric: 0.5, autograd: 0.5, relError: 0, agrees: true, manual: 0.6, manualAgrees: false },
+          { index: [3, 2], numeric: -1, autograd: -1, relError: 0, agrees: true },
+        ],
+      } },
     ];
     for (const m of good) assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify(m))), JSON.parse(JSON.stringify(m)), m.type);
+  });
+
+  it("reads a finite-difference report whose NaN crossed postMessage's JSON as null", () => {
+    const sent = { type: "finiteDifference", uri: "u", report: { name: "x", samples: [{ index: [0], numeric: NaN, autograd: 1, relError: NaN, agrees: false }] } };
+    const read = parseHostMessage(JSON.parse(JSON.stringify(sent)));
+    assert.ok(read?.type === "finiteDifference");
+    assert.ok(Number.isNaN(read.report.samples![0].numeric) && read.report.samples![0].autograd === 1);
   });
 
   it("rejects malformed host messages", () => {
@@ -37,6 +52,10 @@ describe("panel protocol (src/protocol/messages.ts)", () => {
       { type: "detail" }, { type: "detail", requestId: 1, detail: { tensor: { id: -1 } } },
       { type: "detail", requestId: 1, detail: { tensor: { id: 1, value: { rows: 2, cols: 2, values: [1], truncated: false } } } },
       { type: "detail", requestId: 1, detail: { comparison: { index: 0, diff: [1, 2] } } }, { type: "detail", requestId: 1, detail: 3 },
+      { type: "finiteDifference", report: { name: "x" } }, { type: "finiteDifference", uri: "u", report: { error: "no name" } },
+      { type: "finiteDifference", uri: "u", report: { name: "x", samples: [{ index: [0], numeric: 1, autograd: 1, relError: 0 }] } },
+      { type: "finiteDifference", uri: "u", report: { name: "x", samples: [{ index: [-1], numeric: 1, autograd: 1, relError: 0, agrees: true }] } },
+      { type: "finiteDifference", uri: "u", report: { name: "x", samples: { index: [0] } } },
     ];
     for (const m of bad) assert.equal(parseHostMessage(m), undefined, JSON.stringify(m));
   });

@@ -1,5 +1,7 @@
 // Per-tensor view: verdict, shape and stats, heatmaps of the manual gradient, autograd's gradient and
-// their difference (one color scale for the first two), and a histogram of the values.
+// their difference (one color scale for the first two), a histogram of the values, and the last
+// finite-difference check of the tensor (Check gradient).
+import { FiniteDifferenceSection, type FiniteDifferenceProps } from "./FiniteDifference";
 import { fmtNumber, fmtShape, type CmpRow, type Grid, type Stats, type TensorDetail } from "../model";
 import { STATUS_TEXT, verdictIcon } from "./CmpTable";
 import { absMax, Heatmap, robustScale } from "./Heatmap";
@@ -10,6 +12,8 @@ export interface TensorPanelProps {
   cmp?: CmpRow;
   /** said above the heatmaps (e.g. why there are none) */
   note?: string;
+  /** the last finite-difference check of this tensor */
+  fd?: FiniteDifferenceProps;
   onReveal(line: number): void;
   onClose(): void;
 }
@@ -30,9 +34,9 @@ function StatsLine({ label, s }: { label: string; s?: Stats }) {
   );
 }
 
-export function TensorPanel({ tensor, cmp, note, onReveal, onClose }: TensorPanelProps) {
-  if (!tensor && !cmp) return null;
-  const name = tensor?.name ?? cmp!.name;
+export function TensorPanel({ tensor, cmp, note, fd, onReveal, onClose }: TensorPanelProps) {
+  if (!tensor && !cmp && !fd) return null;
+  const name = tensor?.name ?? cmp?.name ?? fd!.report.name;
   // samples taken when cmp ran come first: later in-place edits do not change them
   const manual = cmp?.manual ?? tensor?.manual;
   const grad = cmp?.grad ?? tensor?.grad;
@@ -64,6 +68,7 @@ export function TensorPanel({ tensor, cmp, note, onReveal, onClose }: TensorPane
         <p class="tensor-message diagnosis" data-testid="diagnosis"><span class="codicon codicon-lightbulb" /> {cmp.diagnosis}</p>
       )}
       {note && <p class="tensor-message" data-testid="tensor-note"><span class="codicon codicon-info" /> {note}</p>}
+      {fd && <FiniteDifferenceSection {...fd} />}
       {tensor && <StatsLine label="value" s={tensor.stats} />}
       {tensor && <StatsLine label="grad" s={tensor.gradStats} />}
       {(manual || grad) ? (
@@ -75,7 +80,7 @@ export function TensorPanel({ tensor, cmp, note, onReveal, onClose }: TensorPane
           {tensor && <Histogram title={`values of ${name}`} bins={bins} />}
         </div>
       ) : tensor ? <Histogram title={`values of ${name}`} bins={bins} /> : null}
-      {!tensor && !manual && !grad && <p class="dim">The trace has no values for this tensor.</p>}
+      {!tensor && !manual && !grad && !fd && <p class="dim">The trace has no values for this tensor.</p>}
     </section>
   );
 }

@@ -2,19 +2,16 @@
 // tensor's autograd gradient with float64 central differences on a few elements (the runner nudges
 // one element at a time and re-runs the forward). From a CodeLens the tensor is the cmp's; from the
 // palette it is picked among the tensors of the last run. From a notebook cell, the notebook is run.
+// The result opens in the panel's drawer of that tensor (a table per element, against the learner's
+// gradient too when a cmp compared it); the toast says the verdict in one line.
 import * as vscode from "vscode";
+import { finiteDifferenceVerdict } from "../../protocol/finiteDifference";
 import type { FiniteDifferenceReport } from "../../protocol/trace";
 import { notebookCellOf } from "../notebookCells";
+import { GradientPanel } from "../panel";
 import type { Services } from "./services";
 
-function describe(r: FiniteDifferenceReport): string {
-  if (r.error) return `${r.name}: ${r.error}`;
-  const worst = r.samples!.reduce((a, b) => (b.relError > a.relError ? b : a));
-  const head = r.agrees
-    ? `✓ ${r.name}: autograd agrees with float64 central differences on ${r.samples!.length} elements`
-    : `✗ ${r.name}: autograd differs from float64 central differences`;
-  return `${head} (largest relative error ${r.maxRelError!.toExponential(1)} at [${worst.index.join(", ")}]: autograd ${worst.autograd.toPrecision(6)}, numeric ${worst.numeric.toPrecision(6)})`;
-}
+const SHOW_IN_PANEL = "Show in panel";
 
 export function checkGradient(s: Services) {
   return async (arg?: { uri?: string; name?: string }): Promise<FiniteDifferenceReport | undefined> => {
@@ -59,11 +56,24 @@ export function checkGradient(s: Services) {
         }
       },
     );
-    const text = describe(report);
-    s.log.info(text);
-    for (const x of report.samples ?? []) s.log.info(`  [${x.index.join(", ")}] autograd ${x.autograd} numeric ${x.numeric} rel ${x.relError.toExponential(2)}`);
-    if (report.error || !report.agrees) void vscode.window.showWarningMessage(`Backprop Ninja: ${text}`);
-    else void vscode.window.showInformationMessage(`Backprop Ninja: ${text}`);
+    const text = finiteDifferenceVerdict(report);
+    s.log.info(`finite differences on ${name}: ${text}`);
+    for (const x of report.samples ?? []) {
+      const mine = x.manual !== undefined ? ` ${report.manualName} ${x.manual}` : "";
+      s.log.info(`  [${x.index.join(", ")}] numeric ${x.numeric} autograd ${x.autograd}${mine} rel ${x.relError.toExponential(2)}`);
+    }
+    if (report.error) {
+      void vscode.window.showWarningMessage(`Backprop Ninja: ${text}`);
+      return report;
+    }
+    // the drawer has the table; the toast says the verdict in a line and can bring the panel back
+    const show = () => GradientPanel.createOrShow(s.context, s.runs, { preserveFocus: true }).showFiniteDifference(uri.toString(), report);
+    show();
+    const bad = !report.agrees || report.samples!.some((x) => x.manualAgrees === false);
+    const toast = bad ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void toast(`∂ ${name}: ${text}.`, SHOW_IN_PANEL).then((pick) => {
+      if (pick === SHOW_IN_PANEL) show();
+    });
     return report;
   };
 }
