@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
 import { finiteDifferenceCheck, type ShiftedLoss } from "../../src/runner/finiteDifference";
 import { compactTrace, decodeNumber, detailOf, type Trace } from "../../src/protocol/trace";
+import { parseWebviewMessage } from "../../src/protocol/messages";
 import { fmtNumber } from "../../webview/model";
 import { loadFixture } from "./fixtures";
 import { buildPanel, launch, posted, postToPanel, screenshot, serve } from "./harness";
@@ -63,7 +64,8 @@ describe("gradient panel: finite differences in the tensor drawer (Chromium)", f
   /** Answers the drawer's request for samples as the host does, so its heatmaps show. */
   async function answerDetail(): Promise<void> {
     await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "requestDetail"));
-    const req = (await posted(page)).filter((m) => m.type === "requestDetail").pop() as { requestId: number; tensorId?: number; cmpIndex?: number };
+    const req = parseWebviewMessage((await posted(page)).filter((m) => m.type === "requestDetail").pop());
+    assert.ok(req?.type === "requestDetail");
     await postToPanel(page, { type: "detail", requestId: req.requestId, detail: detailOf(trace, req.tensorId, req.cmpIndex) });
     await page.locator("[data-testid=heatmap-grad] canvas").waitFor();
   }
