@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import { ANNOUNCE_AFTER_MS, type RunRecord } from "../../../src/extension/runs";
+import type { FiniteDifferenceReport } from "../../../src/protocol/trace";
 import { note } from "../report";
 
 const EXTENSION_ID = "backprop-ninja.backprop-ninja";
@@ -99,11 +100,18 @@ describe("Backprop Ninja extension API", function () {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", exercise.uri);
     const fd = lenses.filter((l) => l.command?.command === "backpropNinja.checkGradient");
     assert.ok(fd.length >= 26, `${fd.length} finite-difference lenses`);
-    const report = await vscode.commands.executeCommand<{ agrees?: boolean; maxRelError?: number; samples?: unknown[]; error?: string }>(
+    const report = await vscode.commands.executeCommand<FiniteDifferenceReport>(
       "backpropNinja.checkGradient", { uri: exercise.uri.toString(), name: "W1" });
     assert.ok(report && !report.error, report?.error);
     assert.equal(report.agrees, true);
     assert.ok(report.samples!.length > 0);
+    // the solution's dW1 (its cmp's) is checked at the same elements, and agrees everywhere too
+    assert.equal(report.manualName, "dW1");
+    assert.deepEqual(report.samples!.map((x) => [x.agrees, x.manualAgrees]), report.samples!.map(() => [true, true]));
+    // the result opens in the gradient panel (its drawer of W1); the toast is one line
+    const panelOpen = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith("backpropNinja.gradientPanel"));
+    assert.ok(panelOpen, "Check gradient opens the gradient panel");
     note(`finite differences on W1: ${report.samples!.length} elements, max relative error ${report.maxRelError!.toExponential(1)}`);
   });
 
@@ -333,8 +341,7 @@ describe("Backprop Ninja extension API", function () {
     const fd = lenses.filter((l) => l.command?.command === "backpropNinja.checkGradient");
     assert.deepEqual(fd.map((l) => [l.range.start.line, l.command!.arguments]), [[lineOf(doc, "cmp('x'"), [{ uri: doc.uri.toString(), name: "x" }]]]);
     const t0 = Date.now();
-    const report = await vscode.commands.executeCommand<{ agrees?: boolean; samples?: { index: number[]; numeric: number }[]; error?: string }>(
-      fd[0].command!.command, ...fd[0].command!.arguments!);
+    const report = await vscode.commands.executeCommand<FiniteDifferenceReport>(fd[0].command!.command, ...fd[0].command!.arguments!);
     assert.ok(report && !report.error, report?.error);
     assert.equal(report.samples!.length, 6);
     for (const { index: [i, j], numeric } of report.samples!) {
@@ -342,6 +349,7 @@ describe("Backprop Ninja extension API", function () {
       assert.ok(Math.abs(numeric - expected) <= 1e-6 * Math.max(1, expected), `[${i}, ${j}]: numeric ${numeric}, 3x² ${expected}`);
     }
     assert.equal(report.agrees, true);
+    assert.equal(report.manualName, "dx", "the script's cmp compared dx: its values come with the check");
     note(`finite differences on a Python script: 6 elements in ${Date.now() - t0} ms (a fresh worker loads Pyodide)`);
     await vscode.window.showTextDocument(exercise);
   });
