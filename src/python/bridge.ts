@@ -10,6 +10,7 @@ import { sameShape } from "../engine/shape";
 import { DTYPE_LABEL, isFloating, promoteTypes, type DType } from "../engine/dtype";
 import { BINARY_OPS, INPLACE_OPS, UNARY_OPS, opTableData } from "../engine/ops/table";
 import type { Generator as TorchGenerator } from "../engine/random/generator";
+import { npRandom } from "./nprandom";
 
 type Gen = TorchGenerator | null | undefined;
 type MaybeDim = number | number[] | null | undefined;
@@ -362,6 +363,8 @@ export const bridge = {
   t_transpose: (t: Tensor, a: number, b: number): Tensor => t.transpose(a, b),
   Tensor,
   isTensor: (x: unknown): boolean => x instanceof Tensor,
+  /** numpy.random's draws (src/python/nprandom.ts) */
+  npRandom,
 
   // ---- creation ----
   fromFlat(values: ArrayLike<number>, shape: number[], dtype: DType, requiresGrad: boolean): Tensor {
