@@ -360,7 +360,7 @@ export function App({ host }: { host: Host }) {
           model.figures.length > 0 ? (
             <Figures figures={model.figures} selected={saved.figure} onSelect={(figure) => save({ figure })} onExport={() => host.post({ type: "exportSvg" })} />
           ) : (
-            <Empty icon="codicon-file-media" title="No figures" text="A graphviz Digraph shows here when a notebook cell ends with it, or on display(dot) or dot.render()." />
+            <Empty icon="codicon-file-media" title="No figures" text="matplotlib figures show here on plt.show() or at the end of a cell; a graphviz Digraph when a cell ends with it, or on display(dot) or dot.render()." />
           )
         )}
       </main>

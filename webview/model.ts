@@ -132,7 +132,7 @@ export interface PanelModel {
   figures: Figure[];
 }
 
-/** A picture a script displayed: an SVG document (a graphviz Digraph as Graphviz laid it out). */
+/** A picture a script displayed: an SVG document (a graphviz Digraph as Graphviz laid it out, or a matplotlib chart). */
 export interface Figure {
   svg: string;
   title?: string;

@@ -5,6 +5,8 @@ import { gridOf, statsOf, zeroBasedPlace } from "../src/protocol/decoded";
 import {
   decodeNumber, isPanelTrace, type CompactTrace, type JsonNumber, type Sample, type Trace, type TraceDetail,
 } from "../src/protocol/trace";
+import { isChart } from "../src/protocol/chart";
+import { chartSvg } from "./chart/render";
 import type { CmpRow, Figure, Graph, GraphNode, PanelModel, ScriptError, Series, TensorDetail, Verdict } from "./model";
 
 const VERDICTS: ReadonlySet<string> = new Set(["exact", "approximate", "wrong", "shape-mismatch", "no-grad", "not-written"]);
@@ -104,9 +106,19 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     stepsPerSecond: steps > 0 && t.timings?.runMs > 0 ? (steps / t.timings.runMs) * 1000 : undefined,
     nonFinite, graphTruncated: t.graph?.truncated === true,
     samplesOnRequest: t.samplesOmitted === true,
-    figures: (t.figures ?? []).filter((f) => f?.kind === "svg" && typeof f.svg === "string")
-      .map((f): Figure => ({ svg: f.svg, title: f.title, cell: f.cell })),
+    figures: figuresOf(t),
   };
+}
+
+/** Graphviz pictures and matplotlib charts (drawn here as SVG), in the order of their cells. */
+function figuresOf(t: Trace | CompactTrace): Figure[] {
+  const svgs = (t.figures ?? []).filter((f) => f?.kind === "svg" && typeof f.svg === "string")
+    .map((f): Figure => ({ svg: f.svg, title: f.title, cell: f.cell }));
+  const charts = (t.charts ?? []).filter(isChart)
+    .map((c): Figure => ({ svg: chartSvg(c), title: c.title ?? c.axes.find((a) => a.title)?.title ?? undefined, cell: c.cell }));
+  const all = [...svgs, ...charts];
+  // stable: within a cell (or a script, no cells) graphviz pictures come before charts
+  return all.map((f, i) => ({ f, i })).sort((a, b) => (a.f.cell ?? -1) - (b.f.cell ?? -1) || a.i - b.i).map((x) => x.f);
 }
 
 function readGraph(t: Trace | CompactTrace): Graph {

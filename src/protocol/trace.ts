@@ -133,6 +133,23 @@ export interface Graph {
 
 export const MAX_GRAPH_NODES = 5000;
 
+/**
+ * A micrograd Value whose graph the panel can draw: a backward() root, a Value bound to a name, or
+ * the argument of a draw_dot call (Python). `Trace.graph` is the initial root's graph (cut near the
+ * root when big); each root's whole graph is in the full trace's `valueGraphs`, for `requestGraph`.
+ */
+export interface ValueRoot extends Partial<Place> {
+  /** its node id in the graphs ("v12"), and the key of its graph in `valueGraphs` */
+  id: string;
+  /** the variable name; for a backward() or draw_dot of an unnamed expression, the call ("backward()") */
+  name: string;
+  kind: "backward" | "named" | "drawn";
+  /** how many Values its graph has (itself and all it was computed from), before any cap */
+  nodes: number;
+  /** no other root's graph contains it: a whole expression, not a part of one */
+  whole: boolean;
+}
+
 /** How a wrong gradient probably went wrong (filled by src/diagnosis). */
 export interface DiagnosisInfo {
   kind: string;
@@ -288,6 +305,12 @@ export interface Trace {
   error?: ScriptError;
   /** things worth knowing that are not errors (e.g. "%matplotlib inline ignored") */
   notes: string[];
+  /** micrograd roots whose graph can be drawn (see ValueRoot), in the order of their lines */
+  valueRoots?: ValueRoot[];
+  /** the id of the root `graph` draws */
+  valueRoot?: string;
+  /** full trace only: each root's graph, capped at MAX_GRAPH_NODES (valueGraphOf reads one) */
+  valueGraphs?: Record<string, Graph>;
   /** matplotlib figures of Python scripts (see src/python/types.ts PyChart) */
   charts?: unknown[];
   /** pictures the script displayed, in order (a graphviz Digraph shown by a notebook cell or rendered) */
@@ -337,15 +360,16 @@ export function countVerdicts(comparisons: readonly Pick<Comparison, "status">[]
  * cmp rows' manual/grad/diff), stats and everything else kept. For the exercise that is ~1.5 MB →
  * tens of KiB; the panel asks for one tensor's or row's samples when it shows them (see `detailOf`).
  */
-export type CompactTrace = Omit<Trace, "tensors" | "comparisons" | "samplesOmitted"> & {
+export type CompactTrace = Omit<Trace, "tensors" | "comparisons" | "samplesOmitted" | "valueGraphs"> & {
   samplesOmitted: true;
   tensors: (Omit<NamedTensor, "value" | "grad"> & { value: { stats: Stats }; grad?: { stats: Stats } })[];
   comparisons: Omit<TraceComparison, "manual" | "grad" | "diff">[];
 };
 
 export function compactTrace(t: Trace): CompactTrace {
+  const { valueGraphs: _graphs, ...rest } = t;
   return {
-    ...t,
+    ...rest,
     samplesOmitted: true,
     tensors: t.tensors.map((nt) => ({ ...nt, value: { stats: nt.value.stats }, grad: nt.grad ? { stats: nt.grad.stats } : undefined })),
     comparisons: t.comparisons.map(({ manual: _m, grad: _g, diff: _d, ...row }) => row),
@@ -365,6 +389,11 @@ export function detailOf(t: Trace, tensorId: number | undefined, cmpIndex: numbe
   const c = cmpIndex === undefined ? undefined : t.comparisons.find((x) => x.index === cmpIndex);
   if (c) out.comparison = { index: c.index, manual: c.manual, grad: c.grad, diff: c.diff };
   return out;
+}
+
+/** The graph of one micrograd root of the run (`requestGraph`), or undefined when it has none. */
+export function valueGraphOf(t: Trace, rootId: string): Graph | undefined {
+  return t.valueGraphs?.[rootId];
 }
 
 export function isSample(v: unknown): v is Sample {

@@ -4,6 +4,7 @@
 import type { Comparison } from "../engine/cmp";
 import type { Tensor } from "../engine/tensor";
 import type { Figure } from "../protocol/trace";
+import type { Chart } from "../protocol/chart";
 
 export interface PyLocation {
   file: string;
@@ -31,21 +32,15 @@ export type PyBinding =
   | { kind: "value"; name: string; location: PyLocation; data: number | null; grad: number | null };
 
 /** A micrograd-style scalar graph: nodes reachable from the bound Values, children listed by id. */
+/** micrograd Values of a run (src/python/site/_bpn_runtime.py _value_graph): each root's nearest nodes. */
 export interface PyValueGraph {
   nodes: { id: number; name: string; data: number | null; grad: number | null; op: string; children: number[] }[];
-  truncated: boolean;
+  /** a named Value's site, or a backward() / draw_dot() call's, with its graph's size */
+  roots: { node: number; kind: "named" | "backward" | "drawn"; name: string | null; line: number; col: number; cell: number | null; count: number; whole: boolean }[];
 }
 
-/** matplotlib figure as data (see src/python/site/matplotlib/pyplot.py for the series kinds). */
-export interface PyChart {
-  figsize: number[] | null;
-  title: string | null;
-  axes: {
-    title: string | null; xlabel: string | null; ylabel: string | null; legend: boolean; grid: boolean; yscale: string;
-    series: Record<string, unknown>[];
-  }[];
-  cell?: number;
-}
+/** matplotlib figure as data: the chart model shared with the trace and the panel. */
+export type PyChart = Chart;
 
 export interface PyError {
   /** Python's exception type, e.g. "NameError"; engine errors surface as "RuntimeError" like PyTorch's */

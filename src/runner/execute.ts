@@ -41,6 +41,9 @@ export function executeScript(opts: ExecuteOptions): Trace {
   const bindings = new Map<string, { value: unknown; place: Place }>();
   const names = new Map<number, NameInfo>();
   const valueBindings = new Map<string, { value: Value; place: Place }>();
+  // micrograd backward() roots, the latest per call site (a training loop's backward is one root)
+  const backwardRoots = new Map<string, { value: Value; place?: Place }>();
+  const valueBackward = Value.prototype.backward;
   let prepared: PreparedScript | undefined;
   let watch: RunWatch | undefined;
   let error: ScriptError | undefined;
@@ -79,6 +82,11 @@ export function executeScript(opts: ExecuteOptions): Trace {
     for (const k of Object.keys(savedConsole) as (keyof typeof savedConsole)[]) {
       console[k] = out(k === "error" || k === "warn" ? "stderr" : "stdout");
     }
+    Value.prototype.backward = function (this: Value) {
+      const place = callerPlace(file, prepared);
+      backwardRoots.set(place ? `${place.line}:${place.column}` : "", { value: this, place });
+      valueBackward.call(this);
+    };
     opts.emit?.({ type: "phase", phase: "running" });
     const tr = performance.now();
     try {
@@ -106,6 +114,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
     };
   } finally {
     Object.assign(console, savedConsole);
+    Value.prototype.backward = valueBackward;
     watch?.dispose();
     rec.flush();
   }
@@ -115,7 +124,7 @@ export function executeScript(opts: ExecuteOptions): Trace {
   const trace = buildTrace({
     file, source, documentVersion: opts.documentVersion, startedAt, rec, bindings, names, backwardRoot: watch?.root, error,
   });
-  if (valueBindings.size) addValues(trace, valueBindings);
+  if (valueBindings.size || backwardRoots.size) addValues(trace, valueBindings, [...backwardRoots.values()]);
   trace.timings = { totalMs: performance.now() - t0, prepareMs, runMs, traceMs: performance.now() - tt };
   return trace;
 }

@@ -3,10 +3,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadPython, runNotebookCell, runPython } from "../python";
-import type { PyBinding, PyComparison, PythonRunOptions, PythonRunResult } from "../python/types";
-import { encodeNumber, type Graph, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
+import type { PyBinding, PyComparison, PythonRunOptions, PythonRunResult, PyValueGraph } from "../python/types";
+import { encodeNumber, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { buildTrace, comparisonRow, languageOf } from "./trace";
+import { addValueRoots, type RootCandidate, type ValueTableNode } from "./valueRoots";
 import { watchRun } from "./watch";
 import type { NameInfo } from "./summarize";
 import type { WorkerRequest } from "./worker";
@@ -73,7 +74,7 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
     kind: "value", id: i, name: b.name, ...placeOf(b.location),
     data: encodeNumber(b.data ?? NaN), grad: encodeNumber(b.grad ?? NaN), op: "",
   }));
-  if (result.valueGraph && result.valueGraph.nodes.length) trace.graph = valueGraph(result);
+  if (result.valueGraph && result.valueGraph.nodes.length) addPythonValueRoots(trace, result.valueGraph);
   if (result.charts.length) trace.charts = result.charts;
   if (result.figures.length) trace.figures = result.figures;
   trace.timings = {
@@ -89,16 +90,11 @@ function scriptError(r: PythonRunResult): ScriptError {
   return { kind, name: e.type, message: e.message, place: e.location ? placeOf(e.location) : undefined, stack: e.traceback };
 }
 
-/** micrograd: every Value node with its data and grad, edges from operands to results. */
-function valueGraph(r: PythonRunResult): Graph {
-  const g = r.valueGraph!;
-  return {
-    source: "values",
-    nodes: g.nodes.map((n) => ({
-      id: `v${n.id}`, kind: "value", label: n.name || n.op || "value", name: n.name || undefined, op: n.op || undefined,
-      data: encodeNumber(n.data ?? NaN), grad: encodeNumber(n.grad ?? NaN), leaf: n.children.length === 0,
-    })),
-    edges: g.nodes.flatMap((n) => n.children.map((c) => ({ from: `v${c}`, to: `v${n.id}` }))),
-    truncated: g.truncated,
-  };
+/** micrograd: the roots the runtime reported, with the graph of the initial one. */
+function addPythonValueRoots(trace: Trace, g: PyValueGraph): void {
+  const table = new Map<number, ValueTableNode>(g.nodes.map((n) => [n.id, { op: n.op, name: n.name || undefined, data: n.data, grad: n.grad, inputs: n.children }]));
+  addValueRoots(trace, table, g.roots.map((r): RootCandidate => ({
+    value: r.node, kind: r.kind, name: r.name ?? undefined, nodes: r.count, whole: r.whole,
+    place: placeOf({ line: r.line, column: r.col, ...(r.cell !== null ? { cell: r.cell } : {}) }),
+  })));
 }

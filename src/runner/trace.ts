@@ -3,12 +3,13 @@
 import { createHash } from "node:crypto";
 import type { Comparison } from "../engine/cmp";
 import { Tensor } from "../engine/tensor";
-import { Value } from "../engine/value";
+import type { Value } from "../engine/value";
 import {
   TRACE_VERSION, encodeNumber,
-  type Graph, type Language, type NamedTensor, type Place, type ScriptError, type Trace, type TraceComparison, MAX_GRAPH_NODES,
+  type Language, type NamedTensor, type Place, type ScriptError, type Trace, type TraceComparison,
 } from "../protocol/trace";
 import type { RunRecorder } from "./record";
+import { addValueRoots, type RootCandidate, type ValueTableNode } from "./valueRoots";
 import { autogradGraph, nodeIdOf, sampleDifferenceKept, sampleTensor, summarize, type NameInfo } from "./summarize";
 
 export const languageOf = (file: string): Language =>
@@ -100,10 +101,10 @@ export function buildTrace(p: TraceParts): Trace {
 }
 
 /**
- * micrograd Values bound to names, and — when no tensor backward was drawn — the graph of the
- * Value backward() ran from, with data and grad on every node, capped near the root.
+ * micrograd Values bound to names, and — when no tensor backward was drawn — the roots the panel can
+ * draw (every named Value and every backward() root) with the graph of the initial one.
  */
-export function addValues(trace: Trace, bound: Map<string, { value: Value; place: Place }>): void {
+export function addValues(trace: Trace, bound: Map<string, { value: Value; place: Place }>, backwardRoots: readonly { value: Value; place?: Place }[] = []): void {
   const nameOf = new Map<number, string>();
   for (const [name, { value }] of bound) nameOf.set(value.id, name);
   trace.values = [...bound].map(([name, { value, place }]) => ({
@@ -111,25 +112,17 @@ export function addValues(trace: Trace, bound: Map<string, { value: Value; place
     op: value.op, nodeId: `v${value.id}`,
   }));
   if (trace.graph) return;
-  // backward() seeds its root's grad with 1: the latest such Value is the loss that was drawn from
-  const candidates = [...bound.values()].map((b) => b.value);
-  const root = candidates.reverse().find((v) => v.grad === 1 && v.op !== "") ?? candidates[0];
-  if (!root) return;
-  const g = Value.graph(root);
-  const nodes = g.nodes.slice(-MAX_GRAPH_NODES);
-  const kept = new Set(nodes.map((n) => n.id));
-  const graph: Graph = {
-    source: "values",
-    nodes: nodes.map((n) => {
-      const name = nameOf.get(n.id) ?? n.label;
-      return {
-        id: `v${n.id}`, kind: "value", label: name ?? (n.op || "value"), name, op: n.op || undefined,
-        data: encodeNumber(n.data), grad: encodeNumber(n.grad), leaf: !g.edges.some((e) => e.to === n.id),
-      };
-    }),
-    edges: g.edges.filter((e) => kept.has(e.from) && kept.has(e.to)).map((e) => ({ from: `v${e.from}`, to: `v${e.to}` })),
-    root: `v${root.id}`,
-    truncated: nodes.length < g.nodes.length,
-  };
-  trace.graph = graph;
+  const candidates: RootCandidate[] = [
+    ...[...bound].map(([name, { value, place }]): RootCandidate => ({ value: value.id, name, kind: "named", place })),
+    ...backwardRoots.map(({ value, place }): RootCandidate => ({ value: value.id, kind: "backward", place })),
+  ];
+  // every Value reachable from a root (a root already in the table brought its inputs with it)
+  const table = new Map<number, ValueTableNode>();
+  for (const root of [...[...bound.values()].map((b) => b.value), ...backwardRoots.map((b) => b.value)]) {
+    if (table.has(root.id)) continue;
+    for (const v of root.topo()) {
+      if (!table.has(v.id)) table.set(v.id, { op: v.op, name: nameOf.get(v.id) ?? v.label, data: v.data, grad: v.grad, inputs: v.prev.map((p) => p.id) });
+    }
+  }
+  addValueRoots(trace, table, candidates);
 }

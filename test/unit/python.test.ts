@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import type { ChartLine } from "../../src/protocol/chart";
 import { loadPython, runPython, type PythonRunResult } from "../../src/python/index";
 import { needShared } from "../support/sharedData";
 
@@ -320,7 +321,7 @@ str((b.tolist(), c.tolist(), b.requires_grad, c.requires_grad, b._h != c._h))`);
     assert.equal(r.charts.length, 1);
     assert.equal(r.charts[0].cell, 2);
     assert.equal(r.charts[0].axes[0].title, "loss");
-    assert.deepEqual(r.charts[0].axes[0].series[0].y, [1, 2, 3]);
+    assert.deepEqual((r.charts[0].axes[0].series[0] as ChartLine).y, [1, 2, 3]);
     assert.deepEqual(r.error!.location, { file, line: 2, column: 4, cell: 3 });
     const y = r.bindings.find((b) => b.name === "y")!;
     assert.deepEqual(y.location, { file, line: 1, column: 0, cell: 3 });
@@ -379,14 +380,14 @@ str((b.tolist(), c.tolist(), b.requires_grad, c.requires_grad, b._h != c._h))`);
     assert.equal(r.charts.length, 3);
     const [image, histAndLine, sub] = r.charts;
     assert.deepEqual(image.figsize, [20, 10]);
-    assert.deepEqual(image.axes[0].series[0], { kind: "image", rows: 2, cols: 2, values: [0, 1, 1, 0], cmap: "gray", stride: 1 });
+    assert.deepEqual(image.axes[0].series[0], { kind: "image", rows: 2, cols: 2, values: [0, 1, 1, 0], cmap: "gray", vmin: null, vmax: null, alpha: 1, stride: 1 });
     const [hist, line] = histAndLine.axes[0].series as { kind: string; counts?: number[]; y?: number[] }[];
     assert.equal(hist.kind, "hist");
     assert.equal(hist.counts!.reduce((a, b) => a + b, 0), 4);
     assert.deepEqual(line.y, [0.75, 0.1875]);
     assert.equal(histAndLine.axes[0].legend, true);
     assert.equal(sub.axes.length, 2);
-    assert.equal(sub.axes[0].series[0].label, "x");
+    assert.equal((sub.axes[0].series[0] as ChartLine).label, "x");
   });
 
   it("names tensors at every assignment site: functions, class bodies, loops (last value), tuples, annotations", async () => {

@@ -5,6 +5,9 @@
 #   x = expr           →  x = expr; __bpn_sites__[("x", line, col, cell)] = x   (names for tensors / Values)
 #   a, b = expr        →  a, b = expr; __bpn_sites__[("a", ...)] = a; __bpn_sites__[("b", ...)] = b
 #   cmp(s, dt, t)      →  __bpn_cmp__(cmp, line, col, s, dt, t)            (the user's own cmp still runs)
+#   x.backward()       →  __bpn_root__(x, ("backward", line, col, cell, "x")).backward()   (micrograd roots
+#   draw_dot(x)        →  draw_dot(__bpn_root__(x, ("drawn", line, col, cell, "x")))      the panel can draw;
+#                         the name is None unless x is one)
 #   a[k] += b[j]       →  __bpn_iadd_indexed__(a, k, b, j, False)          (-=: True; a, b names, keys
 #                         names or int constants: nothing is evaluated out of Python's order)
 #   a[key] op= x       →  __bpn_iop_indexed__(a, key, x, op)               (+= -= *= /=; a a name, x a
@@ -35,6 +38,8 @@ from torch._tensor import Tensor, _iadd_indexed, _iop_data, _iop_indexed, _wrap
 _SITE_DIR = os.path.dirname(__file__)
 
 _sites = {}  # (name, line, col, cell) → value
+_roots = {}  # (kind, line, col, cell, name) → the micrograd Value last passed to backward() / draw_dot() there
+_value_classes = []  # (cell, first line, last line) of each `class Value`: its `out`s are no roots
 _cell = [None]  # index of the notebook cell running, or None for a script
 _user_files = set()
 
@@ -51,6 +56,12 @@ def __bpn_cmp__(fn, line, col, *args, **kwargs):
     finally:
         if report is not None:
             _host.commitComparison(report)
+
+
+def __bpn_root__(v, key):
+    if _is_value(v):
+        _roots[key] = v
+    return v
 
 
 # ---------------------------------------------------------------- the AST rewrite
@@ -154,7 +165,22 @@ class _Rewriter(ast.NodeTransformer):
                            [node.func, ast.Constant(node.lineno), ast.Constant(node.col_offset), *node.args],
                            node.keywords)
             return ast.copy_location(new, node)
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "backward" and not node.args:
+            f.value = self._root(f.value, "backward", node)
+        elif isinstance(f, ast.Name) and f.id == "draw_dot" and node.args and not isinstance(node.args[0], ast.Starred):
+            node.args[0] = self._root(node.args[0], "drawn", node)
         return node
+
+    def visit_ClassDef(self, node):
+        if node.name == "Value":
+            _value_classes.append((self._cell, node.lineno, node.end_lineno))
+        return self.generic_visit(node)
+
+    def _root(self, expr, kind, call):
+        name = expr.id if isinstance(expr, ast.Name) else None
+        key = ast.Constant((kind, call.lineno, call.col_offset, self._cell, name))
+        return ast.copy_location(ast.Call(ast.Name("__bpn_root__", ast.Load()), [expr, key], []), expr)
 
 
 def _compile(source, filename, mode="exec", display_last=False, rewriter=None):
@@ -235,35 +261,65 @@ def _num(x):
     return f if math.isfinite(f) else None
 
 
-def _value_graph(roots, names, limit=5000):
-    """Nodes reachable from the bound Values through `_prev` (children first), capped at `limit`."""
+def _inputs(v):
+    return [p for p in (getattr(v, "_prev", ()) or ()) if _is_value(p)]
+
+
+def _ancestors(v, limit):
+    """ids of the Values `v` was computed from, and its own (at most `limit`)."""
+    seen = {id(v)}
+    stack = [v]
+    while stack and len(seen) < limit:
+        for p in _inputs(stack.pop()):
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    return seen
+
+
+def _value_graph(candidates, names, limit=5000, count_limit=200000):
+    """The roots the panel can draw (candidates: (kind, name or None, line, col, cell, value)), each
+    with its size and whether another root contains it, and the Values of each root's graph: the
+    `limit` nearest it, breadth first."""
     ids = {}
     order = []
-    for v in roots:  # every named Value first, then what they were made from, breadth first
-        if id(v) not in ids and len(order) < limit:
+
+    def node(v):
+        if id(v) not in ids:
             ids[id(v)] = len(order)
             order.append(v)
-    head = 0
-    truncated = False
-    while head < len(order):
-        v = order[head]
-        head += 1
-        for p in getattr(v, "_prev", ()) or ():
-            if _is_value(p) and id(p) not in ids:
-                if len(order) >= limit:
-                    truncated = True
-                    break
-                ids[id(p)] = len(order)
-                order.append(p)
+        return ids[id(v)]
+
+    within = {}
+    for *_, v in candidates:
+        if id(v) in within:
+            continue
+        within[id(v)] = _ancestors(v, count_limit)
+        node(v)
+        seen = {id(v)}
+        queue = [v]
+        head = 0
+        while head < len(queue) and len(seen) < limit:
+            for p in _inputs(queue[head]):
+                if id(p) not in seen and len(seen) < limit:
+                    seen.add(id(p))
+                    queue.append(p)
+                    node(p)
+            head += 1
+    roots = []
+    for kind, name, line, col, cell, v in candidates:
+        whole = not any(k != id(v) and id(v) in a for k, a in within.items())
+        roots.append({"node": ids[id(v)], "kind": kind, "name": name, "line": line, "col": col, "cell": cell,
+                      "count": len(within[id(v)]), "whole": whole})
     nodes = []
     for v in order:
-        label = getattr(v, "label", "") or names.get(id(v), "")
+        label = getattr(v, "label", "") or ""
         nodes.append({
             "id": ids[id(v)], "name": names.get(id(v)) or (label if isinstance(label, str) else ""),
             "data": _num(v.data), "grad": _num(v.grad), "op": str(getattr(v, "_op", "") or ""),
-            "children": [ids[id(p)] for p in (getattr(v, "_prev", ()) or ()) if id(p) in ids],
+            "children": [ids[id(p)] for p in _inputs(v) if id(p) in ids],
         })
-    return {"nodes": nodes, "truncated": truncated}
+    return {"nodes": nodes, "roots": roots}
 
 
 # ---------------------------------------------------------------- reporting
@@ -276,8 +332,11 @@ def _flush_bindings():
         elif _is_value(v):
             values.append(v)
             value_names[id(v)] = name
-    if values:
-        graph = _value_graph(values, value_names)
+    if values or _roots:
+        candidates = [("named", name, line, col, cell, v) for (name, line, col, cell), v in _sites.items()
+                      if _is_value(v) and not any(c == cell and a <= line <= b for c, a, b in _value_classes)]
+        candidates += [(kind, name, line, col, cell, v) for (kind, line, col, cell, name), v in _roots.items()]
+        graph = _value_graph(candidates, value_names)
         for (name, line, col, cell), v in _sites.items():
             if _is_value(v):
                 _host.bindValue(name, line, col, cell, _num(v.data), _num(v.grad))
@@ -341,6 +400,8 @@ def _reset(cwd, env_json, probe=False):
     os.environ.update(json.loads(env_json))
     _open_names_fallback()
     _sites.clear()
+    _roots.clear()
+    _value_classes.clear()
     _cell[0] = None
     _user_files.clear()
     torch.set_grad_enabled(True)
@@ -368,7 +429,7 @@ def _fresh_main(path):
     mod = types.ModuleType("__main__")
     mod.__file__ = path
     mod.__builtins__ = builtins
-    for k in ("__bpn_cmp__", "__bpn_display__"):
+    for k in ("__bpn_cmp__", "__bpn_display__", "__bpn_root__"):
         setattr(builtins, k, globals()[k])
     builtins.__bpn_iadd_indexed__ = _iadd_indexed
     builtins.__bpn_iop_indexed__ = _iop_indexed
@@ -516,6 +577,7 @@ def _finish():
     _show_figures()
     _flush_bindings()
     _sites.clear()
+    _roots.clear()
 
 
 # ---------------------------------------------------------------- finite-difference probes
