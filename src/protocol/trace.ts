@@ -5,6 +5,7 @@
 // Conventions: lines and columns are 1-based (as editors show them and Python counts them); numbers
 // that may be NaN/±Inf are JsonNumber (non-finite values become strings so JSON keeps them).
 import type { Comparison } from "../engine/cmp";
+import type { Chart } from "./chart";
 
 export type { Comparison, ComparisonStatus } from "../engine/cmp";
 
@@ -311,8 +312,8 @@ export interface Trace {
   valueRoot?: string;
   /** full trace only: each root's graph, capped at MAX_GRAPH_NODES (valueGraphOf reads one) */
   valueGraphs?: Record<string, Graph>;
-  /** matplotlib figures of Python scripts (see src/python/types.ts PyChart) */
-  charts?: unknown[];
+  /** matplotlib figures of Python scripts, in the order shown */
+  charts?: Chart[];
   /** pictures the script displayed, in order (a graphviz Digraph shown by a notebook cell or rendered) */
   figures?: Figure[];
   /** the last line the script was seen running (for time limits and Stop) */
