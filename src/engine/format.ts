@@ -63,16 +63,22 @@ export function pyExponential(x: number, digits: number): string {
 
 const SUMMARIZE_OVER = 1000;
 const EDGE = 3;
+const LINE_WIDTH = 80;
 
 function elementFormatter(t: Tensor, values: ArrayLike<number>): (v: number) => string {
   if (t.dtype === "bool") return (v) => pyBool(v !== 0);
   if (t.dtype === "int64") return (v) => String(v);
-  const finite = Array.from(values).filter(Number.isFinite);
-  const absVals = finite.map(Math.abs);
-  const allInts = finite.every((v) => Number.isInteger(v));
-  const maxAbs = absVals.length ? Math.max(...absVals) : 0;
-  const nonzero = absVals.filter((v) => v > 0);
-  const minAbs = nonzero.length ? Math.min(...nonzero) : 0;
+  // one pass, no spread: a summarized tensor's values can be millions long
+  let allInts = true, maxAbs = 0, minAbs = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (allInts && !Number.isInteger(v)) allInts = false;
+    const a = Math.abs(v);
+    if (a > maxAbs) maxAbs = a;
+    if (a > 0 && a < minAbs) minAbs = a;
+  }
+  if (minAbs === Infinity) minAbs = 0;
   const special = (v: number) => (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
   if (allInts) {
     if (maxAbs > 1e8) return (v) => (Number.isFinite(v) ? pyExponential(v, 4) : special(v));
@@ -85,43 +91,60 @@ function elementFormatter(t: Tensor, values: ArrayLike<number>): (v: number) => 
 
 /** torch-style repr: tensor([[ 0.1234, -1.0000],\n        [ 2.0000,  3.5000]], grad_fn=<MulBackward0>) */
 export function formatTensor(t: Tensor): string {
-  const values = t._read();
-  const summarize = values.length > SUMMARIZE_OVER;
   const shape = t.shape;
-  const fmt = elementFormatter(t, values);
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const summarize = numel > SUMMARIZE_OVER;
+  // elements are read through the strides, so a summarized repr touches only the ones it shows
+  const storage = t._storage, strides = t._strides;
+  const at = (offset: number) => storage[offset];
   const shown: number[] = [];
+  const indices = (n: number) => (summarize && n > 2 * EDGE
+    ? [...Array(EDGE).keys(), ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()]);
   const collect = (dim: number, base: number): void => {
-    if (dim === shape.length) { shown.push(values[base]); return; }
-    const step = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
-    const n = shape[dim];
-    const idx = summarize && n > 2 * EDGE ? [...Array(EDGE).keys(), ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
-    for (const i of idx) collect(dim + 1, base + i * step);
+    if (dim === shape.length) { shown.push(at(base)); return; }
+    for (const i of indices(shape[dim])) collect(dim + 1, base + i * strides[dim]);
   };
-  collect(0, 0);
+  if (numel > 0) collect(0, t._offset);
+  // as torch's _Formatter over get_summarized_data: the format comes from the shown values only
+  const fmt = elementFormatter(t, shown);
   // as torch's _Formatter: a float tensor's column width comes from its nonzero finite values only
   // (tensor([-0., 1., 2.]) is not padded for the -0.)
   const counted = t.dtype === "float32" || t.dtype === "float64" ? shown.filter((v) => v !== 0 && Number.isFinite(v)) : shown;
   const width = Math.max(1, ...counted.map((v) => fmt(v).length));
   const indent = "tensor(".length;
   const render = (dim: number, base: number): string => {
-    if (dim === shape.length) return fmt(values[base]).padStart(width);
-    const step = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    if (dim === shape.length) return fmt(at(base)).padStart(width);
+    const step = strides[dim];
     const n = shape[dim];
     const parts: string[] = [];
     const cut = summarize && n > 2 * EDGE;
+    const last = dim === shape.length - 1;
     for (let i = 0; i < n; i++) {
-      if (cut && i === EDGE) { parts.push("..."); i = n - EDGE - 1; continue; }
+      if (cut && i === EDGE) { parts.push(last ? " ..." : "..."); i = n - EDGE - 1; continue; }
       parts.push(render(dim + 1, base + i * step));
     }
-    const sep = dim === shape.length - 1 ? ", " : "," + "\n".repeat(shape.length - dim - 1) + " ".repeat(indent + dim + 1);
-    return `[${parts.join(sep)}]`;
+    if (last) {
+      // torch's _vector_str: as many elements per line as fit in 80 columns after the indent
+      const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent - dim) / (width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(", "));
+      return `[${lines.join(",\n" + " ".repeat(indent + dim + 1))}]`;
+    }
+    return `[${parts.join("," + "\n".repeat(shape.length - dim - 1) + " ".repeat(indent + dim + 1))}]`;
   };
-  const body = shape.length === 0 ? fmt(values[0]) : values.length === 0 ? "[]" : render(0, 0);
+  const body = shape.length === 0 ? fmt(at(t._offset)) : numel === 0 ? "[]" : render(0, t._offset);
   const extras: string[] = [];
   if (t.dtype === "float64") extras.push("dtype=torch.float64");
-  if (values.length === 0 && t.dtype !== "float32") extras.push(`size=(${shape.join(", ")}${shape.length === 1 ? "," : ""})`);
+  if (numel === 0 && t.dtype !== "float32") extras.push(`size=(${shape.join(", ")}${shape.length === 1 ? "," : ""})`);
   if (t.grad_fn) extras.push(`grad_fn=<${t.grad_fn.name()}>`);
   else if (t.requires_grad) extras.push("requires_grad=True");
-  return `tensor(${body}${extras.map((e) => ", " + e).join("")})`;
+  // torch's _add_suffixes: a suffix that would pass 80 columns goes on its own line (its +1 quirk kept)
+  let str = `tensor(${body}`;
+  let lastLine = str.length - str.lastIndexOf("\n") + 1;
+  for (const e of extras) {
+    if (lastLine + e.length + 2 > LINE_WIDTH) { str += ",\n" + " ".repeat(indent) + e; lastLine = indent + e.length; }
+    else { str += ", " + e; lastLine += e.length + 2; }
+  }
+  return str + ")";
 }
 

@@ -7,6 +7,7 @@ import type { Comparison } from "../engine/cmp";
 import { setIndex, type IndexItem } from "../engine/ops/indexing";
 import { inspector } from "../engine/inspect";
 import { sameShape } from "../engine/shape";
+import { TorchError } from "../engine/errors";
 import { DTYPE_LABEL, isFloating, promoteTypes, type DType } from "../engine/dtype";
 import { BINARY_OPS, INPLACE_OPS, UNARY_OPS, opTableData } from "../engine/ops/table";
 import type { Generator as TorchGenerator } from "../engine/random/generator";
@@ -395,6 +396,42 @@ export const bridge = {
   },
   arange(start: number, end: number, step: number, dtype: DType | null, requiresGrad: boolean): Tensor {
     return dtype ? torch.arange(start, end, step, { dtype, requires_grad: requiresGrad }) : torch.arange(start, end, step);
+  },
+  /**
+   * torch.histogram with int bins: equal-width bins over [lo, hi] (default the finite min/max), the
+   * last edge inclusive, values outside or NaN ignored. As ATen's CPU kernel for float32: edges from
+   * linspace's symmetric formula, each value's bin by (x - lo) * bins / (hi - lo) then checked against
+   * its edges, all in the input's precision.
+   */
+  histogram(t: Tensor, bins: number, lo: number | undefined, hi: number | undefined, weight: Tensor | undefined, density: boolean): Tensor[] {
+    if (t.dtype !== "float32" && t.dtype !== "float64") throw new TorchError(`torch.histogram: input tensor and bins tensors should have the same dtype, but got input ${t.dtype === "int64" ? "long int" : t.dtype} and bins float`);
+    const r = t.dtype === "float32" ? Math.fround : (x: number) => x;
+    const x = t._read(), w = weight?._read();
+    if (lo === undefined || hi === undefined) {
+      let mn = Infinity, mx = -Infinity;
+      for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) { if (x[i] < mn) mn = x[i]; if (x[i] > mx) mx = x[i]; }
+      lo = lo ?? (mn === Infinity ? 0 : mn);
+      hi = hi ?? (mx === -Infinity ? 0 : mx);
+    }
+    if (lo > hi) throw new TorchError(`torch.histogram: min should not exceed max, but got min ${lo} max ${hi}`);
+    if (lo === hi) { lo -= 0.5; hi += 0.5; }
+    const L = r(lo), H = r(hi), step = r(r(H - L) / bins), half = Math.floor((bins + 1) / 2);
+    const edges = Array.from({ length: bins + 1 }, (_, i) => (i < half ? r(L + r(step * i)) : r(H - r(step * (bins - i)))));
+    const counts = new Float64Array(bins);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (!(v >= L && v <= H)) continue;
+      let k = Math.trunc(r(r(r(v - L) * bins) / r(H - L)));
+      if (k === bins) k--;
+      if (v < edges[k]) k--;
+      else if (k + 1 < bins && v >= edges[k + 1]) k++;
+      counts[k] += w ? w[i] : 1;
+    }
+    if (density) {
+      const total = counts.reduce((a, b) => a + b, 0);
+      for (let k = 0; k < bins; k++) counts[k] = r(r(counts[k] / total) / r(edges[k + 1] - edges[k]));
+    }
+    return [torch.fromArray(Array.from(counts), [bins], t.dtype), torch.fromArray(edges, [bins + 1], t.dtype)];
   },
   retainGraphOpts: () => ({ retain_graph: true }),
   genOpts: (gen: Gen) => ({ generator: opt(gen) }),

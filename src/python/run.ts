@@ -221,6 +221,10 @@ function installHost(
       result.charts.push(chart);
       opts.onChart?.(chart);
     },
+    /** something the learner should know that is not an error (an emulated module skipped a widget) */
+    note(text: string): void {
+      if (!result.notes.includes(text)) result.notes.push(text);
+    },
     graphviz: renderDot,
     graphvizVersion,
     figure(json: string): void {

@@ -272,6 +272,25 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     return _wrap(_b_multinomial(input._t, num_samples, _builtins.bool(replacement), _gen(generator)))
 
 
+class _HistogramReturn(tuple):
+    """torch.return_types.histogram: (hist, bin_edges), also by name."""
+
+    hist = property(lambda self: self[0])
+    bin_edges = property(lambda self: self[1])
+
+    def __repr__(self):
+        return "torch.return_types.histogram(\nhist=%r,\nbin_edges=%r)" % (self[0], self[1])
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False):
+    if not isinstance(bins, _builtins.int):
+        raise NotImplementedError("torch.histogram with a tensor of bin edges is not available in Backprop Ninja; "
+                                  "pass the number of bins (and range=(min, max))")
+    lo, hi = (None, None) if range is None else (_builtins.float(range[0]), _builtins.float(range[1]))
+    h, e = _b.histogram(input._t, bins, lo, hi, None if weight is None else weight._t, _builtins.bool(density))
+    return _HistogramReturn((_wrap(h), _wrap(e)))
+
+
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
     if end is None:
         start, end = 0, start
