@@ -12,7 +12,7 @@ import { graphSvg } from "./graph/svgExport";
 import type { RunningInfo } from "../src/protocol/messages";
 import type { FiniteDifferenceReport } from "../src/protocol/trace";
 import type { Host } from "./host";
-import { firstWrong, isBad, type CmpRow, type PanelModel } from "./model";
+import { firstWrong, isBad, type CmpRow, type Graph, type PanelModel, type ValueRoot } from "./model";
 import { modelFromTrace, withDetail } from "./traceAdapter";
 import { usePanelMessages, type Snapshot } from "./usePanelMessages";
 
@@ -27,7 +27,10 @@ export interface SavedState {
   fold: boolean;
   unfolded: string[];
   logScale: boolean;
-  view?: View;
+  /** the graph's view per micrograd root (rootKey), "" for a tensor graph */
+  views?: Record<string, View>;
+  /** the micrograd root drawn (rootKey), when the learner picked one */
+  valueRoot?: string;
   /** the figure shown in the Figures tab */
   figure?: number;
   /** the last finite-difference check (Check gradient), shown in its tensor's drawer; `unmatched`: the run shown has no such tensor */
@@ -49,6 +52,21 @@ function restoredSnapshot(last: SavedState["last"]): Snapshot | undefined {
   }
 }
 
+/** A micrograd root across re-runs (its node id changes with every run): its name and line. */
+const rootKey = (r: ValueRoot) => `${r.name}:${r.line ?? ""}`;
+
+/** The root a saved key names in this run: the same name and line, else the same name. */
+function savedRoot(roots: readonly ValueRoot[], key: string | undefined): ValueRoot | undefined {
+  if (key === undefined) return undefined;
+  return roots.find((r) => rootKey(r) === key) ?? roots.find((r) => r.name === key.slice(0, key.lastIndexOf(":")));
+}
+
+/** "o · 10 nodes", "backward() line 27 · 68,819 nodes" */
+function rootLabel(r: ValueRoot): string {
+  const where = r.kind !== "named" && !/^[A-Za-z_$]/.test(r.name) && r.line !== undefined ? ` line ${r.line + 1}` : "";
+  return `${r.name}${where} · ${r.nodes.toLocaleString("en-US")} node${r.nodes === 1 ? "" : "s"}`;
+}
+
 const DEFAULT_STATE: SavedState = { table: { sort: "order", descending: false, onlyBad: false }, fold: true, unfolded: [], logScale: false };
 
 function restore(raw: unknown): SavedState {
@@ -68,16 +86,16 @@ function drawerOf(model: PanelModel | undefined, name: string): Partial<SavedSta
 
 export function App({ host }: { host: Host }) {
   const [saved, setSaved] = useState<SavedState>(() => restore(host.getState()));
-  const [layout, setLayout] = useState<Layout | undefined>(undefined);
+  // the layout and the micrograd root (viewKey) it was made for: another root's layout is never shown
+  const [laid, setLaid] = useState<{ of: string; layout: Layout } | undefined>(undefined);
   const [layoutError, setLayoutError] = useState<string | undefined>(undefined);
   const [fitRequest, setFitRequest] = useState(0);
   const [showTensor, setShowTensor] = useState(false);
   const layoutRef = useRef<Layout | undefined>(undefined);
-  layoutRef.current = layout;
   // the figure the Figures tab shows, when it is the tab shown: what Export graph as SVG saves then
   const figureRef = useRef<string | undefined>(undefined);
   const [restored] = useState(() => restoredSnapshot(saved.last));
-  const { snap: hostSnap, partial, running, cursorLine, details, requestDetail } = usePanelMessages(host, {
+  const { snap: hostSnap, partial, running, cursorLine, details, requestDetail, graphs, requestGraph, graphError } = usePanelMessages(host, {
     selectComparison(index) {
       save({ selectedCmp: index, tab: "checks" });
       setShowTensor(true);
@@ -87,6 +105,14 @@ export function App({ host }: { host: Host }) {
       if (figureRef.current !== undefined) host.post({ type: "svg", requestId, svg: figureRef.current });
       else if (l) host.post({ type: "svg", requestId, svg: graphSvg(l, document.body) });
       else host.post({ type: "svg", requestId, error: "the panel has no graph to export yet; run an exercise first" });
+    },
+    showValue(uri, name, line) {
+      const roots = snap?.uri === uri ? model?.valueRoots ?? [] : [];
+      // the binding of `name` nearest above the editor's line, else any
+      const named = roots.filter((r) => r.name === name);
+      const root = named.filter((r) => line === undefined || (r.line ?? 0) <= line).pop() ?? named[0];
+      if (root) save({ tab: "graph", valueRoot: rootKey(root), selectedNode: undefined });
+      else console.warn(`Backprop Ninja panel: no Value named ${name} in the run shown`);
     },
     finiteDifference(uri, report) {
       const target = snap?.uri === uri ? drawerOf(model, report.name) : undefined;
@@ -118,24 +144,38 @@ export function App({ host }: { host: Host }) {
   }, [hostSnap?.model]);
   const live = partial ?? (model ? { series: model.series, stepsPerSecond: model.stepsPerSecond } : undefined);
 
-  // lay the graph out when the model or folding changes
+  // micrograd: the root drawn (picked, else the run's initial one) and its graph, fetched when not the initial one
+  const roots = model?.valueRoots ?? [];
+  const root = savedRoot(roots, saved.valueRoot) ?? roots.find((r) => r.id === model?.valueRoot);
+  const graph: Graph | undefined = !model ? undefined
+    : !root ? model.graph
+    : graphs.get(root.id) ?? (root.id === model.valueRoot ? model.graph : undefined);
+  useEffect(() => {
+    if (model && root && !graph) requestGraph(root.id);
+  }, [model, root?.id, graph]);
+  const viewKey = root ? rootKey(root) : "";
+
+  // lay the graph out when the graph or folding changes
   const display = useMemo(
-    () => (model ? foldChains(model.graph, saved.fold, new Set(saved.unfolded)) : undefined),
-    [model, saved.fold, saved.unfolded.join("\u0000")],
+    () => (graph ? foldChains(graph, saved.fold, new Set(saved.unfolded)) : undefined),
+    [graph, saved.fold, saved.unfolded.join("\u0000")],
   );
   useEffect(() => {
     if (!display || !model || display.nodes.length === 0) {
-      setLayout(undefined);
+      setLaid(undefined);
       return;
     }
     let cancelled = false;
     setLayoutError(undefined);
     layoutGraph(display, model.values).then(
-      (l) => !cancelled && setLayout(l),
+      (l) => !cancelled && setLaid({ of: viewKey, layout: l }),
       (e) => !cancelled && setLayoutError(e instanceof Error ? e.message : String(e)),
     );
     return () => void (cancelled = true);
   }, [display]);
+
+  const layout = laid?.of === viewKey ? laid.layout : undefined;
+  layoutRef.current = layout;
 
   const first = useMemo(() => (model ? firstWrong(model) : undefined), [model]);
   const displayId = (nodeId?: string) => (nodeId !== undefined ? display?.owner.get(nodeId) ?? nodeId : undefined);
@@ -214,6 +254,19 @@ export function App({ host }: { host: Host }) {
           )}
         </nav>
         <span class="spacer" />
+        {tab === "graph" && model && roots.length > 1 && root && (
+          <select class="root-picker" data-testid="root-picker" title="The Value whose graph is drawn" aria-label="Value to draw"
+            value={root.id} onChange={(e) => {
+              const picked = roots.find((r) => r.id === (e.target as HTMLSelectElement).value);
+              if (picked) save({ valueRoot: rootKey(picked), selectedNode: undefined });
+            }}>
+            {[true, false].map((whole) => (
+              <optgroup key={String(whole)} label={whole ? "Whole expressions" : "Parts of them"}>
+                {roots.filter((r) => r.whole === whole).map((r) => <option key={r.id} value={r.id}>{rootLabel(r)}</option>)}
+              </optgroup>
+            ))}
+          </select>
+        )}
         {tab === "graph" && model && (
           <>
             <button class={`icon-button${saved.fold ? " active" : ""}`} aria-pressed={saved.fold} title="Fold chains of unnamed ops" data-testid="fold" onClick={() => save({ fold: !saved.fold, unfolded: [] })}>
@@ -297,19 +350,27 @@ export function App({ host }: { host: Host }) {
           )
         )}
         {model && tab === "graph" && (
-          display && display.nodes.length > 0 ? (
+          !graph ? (
+            graphError ? <Empty icon="codicon-error" title={`No graph for ${root?.name ?? "this Value"}`} text={graphError} />
+              : <Empty icon="codicon-loading codicon-modifier-spin" title={`Fetching the graph of ${root?.name ?? "the Value"}…`} text="" />
+          ) : display && display.nodes.length > 0 ? (
             <div class="graph-pane">
               <div class="graph-main">
               {layout ? (
                 <GraphView
+                  key={viewKey}
                   layout={layout}
                   values={model.values}
                   selected={displayId(saved.selectedNode)}
                   cursor={cursorNode}
                   firstWrong={displayId(first?.nodeId)}
-                  view={saved.view}
+                  view={saved.views?.[viewKey]}
                   fitRequest={fitRequest}
-                  onView={(view) => save({ view })}
+                  onView={(view) => setSaved((s) => {
+                    const next = { ...s, views: { ...s.views, [viewKey]: view } };
+                    host.setState(next);
+                    return next;
+                  })}
                   onSelect={(id) => {
                     save({ selectedNode: id, selectedCmp: model.graph.nodes.find((n) => n.id === id)?.cmpIndex });
                     setShowTensor(true);
@@ -328,7 +389,11 @@ export function App({ host }: { host: Host }) {
               ) : (
                 <Empty icon="codicon-loading codicon-modifier-spin" title={`Laying out ${display.nodes.length.toLocaleString("en-US")} nodes…`} text="" />
               )}
-              {layout && <GraphLegend values={model.values} nodes={model.graph.nodes.length} shown={display.nodes.length} ms={layout.ms} truncated={model.graphTruncated} />}
+              {layout && (
+                <GraphLegend values={model.values} nodes={graph.nodes.length} shown={display.nodes.length} ms={layout.ms}
+                  truncated={root ? root.nodes > graph.nodes.length : model.graphTruncated} of={root?.nodes}
+                  onMore={root && root.id === model.valueRoot && !graphs.has(root.id) && model.graphTruncated ? () => requestGraph(root.id) : undefined} />
+              )}
               </div>
               {showTensor && (tensor || nodeCmp) && (
                 <div class="graph-drawer">
@@ -468,7 +533,7 @@ function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: nu
   );
 }
 
-function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: number; truncated?: boolean }) {
+function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: number; truncated?: boolean; of?: number; onMore?(): void }) {
   return (
     <div class="legend graph-legend" data-testid="graph-legend">
       {!p.values && (
@@ -479,7 +544,11 @@ function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: num
           <span class="legend-item verdict-no-grad"><i /> not checked</span>
         </>
       )}
-      <span class="dim">{p.truncated ? "first " : ""}{p.nodes.toLocaleString("en-US")} nodes{p.shown !== p.nodes ? ` (${p.shown.toLocaleString("en-US")} after folding)` : ""} · layout {Math.round(p.ms)} ms</span>
+      <span class="dim">
+        {p.truncated ? "the " : ""}{p.nodes.toLocaleString("en-US")} nodes{p.truncated ? ` nearest the root${p.of !== undefined ? ` of ${p.of.toLocaleString("en-US")}` : ""}` : ""}
+        {p.shown !== p.nodes ? ` (${p.shown.toLocaleString("en-US")} after folding)` : ""} · layout {Math.round(p.ms)} ms
+      </span>
+      {p.onMore && <button class="link-button" data-testid="graph-more" onClick={p.onMore}>Draw more (slow)</button>}
     </div>
   );
 }

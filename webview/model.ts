@@ -130,6 +130,22 @@ export interface PanelModel {
   samplesOnRequest?: boolean;
   /** pictures the script displayed, in order */
   figures: Figure[];
+  /** micrograd: the Values whose graph can be drawn, in the order of their lines; `graph` is `valueRoot`'s */
+  valueRoots: ValueRoot[];
+  valueRoot?: string;
+}
+
+/** A micrograd Value the panel can draw the graph of (src/protocol/trace.ts ValueRoot). */
+export interface ValueRoot {
+  id: string;
+  name: string;
+  kind: "backward" | "named" | "drawn";
+  /** Values in its whole graph */
+  nodes: number;
+  /** no other root contains it */
+  whole: boolean;
+  /** 0-based */
+  line?: number;
 }
 
 /** A picture a script displayed: an SVG document (a graphviz Digraph as Graphviz laid it out, or a matplotlib chart). */

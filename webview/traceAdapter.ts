@@ -7,7 +7,7 @@ import {
 } from "../src/protocol/trace";
 import { isChart } from "../src/protocol/chart";
 import { chartSvg } from "./chart/render";
-import type { CmpRow, Figure, Graph, GraphNode, PanelModel, ScriptError, Series, TensorDetail, Verdict } from "./model";
+import { fmtNumber, type CmpRow, type Figure, type Graph, type GraphNode, type PanelModel, type ScriptError, type Series, type TensorDetail, type ValueRoot, type Verdict } from "./model";
 
 const VERDICTS: ReadonlySet<string> = new Set(["exact", "approximate", "wrong", "shape-mismatch", "no-grad", "not-written"]);
 
@@ -62,7 +62,7 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     };
   });
 
-  const graph = readGraph(t);
+  const graph = readGraph(t.graph);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const byTensor = new Map<string, GraphNode>();
   for (const n of graph.nodes) if (n.tensorKey !== undefined && n.named) byTensor.set(n.tensorKey, n);
@@ -107,6 +107,8 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     nonFinite, graphTruncated: t.graph?.truncated === true,
     samplesOnRequest: t.samplesOmitted === true,
     figures: figuresOf(t),
+    valueRoots: readRoots(t),
+    valueRoot: t.valueRoot,
   };
 }
 
@@ -121,9 +123,9 @@ function figuresOf(t: Trace | CompactTrace): Figure[] {
   return all.map((f, i) => ({ f, i })).sort((a, b) => (a.f.cell ?? -1) - (b.f.cell ?? -1) || a.i - b.i).map((x) => x.f);
 }
 
-function readGraph(t: Trace | CompactTrace): Graph {
-  const g = t.graph;
-  if (!g) return { nodes: [], edges: [] };
+/** A trace's graph in the panel's terms (also a micrograd root's graph the host sent on request). */
+export function readGraph(g: Trace["graph"] | undefined): Graph {
+  if (!g || !Array.isArray(g.nodes) || !Array.isArray(g.edges)) return { nodes: [], edges: [] };
   const nodes: GraphNode[] = [];
   const ids = new Set<string>();
   for (const n of g.nodes) {
@@ -132,7 +134,7 @@ function readGraph(t: Trace | CompactTrace): Graph {
     const named = n.name !== undefined && n.kind !== "op";
     nodes.push({
       id: n.id, kind: n.kind, named,
-      label: n.kind === "op" ? opLabel(n.op ?? n.label) : n.name ?? n.label,
+      label: n.kind === "op" ? opLabel(n.op ?? n.label) : n.name ?? (n.kind === "value" ? valueLabel(n.op, num(n.data)) : n.label),
       shape: n.shape, ...lineOf(n.place),
       data: num(n.data), grad: num(n.grad),
       op: n.op !== undefined ? opLabel(n.op) : undefined,
@@ -141,6 +143,14 @@ function readGraph(t: Trace | CompactTrace): Graph {
   }
   const edges = g.edges.filter((e) => ids.has(e.from) && ids.has(e.to));
   return { nodes, edges, root: g.root !== undefined && ids.has(g.root) ? g.root : undefined };
+}
+
+/** An unnamed Value by its op and data, "+ · 0.8814" (a constant: its data alone). */
+const valueLabel = (op: string | undefined, data: number | undefined) => (op ? `${opLabel(op)} · ${fmtNumber(data)}` : fmtNumber(data));
+
+function readRoots(t: Trace | CompactTrace): ValueRoot[] {
+  return (t.valueRoots ?? []).filter((r) => typeof r?.id === "string" && typeof r.name === "string" && typeof r.nodes === "number")
+    .map((r) => ({ id: r.id, name: r.name, kind: r.kind, nodes: r.nodes, whole: r.whole === true, ...(r.line !== undefined ? { line: r.line - 1 } : {}) }));
 }
 
 /** Series of a partial trace (a long run in progress); tolerant, since partial traces may be thin. */

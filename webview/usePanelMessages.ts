@@ -1,12 +1,13 @@
 // The panel's state from the host's messages: the snapshot shown, the live partial trace, the run in
 // flight, the editor's cursor line and the samples fetched for the compact snapshot. The listener
 // turns each message into one action; `reducePanel` is the whole state change, pure.
-import { useEffect, useLayoutEffect, useReducer, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from "preact/hooks";
 import type { HostMessage, RequestDetailCommand, RunningInfo } from "../src/protocol/messages";
+import type { Graph as TraceGraph } from "../src/protocol/trace";
 import type { FiniteDifferenceReport, TraceDetail } from "../src/protocol/trace";
 import type { Host } from "./host";
-import type { PanelModel, Series } from "./model";
-import { modelFromTrace, seriesFromPartial } from "./traceAdapter";
+import type { Graph, PanelModel, Series } from "./model";
+import { modelFromTrace, readGraph, seriesFromPartial } from "./traceAdapter";
 
 export interface Snapshot {
   uri?: string;
@@ -39,6 +40,8 @@ export interface PanelState {
   cursorLine?: number;
   /** samples of the compact snapshot, fetched when a tensor view shows them: key "tensorId|cmpIndex" */
   details: ReadonlyMap<string, TraceDetail>;
+  /** micrograd roots' graphs fetched for the snapshot (requestGraph), by root id */
+  graphs: ReadonlyMap<string, Graph>;
 }
 
 export type PanelAction =
@@ -47,9 +50,10 @@ export type PanelAction =
   | { type: "partial"; partial: PartialRun }
   | { type: "cursor"; uri: string; line: number }
   | { type: "stale"; stale: boolean }
-  | { type: "detail"; key: string; detail: TraceDetail };
+  | { type: "detail"; key: string; detail: TraceDetail }
+  | { type: "graph"; root: string; graph: Graph };
 
-export const INITIAL_PANEL_STATE: PanelState = { running: null, details: new Map() };
+export const INITIAL_PANEL_STATE: PanelState = { running: null, details: new Map(), graphs: new Map() };
 
 export function reducePanel(s: PanelState, a: PanelAction): PanelState {
   switch (a.type) {
@@ -57,7 +61,7 @@ export function reducePanel(s: PanelState, a: PanelAction): PanelState {
       // a new snapshot drops the samples fetched for the old one, and a cursor in another file;
       // one without a model keeps the live curves of a run still going
       return {
-        ...s, snap: a.snap, details: new Map(),
+        ...s, snap: a.snap, details: new Map(), graphs: new Map(),
         cursorLine: a.snap.uri === s.snap?.uri ? s.cursorLine : undefined,
         partial: a.snap.model || a.snap.invalid ? undefined : s.partial,
       };
@@ -72,12 +76,18 @@ export function reducePanel(s: PanelState, a: PanelAction): PanelState {
       return s.snap ? { ...s, snap: { ...s.snap, stale: a.stale } } : s;
     case "detail":
       return { ...s, details: new Map(s.details).set(a.key, a.detail) };
+    case "graph":
+      return { ...s, graphs: new Map(s.graphs).set(a.root, a.graph) };
   }
 }
 
 export interface PanelMessages extends PanelState {
   /** Asks the host for samples once per key (per snapshot); the answer lands in `details`. */
   requestDetail(key: string, what: Omit<RequestDetailCommand, "type" | "requestId">): void;
+  /** Asks the host for a micrograd root's graph once per snapshot; the answer lands in `graphs`. */
+  requestGraph(root: string): void;
+  /** why the last asked graph did not come */
+  graphError?: string;
 }
 
 /** The host messages that are requests to the UI rather than state. */
@@ -86,6 +96,8 @@ export interface PanelRequests {
   exportSvg(requestId: number): void;
   /** open the drawer of the checked tensor on this finite-difference check */
   finiteDifference(uri: string, report: FiniteDifferenceReport): void;
+  /** draw the graph of the Value bound to `name` (the editor's Show Value graph) */
+  showValue(uri: string, name: string, line?: number): void;
 }
 
 /** Subscribes to the host (then says `ready`); `on` takes the messages that are requests to the UI. */
@@ -94,6 +106,8 @@ export function usePanelMessages(host: Host, on: PanelRequests): PanelMessages {
   const handlers = useRef(on);
   handlers.current = on;
   const detailRequests = useRef(new Map<number, string>());
+  const graphRequests = useRef(new Map<number, string>());
+  const [graphError, setGraphError] = useState<string | undefined>(undefined);
   const nextRequest = useRef(1);
   const reportTimings = useRef(false);
 
@@ -106,6 +120,8 @@ export function usePanelMessages(host: Host, on: PanelRequests): PanelMessages {
         case "snapshot": {
           const receivedAt = Date.now();
           detailRequests.current.clear();
+          graphRequests.current.clear();
+          setGraphError(undefined);
           const base = { uri: m.uri, version: m.version, stale: m.stale };
           let snap: Snapshot = base;
           if (m.trace !== undefined) {
@@ -162,6 +178,17 @@ export function usePanelMessages(host: Host, on: PanelRequests): PanelMessages {
           else console.warn(`Backprop Ninja panel: no samples: ${m.error ?? "no answer"}`);
           break;
         }
+        case "graph": {
+          const root = graphRequests.current.get(m.requestId);
+          if (root === undefined) break; // asked for an earlier snapshot
+          graphRequests.current.delete(m.requestId);
+          if (m.graph) dispatch({ type: "graph", root, graph: readGraph(m.graph as TraceGraph) });
+          else setGraphError(m.error ?? "the host sent no graph");
+          break;
+        }
+        case "showValue":
+          handlers.current.showValue(m.uri, m.name, m.line);
+          break;
         case "debug":
           reportTimings.current = m.reportTimings;
           break;
@@ -198,6 +225,18 @@ export function usePanelMessages(host: Host, on: PanelRequests): PanelMessages {
       const requestId = nextRequest.current++;
       detailRequests.current.set(requestId, key);
       host.post({ type: "requestDetail", requestId, ...what });
+    },
+    graphError,
+    requestGraph(root) {
+      if (state.graphs.has(root) || [...graphRequests.current.values()].includes(root)) return;
+      const requestId = nextRequest.current++;
+      graphRequests.current.set(requestId, root);
+      setGraphError(undefined);
+      const snap = state.snap;
+      host.post({
+        type: "requestGraph", requestId, root,
+        ...(snap?.uri !== undefined ? { uri: snap.uri } : {}), ...(snap?.version !== undefined ? { version: snap.version } : {}),
+      });
     },
   };
 }

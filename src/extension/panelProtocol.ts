@@ -2,9 +2,11 @@
 // checked handling of what it sends back.
 import * as vscode from "vscode";
 import {
-  parseWebviewMessage, type HostMessage, type RenderTimingsCommand, type RequestDetailCommand, type RunningInfo,
+  parseWebviewMessage, type HostMessage, type RenderTimingsCommand, type RequestDetailCommand, type RequestGraphCommand, type RunningInfo,
 } from "../protocol/messages";
-import { compactTrace, detailOf, isTrace, type CompactTrace, type FiniteDifferenceReport, type TraceDetail } from "../protocol/trace";
+import {
+  compactTrace, detailOf, isTrace, valueGraphOf, type CompactTrace, type FiniteDifferenceReport, type Graph, type TraceDetail,
+} from "../protocol/trace";
 import type { RunRecord } from "./runs";
 
 export type { RunningInfo };
@@ -40,6 +42,16 @@ export function answerDetail(rec: RunRecord | undefined, m: RequestDetailCommand
   return { detail: detailOf(rec.trace, m.tensorId, m.cmpIndex) };
 }
 
+/** The answer to a `requestGraph`: the micrograd root's graph, from the record the panel shows. */
+export function answerGraph(rec: RunRecord | undefined, m: RequestGraphCommand): { graph?: Graph; error?: string } {
+  if (!rec || !isTrace(rec.trace)) return { error: "there is no run to read the graph from" };
+  if ((m.uri !== undefined && m.uri !== rec.uri.toString()) || (m.version !== undefined && m.version !== rec.version)) {
+    return { error: "a newer run replaced the one shown" };
+  }
+  const graph = valueGraphOf(rec.trace, m.root);
+  return graph ? { graph } : { error: `the run has no Value ${m.root}` };
+}
+
 export interface HostBridge extends vscode.Disposable {
   snapshot(rec: RunRecord | undefined, stale: boolean): void;
   running(info: RunningInfo | undefined): void;
@@ -47,6 +59,8 @@ export interface HostBridge extends vscode.Disposable {
   cursor(uri: string, line: number): void;
   stale(stale: boolean): void;
   selectComparison(index: number): void;
+  /** draws the graph of the micrograd Value bound to `name` in `uri`'s run */
+  showValue(uri: string, name: string, line?: number): void;
   /** a finite-difference check of a tensor of `uri`'s script: the panel shows it in that tensor's drawer */
   finiteDifference(uri: string, report: FiniteDifferenceReport): void;
   /** asks the panel to report render timings (tests and development builds) */
@@ -78,6 +92,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
         return handlers.rendered(t ? { uri: m.uri, version: m.version, at: t.at, receivedAt: t.receivedAt, queuedMs: t.queuedMs } : m);
       }
       case "requestDetail": return post({ type: "detail", requestId: m.requestId, ...answerDetail(handlers.detailSource(), m) });
+      case "requestGraph": return post({ type: "graph", requestId: m.requestId, ...answerGraph(handlers.detailSource(), m) });
       case "svg": {
         const w = waiting.get(m.requestId);
         if (!w) return;
@@ -95,6 +110,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
     cursor: (uri, line) => post({ type: "cursor", uri, line }),
     stale: (stale) => post({ type: "stale", stale }),
     selectComparison: (index) => post({ type: "selectComparison", index }),
+    showValue: (uri, name, line) => post(line === undefined ? { type: "showValue", uri, name } : { type: "showValue", uri, name, line }),
     finiteDifference: (uri, report) => post({ type: "finiteDifference", uri, report }),
     debug: (reportTimings) => post({ type: "debug", reportTimings }),
     requestSvg: (timeoutMs) => new Promise<string>((resolve, reject) => {

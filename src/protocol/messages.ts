@@ -138,6 +138,10 @@ const HOST = {
   finiteDifference: { uri: req(isString), report: object(FINITE_DIFFERENCE) },
   /** Answer to `requestDetail`: the samples asked for, or why there are none. */
   detail: { requestId: req(isFiniteNumber), detail: optional(object(DETAIL)), error: opt(isString) },
+  /** Answer to `requestGraph`: the root's graph (a src/protocol/trace.ts Graph, checked by the webview), or why there is none. */
+  graph: { requestId: req(isFiniteNumber), graph: opt(isObj) as Field<unknown>, error: opt(isString) },
+  /** Draw the graph of the micrograd Value bound to `name` (the editor's Show Value graph). */
+  showValue: { uri: req(isString), name: req(isString), line: opt(isIndex) },
   /** Debug builds and tests only: report render timings (`renderTimings`) with every `rendered`. */
   debug: { reportTimings: req(isBoolean) },
 } satisfies Record<string, Table>;
@@ -153,6 +157,8 @@ export type SelectComparisonMessage = HostMessages["selectComparison"];
 export type ExportSvgMessage = HostMessages["exportSvg"];
 export type FiniteDifferenceMessage = HostMessages["finiteDifference"];
 export type DetailMessage = HostMessages["detail"];
+export type GraphMessage = HostMessages["graph"];
+export type ShowValueMessage = HostMessages["showValue"];
 export type DebugMessage = HostMessages["debug"];
 export type HostMessage = HostMessages[keyof HostMessages];
 
@@ -179,6 +185,8 @@ const WEBVIEW = {
     tensorId: opt(isIndex),
     cmpIndex: opt(isIndex),
   },
+  /** Asks for the graph of one micrograd root (a ValueRoot id of the snapshot's trace) of the run shown. */
+  requestGraph: { requestId: req(isFiniteNumber), uri: opt(isString), version: opt(isFiniteNumber), root: req(isString) },
   /** The panel's DOM shows this snapshot (sent once per snapshot with a trace). */
   rendered: { uri: opt(isString), version: opt(isFiniteNumber) },
   /** Debug only (after `debug`): when the snapshot before the next `rendered` arrived and showed. */
@@ -201,6 +209,7 @@ export type StopCommand = WebviewMessages["stop"];
 export type RunCommand = WebviewMessages["run"];
 export type SvgCommand = WebviewMessages["svg"];
 export type RequestDetailCommand = WebviewMessages["requestDetail"];
+export type RequestGraphCommand = WebviewMessages["requestGraph"];
 export type RenderedCommand = WebviewMessages["rendered"];
 export type RenderTimingsCommand = WebviewMessages["renderTimings"];
 export type WebviewMessage = WebviewMessages[keyof WebviewMessages];

@@ -99,7 +99,8 @@ export function GraphView(p: GraphViewProps) {
 
   // fit on a new graph (unless this graph's own view was restored) and on request: Fit on a Fit
   // view whose graph is larger than the screen at a readable zoom shows the whole graph (overview)
-  const lastFit = useRef(-1);
+  // starts at the current request: a restored view is not fitted away on mount
+  const lastFit = useRef(p.fitRequest);
   const lastLayout = useRef<Layout | undefined>(undefined);
   useEffect(() => {
     if (size.w === 0) return;
@@ -323,7 +324,8 @@ function NodeText({ n, values }: { n: LaidNode; values: boolean }) {
   if (node.kind === "value") {
     return (
       <>
-        <text class="node-label" x={12} y={17}>{node.label}{node.op ? <tspan class="node-sub"> {node.op}</tspan> : null}</text>
+        {/* an unnamed Value's label is already its op and data */}
+        <text class="node-label" x={12} y={17}>{node.label}{node.named && node.op ? <tspan class="node-sub"> {node.op}</tspan> : null}</text>
         <text class="node-sub" x={12} y={35}>data {fmtNumber(node.data)} · grad {fmtNumber(node.grad)}</text>
       </>
     );

@@ -128,7 +128,7 @@ const CHAR_W = 7.2;
 export function nodeSize(n: DisplayNode, values: boolean): { width: number; height: number } {
   if (n.kind === "value") {
     const sub = `data ${fmtNumber(n.data)} · grad ${fmtNumber(n.grad)}`;
-    return { width: Math.max(120, 28 + CHAR_W * Math.max(n.label.length + (n.op?.length ?? 0) + 1, sub.length)), height: 46 };
+    return { width: Math.max(120, 28 + CHAR_W * Math.max(n.label.length + (n.named && n.op ? n.op.length + 1 : 0), sub.length)), height: 46 };
   }
   if (n.kind === "op") return { width: Math.max(56, 24 + CHAR_W * n.label.length + (n.members ? 30 : 0)), height: 26 };
   const sub = n.shape ? `[${n.shape.join(", ")}]` : "";
@@ -155,7 +155,9 @@ export function structureKey(g: DisplayGraph, values: boolean): string {
   return parts.join("|");
 }
 
-let last: Layout | undefined;
+/** The latest layouts by structure key, newest last: switching between micrograd roots lays each out once. */
+const recent = new Map<string, Layout>();
+const RECENT_LAYOUTS = 8;
 
 /**
  * Lays the display graph out top-down (inputs on top, the loss at the bottom). A re-run of the same
@@ -164,13 +166,19 @@ let last: Layout | undefined;
  */
 export async function layoutGraph(g: DisplayGraph, values: boolean): Promise<Layout> {
   const key = structureKey(g, values);
-  if (last?.key === key) {
+  const known = recent.get(key);
+  let out: Layout;
+  if (known) {
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
-    const nodes = last.nodes.map((n) => ({ ...n, node: byId.get(n.node.id)! }));
-    return (last = { ...last, nodes, byId: new Map(nodes.map((n) => [n.node.id, n])) });
+    const nodes = known.nodes.map((n) => ({ ...n, node: byId.get(n.node.id)! }));
+    out = { ...known, nodes, byId: new Map(nodes.map((n) => [n.node.id, n])) };
+  } else {
+    out = { ...(await runLayout(g, values)), key, id: hashKey(key) };
   }
-  const laid = await runLayout(g, values);
-  return (last = { ...laid, key, id: hashKey(key) });
+  recent.delete(key);
+  recent.set(key, out);
+  if (recent.size > RECENT_LAYOUTS) recent.delete(recent.keys().next().value!);
+  return out;
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: tells graphs apart in saved state without storing their keys. */
