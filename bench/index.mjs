@@ -40,8 +40,10 @@ function findTorch() {
 const torch = findTorch();
 console.log(torch ? `PyTorch ${torch.version} (${torch.py}), one thread` : "PyTorch is not installed (apt-get install python3-torch): showing our numbers only");
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, env, encoding: "utf8", maxBuffer: 1 << 24 });
+// the *_threads workloads: PyTorch with its default threads
+const { OMP_NUM_THREADS: _omp, MKL_NUM_THREADS: _mkl, ...allThreads } = env;
+function run(cmd, args, runEnv = env) {
+  const r = spawnSync(cmd, args, { cwd: root, env: runEnv, encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
@@ -60,6 +62,9 @@ const workloads = [
   // 3,000 steps: over the first ~1,000 our side is still warming up (V8 compiling Pyodide's WebAssembly and the
   // engine's JS to optimized code; 1,000-step runs measure ~10% lower); the exercise runs 200,000
   ["train_python", quick ? 300 : 3000, "exercise 4 through Python: examples/python/train_ninja.py, 3,000 steps (ours: Pyodide + our torch; PyTorch: the same script in CPython), steps/s; py_add_us: a + b on [4] tensors from Python, µs", quick ? 1 : 5],
+  ["train_python_threads", quick ? 300 : 3000, "exercise 4 through Python, the loop inside `with torch.no_grad():` (train_ninja.py; PyTorch with its default threads: torch_threads), steps/s", quick ? 1 : 3],
+  ["mlp", quick ? 200 : 1000, "larger MLP, loss.backward(): 30-128-128-27, batch 48 (ours: bench/workloads.ts mlpStep; PyTorch: bench/mlp.py), steps/s", repeat],
+  ["mlp_python", quick ? 200 : 1000, "larger MLP through Python: bench/mlp.py (ours: Pyodide + our torch; PyTorch: CPython), steps/s", repeat],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
 
@@ -78,7 +83,7 @@ for (const [name, arg, title, runs = 1] of workloads) {
   const oursRuns = [], theirRuns = [];
   for (let i = 0; i < runs; i++) {
     oursRuns.push(run(process.execPath, ["--expose-gc", path.join(outDir, "workloads.js"), name, String(arg)]));
-    if (torch && !["panel", "vscode"].includes(name)) theirRuns.push(run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)]));
+    if (torch && !["panel", "vscode"].includes(name)) theirRuns.push(run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)], name.endsWith("_threads") ? allThreads : env));
   }
   const ours = medians(oursRuns), theirs = medians(theirRuns);
   results.workloads[name] = { ours, torch: theirs, ...(runs > 1 ? { runs: { ours: oursRuns, torch: theirRuns } } : {}) };

@@ -3,7 +3,9 @@ import json, os, resource, sys, time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
+# one thread, as ours; the *_threads workloads keep PyTorch's default (every core)
+if not sys.argv[1:2] or not sys.argv[1].endswith("_threads"):
+    torch.set_num_threads(1)
 NAMES = os.environ.get("BACKPROP_NINJA_NAMES", "../shared/data/names.txt")
 
 
@@ -191,6 +193,35 @@ def train_python(steps):
         os.chdir(cwd)
     m = re.search(r"training: \d+ steps, ([\d.]+) steps/s", out.getvalue())
     return {"steps_per_s": float(m.group(1)), "py_add_us": add_us}
+
+
+def train_python_threads(steps):
+    """train_python with PyTorch's default threads (bench/index.mjs leaves OMP_NUM_THREADS unset)."""
+    return {"steps_per_s": train_python(steps)["steps_per_s"], "torch_threads": torch.get_num_threads()}
+
+
+def _script_rate(script, steps):
+    """A bench script that prints "training: N steps, R steps/s", run here with names.txt in its cwd."""
+    import contextlib, io, re, runpy
+    cwd, out = os.getcwd(), io.StringIO()
+    os.environ["BPN_MAX_STEPS"] = str(steps)
+    os.chdir(os.path.dirname(os.path.abspath(NAMES)))
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(script, run_name="__main__")
+    finally:
+        os.chdir(cwd)
+    return float(re.search(r"training: \d+ steps, ([\d.]+) steps/s", out.getvalue()).group(1))
+
+
+def mlp(steps):
+    """bench/mlp.py (two hidden layers of 128, batch 48, loss.backward()) in CPython; ours: its TS twin."""
+    return {"steps_per_s": _script_rate(os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlp.py"), steps)}
+
+
+def mlp_python(steps):
+    """The same script; ours runs it in Pyodide."""
+    return mlp(steps)
 
 
 def memory(steps):

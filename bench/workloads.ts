@@ -93,6 +93,34 @@ function autogradStep(m: ReturnType<typeof model>, X: Tensor, Y: Tensor, lr: num
   return loss.item();
 }
 
+/** bench/mlp.py's model: contexts embedded in 10 dims, two tanh layers of 128, batch 48, loss.backward(). */
+function mlpModel() {
+  const g = torch.Generator().manual_seed(2147483647);
+  const C = torch.randn([27, 10], { generator: g });
+  const W1 = torch.randn([30, 128], { generator: g }).mul(5 / 3).div(30 ** 0.5);
+  const b1 = torch.randn([128], { generator: g }).mul(0.1);
+  const W2 = torch.randn([128, 128], { generator: g }).mul(5 / 3).div(128 ** 0.5);
+  const b2 = torch.randn([128], { generator: g }).mul(0.1);
+  const W3 = torch.randn([128, 27], { generator: g }).mul(0.1);
+  const b3 = torch.randn([27], { generator: g }).mul(0.1);
+  const params = [C, W1, b1, W2, b2, W3, b3];
+  for (const p of params) p.requires_grad = true;
+  return { g, params, C, W1, b1, W2, b2, W3, b3 };
+}
+
+function mlpStep(m: ReturnType<typeof mlpModel>, X: Tensor, Y: Tensor): number {
+  const { g, params, C, W1, b1, W2, b2, W3, b3 } = m;
+  const ix = torch.randint(0, X.shape[0], [48], { generator: g });
+  const emb = C.index(X.index(ix));
+  const h1 = torch.tanh(emb.view(emb.shape[0], -1).matmul(W1).add(b1));
+  const h2 = torch.tanh(h1.matmul(W2).add(b2));
+  const loss = F.cross_entropy(h2.matmul(W3).add(b3), Y.index(ix));
+  for (const p of params) p.grad = null;
+  loss.backward();
+  torch.no_grad(() => params.forEach((p) => p.data.add_(torch.mul(-0.05, p.grad!))));
+  return loss.item();
+}
+
 function timeSteps(step: () => void, steps: number): number {
   for (let i = 0; i < Math.min(100, steps); i++) step();
   const rates: number[] = [];
@@ -112,6 +140,20 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.
 /** The exercise's text as a save after an edit makes it: different every time (no cached transpile). */
 const EXERCISE = path.resolve(__dirname, "../examples/backprop_ninja.ts");
 const edited = (i: number) => `${fs.readFileSync(EXERCISE, "utf8")}\n// edit ${i}\n`;
+
+/** Runs a Python script that prints "training: N steps, R steps/s" under our runner, names.txt in its cwd. */
+async function pythonScriptRate(script: string, steps: number): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-bench-"));
+  fs.symlinkSync(path.resolve(NAMES), path.join(dir, "names.txt"));
+  try {
+    const r = await runPython(script, { cwd: dir, env: { BPN_MAX_STEPS: String(steps) } });
+    if (r.status !== "ok") throw new Error(r.error?.traceback);
+    const out = r.output.map((o) => o.text).join("");
+    return Number(/training: \d+ steps, ([\d.]+) steps\/s/.exec(out)![1]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const workloads: Record<string, (arg: number) => Record<string, number> | Promise<Record<string, number>>> = {
   trace(reps) {
@@ -269,6 +311,20 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
       for (const p of model.parameters()) p.data -= 0.1 * p.grad;
     };
     return { steps_per_s: timeSteps(step, steps) };
+  },
+  mlp(steps) {
+    const { X, Y } = dataset();
+    const m = mlpModel();
+    return { steps_per_s: timeSteps(() => mlpStep(m, X, Y), steps) };
+  },
+  async mlp_python(steps) {
+    // bench/mlp.py under our Pyodide runner; the script times its own loop
+    process.env.BPN_PYTHON_DIR ??= path.resolve(__dirname, "../src/python");
+    return { steps_per_s: await pythonScriptRate(path.resolve(__dirname, "../bench/mlp.py"), steps) };
+  },
+  async train_python_threads(steps) {
+    // our side is train_python's (one thread); the PyTorch column runs with its default threads
+    return { steps_per_s: (await workloads.train_python(steps)).steps_per_s };
   },
   async train_python(steps) {
     // examples/python/train_ninja.py (exercise 4, hand-written backward) under our Pyodide runner; the
