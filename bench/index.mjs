@@ -96,6 +96,10 @@ for (const [name, arg, title, runs = 1] of workloads) {
     const ratio = ref ? ` | ours/torch ${(value / ref).toFixed(2)}${lowerIsBetter ? ` (${(ref / value).toFixed(2)}× ${better})` : ""}` : "";
     console.log(`  ${metric.padEnd(24)} ours ${value.toFixed(2).padStart(10)}${ref !== undefined ? ` | torch ${ref.toFixed(2).padStart(10)}` : ""}${ratio}`);
   }
+  // PyTorch-only figures (e.g. torch_threads: the threads its default chose on this machine)
+  for (const [metric, value] of Object.entries(theirs)) {
+    if (!(metric in ours)) console.log(`  ${metric.padEnd(24)} torch ${value.toFixed(2).padStart(9)}`);
+  }
 }
 fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 2));
 console.log(`\nwrote ${path.relative(root, path.join(outDir, "results.json"))}`);
