@@ -19,6 +19,8 @@ export const JUPYTER_NOTEBOOK = "jupyter-notebook";
 /** Our own .ipynb notebook type, registered only when no Jupyter serializer (vscode.ipynb) is there. */
 export const FALLBACK_NOTEBOOK = "backprop-ninja";
 const STREAM_FLUSH_MS = 50;
+/** with the Jupyter extension there are Python kernels to choose from: ours is then not preferred */
+const JUPYTER_EXTENSION = "ms-toolsai.jupyter";
 
 interface NotebookState {
   session: KernelSession;
@@ -34,6 +36,8 @@ interface NotebookState {
 export class NotebookKernel implements vscode.Disposable {
   readonly controllers: vscode.NotebookController[] = [];
   private readonly notebooks = new Map<string, NotebookState>();
+  /** notebooks whose kernel (as VS Code's picker shows it) is ours */
+  private readonly selected = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private runner: ReturnType<typeof loadRunner> | undefined;
   private readonly didRunCell = new vscode.EventEmitter<{ notebook: vscode.NotebookDocument; cell: number; ms: number }>();
@@ -55,12 +59,32 @@ export class NotebookKernel implements vscode.Disposable {
       c.executeHandler = (cells, notebook, controller) => this.execute(cells, notebook, controller);
       c.interruptHandler = (notebook) => this.interrupt(notebook);
       this.controllers.push(c);
+      this.disposables.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (selected) this.selected.add(notebook.uri.toString());
+        else this.selected.delete(notebook.uri.toString());
+      }));
     }
     this.disposables.push(
       ...this.controllers,
       this.didRunCell,
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.forget(nb)),
     );
+    for (const nb of vscode.workspace.notebookDocuments) this.prefer(nb);
+  }
+
+  /** Whether the notebook's selected kernel is this one (the toolbar then shows KERNEL_LABEL). */
+  isSelected(notebook: vscode.NotebookDocument): boolean {
+    return this.selected.has(notebook.uri.toString());
+  }
+
+  /**
+   * Without the Jupyter extension ours is the only Python kernel: preferred, it is the picker's
+   * suggestion and runs the notebook's cells without a question (VS Code then selects it).
+   */
+  private prefer(notebook: vscode.NotebookDocument): void {
+    if (vscode.extensions.getExtension(JUPYTER_EXTENSION)) return;
+    this.controllerFor(notebook)?.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
   }
 
   controllerFor(notebook: vscode.NotebookDocument): vscode.NotebookController | undefined {
@@ -72,8 +96,10 @@ export class NotebookKernel implements vscode.Disposable {
     const controller = this.controllerFor(notebook);
     if (!controller) throw new Error(`${notebook.notebookType} notebooks cannot run with ${KERNEL_LABEL}`);
     controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    // cells run here bypass VS Code's execution service, which would select the kernel: select it,
+    // so the toolbar names it (the kernel id VS Code wants is `${extension}/${id}`, made of these)
     const editor = vscode.window.visibleNotebookEditors.find((e) => e.notebook === notebook);
-    if (editor) {
+    if (editor && !this.isSelected(notebook)) {
       await vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: editor, id: controller.id, extension: this.context.extension.id });
     }
     await this.execute(notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code), notebook, controller);
@@ -114,6 +140,7 @@ export class NotebookKernel implements vscode.Disposable {
 
   private forget(notebook: vscode.NotebookDocument): void {
     const key = notebook.uri.toString();
+    this.selected.delete(key);
     this.notebooks.get(key)?.session.dispose();
     this.notebooks.delete(key);
   }

@@ -35,9 +35,17 @@ export interface SuiteRunOptions {
   profileWorkbench?: string;
 }
 
-async function waitForResults(file: string, timeoutMs: number, server: CodeServer, artifacts: string): Promise<SuiteResults> {
+/** Waits for the suites' results, meanwhile taking the screenshots they ask for (test/extension/report.ts). */
+async function waitForResults(file: string, timeoutMs: number, server: CodeServer, artifacts: string, wb: Workbench, shots: string): Promise<SuiteResults> {
   const deadline = Date.now() + timeoutMs;
+  const request = path.join(shots, "request.json");
   for (;;) {
+    if (fs.existsSync(request)) {
+      const { name, waitFor } = JSON.parse(fs.readFileSync(request, "utf8")) as { name: string; waitFor?: string };
+      if (waitFor) await wb.page.locator(waitFor).first().waitFor({ state: "visible" }).catch(() => undefined);
+      await wb.screenshot(name);
+      fs.rmSync(request);
+    }
     if (fs.existsSync(file)) {
       try {
         const r = JSON.parse(fs.readFileSync(file, "utf8")) as SuiteResults;
@@ -73,6 +81,7 @@ export async function runExtensionSuites(opts: SuiteRunOptions): Promise<SuiteRe
     const namesTxt = sharedFile("names.txt");
     if (namesTxt) fs.copyFileSync(namesTxt, path.join(ws, "names.txt"));
     const resultsFile = path.join(tmp, "results.json");
+    const shots = fs.mkdtempSync(path.join(tmp, "shots-"));
     server = await CodeServer.start({
       folder: ws,
       userDataDir: path.join(tmp, "user-data"),
@@ -80,7 +89,7 @@ export async function runExtensionSuites(opts: SuiteRunOptions): Promise<SuiteRe
       logFile: path.join(artifacts, "code-server.log"),
       smokeTestDriver: true,
       env: {
-        ...opts.env, BPN_EXT_TEST_RESULTS: resultsFile, BPN_REPO_ROOT: repoRoot, BPN_TEST_WORKSPACE: ws,
+        ...opts.env, BPN_EXT_TEST_RESULTS: resultsFile, BPN_EXT_SCREENSHOTS: shots, BPN_REPO_ROOT: repoRoot, BPN_TEST_WORKSPACE: ws,
         ...(opts.suites ? { BPN_EXT_SUITES: opts.suites.join(",") } : {}),
       },
       settings: { "security.workspace.trust.enabled": false },
@@ -98,7 +107,7 @@ export async function runExtensionSuites(opts: SuiteRunOptions): Promise<SuiteRe
       await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
       await cdp.send("Profiler.start");
     }
-    const results = await waitForResults(resultsFile, 600_000, server, artifacts);
+    const results = await waitForResults(resultsFile, 600_000, server, artifacts, wb, shots);
     if (cdp && opts.profileWorkbench) fs.writeFileSync(opts.profileWorkbench, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     await wb.screenshot("after-suites").catch(() => undefined);
     fs.writeFileSync(path.join(artifacts, "results.json"), JSON.stringify(results, null, 2));

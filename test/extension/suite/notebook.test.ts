@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import { KERNEL_LABEL } from "../../../src/extension/kernel";
 import type { Trace } from "../../../src/protocol/trace";
-import { metric, note } from "../report";
+import { metric, note, screenshot } from "../report";
 
 const EXTENSION_ID = "backprop-ninja.backprop-ninja";
 const CONTROLLER_ID = "backprop-ninja-jupyter-notebook";
@@ -62,9 +62,9 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
     api = ext.isActive ? ext.exports : await ext.activate();
     fs.writeFileSync(uri.fsPath, exerciseNotebook());
     nb = await vscode.workspace.openNotebookDocument(uri);
-    const editor = await vscode.window.showNotebookDocument(nb);
+    // no kernel selected, as a learner opening the notebook: running a cell picks ours
+    await vscode.window.showNotebookDocument(nb);
     assert.equal(nb.notebookType, "jupyter-notebook");
-    await vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
   });
 
   it("offers the controller for Jupyter notebooks under its label", function () {
@@ -76,6 +76,12 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
 
   it("runs cells one by one in one session: streamed output, execution order, notes on magics", async function () {
     for (let i = 1; i <= 3; i++) await runCells(i);
+    assert.ok(api.kernel.isSelected(nb), "running the cells selected the controller, which the toolbar names");
+    // the kernel picker, open over the toolbar that names the kernel (VS Code's command needs the
+    // editor: with no argument it fails on a null)
+    void vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: vscode.window.activeNotebookEditor });
+    await screenshot("notebook-kernel-picker", ".quick-input-widget .monaco-list-row");
+    await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
     const [imports, data, model] = [nb.cellAt(1), nb.cellAt(2), nb.cellAt(3)];
     assert.deepEqual([imports, data, model].map((c) => c.executionSummary?.executionOrder), [1, 2, 3]);
     assert.ok([imports, data, model].every((c) => c.executionSummary?.success), textOf(model, "application/vnd.code.notebook.error"));
