@@ -1,11 +1,13 @@
 // The notebook kernel: a NotebookController that runs Jupyter notebooks' Python cells in one Pyodide
 // session per notebook (the runner's KernelSession), globals kept between cells. Output streams into
-// the cell while it runs; its last expression, graphviz figures, cmp table and error follow. The
+// the cell while it runs; its last expression, figures (graphviz; matplotlib drawn as SVG by the
+// panel's chart renderer), cmp table and error follow. The
 // cells run so far make one trace of the notebook (notebookTrace.ts), published to the RunController
 // so the panel, CodeLens and Problems follow the notebook as they follow a script.
 import * as vscode from "vscode";
 import type { RunEvent, Trace } from "../protocol/trace";
 import type { KernelSession } from "../runner/runner";
+import { chartSvg } from "../../webview/chart/render";
 import { cmpTableHtml, cmpTableText } from "./cellOutput";
 import { loadRunner } from "./executor";
 import type { Log } from "./log";
@@ -196,7 +198,9 @@ export class NotebookKernel implements vscode.Disposable {
     state.trace = mergeCellTrace(state.trace, trace, cell.index, notebook.version);
     const outcome = outcomeOf(state.trace);
     const outputs: vscode.NotebookCellOutput[] = [];
-    for (const f of trace.figures ?? []) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(f.svg, "image/svg+xml")]));
+    const svg = (text: string) => new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, "image/svg+xml")]);
+    for (const f of trace.figures ?? []) outputs.push(svg(f.svg));
+    for (const c of trace.charts ?? []) outputs.push(svg(chartSvg(c)));
     const rows = outcome.comparisons.filter((c) => c.cell === cell.index);
     if (rows.length) {
       outputs.push(new vscode.NotebookCellOutput([

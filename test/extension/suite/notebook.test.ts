@@ -154,6 +154,20 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
     assert.equal(textOf(nb.cellAt(7), "text/plain"), "torch.Size([32, 3])");
   });
 
+  it("a matplotlib figure is an SVG image output of its cell", async function () {
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(nb.uri, [vscode.NotebookEdit.insertCells(nb.cellCount, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code,
+      "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9, 16], label='squares')\nplt.title('loss by step')\nplt.legend()\nplt.show()", "python")])]);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await runCells(nb.cellCount - 1);
+    const cell = nb.cellAt(nb.cellCount - 1);
+    assert.equal(cell.executionSummary?.success, true, textOf(cell, "application/vnd.code.notebook.error"));
+    const svg = textOf(cell, "image/svg+xml");
+    assert.match(svg, /^<svg [^>]*width="461px" height="346px"/); // matplotlib's 6.4 × 4.8 in at 72 px per inch
+    assert.match(svg, />loss by step</);
+    assert.match(svg, />squares</);
+  });
+
   it("Restart notebook kernel drops the globals and numbers from 1 again", async function () {
     await vscode.commands.executeCommand("backpropNinja.restartKernel", nb.uri);
     await runCells(7);
