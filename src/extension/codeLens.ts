@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { CommandId } from "./commands/ids";
 import { readConfig } from "./config";
 import { VERDICT_MARK, verdictPhrase, type CmpView } from "./model";
-import { notebookCellOf } from "./notebookCells";
+import { lastRunOf } from "./notebookCells";
 import type { RunController } from "./runs";
 
 export function lensTitle(c: CmpView, stale: boolean): string {
@@ -30,16 +30,14 @@ export class CmpCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!readConfig().codeLens) return [];
-    const inNotebook = notebookCellOf(doc.uri);
-    const file = inNotebook ? inNotebook.notebook.uri : doc.uri;
-    const rec = this.runs.last(file);
-    if (!rec) return [];
-    const stale = rec.version !== (inNotebook ? inNotebook.notebook.version : doc.version);
+    const run = lastRunOf(this.runs, doc);
+    if (!run) return [];
+    const { rec, file, stale } = run;
     const lenses: vscode.CodeLens[] = [];
     // When the file was edited since, a line may have moved: only keep lenses whose line still
     // holds a cmp call for the same name.
     rec.outcome.comparisons.forEach((c, index) => {
-      if (c.cell !== inNotebook?.cell) return;
+      if (c.cell !== run.cell) return;
       if (c.line < 0 || c.line >= doc.lineCount) return;
       const text = doc.lineAt(c.line).text;
       if (stale && !text.includes("cmp(")) return;

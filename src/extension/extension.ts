@@ -20,6 +20,8 @@ const SELECTOR: vscode.DocumentFilter[] = [
   { scheme: "file", language: "javascript" },
   { scheme: "file", language: "python" },
 ];
+/** a notebook's Python cells: CodeLens and hovers read the notebook's run */
+const NOTEBOOK_CELLS: vscode.DocumentFilter = { scheme: NOTEBOOK_CELL_SCHEME, language: "python" };
 
 /** What the tests of the extension (test/extension) reach through `exports`. */
 export interface BackpropNinjaApi {
@@ -54,9 +56,9 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
     new LiveMode(runs),
     trackExerciseEditors(),
     codeLens,
-    // and in a notebook's Python cells, which show their rows of the notebook's run
-    vscode.languages.registerCodeLensProvider([...SELECTOR, { scheme: NOTEBOOK_CELL_SCHEME, language: "python" }], codeLens),
-    vscode.languages.registerHoverProvider(SELECTOR, new TensorHoverProvider(runs)),
+    // and in a notebook's Python cells, which read the notebook's run (its kernel's state)
+    vscode.languages.registerCodeLensProvider([...SELECTOR, NOTEBOOK_CELLS], codeLens),
+    vscode.languages.registerHoverProvider([...SELECTOR, NOTEBOOK_CELLS], new TensorHoverProvider(runs)),
     registerPanelSerializer(context, runs),
     kernel,
     panelRendered,

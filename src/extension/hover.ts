@@ -1,9 +1,11 @@
 // Hovers on identifiers bound to a tensor (or micrograd Value) in the last run of the file: shape,
 // dtype, value and grad statistics, and for `X` or `dX` the verdict of cmp("X", …) with maxdiff and
-// a heatmap of the gradient difference. Results from an older version of the file say so.
+// a heatmap of the gradient difference. Results from an older version of the file say so. In a
+// notebook cell they read the notebook's kernel state: the tensors bound now, every cell's cmp rows.
 import * as vscode from "vscode";
 import { heatmapImage } from "./heatmap";
 import { fmtNum, fmtShape, type CmpView, type RunOutcome, type Stats, type TensorView } from "./model";
+import { lastRunOf } from "./notebookCells";
 import type { RunController } from "./runs";
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/;
@@ -23,8 +25,11 @@ const VERDICT_WORD: Record<CmpView["status"], string> = {
   "not-written": "○ not written yet",
 };
 
-/** The cmp calls an identifier takes part in: `dX` → the cmp that checks it; `X` → cmp("X", …). */
-export function comparisonsFor(word: string, outcome: RunOutcome, doc: vscode.TextDocument): CmpView[] {
+/**
+ * The cmp calls an identifier takes part in: `dX` → the cmp that checks it; `X` → cmp("X", …).
+ * `cell`: the notebook cell `doc` is (its lines are only compared with that cell's rows).
+ */
+export function comparisonsFor(word: string, outcome: RunOutcome, doc: vscode.TextDocument, cell?: number): CmpView[] {
   const asManual = outcome.comparisons.filter((c) => c.manualName === word);
   if (asManual.length) return asManual;
   const asTensor = outcome.comparisons.filter((c) => c.tensorName === word || (c.tensorName === undefined && c.name === word));
@@ -33,7 +38,7 @@ export function comparisonsFor(word: string, outcome: RunOutcome, doc: vscode.Te
   // no variable names in the trace: `dX` is checked by cmp("X", …); prefer the call that passes it
   const all = outcome.comparisons.filter((c) => c.name === word.slice(1));
   const passes = new RegExp(`\\b${word.replace(/\$/g, "\\$")}\\b`);
-  const exactCall = all.filter((c) => c.line < doc.lineCount && passes.test(doc.lineAt(c.line).text));
+  const exactCall = all.filter((c) => c.cell === cell && c.line < doc.lineCount && passes.test(doc.lineAt(c.line).text));
   return exactCall.length ? exactCall : all;
 }
 
@@ -58,7 +63,8 @@ export function hoverMarkdown(word: string, tensor: TensorView | undefined, cmps
     const detail = c.status === "approximate" || c.status === "wrong" || c.status === "exact"
       ? ` · maxdiff ${fmtNum(c.maxdiff)}`
       : c.status === "shape-mismatch" ? ` · manual ${fmtShape(c.manualShape)} vs grad ${fmtShape(c.gradShape)}` : "";
-    lines.push(`cmp("${c.name}") at line ${c.line + 1}: **${VERDICT_WORD[c.status]}**${detail}`);
+    const at = c.cell === undefined ? `line ${c.line + 1}` : `cell ${c.cell + 1}, line ${c.line + 1}`;
+    lines.push(`cmp("${c.name}") at ${at}: **${VERDICT_WORD[c.status]}**${detail}`);
     if (c.message && c.status !== "not-written") lines.push(`_${c.message}_`);
     if (c.diagnosis) lines.push(`$(lightbulb) ${c.diagnosis}`);
   }
@@ -82,12 +88,13 @@ export class TensorHoverProvider implements vscode.HoverProvider {
   constructor(private readonly runs: RunController) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
-    const rec = this.runs.last(doc.uri);
-    if (!rec) return undefined;
+    const run = lastRunOf(this.runs, doc);
+    if (!run) return undefined;
     const range = doc.getWordRangeAtPosition(pos, IDENT);
     if (!range) return undefined;
     const word = doc.getText(range);
-    const md = hoverMarkdown(word, rec.outcome.tensors.get(word), comparisonsFor(word, rec.outcome, doc), rec.version !== doc.version);
+    const { outcome } = run.rec;
+    const md = hoverMarkdown(word, outcome.tensors.get(word), comparisonsFor(word, outcome, doc, run.cell), run.stale);
     return md ? new vscode.Hover(md, range) : undefined;
   }
 }

@@ -1,6 +1,7 @@
 // Notebook cells in the editor: a cell's document (scheme vscode-notebook-cell) belongs to an open
 // notebook, whose file is what runs; the run's places name the cell by its index.
 import * as vscode from "vscode";
+import type { RunController, RunRecord } from "./runs";
 
 export const NOTEBOOK_CELL_SCHEME = "vscode-notebook-cell";
 
@@ -13,4 +14,16 @@ export function notebookCellOf(uri: vscode.Uri): { notebook: vscode.NotebookDocu
     if (cell) return { notebook, cell: cell.index };
   }
   return undefined;
+}
+
+/**
+ * The last run an editor feature reads for a document: the document's own, or for a notebook cell its
+ * notebook's (the kernel's accumulated state) with the cell's index. Stale when edited since.
+ */
+export function lastRunOf(runs: RunController, doc: vscode.TextDocument): { rec: RunRecord; file: vscode.Uri; cell?: number; stale: boolean } | undefined {
+  const inNotebook = notebookCellOf(doc.uri);
+  const file = inNotebook ? inNotebook.notebook.uri : doc.uri;
+  const rec = runs.last(file);
+  if (!rec) return undefined;
+  return { rec, file, cell: inNotebook?.cell, stale: rec.version !== (inNotebook ? inNotebook.notebook.version : doc.version) };
 }

@@ -105,6 +105,27 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
     assert.equal(trace.graph?.source, "backward", "the graph of cell 3's backward");
   });
 
+  it("hovers on tensor names in the cells read the kernel's state: shape, stats, grad and verdict", async function () {
+    const hoverAt = async (cell: number, lineStart: string, word: string) => {
+      const doc = nb.cellAt(cell).document;
+      const line = doc.getText().split("\n").findIndex((l) => l.startsWith(lineStart));
+      assert.ok(line >= 0, `cell ${cell} has no line starting ${lineStart}`);
+      const pos = new vscode.Position(line, doc.lineAt(line).text.indexOf(word) + 1);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, pos);
+      return hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
+    };
+    // the learner's gradient, in the exercise cell: its shape and the verdict of the cmp that checks it
+    const dlogits = await hoverAt(4, "dlogits = ", "dlogits");
+    assert.match(dlogits, /\*\*dlogits\*\*: Tensor \[32, 27\] · float32/);
+    assert.match(dlogits, /values: min -?\d/);
+    assert.match(dlogits, /cmp\("logits"\) at cell 5, line \d+: \*\*✓ exact\*\*/);
+    // a tensor of the model cell, bound in the session: its autograd gradient's stats and the same verdict
+    const logits = await hoverAt(3, "logits = ", "logits");
+    assert.match(logits, /\*\*logits\*\*: Tensor \[32, 27\]/);
+    assert.match(logits, /grad: min -?\d.* · std \d/);
+    assert.match(logits, /cmp\("logits"\) at cell 5, line \d+: \*\*✓ exact\*\*/);
+  });
+
   it("re-running a cell replaces its rows and keeps the others'; state stays between cells", async function () {
     await runCells(5, 7);
     const ms = await runCells(4);
