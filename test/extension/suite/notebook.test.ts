@@ -3,7 +3,9 @@
 // controller cell by cell and all at once; outputs, execution order, cmp tables, kept state, the
 // panel's trace, interrupt and restart.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import { KERNEL_LABEL } from "../../../src/extension/kernel";
@@ -156,6 +158,34 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
     const orders = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => c.executionSummary?.executionOrder);
     assert.deepEqual(orders, orders.map((_, k) => orders[0]! + k));
     assert.equal((api.runs.last(nb.uri)!.trace as Trace).comparisons.length, 29);
+  });
+
+  it("the outputs of the whole notebook match what the CLI prints for it", async function () {
+    const repo = process.env.BPN_REPO_ROOT;
+    assert.ok(repo, "the harness names the repository (dist/cli.js)");
+    const cli = await new Promise<{ code: number; stdout: string }>((resolve) => execFile(process.execPath, [path.join(repo, "dist", "cli.js"), "run", uri.fsPath],
+      { cwd: path.dirname(uri.fsPath), maxBuffer: 64 << 20 }, (err, stdout) => resolve({ code: typeof err?.code === "number" ? err.code : 0, stdout })));
+    assert.equal(cli.code, 1, "the CLI's exit status for a wrong gradient (the last cell's)");
+    // the CLI echoes the cells' stdout and each last expression's value, then its report
+    const decode = (i: vscode.NotebookCellOutputItem) => new TextDecoder().decode(i.data);
+    const printed = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).flatMap((c) => c.outputs
+      .filter((o) => o.metadata?.backpropNinja !== "cmp")
+      .flatMap((o) => o.items.flatMap((i) => i.mime === "application/vnd.code.notebook.stdout" ? [decode(i)] : i.mime === "text/plain" ? [`${decode(i)}\n`] : []))).join("");
+    const header = `\n── gradients (${path.basename(uri.fsPath)}) ──\n`;
+    const at = [...printed + header].findIndex((ch, k) => cli.stdout[k] !== ch);
+    assert.equal(at, -1, `the kernel's output and the CLI's differ at character ${at}:\n` +
+      `kernel: ${JSON.stringify((printed + header).slice(Math.max(0, at - 80), at + 80))}\ncli:    ${JSON.stringify(cli.stdout.slice(Math.max(0, at - 80), at + 80))}`);
+    // the CLI's verdict table is the kernel's, row for row
+    const rows = cli.stdout.slice(printed.length + header.length).split("\n").flatMap((l) => {
+      const m = /^(\S+)\s+\| exact: (True|False)/.exec(l);
+      return m ? [[m[1], m[2] === "True"]] : [];
+    });
+    const trace = api.runs.last(nb.uri)!.trace as Trace;
+    assert.deepEqual(rows, trace.comparisons.map((c) => [c.name, c.status === "exact"]));
+    // and the kernel's notes (magics) are the CLI's
+    const notes = textOf(nb.cellAt(1), "application/vnd.code.notebook.stderr").split("\n").filter((l) => l.startsWith("note: "));
+    assert.ok(notes.length > 0 && notes.every((n) => cli.stdout.includes(`${n}\n`)), notes.join("\n"));
+    note(`whole notebook: ${printed.split("\n").length - 1} lines of output and ${rows.length} verdicts as the CLI prints them`);
   });
 
   it("Stop interrupts a cell that never ends; the session keeps its globals", async function () {
