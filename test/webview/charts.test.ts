@@ -3,17 +3,15 @@
 // a histogram), each drawn from the trace's chart data. Screenshots in .test-artifacts/webview/.
 import assert from "node:assert/strict";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { ChartHist, ChartScatter } from "../../src/protocol/chart";
 import { compactTrace, type Trace } from "../../src/protocol/trace";
 import { Runner } from "../../src/runner/runner";
-import { buildPanel, launch, postToPanel, repoRoot, screenshot, serve } from "./harness";
+import { postToPanel, repoRoot, screenshot, usePanel } from "./harness";
 
 describe("gradient panel: matplotlib charts (webview, Chromium)", function () {
   this.timeout(300_000);
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let context: BrowserContext;
+  const panel = usePanel();
   let page: Page;
   let trace: Trace;
 
@@ -26,15 +24,6 @@ describe("gradient panel: matplotlib charts (webview, Chromium)", function () {
     }
     assert.equal(trace.status, "ok", trace.error?.message);
     assert.equal(trace.charts?.length, 3);
-    await buildPanel();
-    server = await serve();
-    browser = await launch();
-    context = browser.context;
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   /** Picks figure i and returns the SVG the <img> shows, once Chromium has decoded it. */
@@ -50,10 +39,7 @@ describe("gradient panel: matplotlib charts (webview, Chromium)", function () {
   }
 
   it("draws the decision boundary, the labelled count matrix and the histogram", async () => {
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("      page error:", e.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    page = await panel.open();
     await postToPanel(page, { type: "snapshot", uri: "file:///charts.py", version: 1, stale: false, trace: compactTrace(trace) });
     await page.waitForSelector('[data-tab="figures"][aria-selected="true"]');
     const chips = await page.$$eval(".figure-chip", (els) => els.map((e) => e.textContent));

@@ -5,16 +5,14 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { compactTrace, type Trace } from "../../src/protocol/trace";
 import { Runner } from "../../src/runner/runner";
-import { buildPanel, launch, posted, postToPanel, repoRoot, screenshot, serve } from "./harness";
+import { posted, postToPanel, repoRoot, screenshot, usePanel } from "./harness";
 
 describe("gradient panel: figures (webview, Chromium)", function () {
   this.timeout(300_000);
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let context: BrowserContext;
+  const panel = usePanel();
   let page: Page;
   let trace: Trace;
   let uri: string;
@@ -32,22 +30,11 @@ describe("gradient panel: figures (webview, Chromium)", function () {
     }
     assert.equal(trace.status, "ok", trace.error?.message);
     assert.equal(trace.figures?.length, 3);
-    await buildPanel();
-    server = await serve();
-    browser = await launch();
-    context = browser.context;
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   beforeEach(async () => {
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("      page error:", e.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    page = await panel.open();
   });
 
   afterEach(async () => {

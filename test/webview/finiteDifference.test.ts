@@ -3,13 +3,13 @@
 // runner's per-element verdicts. The reports come from the runner's own finiteDifferenceCheck on a
 // fixture trace, with a loss whose derivatives are known. Screenshots in .test-artifacts/webview/.
 import assert from "node:assert/strict";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { finiteDifferenceCheck, type ShiftedLoss } from "../../src/runner/finiteDifference";
 import { compactTrace, decodeNumber, detailOf, type Trace } from "../../src/protocol/trace";
 import { parseWebviewMessage } from "../../src/protocol/messages";
 import { fmtNumber } from "../../webview/model";
 import { loadFixture } from "./fixtures";
-import { buildPanel, launch, posted, postToPanel, screenshot, serve } from "./harness";
+import { posted, postToPanel, screenshot, usePanel } from "./harness";
 
 const URI = "file:///work/exercise1.ts";
 
@@ -26,30 +26,12 @@ function linearLoss(trace: Trace, name: string, scale: (flat: number) => number 
 
 describe("gradient panel: finite differences in the tensor drawer (Chromium)", function () {
   this.timeout(120_000);
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let context: BrowserContext;
+  const panel = usePanel();
   let page: Page;
   const trace = loadFixture("exercise1-one-wrong");
 
-  before(async () => {
-    await buildPanel();
-    server = await serve();
-    browser = await launch();
-    context = browser.context;
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   async function open(theme: "dark" | "light", width = 1100): Promise<void> {
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("      page error:", e.message));
-    await page.setViewportSize({ width, height: 760 });
-    await page.goto(`${server.url}?theme=${theme}`);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    page = await panel.open({ theme, width, height: 760 });
     await postToPanel(page, { type: "snapshot", uri: URI, version: 3, stale: false, trace: compactTrace(trace) });
     await page.locator("[data-testid=run-header]").waitFor();
   }

@@ -135,3 +135,41 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+export interface PanelOpenOptions {
+  theme?: "dark" | "light";
+  /** viewport size; the browser's default (1100 × 760) otherwise */
+  width?: number;
+  height?: number;
+}
+
+/**
+ * One built panel, page server and Chromium for a describe block (registered as its before/after
+ * hooks). `open()` gives a new page that has loaded the panel and sent its `ready`.
+ */
+export function usePanel(): { open(opts?: PanelOpenOptions): Promise<Page>; readonly built: { ms: number; bytes: number } } {
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let browser: Awaited<ReturnType<typeof launch>> | undefined;
+  let built = { ms: 0, bytes: 0 };
+  before(async function () {
+    this.timeout(300_000);
+    built = await buildPanel();
+    server = await serve();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get built() { return built; },
+    async open(opts = {}) {
+      const page = await browser!.context.newPage();
+      page.on("pageerror", (e) => console.error("      page error:", e.message));
+      if (opts.width || opts.height) await page.setViewportSize({ width: opts.width ?? 1100, height: opts.height ?? 760 });
+      await page.goto(opts.theme ? `${server!.url}?theme=${opts.theme}` : server!.url);
+      await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+      return page;
+    },
+  };
+}

@@ -5,10 +5,10 @@
 // Fit keeps labels readable or says it shows an overview; a new graph opens fitted. Screenshots of
 // every case go to .test-artifacts/webview/layouts/.
 import assert from "node:assert/strict";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { Trace } from "../../src/protocol/trace";
 import { loadFixture } from "./fixtures";
-import { buildPanel, launch, postToPanel, screenshot, serve } from "./harness";
+import { postToPanel, screenshot, usePanel } from "./harness";
 
 const WIDTHS = [360, 760, 1200] as const;
 const THEMES = ["dark", "light"] as const;
@@ -18,33 +18,15 @@ const READABLE_PX = 9;
 
 describe("gradient panel layouts (360 / 760 / 1200 px, dark and light)", function () {
   this.timeout(180_000);
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let context: BrowserContext;
+  const panel = usePanel();
   let page: Page;
-
-  before(async () => {
-    await buildPanel();
-    server = await serve();
-    browser = await launch();
-    context = browser.context;
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   afterEach(async () => {
     await page?.close();
   });
 
   async function open(theme: string, width: number): Promise<void> {
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("      page error:", e.message));
-    await page.setViewportSize({ width, height: HEIGHT });
-    await page.goto(`${server.url}?theme=${theme}`);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    page = await panel.open({ theme: theme as "dark" | "light", width, height: HEIGHT });
   }
 
   async function show(trace: Trace, uri: string, version = 1): Promise<void> {

@@ -2,38 +2,26 @@
 // fake host, fed fixture traces; checks of the DOM and of what the panel posts back, screenshots in
 // .test-artifacts/webview/.
 import assert from "node:assert/strict";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { compactTrace, detailOf, type Trace } from "../../src/protocol/trace";
 import { loadFixture } from "./fixtures";
-import { buildPanel, launch, posted, postToPanel, screenshot, serve } from "./harness";
+import { posted, postToPanel, screenshot, usePanel } from "./harness";
 
 const URI = "file:///work/exercise1.ts";
 
 describe("gradient panel (webview, Chromium)", function () {
   this.timeout(120_000);
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let context: BrowserContext;
+  const panel = usePanel();
   let page: Page;
 
   before(async () => {
-    const b = await buildPanel();
+    const b = panel.built;
     console.log(`      built panel: ${(b.bytes / 1024).toFixed(0)} KiB in ${b.ms.toFixed(0)} ms`);
-    server = await serve();
-    browser = await launch();
-    context = browser.context;
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   beforeEach(async () => {
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("      page error:", e.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    page = await panel.open();
   });
 
   afterEach(async () => {
@@ -390,8 +378,8 @@ describe("gradient panel (webview, Chromium)", function () {
   });
 
   it("light theme: follows the theme's variables", async () => {
-    await page.goto(`${server.url}?theme=light`);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    await page.close();
+    page = await panel.open({ theme: "light" });
     await snapshot(loadFixture("exercise1-one-wrong"));
     await page.locator("tr.cmp-row.first-wrong").click();
     await page.locator("[data-testid=tensor-panel]").waitFor();

@@ -4,16 +4,14 @@
 // .test-artifacts/webview/. Also logs the layout time of the initial graph and of the training graph.
 import assert from "node:assert/strict";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { compactTrace, valueGraphOf, type Trace, type ValueRoot } from "../../src/protocol/trace";
 import { executeScript } from "../../src/runner/execute";
-import { buildPanel, launch, posted, postToPanel, repoRoot, screenshot, serve } from "./harness";
+import { posted, postToPanel, repoRoot, screenshot, usePanel } from "./harness";
 
 describe("gradient panel: micrograd roots (webview, Chromium)", function () {
   this.timeout(300_000);
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let context: BrowserContext;
+  const panel = usePanel();
   let page: Page;
   let trace: Trace;
   const file = path.join(repoRoot, "examples/micrograd.ts");
@@ -23,22 +21,11 @@ describe("gradient panel: micrograd roots (webview, Chromium)", function () {
   before(async () => {
     trace = executeScript({ file });
     assert.equal(trace.status, "ok", trace.error?.message);
-    await buildPanel();
-    server = await serve();
-    browser = await launch();
-    context = browser.context;
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   beforeEach(async () => {
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("      page error:", e.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === "ready"));
+    page = await panel.open();
     await postToPanel(page, { type: "snapshot", uri, version: 1, stale: false, trace: compactTrace(trace) });
   });
 
