@@ -247,6 +247,37 @@ describe("Backprop Ninja in a real VS Code (code-server)", function () {
     await w.screenshot("fixed");
   });
 
+  it("a Python sign flip: the diagnosis in the panel and one Problems entry at the assignment", async function () {
+    const w = wb!;
+    const rel = "python/backprop_ninja.py";
+    const file = path.join(ws, rel);
+    const line = lineOf(file, "dlogprobs[range(n), Yb] = -1.0 / n");
+    const original = fs.readFileSync(file, "utf8").split("\n")[line - 1];
+    await w.openFile(rel);
+    await w.replaceLine(line, original.replace("-1.0 / n", "1.0 / n"));
+    await w.save();
+    // a Python file joins live mode once it has been run (Pyodide loads on the first Python run)
+    await w.runCommand("Backprop Ninja: Run backprop exercise");
+    const view = w.webview();
+    const first = view.locator('tr.cmp-row.first-wrong[data-name="logprobs"]');
+    await first.waitFor({ state: "visible", timeout: 180_000 });
+    await first.click();
+    await view.getByText(/sign flipped/).first().waitFor({ state: "visible" });
+    await w.screenshot("python-signflip-panel");
+    const problems = await w.problems();
+    const entries = problems.filter({ hasText: /sign flipped/ });
+    await entries.first().waitFor({ state: "visible" });
+    assert.equal(await entries.count(), 1, "one entry for the one mistake");
+    // at the statement binding dlogprobs (its in-place write on the next line binds no name)
+    const bound = lineOf(file, "dlogprobs = torch.zeros_like(logprobs)");
+    assert.match(await entries.first().innerText(), new RegExp(`\\[Ln ${bound}, Col`));
+    await w.screenshot("python-signflip-problems");
+    await w.openFile(rel);
+    await w.replaceLine(line, original);
+    await w.save();
+    await entries.first().waitFor({ state: "detached", timeout: 120_000 });
+  });
+
   it("reports a syntax error at its line", async function () {
     const w = wb!;
     const file = path.join(ws, EXERCISE);
