@@ -31,11 +31,25 @@ export const CMP_RTOL = 1e-5;
 export const CMP_ATOL = 1e-8;
 
 function whyNoGrad(name: string, t: Tensor): string {
-  if (!t.requires_grad) return `${name} does not require grad, so autograd has no gradient to compare with`;
-  if (!t.is_leaf && !t.retains_grad && !inspector.retainAllGrads) {
-    return `${name}.grad is None: ${name} is not a leaf; call ${name}.retain_grad() before loss.backward()`;
-  }
+  return noGradMessage(name, t.requires_grad, !t.is_leaf && !t.retains_grad && !inspector.retainAllGrads);
+}
+
+/** Why `name.grad` is None, in plain words (also for PyTorch's tensors: src/runner/nativePython.ts). */
+export function noGradMessage(name: string, requiresGrad: boolean, nonLeafNotRetained: boolean): string {
+  if (!requiresGrad) return `${name} does not require grad, so autograd has no gradient to compare with`;
+  if (nonLeafNotRetained) return `${name}.grad is None: ${name} is not a leaf; call ${name}.retain_grad() before loss.backward()`;
   return `${name}.grad is None: call loss.backward() before comparing`;
+}
+
+/** The manual gradient's shape vs the grad's, when they cannot be judged element by element. */
+export function shapeMismatch(name: string, manual: readonly number[], grad: readonly number[]): Pick<Comparison, "status" | "message"> | undefined {
+  if (sameShape(manual, grad) || broadcastsInPlace(manual, grad)) return undefined;
+  return { status: "shape-mismatch", message: `manual gradient has shape ${fmtShape(manual)} but ${name}.grad has shape ${fmtShape(grad)}` };
+}
+
+/** The note of a row whose shapes differ only by size-1 dimensions (undefined when they are alike). */
+export function shapeNote(name: string, manual: readonly number[], grad: readonly number[], status: ComparisonStatus): string | undefined {
+  return sameShape(manual, grad) ? undefined : sizeOneNote(name, manual, grad, status);
 }
 
 export function compareGradients(name: string, manual: Tensor | null | undefined, t: Tensor | null | undefined): Comparison {
@@ -49,16 +63,11 @@ export function compareGradients(name: string, manual: Tensor | null | undefined
   if (!grad) return { ...base, status: "no-grad", message: whyNoGrad(name, t) };
   // [64] vs [1, 64]: PyTorch's own cmp (==, allclose) pairs their elements one to one, so the values
   // are judged; shapes that would broadcast to more elements ([32, 1] vs [32]) are a mismatch
-  const alike = sameShape(manual._shape, grad._shape);
-  if (!alike && !broadcastsInPlace(manual._shape, grad._shape)) {
-    return {
-      ...base, status: "shape-mismatch",
-      message: `manual gradient has shape ${fmtShape(manual._shape)} but ${name}.grad has shape ${fmtShape(grad._shape)}`,
-    };
-  }
+  const mismatch = shapeMismatch(name, manual._shape, grad._shape);
+  if (mismatch) return { ...base, ...mismatch };
   const verdict = compareValues(manual, grad);
-  if (alike) return { ...base, ...verdict };
-  return { ...base, ...verdict, message: sizeOneNote(name, manual._shape, grad._shape, verdict.status) };
+  const note = shapeNote(name, manual._shape, grad._shape, verdict.status);
+  return note ? { ...base, ...verdict, message: note } : { ...base, ...verdict };
 }
 
 /**

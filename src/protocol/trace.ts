@@ -320,6 +320,8 @@ export interface Trace {
   lastPlace?: Place;
   /** present when the run was asked to check a gradient with finite differences */
   finiteDifference?: FiniteDifferenceReport;
+  /** what ran the script when it was not the built-in engine: "PyTorch 1.13.0 (CPU, Python 3.11.2)" */
+  engine?: string;
   /** never set on a full trace; true on the panel's compact copy (CompactTrace) */
   samplesOmitted?: false;
 }

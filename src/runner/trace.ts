@@ -37,6 +37,15 @@ export function comparisonRow(c: Comparison, place: Place, index: number, manual
   };
 }
 
+/** Each named tensor's partner: "dlogits" for "logits" and "logits" for "dlogits". */
+export function pairTensors(tensors: NamedTensor[]): void {
+  const byName = new Set(tensors.map((t) => t.name));
+  for (const t of tensors) {
+    if (t.name.startsWith("d") && byName.has(t.name.slice(1))) t.pair = t.name.slice(1);
+    else if (byName.has("d" + t.name)) t.pair = "d" + t.name;
+  }
+}
+
 export interface TraceParts {
   file: string;
   source: string;
@@ -59,11 +68,7 @@ export function buildTrace(p: TraceParts): Trace {
       value: summarize(value, `${name}:value`), grad: value.grad ? summarize(value.grad, `${name}:grad`) : undefined,
     });
   }
-  const byName = new Set(tensors.map((t) => t.name));
-  for (const t of tensors) {
-    if (t.name.startsWith("d") && byName.has(t.name.slice(1))) t.pair = t.name.slice(1);
-    else if (byName.has("d" + t.name)) t.pair = "d" + t.name;
-  }
+  pairTensors(tensors);
   const named = tensors.map((t) => p.bindings.get(t.name)!.value as Tensor).filter((t) => t.requires_grad);
   const graph = p.backwardRoot
     ? autogradGraph([p.backwardRoot], p.names, "backward", p.backwardRoot)

@@ -1,0 +1,297 @@
+// The second Python backend (#22): the user's own interpreter and PyTorch, run as a child process
+// under src/python/native/bpn_native.py. The script's stdout/stderr are its own pipes; the runtime's
+// events (cmp rows, bindings, the end) are JSON lines on fd 3. The result is the same Trace the
+// built-in engine's runs produce, with `engine` saying which PyTorch made the verdicts.
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { noGradMessage, shapeMismatch, shapeNote, type Comparison } from "../engine/cmp";
+import { notebookCodeCells } from "../python/notebook";
+import {
+  TRACE_VERSION, type NamedTensor, type Place, type RunEvent, type Sample, type ScriptError, type Trace, type TraceComparison,
+} from "../protocol/trace";
+import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
+import { languageOf, pairTensors, sha256 } from "./trace";
+import type { RunHandle } from "./runner";
+
+/** How long the interpreter gets to honour Stop's SIGINT (KeyboardInterrupt) before SIGTERM. */
+export const NATIVE_INTERRUPT_GRACE_MS = 3000;
+/** The probe (`import torch`) may take a while on a cold disk, but not forever. */
+const PROBE_TIMEOUT_MS = 60_000;
+
+/** What `--probe` reports about an interpreter. */
+export interface InterpreterInfo {
+  /** the command or path that was run */
+  python: string;
+  executable: string;
+  pythonVersion: string;
+  torch: string;
+  device: "cpu" | "cuda";
+  cudaName?: string;
+}
+
+/** Why an interpreter cannot be used, in words for the user. */
+export class InterpreterError extends Error {
+  constructor(message: string, readonly kind: "missing" | "no-torch" | "broken") {
+    super(message);
+  }
+}
+
+/** The interpreter to use: the machine-scoped setting, else `python3` on PATH (never the workspace's). */
+export const resolvePython = (setting: string | undefined): string => setting?.trim() || "python3";
+
+/** e.g. "PyTorch 1.13.0a0 (CPU, Python 3.11.2)" */
+export const engineLabel = (i: InterpreterInfo): string =>
+  `PyTorch ${i.torch} (${i.device === "cuda" ? `CUDA${i.cudaName ? ` ${i.cudaName}` : ""}` : "CPU"}, Python ${i.pythonVersion})`;
+
+/** bpn_native.py: beside the bundle (dist/python/native), or in the sources (src/python/native). */
+export function nativeRuntime(): string {
+  const candidates = [
+    process.env.BPN_PYTHON_DIR && path.join(process.env.BPN_PYTHON_DIR, "native"),
+    path.join(__dirname, "python", "native"), path.join(__dirname, "..", "python", "native"),
+  ];
+  for (const dir of candidates) {
+    if (dir && fs.existsSync(path.join(dir, "bpn_native.py")) && fs.existsSync(path.join(dir, "..", "site", "_bpn_rewrite.py"))) {
+      return path.join(dir, "bpn_native.py");
+    }
+  }
+  throw new Error(`Backprop Ninja: bpn_native.py was not found near ${__dirname}`);
+}
+
+const probes = new Map<string, Promise<InterpreterInfo>>();
+
+/** Checks `import torch` under `python` once (per path) and remembers the answer; a failure is retried next time. */
+export function probeInterpreter(python: string): Promise<InterpreterInfo> {
+  let p = probes.get(python);
+  if (!p) {
+    p = runProbe(python);
+    probes.set(python, p);
+    p.catch(() => probes.delete(python));
+  }
+  return p;
+}
+
+function runProbe(python: string): Promise<InterpreterInfo> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [nativeRuntime(), "--probe"], { stdio: ["ignore", "pipe", "pipe"], timeout: PROBE_TIMEOUT_MS });
+    let out = "", err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", (e: NodeJS.ErrnoException) => reject(e.code === "ENOENT"
+      ? new InterpreterError(`No Python interpreter "${python}" was found. Install Python 3 with PyTorch, or set backpropNinja.pythonPath in your user settings.`, "missing")
+      : new InterpreterError(`Could not start "${python}": ${e.message}`, "broken")));
+    child.on("close", (code) => {
+      if (code === 0) {
+        try {
+          const j = JSON.parse(out.trim().split("\n").pop() ?? "");
+          resolve({ python, executable: j.executable, pythonVersion: j.python, torch: j.torch, device: j.device, cudaName: j.cudaName ?? undefined });
+          return;
+        } catch { /* reported below */ }
+      }
+      if (/No module named 'torch'/.test(err)) {
+        reject(new InterpreterError(`"${python}" has no PyTorch (import torch failed). Install it there (pip install torch) or choose another interpreter.`, "no-torch"));
+      } else {
+        reject(new InterpreterError(`"${python}" failed to import torch (exit ${code}): ${err.trim().split("\n").slice(-3).join(" ")}`, "broken"));
+      }
+    });
+  });
+}
+
+export interface NativeRunOptions {
+  /** the interpreter (see resolvePython) */
+  python: string;
+  /** text to run instead of the file on disk (a .py's text or an .ipynb's JSON) */
+  source?: string;
+  documentVersion?: number;
+  /** 0 or undefined: no limit */
+  timeoutMs?: number;
+  maxOutputBytes?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  onEvent?: (e: RunEvent) => void;
+}
+
+/** The runtime's event lines (bpn_native.py's _emit). */
+type NativeEvent =
+  | { t: "hello"; torch: string; python: string; device: string }
+  | { t: "cell"; index: number }
+  | { t: "display"; cell?: number; text: string }
+  | ({ t: "cmp" } & NativeComparison)
+  | { t: "bindings"; tensors: (Omit<NamedTensor, "kind" | "id"> & { device: string })[] }
+  | { t: "done"; ok: boolean; error?: NativeError };
+
+interface NativeComparison extends Place {
+  name: string;
+  manualShape: number[] | null;
+  gradShape: number[] | null;
+  requiresGrad: boolean;
+  isLeaf: boolean;
+  manualName?: string;
+  manualPlace?: Place;
+  tensorName?: string;
+  exact?: boolean;
+  approximate?: boolean;
+  maxdiff?: number | string;
+  message?: string;
+  manual?: Sample;
+  grad?: Sample;
+  diff?: Sample;
+}
+
+interface NativeError {
+  type: string;
+  message: string;
+  traceback: string;
+  line: number | null;
+  column: number | null;
+  cell: number | null;
+  kind: string;
+}
+
+/** A cmp row from PyTorch's own numbers; the status rules are the built-in engine's (engine/cmp.ts). */
+export function nativeComparison(c: NativeComparison, index: number): TraceComparison {
+  const { name, manualShape, gradShape } = c;
+  const place: Place = { line: c.line, column: c.column, ...(c.cell !== undefined ? { cell: c.cell } : {}) };
+  const base = { name, exact: false, approximate: false, maxdiff: null, manualShape, gradShape };
+  let verdict: Comparison;
+  if (!manualShape) verdict = { ...base, status: "not-written", message: `d${name.replace(/^d/, "")} is not written yet` };
+  else if (!gradShape) verdict = { ...base, status: "no-grad", message: noGradMessage(name, c.requiresGrad, !c.isLeaf) };
+  else {
+    const mismatch = shapeMismatch(name, manualShape, gradShape) ?? (c.exact === undefined ? { status: "shape-mismatch" as const, message: c.message } : undefined);
+    if (mismatch) verdict = { ...base, ...mismatch };
+    else {
+      const maxdiff = typeof c.maxdiff === "number" ? c.maxdiff : null;
+      const status = c.exact ? "exact" : c.approximate ? "approximate" : "wrong";
+      const note = shapeNote(name, manualShape, gradShape, status);
+      verdict = { ...base, exact: !!c.exact, approximate: !!c.approximate, maxdiff, status, ...(note ? { message: note } : {}) };
+    }
+  }
+  return {
+    ...verdict, ...place, index, manualName: c.manualName, manualPlace: c.manualPlace, tensorName: c.tensorName,
+    manual: c.manual, grad: c.grad, diff: c.diff,
+  };
+}
+
+function scriptError(e: NativeError): ScriptError {
+  const kind: ScriptError["kind"] = e.kind === "syntax" ? "syntax"
+    : e.type === "ModuleNotFoundError" || e.type === "ImportError" ? "import"
+      : e.type === "MemoryError" || /out of memory/i.test(e.message) ? "memory" : "runtime";
+  const place = e.line ? { line: e.line, column: (e.column ?? 0) + 1, ...(e.cell !== null ? { cell: e.cell } : {}) } : undefined;
+  return { kind, name: e.type, message: e.message, place, stack: e.traceback };
+}
+
+/** Runs `file` (a .py script or an .ipynb's code cells in order) under the user's interpreter. */
+export function runNative(file: string, opts: NativeRunOptions): RunHandle {
+  file = path.resolve(file);
+  let stop: ((reason: string, kind: "cancelled" | "timeout") => void) | undefined;
+  let cancelled: string | undefined;
+  const trace = (async () => {
+    let info: InterpreterInfo;
+    try {
+      info = await probeInterpreter(opts.python);
+    } catch (e) {
+      return failedTrace(file, opts, { kind: "internal", name: "InterpreterError", message: (e as Error).message });
+    }
+    if (cancelled !== undefined) return failedTrace(file, opts, { kind: "cancelled", name: "Cancelled", message: cancelled }, engineLabel(info));
+    return await new Promise<Trace>((resolve) => {
+      stop = runChild(file, opts, info, resolve);
+    });
+  })();
+  return { file, trace, cancel: (reason = "stopped") => (stop ? stop(reason, "cancelled") : (cancelled = reason)) };
+}
+
+/** The trace of a run that never started (no interpreter, no torch, stopped while probing). */
+function failedTrace(file: string, opts: NativeRunOptions, error: ScriptError, engine?: string): Trace {
+  const text = opts.source ?? (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
+  return { ...emptyTrace(file, text, opts.documentVersion, new Date().toISOString(), engine), status: error.kind === "cancelled" ? "cancelled" : "error", error };
+}
+
+function emptyTrace(file: string, text: string, documentVersion: number | undefined, startedAt: string, engine: string | undefined): Trace {
+  return {
+    version: TRACE_VERSION, file, language: languageOf(file), sourceHash: sha256(text), documentVersion, status: "ok", startedAt,
+    timings: { totalMs: 0, prepareMs: 0, runMs: 0, traceMs: 0 }, tensors: [], values: [], graph: null, comparisons: [],
+    output: [], outputTruncated: false, droppedOutputBytes: 0, series: [], notes: [], ...(engine ? { engine } : {}),
+  };
+}
+
+function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, resolve: (t: Trace) => void): (reason: string, kind: "cancelled" | "timeout") => void {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const text = opts.source ?? fs.readFileSync(file, "utf8");
+  const notebook = languageOf(file) === "notebook";
+  const rec = new RunRecorder(opts.onEvent, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+  const request: Record<string, unknown> = { file, cwd: opts.cwd ?? path.dirname(file) };
+  if (notebook) {
+    const { cells, notes } = notebookCodeCells(text);
+    request.cells = cells.map((c) => ({ index: c.index, source: c.source }));
+    rec.notes.push(...notes);
+  } else request.source = text;
+
+  const child: ChildProcess = spawn(info.python, [nativeRuntime(), "--events-fd", "3"], {
+    cwd: request.cwd as string,
+    env: { ...process.env, ...opts.env, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8" },
+    stdio: ["pipe", "pipe", "pipe", "pipe"],
+  });
+  opts.onEvent?.({ type: "phase", phase: "running" });
+  let cell: number | undefined;
+  let tensors: NamedTensor[] = [];
+  let done: { ok: boolean; error?: NativeError } | undefined;
+  let ended: { reason: string; kind: "cancelled" | "timeout" } | undefined;
+  let spawnError: Error | undefined;
+
+  const write = (stream: "stdout" | "stderr") => (d: Buffer) => rec.write(stream, d.toString("utf8"));
+  child.stdout!.on("data", write("stdout"));
+  child.stderr!.on("data", write("stderr"));
+  const events = readline.createInterface({ input: child.stdio[3] as NodeJS.ReadableStream });
+  events.on("line", (line) => {
+    let e: NativeEvent;
+    try { e = JSON.parse(line); } catch { return; }
+    switch (e.t) {
+      case "cell": cell = e.index; break;
+      case "display": rec.flush(); opts.onEvent?.({ type: "display", text: e.text, ...(e.cell !== undefined && e.cell !== null ? { cell: e.cell } : {}) }); break;
+      case "cmp": rec.comparison(nativeComparison(e, rec.comparisons.length)); break;
+      case "bindings":
+        tensors = e.tensors.map(({ device: _d, ...t }, id): NamedTensor => ({ ...t, kind: "tensor", id }));
+        break;
+      case "done": done = e; break;
+    }
+  });
+  child.stdin!.on("error", () => {}); // a script that ends without reading its input
+  child.stdin!.end(JSON.stringify(request) + "\n");
+  child.on("error", (e) => (spawnError = e));
+
+  let timer: NodeJS.Timeout | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const end = (reason: string, kind: "cancelled" | "timeout") => {
+    if (ended || child.exitCode !== null) return;
+    ended = { reason, kind };
+    child.kill("SIGINT");
+    killTimer = setTimeout(() => child.kill("SIGTERM"), NATIVE_INTERRUPT_GRACE_MS);
+  };
+  if (opts.timeoutMs) timer = setTimeout(() => end(`time limit of ${opts.timeoutMs} ms reached`, "timeout"), opts.timeoutMs);
+
+  // "close": the process exited and its pipes (output, events) are read to the end
+  child.on("close", (code, signal) => {
+    clearTimeout(timer);
+    clearTimeout(killTimer);
+    rec.flush();
+    let error: ScriptError | undefined;
+    if (ended) error = { kind: ended.kind, name: ended.kind === "timeout" ? "TimeoutError" : "Cancelled", message: ended.reason, place: done?.error?.line ? scriptError(done.error).place : undefined };
+    else if (spawnError) error = { kind: "internal", name: "Error", message: `Could not start ${info.python}: ${spawnError.message}` };
+    else if (done?.error) error = scriptError(done.error);
+    else if (!done) error = { kind: "internal", name: "ProcessExit", message: `${info.python} ended before the run finished (${signal ? `signal ${signal}` : `exit code ${code}`}); see its stderr in the output` };
+    if (cell !== undefined && error?.place && error.place.cell === undefined) error.place.cell = cell;
+    pairTensors(tensors);
+    const totalMs = performance.now() - t0;
+    const trace: Trace = {
+      ...emptyTrace(file, text, opts.documentVersion, startedAt, engineLabel(info)),
+      status: ended?.kind === "cancelled" ? "cancelled" : error ? "error" : "ok", error,
+      timings: { totalMs, prepareMs: 0, runMs: totalMs, traceMs: 0 },
+      tensors, comparisons: rec.comparisons, output: rec.output, notes: rec.notes, series: rec.seriesList(),
+      outputTruncated: rec.droppedOutputBytes > 0, droppedOutputBytes: rec.droppedOutputBytes,
+    };
+    resolve(trace);
+  });
+  return end;
+}

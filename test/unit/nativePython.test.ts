@@ -1,0 +1,161 @@
+// The second Python backend (#22): scripts and notebooks run by Debian's python3 with real PyTorch,
+// under src/python/native/bpn_native.py. The expected cmp table is what the same interpreter prints
+// for the plain, uninstrumented script in this test — nothing here is a stored number.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { RunEvent, Trace } from "../../src/protocol/trace";
+import { probeInterpreter, runNative, type InterpreterInfo } from "../../src/runner/nativePython";
+import { needShared } from "../support/sharedData";
+
+const PYTHON = "/usr/bin/python3";
+const repoRoot = path.resolve(__dirname, "../..");
+const CMP_LINE = /^(\S+)\s+\| exact: (True|False)\s*\| approximate: (True|False)\s*\| maxdiff: (\S+)$/;
+
+/** `name | exact: … | approximate: … | maxdiff: …` lines of a printed cmp table. */
+function cmpTable(stdout: string): { name: string; exact: boolean; approximate: boolean; maxdiff: number }[] {
+  return stdout.split("\n").map((l) => CMP_LINE.exec(l)).filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ name: m[1], exact: m[2] === "True", approximate: m[3] === "True", maxdiff: Number(m[4]) }));
+}
+
+const stdoutOf = (t: Trace): string => t.output.filter((o) => o.stream === "stdout").map((o) => o.text).join("");
+
+describe("native Python backend (the user's own PyTorch)", function () {
+  this.timeout(180_000);
+  let info: InterpreterInfo;
+  let dir: string;
+
+  before(async function () {
+    if (!fs.existsSync(PYTHON)) this.skip();
+    try {
+      info = await probeInterpreter(PYTHON);
+    } catch (e) {
+      console.log(`      skipped: ${(e as Error).message}`);
+      this.skip();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-native-"));
+  });
+  after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+  const script = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it("probes the interpreter once: torch version and device", async () => {
+    assert.match(info.torch, /^\d+\.\d+/);
+    assert.ok(info.device === "cpu" || info.device === "cuda");
+    assert.equal(await probeInterpreter(PYTHON), info, "the second probe is the cached answer");
+  });
+
+  it("the exercise: cmp rows are PyTorch's own table, tensors named, output streamed", async function () {
+    const names = needShared(this, "names.txt");
+    const file = path.join(dir, "backprop_ninja.py");
+    fs.copyFileSync(path.join(repoRoot, "examples/python/backprop_ninja.py"), file);
+    fs.copyFileSync(names, path.join(dir, "names.txt"));
+    const plain = spawnSync(PYTHON, [file], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 26 });
+    assert.equal(plain.status, 0, plain.stderr);
+    const expected = cmpTable(plain.stdout);
+    assert.ok(expected.length >= 26, "the plain run printed its cmp table");
+
+    const events: { at: number; e: RunEvent }[] = [];
+    const trace = await runNative(file, { python: PYTHON, onEvent: (e) => events.push({ at: Date.now(), e }) }).trace;
+    const ended = Date.now();
+    assert.equal(trace.status, "ok", trace.error?.stack);
+    assert.equal(trace.language, "python");
+    assert.match(trace.engine ?? "", new RegExp(`PyTorch ${info.torch.replace(/[.+]/g, "\\$&")}`));
+    assert.deepEqual(trace.comparisons.map((c) => ({ name: c.name, exact: c.exact, approximate: c.approximate, maxdiff: c.maxdiff })), expected);
+    assert.deepEqual(cmpTable(stdoutOf(trace)), expected, "the learner's own cmp printed the same table");
+    const exact = expected.slice(0, 26).filter((r) => r.exact).length;
+    console.log(`      exercise 1 on PyTorch ${info.torch}: ${exact}/26 exact (the built-in engine: 26/26)`);
+    assert.equal(trace.comparisons.slice(0, 26).filter((c) => c.status === "exact").length, exact);
+
+    const row = trace.comparisons.find((c) => c.name === "logits")!;
+    assert.equal(row.manualName, "dlogits");
+    assert.equal(row.tensorName, "logits");
+    assert.deepEqual([row.manual?.rows, row.manual?.cols, row.grad?.rows, row.diff?.cols], [32, 27, 32, 27]);
+    const logits = trace.tensors.find((t) => t.name === "logits")!;
+    assert.deepEqual([logits.shape, logits.dtype, logits.pair, logits.gradFn], [[32, 27], "float32", "dlogits", "AddBackward0"]);
+    assert.ok(logits.grad && logits.grad.stats.numel === 32 * 27, "a retained grad is summarized");
+    const C = trace.tensors.find((t) => t.name === "C")!;
+    assert.equal(C.value.sample.values.length, C.value.sample.rows * C.value.sample.cols);
+
+    // streamed: the first printed line reached the host well before the run ended
+    const first = events.find((x) => x.e.type === "output");
+    assert.ok(first && ended - first.at > 1000, "the first lines arrive seconds before the run ends (the backward pass takes them)");
+    assert.equal(events.filter((x) => x.e.type === "comparison").length, expected.length);
+  });
+
+  it("reports an error with the traceback at the user's line", async () => {
+    const file = script("broken.py", [
+      "import torch",
+      "def f(a):",
+      "    return a @ torch.zeros(3, 2)",
+      "print('before')",
+      "y = f(torch.zeros(2, 4))",
+      "",
+    ].join("\n"));
+    const trace = await runNative(file, { python: PYTHON }).trace;
+    assert.equal(trace.status, "error");
+    assert.equal(trace.error?.name, "RuntimeError");
+    assert.equal(trace.error?.place?.line, 3);
+    assert.match(trace.error?.stack ?? "", /line 5, in <module>[\s\S]*line 3, in f/);
+    assert.doesNotMatch(trace.error?.stack ?? "", /bpn_native/);
+    assert.equal(stdoutOf(trace), "before\n");
+  });
+
+  it("Stop interrupts the process; the time limit ends a script that never ends", async () => {
+    const file = script("forever.py", "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.01)\n");
+    let handle: ReturnType<typeof runNative> | undefined = undefined;
+    const started = new Promise<void>((res) => {
+      handle = runNative(file, { python: PYTHON, onEvent: (e) => { if (e.type === "output" && /started/.test(e.chunk.text)) res(); } });
+    });
+    await started;
+    const t0 = Date.now();
+    handle!.cancel("stopped by the test");
+    const stopped = await handle!.trace; // resolves on the child's "close": the process has exited
+    assert.equal(stopped.status, "cancelled");
+    assert.ok(Date.now() - t0 < 3000, "SIGINT was enough (no SIGTERM grace needed)");
+    assert.equal(stopped.error?.place?.line, 4, "where KeyboardInterrupt found the script");
+
+    const limited = await runNative(file, { python: PYTHON, timeoutMs: 1500 }).trace;
+    assert.equal(limited.status, "error");
+    assert.equal(limited.error?.kind, "timeout");
+  });
+
+  it("a notebook: code cells in order, rows and errors mapped to cells, the last expression shown", async () => {
+    const cell = (cell_type: string, source: string) => ({ cell_type, source, metadata: {}, ...(cell_type === "code" ? { outputs: [], execution_count: null } : {}) });
+    const nb = {
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: [
+        cell("code", "%matplotlib inline\nimport torch\ntorch.manual_seed(0)\nx = torch.randn(4, 3, requires_grad=True)"),
+        cell("markdown", "# the check"),
+        cell("code", "def cmp(s, dt, t):\n    ex = torch.all(dt == t.grad).item()\n    print(s, ex)\n\nloss = (x * x).sum()\nloss.backward()\ndx = 2 * x\ncmp('x', dx, x)\ndx.shape"),
+        cell("code", "undefined_name + 1"),
+      ],
+    };
+    const file = script("check.ipynb", JSON.stringify(nb));
+    const displays: RunEvent[] = [];
+    const trace = await runNative(file, { python: PYTHON, onEvent: (e) => e.type === "display" && displays.push(e) }).trace;
+    assert.equal(trace.language, "notebook");
+    assert.equal(trace.comparisons.length, 1);
+    const [row] = trace.comparisons;
+    assert.deepEqual([row.name, row.cell, row.line, row.manualName, row.tensorName], ["x", 2, 8, "dx", "x"]);
+    // the same three numbers as torch computes them here, printed by the learner's cmp
+    assert.match(stdoutOf(trace), new RegExp(`^x ${row.exact ? "True" : "False"}$`, "m"));
+    assert.deepEqual(displays, [{ type: "display", cell: 2, text: "torch.Size([4, 3])" }]);
+    assert.equal(trace.tensors.find((t) => t.name === "x")?.cell, 0);
+    assert.equal(trace.status, "error");
+    assert.deepEqual([trace.error?.name, trace.error?.place?.cell, trace.error?.place?.line], ["NameError", 3, 1]);
+  });
+
+  it("no interpreter: a clear message, no crash", async () => {
+    const file = script("any.py", "print(1)\n");
+    const trace = await runNative(file, { python: path.join(dir, "no-such-python") }).trace;
+    assert.equal(trace.status, "error");
+    assert.match(trace.error?.message ?? "", /No Python interpreter .*no-such-python.* was found/);
+  });
+});
