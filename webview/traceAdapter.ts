@@ -6,6 +6,7 @@ import {
   decodeNumber, isPanelTrace, type CompactTrace, type JsonNumber, type Sample, type Trace, type TraceDetail,
 } from "../src/protocol/trace";
 import { isChart } from "../src/protocol/chart";
+import { opLabel } from "../src/protocol/ops";
 import { chartSvg } from "./chart/render";
 import { fmtNumber, type CmpRow, type Figure, type Graph, type GraphNode, type PanelModel, type ScriptError, type Series, type TensorDetail, type ValueRoot, type Verdict } from "./model";
 
@@ -19,13 +20,6 @@ function lineOf(place: Parameters<typeof zeroBasedPlace>[0]): { line?: number; c
 
 function num(v: JsonNumber | undefined): number | undefined {
   return v === undefined ? undefined : decodeNumber(v);
-}
-
-/** "MulBackward0" → "mul", "AccumulateGrad" → "leaf"; micrograd ops ("+", "tanh") stay. */
-export function opLabel(op: string): string {
-  if (op === "AccumulateGrad") return "leaf";
-  const m = /^(.*?)Backward\d*$/.exec(op);
-  return m ? m[1].replace(/^[A-Z]/, (c) => c.toLowerCase()) : op;
 }
 
 /** A full trace carries samples; the host's compact one (CompactTrace) does not. */
