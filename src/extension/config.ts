@@ -21,6 +21,10 @@ export interface BackpropNinjaConfig {
   namesUrl: string;
   /** Seconds a live re-run may take before it is stopped (0: no limit); command runs have none. */
   runTimeout: number;
+  /** What runs Python scripts and notebooks: the built-in engine, or the user's interpreter and PyTorch. */
+  pythonBackend: "builtin" | "interpreter";
+  /** The interpreter for "interpreter" (empty: python3 on PATH); only the user's settings count. */
+  pythonPath: string;
 }
 
 export const DEFAULT_NAMES_URL = "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt";
@@ -36,6 +40,9 @@ export function readConfig(): BackpropNinjaConfig {
     openPanelOnRun: c.get<boolean>("openPanelOnRun", true),
     namesUrl: c.get<string>("namesUrl", DEFAULT_NAMES_URL) || DEFAULT_NAMES_URL,
     runTimeout: Math.max(0, c.get<number>("runTimeout", 30)),
+    pythonBackend: c.get<string>("pythonBackend", "builtin") === "interpreter" ? "interpreter" : "builtin",
+    // machine-scoped in package.json; read from the user's settings alone, so a workspace can never pick it
+    pythonPath: c.inspect<string>("pythonPath")?.globalValue ?? "",
   };
 }
 

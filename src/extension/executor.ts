@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type * as vscode from "vscode";
 import type { RunEvent, Series, Trace } from "../protocol/trace";
 import type * as RunnerModule from "../runner/runner";
+import { readConfig } from "./config";
 import type { Log } from "./log";
 import type { Executor, RunProgress } from "./runs";
 import { outcomeOf } from "./traceAdapter";
@@ -25,9 +26,10 @@ export function loadRunner(context: vscode.ExtensionContext): typeof RunnerModul
 
 export async function createExecutor(context: vscode.ExtensionContext, log: Log): Promise<Executor> {
   const t0 = performance.now();
-  const { Runner } = loadRunner(context);
+  const { Runner, runNative, resolvePython, workspaceNames } = loadRunner(context);
   const runner = new Runner();
-  context.subscriptions.push({ dispose: () => runner.dispose() });
+  const native = new Set<RunnerModule.RunHandle>(); // child processes: stopped when the extension ends
+  context.subscriptions.push({ dispose: () => { runner.dispose(); for (const h of native) h.cancel("VS Code is closing"); } });
   log.info(`runner loaded in ${(performance.now() - t0).toFixed(0)} ms`);
 
   return async (req) => {
@@ -73,13 +75,20 @@ export async function createExecutor(context: vscode.ExtensionContext, log: Log)
         }
       }
     };
-    const handle = runner.run(req.file, {
-      source: req.source,
-      workspace: req.workspace,
-      documentVersion: req.documentVersion,
-      timeoutMs: req.timeoutMs,
-      onEvent,
-    });
+    // Python on the user's own interpreter when chosen (#22); everything else in the runner's worker
+    const config = readConfig();
+    const handle = config.pythonBackend === "interpreter" && /\.(py|ipynb)$/i.test(req.file)
+      ? runNative(req.file, {
+        python: resolvePython(config.pythonPath), source: req.source, documentVersion: req.documentVersion,
+        timeoutMs: req.timeoutMs, env: workspaceNames(req.file, req.workspace), onEvent,
+      }, native)
+      : runner.run(req.file, {
+        source: req.source,
+        workspace: req.workspace,
+        documentVersion: req.documentVersion,
+        timeoutMs: req.timeoutMs,
+        onEvent,
+      });
     const onAbort = () => handle.cancel(req.signal.reason instanceof Error ? req.signal.reason.message : "stopped");
     if (req.signal.aborted) onAbort();
     else req.signal.addEventListener("abort", onAbort, { once: true });

@@ -112,7 +112,8 @@ export class StatusBar implements vscode.Disposable {
       this.item.backgroundColor = v.wrong ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
     }
     this.item.text += stale;
-    this.item.tooltip = `Backprop Ninja: ${vscode.workspace.asRelativePath(rec.uri)}, ${o.durationMs.toFixed(0)} ms${live}. Click to show the gradient panel.`;
+    const engine = (rec.trace as { engine?: string } | undefined)?.engine; // set when not the built-in engine
+    this.item.tooltip = `Backprop Ninja: ${vscode.workspace.asRelativePath(rec.uri)}, ${o.durationMs.toFixed(0)} ms${live}${engine ? `, ${engine}` : ""}. Click to show the gradient panel.`;
     this.item.command = CommandId.ShowPanel;
     this.item.show();
   }

@@ -182,7 +182,7 @@ function scriptError(e: NativeError): ScriptError {
 }
 
 /** Runs `file` (a .py script or an .ipynb's code cells in order) under the user's interpreter. */
-export function runNative(file: string, opts: NativeRunOptions): RunHandle {
+export function runNative(file: string, opts: NativeRunOptions, live?: Set<RunHandle>): RunHandle {
   file = path.resolve(file);
   let stop: ((reason: string, kind: "cancelled" | "timeout") => void) | undefined;
   let cancelled: string | undefined;
@@ -198,7 +198,11 @@ export function runNative(file: string, opts: NativeRunOptions): RunHandle {
       stop = runChild(file, opts, info, resolve);
     });
   })();
-  return { file, trace, cancel: (reason = "stopped") => (stop ? stop(reason, "cancelled") : (cancelled = reason)) };
+  const handle: RunHandle = { file, trace, cancel: (reason = "stopped") => (stop ? stop(reason, "cancelled") : (cancelled = reason)) };
+  // `live`: the caller's set of runs to stop when it shuts down; each leaves it when its trace is in
+  live?.add(handle);
+  void trace.finally(() => live?.delete(handle));
+  return handle;
 }
 
 /** The trace of a run that never started (no interpreter, no torch, stopped while probing). */

@@ -8,6 +8,8 @@ import { TRACE_VERSION, type OutputChunk, type RunEvent, type ScriptError, type 
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./record";
 import { languageOf, sha256 } from "./trace";
 import { unpackSamples } from "./summarize";
+// the user's own Python and PyTorch (#22), for the extension, which loads this bundle lazily
+export { engineLabel, probeInterpreter, resolvePython, runNative } from "./nativePython";
 import { PENDING_BYTES, pendingEvents, type WorkerMessage, type WorkerRequest } from "./worker";
 
 export interface RunOptions {

@@ -9,6 +9,7 @@ export enum CommandId {
   DownloadNames = "backpropNinja.downloadNames",
   CheckGradient = "backpropNinja.checkGradient",
   RestartKernel = "backpropNinja.restartKernel",
+  ChoosePythonBackend = "backpropNinja.choosePythonBackend",
   /** internal: CodeLens / hover link target, reveals a line of a file */
   RevealLine = "backpropNinja.revealLine",
 }

@@ -1,6 +1,7 @@
 // Registers every command of the extension; the ids are in ./ids.ts, one handler per file.
 import * as vscode from "vscode";
 import { checkGradient } from "./checkGradient";
+import { choosePythonBackend } from "./choosePythonBackend";
 import { downloadNames } from "./downloadNames";
 import { exportSvg } from "./exportSvg";
 import { CommandId } from "./ids";
@@ -26,6 +27,7 @@ export function registerAllCommands(s: Services): void {
     [CommandId.CheckGradient]: checkGradient(s),
     [CommandId.RevealLine]: revealLine(),
     [CommandId.RestartKernel]: restartKernel(s),
+    [CommandId.ChoosePythonBackend]: choosePythonBackend(s),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     s.context.subscriptions.push(vscode.commands.registerCommand(id, handler));
