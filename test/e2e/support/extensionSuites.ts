@@ -42,7 +42,8 @@ async function waitForResults(file: string, timeoutMs: number, server: CodeServe
   for (;;) {
     if (fs.existsSync(request)) {
       const { name, waitFor } = JSON.parse(fs.readFileSync(request, "utf8")) as { name: string; waitFor?: string };
-      if (waitFor) await wb.page.locator(waitFor).first().waitFor({ state: "visible" }).catch(() => undefined);
+      // at most 10 s, well within the 30 s the suite waits for the picture
+      if (waitFor) await wb.page.locator(waitFor).first().waitFor({ state: "visible", timeout: 10_000 }).catch(() => undefined);
       await wb.screenshot(name);
       fs.rmSync(request);
     }
@@ -109,6 +110,8 @@ export async function runExtensionSuites(opts: SuiteRunOptions): Promise<SuiteRe
     }
     const results = await waitForResults(resultsFile, 600_000, server, artifacts, wb, shots);
     if (cdp && opts.profileWorkbench) fs.writeFileSync(opts.profileWorkbench, JSON.stringify((await cdp.send("Profiler.stop")).profile));
+    // the extension host exits once the suites are done: what it contributed (a notebook's kernel,
+    // status items) may be gone here; suites take their own with test/extension/report.ts screenshot
     await wb.screenshot("after-suites").catch(() => undefined);
     fs.writeFileSync(path.join(artifacts, "results.json"), JSON.stringify(results, null, 2));
     return results;
