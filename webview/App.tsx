@@ -457,6 +457,7 @@ function RunHeader({ snap, running }: { snap: Snapshot; running: RunningInfo | n
           </span>
         )}
         {m?.language && <span class="dim">{LANGUAGE[m.language] ?? m.language}</span>}
+        {m?.engine && <span class="dim" data-testid="run-engine" title="the verdicts are this PyTorch's own numbers">· {m.engine}</span>}
         {time && <span class="dim" data-testid="run-time" title={at!.toLocaleString()}>ran {time}{m?.durationMs !== undefined ? ` · ${fmtDuration(m.durationMs)}` : ""}</span>}
         {snap.restored && <span class="dim" data-testid="restored">· kept from before the window reload</span>}
         {other && <span class="run-other" data-testid="running-other"><span class="codicon codicon-loading codicon-modifier-spin" /> running {other}…</span>}

@@ -105,6 +105,8 @@ export interface PanelModel {
   /** the script's path, as the runner saw it */
   file?: string;
   language?: "typescript" | "javascript" | "python" | "notebook";
+  /** what ran the script when not the built-in engine, e.g. "PyTorch 1.13.0 (CPU, Python 3.11.2)" */
+  engine?: string;
   /** when the run started (ms since the epoch) */
   startedAt?: number;
   /** what the script printed, in order */

@@ -93,7 +93,7 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
 
   const steps = series[0]?.steps.length ? series[0].steps[series[0].steps.length - 1] - series[0].steps[0] : 0;
   return {
-    uri, file: t.file, language: t.language, startedAt: Date.parse(t.startedAt) || undefined,
+    uri, file: t.file, language: t.language, engine: t.engine, startedAt: Date.parse(t.startedAt) || undefined,
     output: t.output.map((o) => ({ stream: o.stream, text: o.text })), outputTruncated: t.outputTruncated,
     status: t.status, comparisons, graph, tensors, series, error, durationMs: t.timings?.totalMs,
     values: t.graph?.source === "values",
