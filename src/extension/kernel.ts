@@ -33,7 +33,15 @@ interface NotebookState {
   /** cells run one after another: an execute request waits for the one before */
   queue: Promise<void>;
   interrupted: boolean;
+  /** when Stop last reached the session (Date.now()) */
+  lastInterrupt: number;
 }
+
+/**
+ * One Stop may arrive twice (the controller's interrupt handler and the execution's cancellation
+ * token); only a later press is the second interrupt that ends the session.
+ */
+const SAME_STOP_MS = 500;
 
 export class NotebookKernel implements vscode.Disposable {
   readonly controllers: vscode.NotebookController[] = [];
@@ -122,7 +130,7 @@ export class NotebookKernel implements vscode.Disposable {
     const state = this.notebooks.get(notebook.uri.toString());
     if (!state) return;
     state.interrupted = true; // the cells queued after the running one do not start
-    state.session.interrupt();
+    interruptOnce(state);
   }
 
   private stateOf(notebook: vscode.NotebookDocument): NotebookState {
@@ -134,7 +142,7 @@ export class NotebookKernel implements vscode.Disposable {
       const session = new this.runner.KernelSession(notebook.uri.fsPath, {
         workspace, env: this.runner.workspaceNames(notebook.uri.fsPath, workspace),
       });
-      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false };
+      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0 };
       this.notebooks.set(key, state);
     }
     return state;
@@ -178,7 +186,7 @@ export class NotebookKernel implements vscode.Disposable {
     exec.start(t0);
     await exec.clearOutput();
     const stream = new StreamWriter(exec);
-    const cancel = exec.token.onCancellationRequested(() => state.session.interrupt());
+    const cancel = exec.token.onCancellationRequested(() => interruptOnce(state));
     let trace: Trace;
     try {
       const onEvent = (e: RunEvent) => {
@@ -307,4 +315,11 @@ class IpynbSerializer implements vscode.NotebookSerializer {
     };
     return new TextEncoder().encode(JSON.stringify(nb, null, 1) + "\n");
   }
+}
+
+function interruptOnce(state: NotebookState): void {
+  const now = Date.now();
+  if (now - state.lastInterrupt < SAME_STOP_MS) return;
+  state.lastInterrupt = now;
+  state.session.interrupt();
 }
