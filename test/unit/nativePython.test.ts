@@ -122,11 +122,10 @@ describe("native Python backend (the user's own PyTorch)", function () {
       handle = runNative(file, { python: PYTHON, onEvent: (e) => { if (e.type === "output" && /started/.test(e.chunk.text)) res(); } });
     });
     await started;
-    const t0 = Date.now();
     handle!.cancel("stopped by the test");
     const stopped = await handle!.trace; // resolves on the child's "close": the process has exited
     assert.equal(stopped.status, "cancelled");
-    assert.ok(Date.now() - t0 < 3000, "SIGINT was enough (no SIGTERM grace needed)");
+    // a place means Python raised KeyboardInterrupt there: SIGINT was enough (SIGTERM leaves none)
     assert.equal(stopped.error?.place?.line, 4, "where KeyboardInterrupt found the script");
 
     const limited = await runNative(file, { python: PYTHON, timeoutMs: 1500 }).trace;
