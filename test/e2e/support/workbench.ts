@@ -68,8 +68,10 @@ export class Workbench {
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor({ state: "visible" });
     await input.fill(relPath);
-    await page.locator(".quick-input-widget .monaco-list-row", { hasText: base }).first().waitFor({ state: "visible" });
-    await input.press("Enter");
+    // the row of this file, not whatever quick open ranks first (a recent file of the same stem)
+    const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: base }).first();
+    await row.waitFor({ state: "visible" });
+    await row.click();
     await this.activeTab(base).waitFor({ state: "visible" });
     await this.editor().waitFor({ state: "visible" });
   }
