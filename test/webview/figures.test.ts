@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { compactTrace, type Trace } from "../../src/protocol/trace";
 import { Runner } from "../../src/runner/runner";
-import { posted, postToPanel, repoRoot, screenshot, usePanel } from "./harness";
+import { closeCheckingCsp, posted, postToPanel, repoRoot, screenshot, usePanel } from "./harness";
 
 describe("gradient panel: figures (webview, Chromium)", function () {
   this.timeout(300_000);
@@ -32,15 +32,12 @@ describe("gradient panel: figures (webview, Chromium)", function () {
     assert.equal(trace.figures?.length, 3);
   });
 
-
   beforeEach(async () => {
     page = await panel.open();
   });
 
   afterEach(async () => {
-    const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
-    await page.close();
-    assert.deepEqual(violations, [], "the panel must run under the extension's CSP");
+    await closeCheckingCsp(page);
   });
 
   /** Size of the shown picture on screen and whether the browser decoded Graphviz's SVG. */

@@ -9,7 +9,7 @@ import { compactTrace, decodeNumber, detailOf, type Trace } from "../../src/prot
 import { parseWebviewMessage } from "../../src/protocol/messages";
 import { fmtNumber } from "../../webview/model";
 import { loadFixture } from "./fixtures";
-import { posted, postToPanel, screenshot, usePanel } from "./harness";
+import { closeCheckingCsp, posted, postToPanel, screenshot, usePanel } from "./harness";
 
 const URI = "file:///work/exercise1.ts";
 
@@ -38,9 +38,7 @@ describe("gradient panel: finite differences in the tensor drawer (Chromium)", f
 
   afterEach(async () => {
     if (!page || page.isClosed()) return;
-    const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
-    await page.close();
-    assert.deepEqual(violations, [], "the panel must run under the extension's CSP");
+    await closeCheckingCsp(page);
   });
 
   /** Answers the drawer's request for samples as the host does, so its heatmaps show. */

@@ -1,6 +1,7 @@
 // Test harness for the gradient panel: builds webview/main.tsx with esbuild, serves it on 127.0.0.1
 // in a page shaped like the one the extension makes (same CSP with a nonce, dark theme variables)
 // with a fake VS Code API, and drives it in headless Debian Chromium via playwright-core.
+import assert from "node:assert/strict";
 import * as esbuild from "esbuild";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -172,4 +173,11 @@ export function usePanel(): { open(opts?: PanelOpenOptions): Promise<Page>; read
       return page;
     },
   };
+}
+
+/** Closes a panel page and fails when the panel broke the extension's Content-Security-Policy. */
+export async function closeCheckingCsp(page: Page): Promise<void> {
+  const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+  await page.close();
+  assert.deepEqual(violations, [], "the panel must run under the extension's CSP");
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { compactTrace, detailOf, type Trace } from "../../src/protocol/trace";
 import { loadFixture } from "./fixtures";
-import { posted, postToPanel, screenshot, usePanel } from "./harness";
+import { closeCheckingCsp, posted, postToPanel, screenshot, usePanel } from "./harness";
 
 const URI = "file:///work/exercise1.ts";
 
@@ -19,15 +19,12 @@ describe("gradient panel (webview, Chromium)", function () {
     console.log(`      built panel: ${(b.bytes / 1024).toFixed(0)} KiB in ${b.ms.toFixed(0)} ms`);
   });
 
-
   beforeEach(async () => {
     page = await panel.open();
   });
 
   afterEach(async () => {
-    const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
-    await page.close();
-    assert.deepEqual(violations, [], "the panel must run under the extension's CSP");
+    await closeCheckingCsp(page);
   });
 
   async function snapshot(trace: Trace | undefined, extra: Record<string, unknown> = {}) {
