@@ -119,12 +119,21 @@ export class Workbench {
   async hover(line: number, lineText: string, word: string, expect: RegExp): Promise<string> {
     const col = lineText.search(new RegExp(`\\b${word}\\b`));
     if (col < 0) throw new Error(`${word} is not on line ${line}`);
-    await this.goToLine(line, col + 2);
-    await this.page.keyboard.press("Control+K");
-    await this.page.keyboard.press("Control+I");
     const hoverBox = this.page.locator(".monaco-hover .hover-contents, .monaco-hover .monaco-hover-content").filter({ hasText: expect }).first();
-    await hoverBox.waitFor({ state: "visible" });
-    return (await hoverBox.innerText()).trim();
+    // A hover asked for while the run's results are still arriving shows what was known then and
+    // stays: close it and ask again, so the test waits on the result, not on one keystroke's timing.
+    for (let attempt = 1; ; attempt++) {
+      await this.goToLine(line, col + 2);
+      await this.page.keyboard.press("Control+K");
+      await this.page.keyboard.press("Control+I");
+      try {
+        await hoverBox.waitFor({ state: "visible", timeout: 10_000 });
+        return (await hoverBox.innerText()).trim();
+      } catch (e) {
+        if (attempt === 4) throw e;
+        await this.page.keyboard.press("Escape");
+      }
+    }
   }
 
   /** The texts of the CodeLens now visible in the active editor. */
