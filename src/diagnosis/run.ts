@@ -12,7 +12,7 @@ import type { Inspector, Subscription } from "../engine/inspect";
 import { diagnoseGradient } from "./analyze";
 import { firstWrong, type FirstWrongResult, type GradientRole, type WrongGradientReport } from "./firstWrong";
 import { captureGraph, nodeOf, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
-import { EPS32, EPS64, matches, maxAbs, sameShape } from "./numeric";
+import { EPS32, EPS64, matches, sameShape } from "./numeric";
 import { opLabel } from "../protocol/ops";
 import type { Language } from "../protocol/trace";
 import type { ArrayTensor, Diagnosis, NamedGradient, PathContribution } from "./types";
@@ -248,9 +248,14 @@ function locallySame(r: RecordedComparison, c: CapturedNode, pass: ReplayResult,
   let slack: Float64Array | undefined;
   if (j && j.length === e.length) {
     // per element, plus a uniform share: one random direction underestimates some elements
-    const moved = Float64Array.from(e, (v, i) => Math.abs(v - j[i]));
-    const floor = 2 * maxAbs(moved);
-    slack = moved.map((d) => 4 * d + floor);
+    slack = new Float64Array(e.length);
+    let most = 0;
+    for (let i = 0; i < e.length; i++) {
+      const d = Math.abs(e[i] - j[i]);
+      slack[i] = d;
+      if (d > most) most = d;
+    }
+    for (let i = 0; i < slack.length; i++) slack[i] = 4 * slack[i] + 2 * most;
   }
   return sameLocal(r.manual.data, e, r.manual.dtype === "float64" ? EPS64 : EPS32, slack);
 }
@@ -408,11 +413,13 @@ function sameLocal(manual: ArrayLike<number>, expected: Float32Array | Float64Ar
 
 /** Every value moved by up to ±4 units of roundoff, pseudo-randomly (for the sensitivity estimate). */
 function jittered(data: ArrayLike<number>, eps: number): Float64Array {
+  const out = new Float64Array(data.length);
   let s = 0x9e3779b9;
-  return Float64Array.from(data as ArrayLike<number>, (v) => {
+  for (let i = 0; i < out.length; i++) {
     s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return v * (1 + ((s / 2 ** 32) * 8 - 4) * eps);
-  });
+    out[i] = data[i] * (1 + ((s / 2 ** 32) * 8 - 4) * eps);
+  }
+  return out;
 }
 
 /** The nearest named tensor an op's output feeds (itself, or walking towards the loss). */
