@@ -141,7 +141,13 @@ export function resolve(shape: number[], strides: number[], offset: number, item
 
   // Advanced indices broadcast together; their result dims replace the indexed dims in place when
   // those are adjacent, otherwise they go first (NumPy's rule).
-  const bshape = adv.reduce<number[]>((s, a) => broadcastShapes(s, a.idx._shape, "index"), []);
+  let bshape: number[];
+  try {
+    bshape = adv.reduce<number[]>((s, a) => broadcastShapes(s, a.idx._shape, "index"), []);
+  } catch {
+    // PyTorch's IndexError, which names every index's shape
+    throw new TorchError(`shape mismatch: indexing tensors could not be broadcast together with shapes ${adv.map((a) => fmtShape(a.idx._shape)).join(", ")}`);
+  }
   const nb = numelOf(bshape);
   const table = new Float64Array(nb);
   for (const { dim, idx } of adv) {

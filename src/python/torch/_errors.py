@@ -10,8 +10,10 @@ def _translate(e):
             msg = msg[len(prefix):]
             break
     msg = msg.split("\n    at ", 1)[0]
-    if "out of bounds" in msg or msg.startswith("too many indices"):
+    if "out of bounds" in msg or msg.startswith(("too many indices", "shape mismatch: indexing tensors")):
         return IndexError(msg)
+    if msg.startswith("MemoryError: "):  # the run's memory cap (src/runner/memoryCap.ts)
+        return MemoryError(msg[len("MemoryError: "):])
     if msg.startswith("TypeError: "):
         return TypeError(msg[len("TypeError: "):])
     return RuntimeError(msg)
