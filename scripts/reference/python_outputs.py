@@ -1,7 +1,7 @@
 """Reference outputs for the Python scripts Backprop Ninja runs through Pyodide, made with real PyTorch.
 
 Run with the Debian Python that has PyTorch 1.13 (the `python3` first on PATH may not):
-    /usr/bin/python3 scripts/reference/python_outputs.py
+    /usr/bin/python3 scripts/reference/python_outputs.py [fixture names, e.g. divmod]
 Each script runs unchanged in a subprocess; its stdout lines are written to
 test/fixtures/python/<name>.json, which test/unit/python.test.ts compares with the Pyodide run.
 Lines that would repeat names.txt content (the words list) are dropped, never committed.
@@ -25,6 +25,7 @@ SCRIPTS = [
     ("micrograd", "examples/python/micrograd.py", None, None),
     ("inplace_views", "test/fixtures/python/inplace_views.py", None, None),
     ("index_items", "test/fixtures/python/index_items.py", None, None),
+    ("divmod", "test/fixtures/python/divmod_checks.py", None, None),
     # the exercise again, saving PyTorch's random draws for a replay that does not depend on our RNG
     ("backprop_ninja_replay", "test/fixtures/python/replay_draws.py", DATA, lambda line: not line.startswith("['")),
     # exercise 4, 200 steps: losses, evaluation and sampled names (the timing line is dropped)
@@ -37,7 +38,10 @@ def main():
     if not torch.__version__.startswith("1.13"):
         sys.exit(f"expected PyTorch 1.13, found {torch.__version__}")
     os.makedirs(OUT, exist_ok=True)
+    only = sys.argv[1:]  # fixture names to remake; none: all
     for name, script, cwd, keep, *extra in SCRIPTS:
+        if only and name not in only:
+            continue
         path = os.path.join(ROOT, script)
         env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1", BPN_DRAWS="record", **(extra[0] if extra else {}))
         proc = subprocess.run([sys.executable, path], cwd=cwd or os.path.dirname(path), env=env,

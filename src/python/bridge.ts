@@ -361,6 +361,7 @@ export const bridge = {
   t_view: (t: Tensor, shape: number[]): Tensor => t.view(Array.from(shape)),
   t_reshape: (t: Tensor, shape: number[]): Tensor => t.reshape(Array.from(shape)),
   t_clamp: (t: Tensor, lo: number | null | undefined, hi: number | null | undefined): Tensor => t.clamp(opt(lo) ?? null, opt(hi) ?? null),
+  t_divRounded: (t: Tensor, o: Tensor | number, mode: string): Tensor => t.div(o, { rounding_mode: mode as "floor" | "trunc" }),
   t_transpose: (t: Tensor, a: number, b: number): Tensor => t.transpose(a, b),
   Tensor,
   isTensor: (x: unknown): boolean => x instanceof Tensor,

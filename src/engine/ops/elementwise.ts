@@ -56,9 +56,9 @@ const kernelFor = (k: Kernel | string): Kernel => {
 };
 
 // Helpers an expression may call (inlined by V8 into the generated loop).
-const HELPERS = ["tanhF32", "expF32"] as const;
+const HELPERS = ["tanhF32", "expF32", "floorDiv", "floorDivF32"] as const;
 const generate = (params: string, body: string) =>
-  new Function(...HELPERS, `"use strict"; return function (${params}) { ${body} };`)(tanhF32, expF32);
+  new Function(...HELPERS, `"use strict"; return function (${params}) { ${body} };`)(tanhF32, expF32, floorDiv, floorDivF32);
 
 /**
  * Offsets, counts and strides re-typed as int32 on entry. A loop is shared by every call of its op;
@@ -368,6 +368,129 @@ export function div(x: Operand, y: Operand): Tensor {
     // torch: -grad * ((self / other) / other)
     need(b) ? sumToShape(mul(neg(g), div(div(a, b), b)), b._shape) : null,
   ], [b, need(b) ? a : null]);
+}
+
+// ---- remainder, fmod and rounded division ----
+// Floats as PyTorch's CPU kernels compute them, each step in the result's precision: fmod is exact;
+// remainder moves fmod's result to the divisor's sign; floor division is Python's
+// (a − fmod(a, b)) / b with its fix-ups (c10's div_floor_floating), so a == (a // b)·b + a % b
+// holds better than floor(a / b). int64 (values held as integral doubles) uses the same
+// expressions, which are exact for them, after a zero-divisor check.
+
+/** Python's float floor division in double (also exact on integral doubles). */
+function floorDiv(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let div = (a - mod) / b;
+  if (mod !== 0 && (b < 0) !== (mod < 0)) div -= 1;
+  if (div === 0) return (a / b < 0 || Object.is(a / b, -0)) ? -0 : 0;
+  const f = Math.floor(div);
+  return div - f > 0.5 ? f + 1 : f;
+}
+
+/** floorDiv with every step rounded to float32 (a, b float32 values). */
+function floorDivF32(a: number, b: number): number {
+  const r = Math.fround;
+  if (b === 0) return r(a / b);
+  const mod = a % b;
+  let div = r(r(a - mod) / b);
+  if (mod !== 0 && (b < 0) !== (mod < 0)) div = r(div - 1);
+  if (div === 0) { const q = r(a / b); return (q < 0 || Object.is(q, -0)) ? -0 : 0; }
+  const f = Math.floor(div);
+  return r(div - f) > 0.5 ? f + 1 : f;
+}
+
+export type RoundingMode = "floor" | "trunc";
+const REMAINDER = kernel("(p % q !== 0 && (q < 0) !== (p % q < 0)) ? p % q + q : p % q");
+const FMOD = kernel("p % q");
+const FLOOR_DIV = kernel("floorDiv(p, q)"), FLOOR_DIV_F32 = kernel("floorDivF32(p, q)");
+const TRUNC_DIV = kernel("Math.trunc(p / q)"), TRUNC_DIV_F32 = kernel("Math.trunc(Math.fround(p / q))");
+// int64: exact on integral doubles (p / q may round up to the next integer); + 0 turns −0 into 0
+const REMAINDER_INT = kernel(`(${REMAINDER.expr}) + 0`), FMOD_INT = kernel("p % q + 0");
+const FLOOR_DIV_INT = kernel("floorDiv(p, q) + 0"), TRUNC_DIV_INT = kernel("(p - p % q) / q + 0");
+
+/** PyTorch's CPU kernel name for an op (its error for bool operands names it). */
+const CPU_NAME = { remainder: "remainder_cpu", fmod: "fmod_cpu", floor: "div_floor_cpu", trunc: "div_trunc_cpu" } as const;
+
+/** a (op) b for remainder, fmod and the rounded divisions: dtype checks, then the kernel for the dtype. */
+function divmodKernel(x: Operand, y: Operand, op: keyof typeof CPU_NAME, name: string): Tensor {
+  const dtype = resultType(x, y, name);
+  if (dtype === "bool") throw new TorchError(`"${CPU_NAME[op]}" not implemented for 'Bool'`);
+  if (!isFloating(dtype) && hasZero(y)) throw new TorchError("ZeroDivisionError");
+  // an int64 operand of a float32 result is rounded to float32 first, as PyTorch casts its inputs
+  if (dtype === "float32") {
+    if (x instanceof Tensor && !isFloating(x.dtype)) x = cast(x, dtype);
+    if (y instanceof Tensor && !isFloating(y.dtype)) y = cast(y, dtype);
+  }
+  const f32 = dtype === "float32", int = !isFloating(dtype);
+  const k = op === "remainder" ? (int ? REMAINDER_INT : REMAINDER)
+    : op === "fmod" ? (int ? FMOD_INT : FMOD)
+    : op === "floor" ? (int ? FLOOR_DIV_INT : f32 ? FLOOR_DIV_F32 : FLOOR_DIV)
+    : int ? TRUNC_DIV_INT : f32 ? TRUNC_DIV_F32 : TRUNC_DIV;
+  return binaryKernel(x, y, dtype, name, k);
+}
+
+function hasZero(y: Operand): boolean {
+  if (!(y instanceof Tensor)) return Number(y) === 0;
+  const v = y._read();
+  for (let i = 0; i < v.length; i++) if (v[i] === 0) return true;
+  return false;
+}
+
+/** A node for an op PyTorch has no derivative for: backward through it raises PyTorch's error. */
+function notDifferentiable(out: Tensor, x: Operand, y: Operand, aten: string): Tensor {
+  if (!tracking(x, y)) return out;
+  return record(out, "NotImplemented", operands(x, y, aten), () => {
+    throw new TorchError(`derivative for aten::${aten} is not implemented`);
+  });
+}
+
+/**
+ * torch.remainder / Python's %: the result has the divisor's sign. Gradient: g to the dividend and
+ * −g · floor(a / b) to the divisor (none for a number divided by a tensor, as in PyTorch).
+ */
+export function remainder(x: Operand, y: Operand): Tensor {
+  const out = divmodKernel(x, y, "remainder", "remainder");
+  if (!(x instanceof Tensor)) return notDifferentiable(out, x, y, "remainder");
+  return recordDivmod(out, x, y, "Remainder", "floor");
+}
+
+/** torch.fmod: C's fmod, the result has the dividend's sign; gradient g and −g · trunc(a / b). */
+export function fmod(x: Operand, y: Operand): Tensor {
+  const out = divmodKernel(x, y, "fmod", "fmod");
+  if (!(x instanceof Tensor)) return notDifferentiable(out, x, y, "fmod");
+  return recordDivmod(out, x, y, "Fmod", "trunc");
+}
+
+function recordDivmod(out: Tensor, x: Tensor, y: Operand, label: string, mode: RoundingMode): Tensor {
+  if (!tracking(x, y)) return out;
+  if (!(y instanceof Tensor)) return record(out, `${label}Backward0`, [x], (g) => [g]);
+  return record(out, `${label}Backward1`, [x, y], (g) => [
+    need(x) ? sumToShape(g, x._shape) : null,
+    // torch: -grad * self.div(other, rounding_mode=...)
+    need(y) ? sumToShape(mul(neg(g), divmodKernel(x, y, mode, `div_${mode}`)), y._shape) : null,
+  ], [x, y]);
+}
+
+/**
+ * torch.div with rounding_mode: the quotient rounded toward −∞ ("floor") or 0 ("trunc"), in the
+ * operands' promoted dtype (int64 stays int64). Its gradient is zero, as in PyTorch.
+ */
+export function divRounded(x: Operand, y: Operand, mode: RoundingMode): Tensor {
+  if (mode !== "floor" && mode !== "trunc") {
+    throw new TorchError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
+  }
+  const out = divmodKernel(x, y, mode, `div_${mode}`);
+  if (!tracking(x, y)) return out;
+  const [a, b] = operands(x, y, "div");
+  // zeros of each input's shape (a tensor that needs a gradient is floating)
+  const zeros = (t: Tensor) => new Tensor(allocStorage(t.dtype, t.numel()), t.shape, t.dtype);
+  return record(out, "DivBackward2", [a, b], () => [need(a) ? zeros(a) : null, need(b) ? zeros(b) : null]);
+}
+
+/** torch.floor_divide / Python's //: floor division; PyTorch defines no gradient for it. */
+export function floorDivide(x: Operand, y: Operand): Tensor {
+  return notDifferentiable(divmodKernel(x, y, "floor", "floor_divide"), x, y, "floor_divide");
 }
 
 const INPLACE_KERNELS = { add_: ADD, sub_: SUB, mul_: MUL, div_: DIV } as const;

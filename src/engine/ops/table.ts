@@ -27,9 +27,14 @@ interface UnaryRow extends Row {
   functional: boolean;
   parity: ParityDomain;
 }
+/** Keyword arguments of binary rows: add/sub's alpha, div's rounding_mode. */
+export interface BinaryOpts {
+  alpha?: number;
+  rounding_mode?: ew.RoundingMode | null;
+}
 interface BinaryRow extends Row {
   /** a (op) o; a number takes the other operand's kind, as a Python number does */
-  fn: (a: Operand, o: Operand, opts?: { alpha?: number }) => Tensor;
+  fn: (a: Operand, o: Operand, opts?: BinaryOpts) => Tensor;
   /** "arith": parity cases over broadcast shapes and a number; "compare": bool results; null: none */
   parity: "arith" | "compare" | null;
   /** o (op) a: Python's reflected operator (__rsub__), not a method there */
@@ -37,13 +42,13 @@ interface BinaryRow extends Row {
 }
 interface InplaceRow {
   /** a (op)= o, in a's storage */
-  fn: (a: Tensor, o: Operand, opts?: { alpha?: number }) => Tensor;
+  fn: (a: Tensor, o: Operand, opts?: BinaryOpts) => Tensor;
 }
 
 // fn's types are written out (u, b, ip): inferred, they would depend on Tensor, whose methods come from here
 const u = (fn: (a: Tensor) => Tensor) => fn;
-const b = (fn: (a: Operand, o: Operand, opts?: { alpha?: number }) => Tensor) => fn;
-const ip = (fn: (a: Tensor, o: Operand, opts?: { alpha?: number }) => Tensor) => fn;
+const b = (fn: (a: Operand, o: Operand, opts?: BinaryOpts) => Tensor) => fn;
+const ip = (fn: (a: Tensor, o: Operand, opts?: BinaryOpts) => Tensor) => fn;
 
 export const UNARY_OPS = {
   neg: { fn: u((a) => ew.neg(a)), torch: true, functional: false, saves: "nothing", parity: "real" },
@@ -68,11 +73,18 @@ export const BINARY_OPS = {
   add: { fn: b((a, o, opts) => ew.add(a, scaled(o, opts?.alpha))), torch: true, saves: "nothing", parity: "arith" },
   sub: { fn: b((a, o, opts) => ew.sub(a, scaled(o, opts?.alpha))), torch: true, saves: "nothing", parity: "arith" },
   mul: { fn: b((a, o) => ew.mul(a, o)), torch: true, saves: "inputs", parity: "arith" },
-  div: { fn: b((a, o) => ew.div(a, o)), torch: true, saves: "inputs", parity: "arith" },
+  div: { fn: b((a, o, opts) => (opts?.rounding_mode != null ? ew.divRounded(a, o, opts.rounding_mode) : ew.div(a, o))), torch: true, saves: "inputs", parity: "arith" },
   pow: { fn: b((a, o) => ew.pow(a, o)), torch: true, saves: "inputs", parity: "arith" },
   rsub: { fn: b((a, o) => ew.sub(o, a)), torch: false, saves: "nothing", parity: null, reflected: true },
   rdiv: { fn: b((a, o) => ew.div(o, a)), torch: false, saves: "inputs", parity: null, reflected: true },
   rpow: { fn: b((a, o) => ew.pow(o, a)), torch: false, saves: "inputs", parity: null, reflected: true },
+  // % and //: checked against PyTorch and numpy by test/fixtures/python/divmod_checks.py (float and
+  // int64, both signs, zero divisors, broadcasting, gradients), not by the generated parity cases
+  remainder: { fn: b((a, o) => ew.remainder(a, o)), torch: true, saves: "inputs", parity: null },
+  fmod: { fn: b((a, o) => ew.fmod(a, o)), torch: true, saves: "inputs", parity: null },
+  floor_divide: { fn: b((a, o) => ew.floorDivide(a, o)), torch: true, saves: "nothing", parity: null },
+  rmod: { fn: b((a, o) => ew.remainder(o, a)), torch: false, saves: "nothing", parity: null, reflected: true },
+  rfloordiv: { fn: b((a, o) => ew.floorDivide(o, a)), torch: false, saves: "nothing", parity: null, reflected: true },
   eq: { fn: b((a, o) => ew.compare(a, o, "eq")), torch: true, saves: "nothing", parity: "compare" },
   ne: { fn: b((a, o) => ew.compare(a, o, "ne")), torch: true, saves: "nothing", parity: "compare" },
   lt: { fn: b((a, o) => ew.compare(a, o, "lt")), torch: true, saves: "nothing", parity: "compare" },
@@ -87,6 +99,9 @@ export const INPLACE_OPS = {
   mul_: { fn: ip((a, o): Tensor => ew.inplaceArith(a, "mul_", o)) },
   div_: { fn: ip((a, o): Tensor => ew.inplaceArith(a, "div_", o)) },
   pow_: { fn: ip((a, o): Tensor => ew.inplace(a, "pow_", (old) => ew.pow(old, o))) },
+  remainder_: { fn: ip((a, o): Tensor => ew.inplace(a, "remainder_", (old) => ew.remainder(old, o))) },
+  fmod_: { fn: ip((a, o): Tensor => ew.inplace(a, "fmod_", (old) => ew.fmod(old, o))) },
+  floor_divide_: { fn: ip((a, o): Tensor => ew.inplace(a, "floor_divide_", (old) => ew.floorDivide(old, o))) },
 } satisfies Record<string, InplaceRow>;
 
 /** o · alpha (torch's add/sub `alpha`) */
@@ -109,7 +124,7 @@ export type TableMethods = { [K in keyof Rows]: AsMethod<Rows[K]["fn"]> };
 export type TorchFunctions = { [K in keyof Flagged<Unary & Binary, "torch">]: (Unary & Binary)[K]["fn"] };
 export type FunctionalFunctions = { [K in keyof Flagged<Unary, "functional">]: Unary[K]["fn"] };
 
-type Method = (this: Tensor, o?: Operand, opts?: { alpha?: number }) => Tensor;
+type Method = (this: Tensor, o?: Operand, opts?: BinaryOpts) => Tensor;
 /**
  * Each row's fn as a method on `this`, for Tensor.prototype. Each method is compiled on its own
  * (new Function): one shared wrapper would make its call of fn megamorphic, and V8 would no longer

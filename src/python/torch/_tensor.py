@@ -62,6 +62,7 @@ _t_toArray = _b.t_toArray
 _t_view = _b.t_view
 _t_view_as = _b.t_view_as
 _t_clamp = _b.t_clamp
+_t_divRounded = _b.t_divRounded
 
 _NAN = builtins.float("nan")
 _shape_epoch = 0  # bumped when a JS tensor's shape changes (Tensor.shape)
@@ -192,6 +193,7 @@ _BINARY = {n: _binary(n) for n in _ops.BINARY}
 _INPLACE = {n: _inplace(n) for n in _ops.INPLACE}
 _add, _sub, _mul, _div, _pow = (_BINARY[n] for n in ("add", "sub", "mul", "div", "pow"))
 _rsub, _rdiv, _rpow = _BINARY["rsub"], _BINARY["rdiv"], _BINARY["rpow"]
+_remainder, _rmod, _floor_divide, _rfloordiv = (_BINARY[n] for n in ("remainder", "rmod", "floor_divide", "rfloordiv"))
 _eq, _ne, _lt, _le, _gt, _ge = (_BINARY[n] for n in ("eq", "ne", "lt", "le", "gt", "ge"))
 _add_, _sub_, _mul_, _div_, _pow_ = (_INPLACE[n] for n in ("add_", "sub_", "mul_", "div_", "pow_"))
 
@@ -656,6 +658,10 @@ class Tensor:
     __rtruediv__ = _rdiv
     __pow__ = _pow
     __rpow__ = _rpow
+    __mod__ = _remainder
+    __rmod__ = _rmod
+    __floordiv__ = _floor_divide
+    __rfloordiv__ = _rfloordiv
     __matmul__ = _tensor_only("matmul")
 
     def __rmatmul__(self, o):
@@ -685,6 +691,8 @@ class Tensor:
     __imul__ = _mul_
     __itruediv__ = _div_
     __ipow__ = _pow_
+    __imod__ = _INPLACE["remainder_"]
+    __ifloordiv__ = _INPLACE["floor_divide_"]
 
     # comparisons → bool tensors
     def __eq__(self, o):
@@ -708,6 +716,11 @@ class Tensor:
 
     def sub(self, o, alpha=None):
         return _sub(self, o if alpha is None else o * alpha)
+
+    def div(self, o, *, rounding_mode=None):
+        if rounding_mode is None:
+            return _div(self, o)
+        return _wrap(_t_divRounded(self._t, _operand(o), rounding_mode))
 
     matmul = __matmul__
     mm = _tensor_only("mm")

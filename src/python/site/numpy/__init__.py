@@ -6,7 +6,7 @@ from ._core import (  # noqa: F401
     ndarray, dtype, float64, float32, int64, bool_, _from_flat, _from_engine,
     array, asarray, arange, linspace, zeros, ones, full, empty, zeros_like, ones_like, full_like, empty_like,
     meshgrid, concatenate, stack, vstack, hstack, r_, c_, reshape, ravel, transpose, shape, ndim, size, copy,
-    add, subtract, multiply, divide, true_divide, power, equal, not_equal, less, less_equal, greater,
+    add, subtract, multiply, divide, true_divide, power, remainder, mod, fmod, floor_divide, divmod, errstate, equal, not_equal, less, less_equal, greater,
     greater_equal, logical_and, logical_or, logical_not, matmul, dot,
     tanh, exp, log, log10, sqrt, sin, cos, abs, absolute, negative, square, isnan, round, around,
     maximum, minimum, clip, where, nonzero,

@@ -13,6 +13,7 @@
 #       with dtype, the values are cast to it.
 # Use `from numpy._core import _from_flat, _from_engine`.
 import builtins
+import math as _math
 from array import array as array_module
 
 import _bpn_bridge as _b
@@ -404,6 +405,12 @@ class ndarray:
     def __rtruediv__(self, o): return _method(true_divide, True)(self, o)
     def __pow__(self, o): return _method(power)(self, o)
     def __rpow__(self, o): return _method(power, True)(self, o)
+    def __mod__(self, o): return _method(remainder)(self, o)
+    def __rmod__(self, o): return _method(remainder, True)(self, o)
+    def __floordiv__(self, o): return _method(floor_divide)(self, o)
+    def __rfloordiv__(self, o): return _method(floor_divide, True)(self, o)
+    def __divmod__(self, o): return _method(divmod)(self, o)
+    def __rdivmod__(self, o): return _method(divmod, True)(self, o)
     def __matmul__(self, o): return _method(matmul)(self, o)
     def __rmatmul__(self, o): return _method(matmul, True)(self, o)
     def __eq__(self, o): return _method(equal)(self, o)
@@ -421,6 +428,8 @@ class ndarray:
     def __imul__(self, o): return _inplace(multiply)(self, o)
     def __itruediv__(self, o): return _inplace(true_divide)(self, o)
     def __ipow__(self, o): return _inplace(power)(self, o)
+    def __imod__(self, o): return _inplace(remainder)(self, o)
+    def __ifloordiv__(self, o): return _inplace(floor_divide)(self, o)
     __hash__ = None
 
     def __neg__(self):
@@ -724,6 +733,64 @@ subtract = _binary(lambda x, y: x - y)
 multiply = _binary(lambda x, y: x * y)
 true_divide = divide = _binary(lambda x, y: x / y, true_divide=True)
 power = _binary(lambda x, y: x ** y)
+
+
+def _divmod_ufunc(fn, signed_zero=False):
+    """numpy's remainder, fmod and floor_divide over the torch ops, with numpy's differences: bools
+    divide as int64, an integer divided by 0 gives 0 (numpy warns, torch raises), and a float
+    remainder of 0 has the divisor's sign (signed_zero)."""
+    def op(a, b):
+        x, y, d = _operands(a, b)
+        if d.kind == "b":
+            d = _I64
+            x, y = (_number(v, d) if isinstance(v, (builtins.int, builtins.float)) else _cast(v, d) for v in (x, y))
+        if isinstance(x, (builtins.int, builtins.float)):
+            x = full((), x, d)._t
+        zero = None  # where an integer divisor is 0: a bool tensor, True for a number 0
+        if d.kind == "i":
+            zero = y == 0
+            if isinstance(zero, torch.Tensor):
+                zero = zero if zero.any().item() else None
+            elif not zero:
+                zero = None
+            if zero is not None:
+                y = torch.where(zero, 1, y) if isinstance(zero, torch.Tensor) else 1
+        r = fn(x, y)
+        if zero is not None:
+            r = torch.where(zero, 0, r) if isinstance(zero, torch.Tensor) else torch.zeros_like(r)
+        if signed_zero and d.kind == "f":
+            if isinstance(y, torch.Tensor):
+                z = torch.zeros((), dtype=d._torch)
+                r = torch.where(r == 0, torch.where(y < 0, -z, z), r)
+            else:
+                r = torch.where(r == 0, _math.copysign(0.0, y), r)
+        return _out(r)
+    return op
+
+
+remainder = mod = _divmod_ufunc(lambda x, y: x % y, signed_zero=True)
+fmod = _divmod_ufunc(torch.fmod)
+floor_divide = _divmod_ufunc(lambda x, y: x // y)
+
+
+def divmod(a, b):
+    return floor_divide(a, b), remainder(a, b)
+
+
+class errstate:
+    """numpy.errstate: a context manager for floating-point error handling. Our numpy never warns
+    or raises on division by zero or invalid values, so there is nothing to switch."""
+
+    def __init__(self, **kwargs):
+        self.settings = kwargs
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 equal = _binary(lambda x, y: x == y)
 not_equal = _binary(lambda x, y: x != y)
 less = _binary(lambda x, y: x < y)
