@@ -12,14 +12,26 @@ export function collectAllocations(into: WeakSet<Storage> | null): WeakSet<Stora
   return prev;
 }
 
-/** How big a tensor may get: the runner sets `maxElements` (elements) from its memory cap for a run. */
-export const allocation: { maxElements?: number } = {};
+/**
+ * How big a tensor may get: the runner sets `maxElements` (elements) from its memory cap for a run,
+ * and `checkMemory`, called after every MEMORY_CHECK_BYTES of new storage, which throws when all of
+ * the run's memory together is over the cap (many tensors, each under maxElements).
+ */
+export const allocation: { maxElements?: number; checkMemory?: () => void } = {};
+
+const MEMORY_CHECK_BYTES = 32 * 2 ** 20;
+let sinceMemoryCheck = 0;
 
 function checkCap(dtype: DType, n: number): void {
   const cap = allocation.maxElements;
+  const bytes = n * (dtype === "float32" ? 4 : 8);
   if (cap !== undefined && n > cap) {
-    const gb = (n * (dtype === "float32" ? 4 : 8)) / 2 ** 30;
-    throw new RangeError(`Array buffer allocation failed: a tensor of ${n} elements (${gb.toFixed(1)} GB) is larger than this run's memory cap allows (${cap} elements)`);
+    throw new RangeError(`Array buffer allocation failed: a tensor of ${n} elements (${(bytes / 2 ** 30).toFixed(1)} GB) is larger than this run's memory cap allows (${cap} elements)`);
+  }
+  const check = allocation.checkMemory;
+  if (check && (sinceMemoryCheck += bytes) >= MEMORY_CHECK_BYTES) {
+    sinceMemoryCheck = 0;
+    check();
   }
 }
 

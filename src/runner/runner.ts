@@ -31,6 +31,11 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** run this notebook cell in the worker's kernel session instead of the whole file (KernelSession) */
   cell?: WorkerRequest["cell"];
+  /**
+   * How long a Python run gets to honour a cancel's KeyboardInterrupt before its worker is ended
+   * (default 3 s); 0: no limit, the worker ends at a second cancel or terminate().
+   */
+  interruptGraceMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -47,6 +52,12 @@ export interface RunHandle {
   readonly trace: Promise<Trace>;
   /** stop the run; its trace resolves with status "cancelled" */
   cancel(reason?: string): void;
+}
+
+/** A run in a worker of ours, which can also be ended at once. */
+interface WorkerRun extends RunHandle {
+  /** end the worker now (no KeyboardInterrupt first); the trace resolves with `error` */
+  terminate(error: ScriptError): void;
 }
 
 /** Where the bundled worker lives; in development (sources run through tsx) it is built on demand. */
@@ -158,14 +169,20 @@ export class Runner {
   }
 }
 
+/** What a cell that ended its kernel's session says, after why (the runner's part of the message). */
+export const SESSION_LOST = "the kernel restarted: the globals of earlier cells are lost, and the next cell runs in a fresh session";
+
 /**
  * A notebook's kernel: one worker of its own whose Pyodide keeps the notebook's globals between
- * cells (see `run_cell` in src/python/site/_bpn_runtime.py). Cells run one at a time; a cell that
- * ignores its interrupt has its worker terminated, and the next cell starts a new session.
+ * cells (see `run_cell` in src/python/site/_bpn_runtime.py). Cells run one at a time. An interrupt
+ * raises KeyboardInterrupt and waits for it, as Jupyter does; a second one, while the first has not
+ * taken effect, ends the worker, and so does reaching the memory cap: the next cell starts a new
+ * session, and the cell that ended it says so (SESSION_LOST).
  */
 export class KernelSession {
   private worker: Worker | undefined;
-  private current: RunHandle | undefined;
+  private current: WorkerRun | undefined;
+  private interrupts = 0;
   private resetNext = false;
   private sessions = 0;
   private disposed = false;
@@ -181,6 +198,11 @@ export class KernelSession {
     return this.current !== undefined;
   }
 
+  /** Whether the session has a worker (false after dispose, once it was ended). */
+  get hasWorker(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Run one cell (its index among all the notebook's cells) after the cells run before it. */
   runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void): RunHandle {
     if (this.disposed) throw new Error("the kernel was disposed");
@@ -188,6 +210,7 @@ export class KernelSession {
     const reset = this.resetNext || !this.worker;
     if (reset) this.sessions++;
     this.resetNext = false;
+    this.interrupts = 0;
     const source: WorkerSource = {
       take: (memoryMb) => {
         if (this.worker) return this.worker;
@@ -197,26 +220,47 @@ export class KernelSession {
       },
       give: (w) => { w.unref(); },
     };
-    const handle = startRun(path.resolve(this.file), { timeoutMs: 0, ...this.base, cell: { ...cell, reset }, onEvent }, source);
-    this.current = handle;
-    handle.trace.finally(() => { if (this.current === handle) this.current = undefined; }).catch(() => {});
-    return handle;
+    const handle = startRun(path.resolve(this.file), {
+      timeoutMs: 0, interruptGraceMs: 0, ...this.base, cell: { ...cell, reset }, onEvent,
+    }, source);
+    const trace = handle.trace.then((t) => {
+      if (this.current === own) this.current = undefined;
+      if (t.error?.kind === "memory") {
+        // what the cell allocated is held by its globals: only a new session gives it back
+        this.endWorker();
+        t.error.message += `; ${SESSION_LOST}`;
+      }
+      return t;
+    });
+    const own: WorkerRun = { file: handle.file, trace, cancel: (r) => handle.cancel(r), terminate: (e) => handle.terminate(e) };
+    this.current = own;
+    return own;
   }
 
   /**
-   * Interrupt the running cell: KeyboardInterrupt first (the session survives if Python stops within
-   * the grace time); a second interrupt ends the worker, and with it the session.
+   * Interrupt the running cell: KeyboardInterrupt, which keeps the session; a second interrupt, when
+   * the cell is still running (stuck in one long engine call, or catching KeyboardInterrupt), ends
+   * the worker and with it the session.
    */
   interrupt(): void {
-    this.current?.cancel("interrupted");
+    const run = this.current;
+    if (!run) return;
+    if (this.interrupts++ === 0) {
+      run.cancel("interrupted");
+      return;
+    }
+    this.worker = undefined;
+    run.terminate({
+      kind: "cancelled", name: "KernelRestarted",
+      message: `the cell did not stop at the first interrupt, so the second one ended its worker: ${SESSION_LOST}`,
+    });
   }
 
   /** Drop the session: a running cell is stopped with its worker; the next cell starts with fresh globals. */
   restart(): void {
     if (this.current) {
       this.worker = undefined;
-      this.current.cancel("the kernel restarted");
-      this.current.cancel("the kernel restarted"); // the second cancel terminates the worker at once
+      this.current.terminate({ kind: "cancelled", name: "KernelRestarted", message: `the kernel was restarted while the cell ran: ${SESSION_LOST}` });
     }
     this.resetNext = true;
   }
@@ -224,12 +268,16 @@ export class KernelSession {
   dispose(): void {
     this.disposed = true;
     this.restart();
+    this.endWorker();
+  }
+
+  private endWorker(): void {
     void this.worker?.terminate();
     this.worker = undefined;
   }
 }
 
-function startRun(file: string, opts: RunOptions, pool: WorkerSource): RunHandle {
+function startRun(file: string, opts: RunOptions, pool: WorkerSource): WorkerRun {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const lastPlace = new SharedArrayBuffer(8);
@@ -360,7 +408,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerSource): RunHandle
   const req: WorkerRequest = {
     type: opts.cell ? "cell" : "run", file, cell: opts.cell, source: opts.source, documentVersion: opts.documentVersion,
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-    maxElements: Math.floor((memoryMb * 2 ** 20) / 8),
+    maxElements: Math.floor((memoryMb * 2 ** 20) / 8), memoryMb,
     lastPlace, interrupt, pending, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace,
     env: { ...devEnv(), ...workspaceNames(file, opts.workspace), ...opts.env },
     finiteDifference: opts.finiteDifference,
@@ -381,10 +429,14 @@ function startRun(file: string, opts: RunOptions, pool: WorkerSource): RunHandle
         // KeyboardInterrupt first: the worker (and its loaded Pyodide) survives if Python stops in time
         interruptRequested = true;
         Atomics.store(new Int32Array(interrupt), 0, 2);
-        setTimeout(() => stop("cancelled", error), PYTHON_INTERRUPT_GRACE_MS).unref();
+        const grace = opts.interruptGraceMs ?? PYTHON_INTERRUPT_GRACE_MS;
+        if (grace > 0) setTimeout(() => stop("cancelled", error), grace).unref();
         return;
       }
       stop("cancelled", error);
+    },
+    terminate(error) {
+      stop("cancelled", { ...error, message: error.message + lastLineText(lastPlace) });
     },
   };
 }

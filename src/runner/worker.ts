@@ -5,6 +5,8 @@ import * as vm from "node:vm";
 import { parentPort } from "node:worker_threads";
 import type { RunEvent, Trace } from "../protocol/trace";
 import { executeScript } from "./execute";
+import { allocation } from "../engine/dtype";
+import { memoryCheck } from "./memoryCap";
 import { resetEngine } from "./sandbox";
 import { finiteDifferenceCheck, typescriptShiftedLoss, type ShiftedLoss } from "./finiteDifference";
 import { packSamples } from "./summarize";
@@ -19,6 +21,8 @@ export interface WorkerRequest {
   documentVersion?: number;
   maxOutputBytes?: number;
   maxElements?: number;
+  /** the run's memory cap, MB: its heap and tensors together (see memoryCap.ts) */
+  memoryMb?: number;
   /** Int32Array(2) over a SharedArrayBuffer: the last [line, column] the script reached */
   lastPlace: SharedArrayBuffer;
   /** Int32Array(1): the host writes 2 to interrupt a Python run (KeyboardInterrupt) */
@@ -152,10 +156,16 @@ async function handle(req: WorkerRequest, batcher: EventBatcher): Promise<Trace>
   if (req.cwd) process.env.BACKPROP_NINJA_SCRIPT_DIR = req.cwd;
   const python = /\.(py|ipynb)$/i.test(req.file);
   if (python && !pythonRunner) throw new Error("Python support is not available in this build");
-  const trace = python ? await pythonRunner!(req, emit) : executeScript({
-    file: req.file, source: req.source, documentVersion: req.documentVersion, emit,
-    lastPlace: new Int32Array(req.lastPlace), maxOutputBytes: req.maxOutputBytes, maxElements: req.maxElements,
-  });
+  allocation.checkMemory = req.memoryMb ? memoryCheck(req.memoryMb, gc && (() => gc!())) : undefined;
+  let trace: Trace;
+  try {
+    trace = python ? await pythonRunner!(req, emit) : executeScript({
+      file: req.file, source: req.source, documentVersion: req.documentVersion, emit,
+      lastPlace: new Int32Array(req.lastPlace), maxOutputBytes: req.maxOutputBytes, maxElements: req.maxElements,
+    });
+  } finally {
+    allocation.checkMemory = undefined;
+  }
   if (req.finiteDifference) {
     const { name, samples } = req.finiteDifference;
     const probe = (): ShiftedLoss | Promise<ShiftedLoss> => {
@@ -180,12 +190,10 @@ async function handle(req: WorkerRequest, batcher: EventBatcher): Promise<Trace>
  * with --expose-gc; set for this process, it is picked up in a fresh context, and unset again at once
  * (the process is VS Code's extension host: no context made later gets a global gc).
  */
-function youngGenerationCollector(): (() => void) | undefined {
-  if (process.env.BPN_NO_IDLE_GC) return undefined;
+function exposedGc(): ((o?: { type: "minor" | "major" }) => void) | undefined {
   try {
     v8.setFlagsFromString("--expose-gc");
-    const gc = vm.runInNewContext("gc") as ((o: { type: "minor" }) => void) | undefined;
-    return gc ? () => gc({ type: "minor" }) : undefined;
+    return vm.runInNewContext("gc") as ((o?: { type: "minor" | "major" }) => void) | undefined;
   } catch {
     return undefined;
   } finally {
@@ -193,8 +201,11 @@ function youngGenerationCollector(): (() => void) | undefined {
   }
 }
 
+/** V8's gc() in a worker (a full collection when called with no argument; see above). */
+const gc = parentPort ? exposedGc() : undefined;
+
 if (parentPort) {
-  const collectYoung = youngGenerationCollector();
+  const collectYoung = gc && !process.env.BPN_NO_IDLE_GC ? () => gc({ type: "minor" }) : undefined;
   parentPort.on("message", (req: WorkerRequest) => {
     const batcher = new EventBatcher((m) => parentPort!.postMessage(m), req.pending);
     handle(req, batcher).then(
