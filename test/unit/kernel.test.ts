@@ -49,6 +49,14 @@ describe("notebook kernel: cells in one persistent Python session", function () 
     assert.equal(kernel.session, 1);
   });
 
+  it("a cell ending in ';' displays nothing, as in IPython (makemore's `torch.manual_seed(42);`)", async () => {
+    const quiet = await run(kernel, 2, "torch.manual_seed(42);  # seed");
+    assert.equal(quiet.trace.status, "ok", quiet.trace.error?.message);
+    assert.deepEqual(results(quiet), []);
+    const shown = await run(kernel, 2, "x.sum().item()");
+    assert.deepEqual(results(shown), ["6.0"]);
+  });
+
   it("cmp rows carry the cell's index and line; the trace names tensors bound in earlier cells", async () => {
     const r = await run(kernel, 3, "def cmp(s, dt, t):\n    pass\n\ncmp('x', 2 * x, x)\ncmp('x', x, x)");
     assert.equal(r.trace.status, "ok", r.trace.error?.message);

@@ -3,7 +3,9 @@
 # runtime supplies the hooks the rewritten code calls (__bpn_sites__, __bpn_cmp__, __bpn_root__...).
 # What the rewrite does is described at the top of _bpn_runtime.py.
 import ast
+import io
 import linecache
+import tokenize
 import traceback
 
 def _target_names(target):
@@ -133,13 +135,26 @@ class Rewriter(ast.NodeTransformer):
         return ast.copy_location(ast.Call(ast.Name("__bpn_root__", ast.Load()), [expr, key], []), expr)
 
 
+def _ends_with_semicolon(source):
+    """IPython's rule: a cell whose last token (comments aside) is `;` displays nothing."""
+    last = None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER,
+                                tokenize.INDENT, tokenize.DEDENT):
+                last = tok
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return last is not None and last.type == tokenize.OP and last.string == ";"
+
+
 def compile_source(source, filename, rewriter, mode="exec", display_last=False):
     """display_last: a notebook cell shows the value of its last expression (True), a script only a rich
     one such as a graphviz Digraph ("rich"; plain values are not printed, as `python file.py` does)."""
     # tracebacks read lines through linecache: give it the text that runs (maybe unsaved, or a cell)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     tree = ast.parse(source, filename, mode)
-    if display_last and tree.body and isinstance(tree.body[-1], ast.Expr):
+    if display_last and tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_with_semicolon(source):
         last = tree.body[-1]
         args = [last.value, ast.Constant(display_last is True)]
         tree.body[-1] = ast.copy_location(ast.Expr(ast.Call(ast.Name("__bpn_display__", ast.Load()), args, [])), last)
