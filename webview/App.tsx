@@ -106,13 +106,10 @@ export function App({ host }: { host: Host }) {
       else if (l) host.post({ type: "svg", requestId, svg: graphSvg(l, document.body) });
       else host.post({ type: "svg", requestId, error: "the panel has no graph to export yet; run an exercise first" });
     },
-    showValue(uri, name, line) {
-      const roots = snap?.uri === uri ? model?.valueRoots ?? [] : [];
-      // the binding of `name` nearest above the editor's line, else any
-      const named = roots.filter((r) => r.name === name);
-      const root = named.filter((r) => line === undefined || (r.line ?? 0) <= line).pop() ?? named[0];
-      if (root) save({ tab: "graph", valueRoot: rootKey(root), selectedNode: undefined });
-      else console.warn(`Backprop Ninja panel: no Value named ${name} in the run shown`);
+    showValue(uri, name, line, id) {
+      // a panel that has just opened may get this before its first snapshot is rendered: kept till then
+      if (snap?.uri !== uri || !model) pendingValue.current = { uri, name, line, id };
+      else showValueOf(uri, name, line, id);
     },
     finiteDifference(uri, report) {
       const target = snap?.uri === uri ? drawerOf(model, report.name) : undefined;
@@ -132,6 +129,21 @@ export function App({ host }: { host: Host }) {
   // a host without a run (just reloaded) leaves the last results shown, marked as restored
   const snap = hostSnap && !hostSnap.model && !hostSnap.invalid && hostSnap.uri === undefined && restored ? restored : hostSnap;
   const model = snap?.model;
+  const pendingValue = useRef<{ uri: string; name: string; line?: number; id?: string } | undefined>(undefined);
+  const showValueOf = (uri: string, name: string, line?: number, id?: string) => {
+    pendingValue.current = undefined;
+    const roots = snap?.uri === uri ? model?.valueRoots ?? [] : [];
+    // the root the editor picked, else the binding of `name` nearest above the editor's line, else any
+    const named = roots.filter((r) => r.name === name);
+    const root = roots.find((r) => id !== undefined && r.id === id)
+      ?? named.filter((r) => line === undefined || (r.line ?? 0) <= line).pop() ?? named[0];
+    if (root) save({ tab: "graph", valueRoot: rootKey(root), selectedNode: undefined });
+    else console.warn(`Backprop Ninja panel: no Value named ${name} in the run shown`);
+  };
+  useEffect(() => {
+    const p = pendingValue.current;
+    if (p && model && snap?.uri === p.uri) showValueOf(p.uri, p.name, p.line, p.id);
+  }, [snap, model]);
   useEffect(() => {
     const s = hostSnap;
     if (!s?.model || s.trace === undefined) return;

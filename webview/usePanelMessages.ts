@@ -97,7 +97,7 @@ export interface PanelRequests {
   /** open the drawer of the checked tensor on this finite-difference check */
   finiteDifference(uri: string, report: FiniteDifferenceReport): void;
   /** draw the graph of the Value bound to `name` (the editor's Show Value graph) */
-  showValue(uri: string, name: string, line?: number): void;
+  showValue(uri: string, name: string, line?: number, id?: string): void;
 }
 
 /** Subscribes to the host (then says `ready`); `on` takes the messages that are requests to the UI. */
@@ -187,7 +187,7 @@ export function usePanelMessages(host: Host, on: PanelRequests): PanelMessages {
           break;
         }
         case "showValue":
-          handlers.current.showValue(m.uri, m.name, m.line);
+          handlers.current.showValue(m.uri, m.name, m.line, m.id);
           break;
         case "debug":
           reportTimings.current = m.reportTimings;

@@ -3,7 +3,7 @@
 // itself lives in webview/ and is built to dist/webview/.
 import * as vscode from "vscode";
 import { CommandId } from "./commands/ids";
-import type { FiniteDifferenceReport } from "../protocol/trace";
+import type { FiniteDifferenceReport, ValueRoot } from "../protocol/trace";
 import { hostBridge, type HostBridge } from "./panelProtocol";
 import type { RunController, RunRecord } from "./runs";
 
@@ -155,6 +155,11 @@ export class GradientPanel implements vscode.Disposable {
     }
     this.pendingSelection = undefined;
     this.bridge.selectComparison(index);
+  }
+
+  /** Draws a micrograd root of `uri`'s run (Show Value graph at cursor), once the webview is ready. */
+  showValue(uri: string, root: ValueRoot): void {
+    void this.whenReady.then(() => this.bridge.showValue(uri, root.name, root.line, root.id));
   }
 
   /** Shows a finite-difference check in its tensor's drawer (the webview keeps it across reloads). */

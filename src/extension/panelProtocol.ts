@@ -59,8 +59,8 @@ export interface HostBridge extends vscode.Disposable {
   cursor(uri: string, line: number): void;
   stale(stale: boolean): void;
   selectComparison(index: number): void;
-  /** draws the graph of the micrograd Value bound to `name` in `uri`'s run */
-  showValue(uri: string, name: string, line?: number): void;
+  /** draws the graph of the micrograd Value bound to `name` in `uri`'s run (the root `id` when given) */
+  showValue(uri: string, name: string, line?: number, id?: string): void;
   /** a finite-difference check of a tensor of `uri`'s script: the panel shows it in that tensor's drawer */
   finiteDifference(uri: string, report: FiniteDifferenceReport): void;
   /** asks the panel to report render timings (tests and development builds) */
@@ -110,7 +110,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
     cursor: (uri, line) => post({ type: "cursor", uri, line }),
     stale: (stale) => post({ type: "stale", stale }),
     selectComparison: (index) => post({ type: "selectComparison", index }),
-    showValue: (uri, name, line) => post(line === undefined ? { type: "showValue", uri, name } : { type: "showValue", uri, name, line }),
+    showValue: (uri, name, line, id) => post({ type: "showValue", uri, name, ...(line === undefined ? {} : { line }), ...(id === undefined ? {} : { id }) }),
     finiteDifference: (uri, report) => post({ type: "finiteDifference", uri, report }),
     debug: (reportTimings) => post({ type: "debug", reportTimings }),
     requestSvg: (timeoutMs) => new Promise<string>((resolve, reject) => {

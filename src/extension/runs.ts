@@ -72,6 +72,7 @@ export class RunController implements vscode.Disposable {
   private readonly records = new Map<string, RunRecord>();
   private active: (ActiveRun & { abort: AbortController; announced: boolean; announceTimer?: ReturnType<typeof setTimeout> }) | undefined;
   private hasTraceContext = false;
+  private hasValueRootsContext = false;
   private nextId = 1;
   private lastRecord: RunRecord | undefined;
   private readonly didChangeState = new vscode.EventEmitter<void>();
@@ -200,6 +201,10 @@ export class RunController implements vscode.Disposable {
     if (!this.hasTraceContext) {
       this.hasTraceContext = true;
       void vscode.commands.executeCommand("setContext", ContextKey.HasTrace, true);
+    }
+    if (!this.hasValueRootsContext && (rec.trace as { valueRoots?: unknown[] } | undefined)?.valueRoots?.length) {
+      this.hasValueRootsContext = true;
+      void vscode.commands.executeCommand("setContext", ContextKey.HasValueRoots, true);
     }
     const o = rec.outcome;
     this.log.info(`run #${rec.id} ${o.status} in ${o.durationMs.toFixed(0)} ms: ${o.comparisons.length} cmp` +

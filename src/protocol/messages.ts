@@ -140,8 +140,8 @@ const HOST = {
   detail: { requestId: req(isFiniteNumber), detail: optional(object(DETAIL)), error: opt(isString) },
   /** Answer to `requestGraph`: the root's graph (a src/protocol/trace.ts Graph, checked by the webview), or why there is none. */
   graph: { requestId: req(isFiniteNumber), graph: opt(isObj) as Field<unknown>, error: opt(isString) },
-  /** Draw the graph of the micrograd Value bound to `name` (the editor's Show Value graph). */
-  showValue: { uri: req(isString), name: req(isString), line: opt(isIndex) },
+  /** Draw the graph of the micrograd Value bound to `name` (the editor's Show Value graph); `id`: that root's, when known. */
+  showValue: { uri: req(isString), name: req(isString), line: opt(isIndex), id: opt(isString) },
   /** Debug builds and tests only: report render timings (`renderTimings`) with every `rendered`. */
   debug: { reportTimings: req(isBoolean) },
 } satisfies Record<string, Table>;

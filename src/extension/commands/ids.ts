@@ -10,6 +10,7 @@ export enum CommandId {
   CheckGradient = "backpropNinja.checkGradient",
   RestartKernel = "backpropNinja.restartKernel",
   ChoosePythonBackend = "backpropNinja.choosePythonBackend",
+  ShowValueAtCursor = "backpropNinja.showValueAtCursor",
   /** internal: CodeLens / hover link target, reveals a line of a file */
   RevealLine = "backpropNinja.revealLine",
 }
@@ -18,5 +19,7 @@ export enum CommandId {
 export const ContextKey = {
   Running: "backpropNinja.running",
   HasTrace: "backpropNinja.hasTrace",
+  /** some run of this window made micrograd Values (Show Value graph at cursor) */
+  HasValueRoots: "backpropNinja.hasValueRoots",
   LiveMode: "backpropNinja.liveMode",
 } as const;

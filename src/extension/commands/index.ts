@@ -11,6 +11,7 @@ import { revealLine } from "./revealLine";
 import { runExercise } from "./runExercise";
 import type { Services } from "./services";
 import { showPanel } from "./showPanel";
+import { showValueAtCursor } from "./showValueAtCursor";
 import { stopRun } from "./stopRun";
 import { toggleLiveMode } from "./toggleLiveMode";
 
@@ -28,6 +29,7 @@ export function registerAllCommands(s: Services): void {
     [CommandId.RevealLine]: revealLine(),
     [CommandId.RestartKernel]: restartKernel(s),
     [CommandId.ChoosePythonBackend]: choosePythonBackend(s),
+    [CommandId.ShowValueAtCursor]: showValueAtCursor(s),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     s.context.subscriptions.push(vscode.commands.registerCommand(id, handler));
