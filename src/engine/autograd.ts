@@ -27,6 +27,8 @@ export type Edge = [GradFn | null, number];
 export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
 let nextNodeId = 1;
+/** @internal the node id counter, for the Python live mode's snapshots (src/python/live.ts) */
+export const nodeIds = { next: (): number => nextNodeId, setNext(n: number): void { nextNodeId = n; } };
 
 /**
  * A tensor whose values a backward function reads, with its version counter's value when the op ran

@@ -22,6 +22,16 @@ export interface VarOpts extends KeepdimOpts { unbiased?: boolean; correction?: 
 
 let nextTensorId = 1;
 
+/**
+ * @internal For the Python live mode's snapshots (src/python/live.ts): the id counter, and how often
+ * a `.data` alias was made or assigned (its writes do not bump the tensor's own version).
+ */
+export const tensorBookkeeping = {
+  nextId: (): number => nextTensorId,
+  setNextId(n: number): void { nextTensorId = n; },
+  dataAliases: 0,
+};
+
 export class Tensor {
   readonly id = nextTensorId++;
   /** @internal storage and layout */
@@ -145,10 +155,12 @@ export class Tensor {
   }
   /** The values without autograd history; assigning replaces this tensor's values (and shape). */
   get data(): Tensor {
+    tensorBookkeeping.dataAliases++;
     return new Tensor(this._storage, this._shape.slice(), this.dtype, this._strides.slice(), this._offset);
   }
   set data(src: Tensor) {
     if (src.dtype !== this.dtype) throw new TorchError(`data: expected dtype ${this.dtype}, got ${src.dtype}`);
+    tensorBookkeeping.dataAliases++;
     this._storage = src._storage;
     this._shape = src._shape.slice();
     this._strides = src._strides.slice();

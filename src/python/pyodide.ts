@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { PyodideInterface } from "pyodide";
 import { bridge } from "./bridge";
+import { liveModule } from "./live";
 
 /** Where our Python sources live inside Pyodide's file system (kept off the user's paths). */
 export const SITE_DIR = "/bpn/site";
@@ -78,6 +79,7 @@ export function loadPython(onProgress?: (message: string) => void): Promise<Load
       const host: Record<string, unknown> = {};
       py.registerJsModule("_bpn_bridge", bridge);
       py.registerJsModule("_bpn_host", host);
+      py.registerJsModule("_bpn_snapshots", liveModule());
       const src = pythonSourceDir();
       copyTree(py, path.join(src, "torch"), `${SITE_DIR}/torch`);
       copyTree(py, path.join(src, "site"), SITE_DIR);

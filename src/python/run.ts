@@ -11,7 +11,7 @@ import { graphvizVersion, loadGraphviz, renderDot } from "./graphviz";
 import { MAX_FIGURES, type Figure } from "../protocol/trace";
 import { codeCell, notebookCodeCells } from "./notebook";
 import type {
-  PyBinding, PyChart, PyComparison, PyError, PyLocation, PyValueGraph, PythonRunOptions, PythonRunResult,
+  PyBinding, PyChart, PyOutputChunk, PyComparison, PyError, PyLocation, PyValueGraph, PythonRunOptions, PythonRunResult,
 } from "./types";
 
 interface RawError {
@@ -42,6 +42,34 @@ export async function runNotebook(file: string, opts: PythonRunOptions = {}): Pr
 }
 
 /**
+ * A script run for live mode: it resumes from the interpreter state kept in front of the first
+ * statement that changed since the last live run of the file in this thread (see _bpn_live.py), or
+ * runs in full and keeps state for the next one. `opts.live` hears where it resumed from.
+ */
+export async function runPythonLive(file: string, opts: PythonRunOptions & { live: NonNullable<PythonRunOptions["live"]> }): Promise<PythonRunResult> {
+  const abs = path.resolve(file);
+  const source = opts.source ?? fs.readFileSync(abs, "utf8");
+  return runWith(abs, opts, (_rt, cwd, py) => {
+    const live = py.pyimport("_bpn_live") as unknown as { run_live(...a: unknown[]): string; destroy(): void };
+    try {
+      return live.run_live(abs, source, cwd, opts.argv ?? [], JSON.stringify(opts.env ?? {}), opts.live.allowResume);
+    } finally {
+      live.destroy();
+    }
+  });
+}
+
+/** Drop the state live runs keep in this thread (before the interpreter serves anything else). */
+export function forgetLiveState(): void {
+  if (!loaded) return;
+  void loadPython().then(({ py }) => {
+    const live = py.pyimport("_bpn_live") as unknown as { forget(): void; destroy(): void };
+    live.forget();
+    live.destroy();
+  });
+}
+
+/**
  * One cell of a notebook in the thread's kernel session (globals kept from the cells run before, see
  * `run_cell` in _bpn_runtime.py); `reset` starts a fresh session first (a restarted kernel).
  */
@@ -67,7 +95,9 @@ interface Runtime {
   destroy(): void;
 }
 
-async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, cwd: string) => string): Promise<PythonRunResult> {
+async function runWith(
+  abs: string, opts: PythonRunOptions, call: (rt: Runtime, cwd: string, py: LoadedPython["py"]) => string,
+): Promise<PythonRunResult> {
   const t0 = performance.now();
   const cold = !loaded;
   const python = await loadPython(opts.onLoadProgress);
@@ -113,9 +143,9 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
 
   const rt = py.pyimport("_bpn_runtime") as unknown as Runtime;
   const tRun = performance.now();
-  let raw: { ok: boolean; error?: RawError };
+  let raw: { ok: boolean; error?: RawError; resumedAt?: number | null; statements?: number; fullRunReason?: string };
   try {
-    raw = JSON.parse(call(rt, cwd));
+    raw = JSON.parse(call(rt, cwd, py));
   } catch (e) {
     // an error of our own machinery, not of the script
     raw = { ok: false };
@@ -129,10 +159,16 @@ async function runWith(abs: string, opts: PythonRunOptions, call: (rt: Runtime, 
   if (raw.error) result.error = toPyError(raw.error, abs);
   if (!raw.ok) result.status = result.error?.type === "KeyboardInterrupt" ? "cancelled" : "error";
   if (result.status === "cancelled" && result.error) result.error.kind = "cancelled";
+  if (opts.live && raw.statements !== undefined) {
+    result.live = { resumedAt: raw.resumedAt ?? null, statements: raw.statements, ...(raw.fullRunReason ? { fullRunReason: raw.fullRunReason } : {}) };
+  }
   return result;
 }
 
 let loaded = false;
+
+/** What a live run's result held at each statement boundary (see liveBoundary in installHost). */
+const liveMarks: { output: PyOutputChunk[]; nOutput: number; lastText: number; notes: string[]; charts: PyChart[]; figures: Figure[] }[] = [];
 
 interface UnraisableInfo { exc_type: { __name__: string; destroy(): void } | null | undefined }
 interface PySys { unraisablehook: unknown; __unraisablehook__: ((info: UnraisableInfo) => void) & { destroy(): void }; destroy(): void }
@@ -240,6 +276,26 @@ function installHost(
     },
     displayResult(text: string): void {
       opts.onDisplay?.({ text, ...(cell.index !== undefined ? { cell: cell.index } : {}) });
+    },
+    // live runs: what the result holds at each statement boundary, put back when a run resumes
+    liveBoundary(index: number): void {
+      const last = result.output[result.output.length - 1];
+      liveMarks[index] = { output: result.output, nOutput: result.output.length, lastText: last ? last.text.length : 0, notes: result.notes.slice(), charts: result.charts.slice(), figures: result.figures.slice() };
+      opts.live?.boundary(index);
+    },
+    liveResume(index: number): void {
+      const m = liveMarks[index];
+      liveMarks.length = index + 1;
+      result.output.splice(0, Infinity, ...m.output.slice(0, m.nOutput).map((c, i) => ({ ...c, text: i === m.nOutput - 1 ? c.text.slice(0, m.lastText) : c.text })));
+      result.notes.splice(0, Infinity, ...m.notes);
+      result.charts.splice(0, Infinity, ...m.charts);
+      result.figures.splice(0, Infinity, ...m.figures);
+      opts.live?.resume(index);
+    },
+    liveRestart(reason: string): void {
+      liveMarks.length = 0;
+      result.output.length = result.notes.length = result.charts.length = result.figures.length = 0;
+      opts.live?.restart(reason);
     },
   });
 }

@@ -69,6 +69,20 @@ export interface PythonRunResult {
   /** things the user should know that are not errors (e.g. "%matplotlib inline ignored") */
   notes: string[];
   timings: { loadMs: number; coldLoad: boolean; runMs: number };
+  /** a live run (runPythonLive): the statement it resumed at (null: it ran in full, and why) */
+  live?: { resumedAt: number | null; statements: number; fullRunReason?: string };
+}
+
+/** What a live run (runPythonLive, src/python/site/_bpn_live.py) tells its caller as it goes. */
+export interface PythonLiveHooks {
+  /** false: run in full (the state kept is dropped and kept anew) */
+  allowResume: boolean;
+  /** the script is about to run top-level statement `index` (or has run them all: index = their count) */
+  boundary(index: number): void;
+  /** the state before statement `index` was put back: what the run had produced up to it is its own again */
+  resume(index: number): void;
+  /** a resumed run cannot go on (`reason`): it starts over in full, forget what it produced */
+  restart(reason: string): void;
 }
 
 export interface PythonRunHooks {
@@ -99,4 +113,6 @@ export interface PythonRunOptions extends PythonRunHooks {
    * KeyboardInterrupt in the script, so Stop can end a run without killing the worker.
    */
   interruptBuffer?: Int32Array;
+  /** run through runPythonLive: resume from the state kept by the last live run of the file */
+  live?: PythonLiveHooks;
 }

@@ -2,18 +2,24 @@
 // turns what it reports into the same Trace a TypeScript run produces.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadPython, runNotebookCell, runPython } from "../python";
+import { forgetLiveState, loadPython, runNotebookCell, runPython, runPythonLive } from "../python";
 import type { PyBinding, PyComparison, PythonRunOptions, PythonRunResult, PyValueGraph } from "../python/types";
 import { encodeNumber, type NamedValue, type Place, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
-import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
+import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder, type RecorderMark } from "./record";
 import { buildTrace, comparisonRow, languageOf } from "./trace";
 import { addValueRoots, type RootCandidate, type ValueTableNode } from "./valueRoots";
-import { watchRun } from "./watch";
+import { watchRun, type WatchMark } from "./watch";
 import type { NameInfo } from "./summarize";
 import type { WorkerRequest } from "./worker";
 
 const placeOf = (loc: { line: number; column: number; cell?: number }): Place =>
   ({ line: loc.line, column: loc.column + 1, ...(loc.cell !== undefined ? { cell: loc.cell } : {}) });
+
+/**
+ * Live runs (req.live): what the recorder and the watch held at each top-level statement boundary
+ * of the file's last live run in this worker, for a run that resumes there (see runPythonLive).
+ */
+let liveMarks: { file: string; marks: { rec: RecorderMark; watch: WatchMark }[] } | undefined;
 
 export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => void): Promise<Trace> {
   const t0 = performance.now();
@@ -55,13 +61,47 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
         emit({ type: "display", text: d.text, ...(d.cell !== undefined ? { cell: d.cell } : {}) });
       },
     };
-    result = req.type === "cell" && req.cell ? await runNotebookCell(req.file, req.cell, options) : await runPython(req.file, options);
+    const live = req.live && req.type === "run" && /\.py$/i.test(req.file);
+    if (!live) {
+      if (liveMarks) forgetLiveState();
+      liveMarks = undefined;
+    }
+    if (live) {
+      const marks = liveMarks?.file === req.file ? liveMarks.marks : [];
+      liveMarks = { file: req.file, marks };
+      options.live = {
+        allowResume: marks.length > 0,
+        boundary: (i) => { marks[i] = { rec: rec.mark(), watch: watch.mark() }; },
+        resume: (i) => {
+          marks.length = i + 1;
+          rec.resume(marks[i].rec);
+          watch.resume(marks[i].watch);
+        },
+        restart: (reason) => {
+          marks.length = 0;
+          rec.resume(EMPTY_MARK);
+          watch.resume(emptyWatch);
+          rec.notes.length = 0;
+          emit({ type: "phase", phase: "running", message: `running in full: ${reason}` });
+        },
+      };
+    }
+    const emptyWatch = watch.mark();
+    result = req.type === "cell" && req.cell ? await runNotebookCell(req.file, req.cell, options)
+      : live ? await runPythonLive(req.file, { ...options, live: options.live! }) : await runPython(req.file, options);
   } finally {
     watch.dispose();
     rec.flush();
   }
   watch.diagnose();
   rec.notes.push(...result.notes);
+  if (result.live) {
+    const { resumedAt, statements, fullRunReason } = result.live;
+    rec.notes.push(resumedAt === null
+      ? `live run: all ${statements} statements ran${fullRunReason ? ` (${fullRunReason})` : ""}`
+      : resumedAt >= statements ? `live run: no statement changed, the results are the last run's`
+        : `live run: resumed at statement ${resumedAt + 1} of ${statements}, with the state kept from the last run`);
+  }
   if (rec.nonFinite && !rec.nonFinite.place) rec.nonFinite.place = names.get(rec.nonFinite.tensorId)?.place;
 
   const tt = performance.now();
@@ -82,6 +122,10 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   };
   return trace;
 }
+
+const EMPTY_MARK: RecorderMark = {
+  output: [], nOutput: 0, lastText: 0, outputBytes: 0, droppedOutputBytes: 0, comparisons: [], nComparisons: 0, series: new Map(), nonFinite: undefined,
+};
 
 function scriptError(r: PythonRunResult): ScriptError {
   const e = r.error!;

@@ -7,6 +7,18 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 1 << 20;
 const MAX_SERIES_POINTS = 10_000;
 const FLUSH_MS = 100;
 
+export interface RecorderMark {
+  output: OutputChunk[];
+  nOutput: number;
+  lastText: number;
+  outputBytes: number;
+  droppedOutputBytes: number;
+  comparisons: TraceComparison[];
+  nComparisons: number;
+  series: Map<string, { s: Series; n: number }>;
+  nonFinite: NonFiniteEvent | undefined;
+}
+
 /** Everything a run collects before it becomes a Trace (also what a cancelled run still has). */
 export class RunRecorder {
   readonly output: OutputChunk[] = [];
@@ -70,6 +82,45 @@ export class RunRecorder {
     for (const e of this.pendingSeries) if (e.type === "series") latest.set(e.name, e);
     this.pendingSeries = [];
     for (const e of latest.values()) this.emit?.(e);
+  }
+
+  /** How much the recorder holds now (Python's live re-runs keep one per statement boundary). */
+  mark(): RecorderMark {
+    const last = this.output[this.output.length - 1];
+    return {
+      output: this.output, nOutput: this.output.length, lastText: last ? last.text.length : 0, outputBytes: this.outputBytes,
+      droppedOutputBytes: this.droppedOutputBytes, comparisons: this.comparisons, nComparisons: this.comparisons.length,
+      series: new Map([...this.series].map(([name, s]) => [name, { s, n: s.steps.length }])), nonFinite: this.nonFinite,
+    };
+  }
+
+  /**
+   * Start over with what the recorder that made `m` held then, and send it as events again (a
+   * stopped run keeps it). Rows lose the diagnosis the end of that run gave them.
+   */
+  resume(m: RecorderMark): void {
+    this.output.splice(0, Infinity, ...m.output.slice(0, m.nOutput).map((c, i) => (i === m.nOutput - 1 ? { ...c, text: c.text.slice(0, m.lastText) } : { ...c })));
+    this.outputBytes = m.outputBytes;
+    this.droppedOutputBytes = m.droppedOutputBytes;
+    this.comparisons.splice(0, Infinity, ...m.comparisons.slice(0, m.nComparisons).map((c) => {
+      const row = { ...c };
+      delete row.diagnosis;
+      return row;
+    }));
+    this.series.clear();
+    for (const [name, { s, n }] of m.series) this.series.set(name, { name, steps: s.steps.slice(0, n), values: s.values.slice(0, n) });
+    this.nonFinite = m.nonFinite && { ...m.nonFinite };
+    this.pendingSeries = [];
+    if (!this.emit) return;
+    for (const chunk of this.output) this.emit({ type: "output", chunk: { ...chunk } });
+    for (const c of this.comparisons) {
+      const { manual: _m, grad: _g, diff: _d, ...row } = c;
+      this.emit({ type: "comparison", comparison: row });
+    }
+    for (const s of this.series.values()) {
+      const at = s.steps.length - 1;
+      if (at >= 0) this.emit({ type: "series", name: s.name, step: s.steps[at], value: s.values[at] });
+    }
   }
 
   /** Series downsampled to at most MAX_SERIES_POINTS (the last point always kept). */

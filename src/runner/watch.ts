@@ -16,6 +16,21 @@ export interface RunWatch {
   dispose(): void;
   /** The teacher's sentence on every failing row of `rec`; a failed diagnosis becomes a note, never a failed run. */
   diagnose(): void;
+  /** What the watch has seen so far (Python's live re-runs keep one per statement boundary). */
+  mark(): WatchMark;
+  /** Continue as if this run had seen what the run that made `m` had seen up to it. */
+  resume(m: WatchMark): void;
+}
+
+/** A watch's state at one point of a run: the recorded arrays are shared, `n…` say how much of them. */
+export interface WatchMark {
+  root: Tensor | undefined;
+  comparisons: DiagnosisRecorder["comparisons"];
+  nComparisons: number;
+  nonFinite: DiagnosisRecorder["nonFinite"];
+  nNonFinite: number;
+  graph: DiagnosisRecorder["graph"];
+  captureMs: number;
 }
 
 /** Start watching a run; `hooks` are the run's own listeners (its cmp rows and first NaN/Inf). */
@@ -42,6 +57,19 @@ export function watchRun(
       diagnosing.dispose();
       own.dispose();
       allocation.maxElements = cap;
+    },
+    mark() {
+      return {
+        root, comparisons: diagnosis.comparisons, nComparisons: diagnosis.comparisons.length, nonFinite: diagnosis.nonFinite,
+        nNonFinite: diagnosis.nonFinite.length, graph: diagnosis.graph, captureMs: (diagnosis as unknown as { captureMs: number }).captureMs,
+      };
+    },
+    resume(m) {
+      root = m.root;
+      diagnosis.comparisons.splice(0, Infinity, ...m.comparisons.slice(0, m.nComparisons));
+      diagnosis.nonFinite.splice(0, Infinity, ...m.nonFinite.slice(0, m.nNonFinite));
+      diagnosis.graph = m.graph;
+      (diagnosis as unknown as { captureMs: number }).captureMs = m.captureMs;
     },
     diagnose() {
       try {

@@ -18,6 +18,8 @@ export interface WorkerRequest {
   /** type "cell": the cell (its index among all cells, its text) and whether to restart the session first */
   cell?: { index: number; source: string; reset?: boolean };
   source?: string;
+  /** a .py run of live mode: resume from the state the worker kept from the file's last live run */
+  live?: boolean;
   documentVersion?: number;
   maxOutputBytes?: number;
   maxElements?: number;
