@@ -65,10 +65,13 @@ const workloads = [
   ["train_python_threads", quick ? 300 : 3000, "exercise 4 through Python, the loop inside `with torch.no_grad():` (train_ninja.py; PyTorch with its default threads: torch_threads), steps/s", quick ? 1 : 3],
   ["mlp", quick ? 200 : 1000, "larger MLP, loss.backward(): 30-128-128-27, batch 48 (ours: bench/workloads.ts mlpStep; PyTorch: bench/mlp.py), steps/s", repeat],
   ["mlp_python", quick ? 200 : 1000, "larger MLP through Python: bench/mlp.py (ours: Pyodide + our torch; PyTorch: CPython), steps/s", repeat],
+  ["lecture_notebook", quick ? 3 : 9, "micrograd lecture-like notebook end to end (test/fixtures/lectures/micrograd_moons.ipynb: its own micrograd, make_moons, 15 training steps, decision boundary; ours: Pyodide + our numpy/sklearn/matplotlib; PyTorch column: native CPython with Debian's numpy/sklearn/matplotlib, no torch): first run with loading, then warm runs, ms", quick ? 1 : 3],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
 ].filter(([name]) => !only || only.includes(name));
 
-const results = { machine: { cpus: (await import("node:os")).cpus().length, node: process.version }, torch: torch?.version ?? null, workloads: {} };
+const cpus = (await import("node:os")).cpus();
+console.log(`CPU: ${cpus[0]?.model ?? "unknown"}, ${cpus.length} cores (shared: figures swing)`);
+const results = { machine: { cpu: cpus[0]?.model, cpus: cpus.length, node: process.version }, torch: torch?.version ?? null, workloads: {} };
 /** Each metric's median over the runs. */
 function medians(runs) {
   const out = {};

@@ -224,6 +224,19 @@ def mlp_python(steps):
     return mlp(steps)
 
 
+LECTURE_NOTEBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../test/fixtures/lectures/micrograd_moons.ipynb")
+
+
+def lecture_notebook(reps):
+    """The micrograd lecture-like notebook (its own Scalar class, make_moons, a training loop, a
+    decision boundary) in native CPython, in a process of its own without torch (bench/notebook_cpython.py)."""
+    import subprocess
+    child = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebook_cpython.py")
+    out = subprocess.run([sys.executable, child, LECTURE_NOTEBOOK, str(reps)], capture_output=True, text=True, check=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"first_ms": r["first_ms"], "warm_ms": r["warm_ms"], "warm_cpu_ms": r["warm_cpu_ms"]}
+
+
 def memory(steps):
     X, Y = dataset(); g, params = model(200)
     with torch.no_grad():

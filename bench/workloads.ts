@@ -156,6 +156,35 @@ async function pythonScriptRate(script: string, steps: number): Promise<number> 
 }
 
 const workloads: Record<string, (arg: number) => Record<string, number> | Promise<Record<string, number>>> = {
+  async lecture_notebook(reps) {
+    // test/fixtures/lectures/micrograd_moons.ipynb through our Python runner, end to end: first_ms is
+    // loading Pyodide with our torch/numpy/sklearn/matplotlib and the first run; warm_ms the median of
+    // `reps` more runs (each a fresh session, as a re-run is), warm_cpu_ms their median CPU time (the
+    // process's, JIT and GC threads included). CPython's side: bench/notebook_cpython.py
+    process.env.BPN_PYTHON_DIR ??= path.resolve(__dirname, "../src/python");
+    const nb = path.resolve(__dirname, "../test/fixtures/lectures/micrograd_moons.ipynb");
+    const expected = fs.readFileSync(nb.replace(/\.ipynb$/, ".out"), "utf8").split("\n").length;
+    const once = async () => {
+      const r = await runPython(nb);
+      if (r.status !== "ok") throw new Error(r.error?.traceback);
+      const lines = r.output.filter((o) => o.stream === "stdout").map((o) => o.text).join("").split("\n").length;
+      if (lines !== expected) throw new Error(`the notebook printed ${lines} lines, CPython ${expected}`);
+    };
+    const t0 = performance.now();
+    await loadPython();
+    await once();
+    const first = performance.now() - t0;
+    const warm: number[] = [], cpu: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t = performance.now(), c = process.cpuUsage();
+      await once();
+      warm.push(performance.now() - t);
+      const used = process.cpuUsage(c);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    return { first_ms: first, warm_ms: median(warm), warm_cpu_ms: median(cpu) };
+  },
   trace(reps) {
     // exercise 1-3 script → Trace, in-process (the worker's part of a live re-run), warm: the first
     // runs (JIT warm-up of the transpiler, the engine and the runner) are not timed
