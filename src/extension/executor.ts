@@ -87,6 +87,7 @@ export async function createExecutor(context: vscode.ExtensionContext, log: Log)
         workspace: req.workspace,
         documentVersion: req.documentVersion,
         timeoutMs: req.timeoutMs,
+        live: req.live,
         onEvent,
       });
     const onAbort = () => handle.cancel(req.signal.reason instanceof Error ? req.signal.reason.message : "stopped");

@@ -32,6 +32,8 @@ export interface RunRequest {
   signal: AbortSignal;
   /** 0: no limit; undefined: the runner's default */
   timeoutMs?: number;
+  /** a re-run of live mode (save, typing): Python may resume from the state its last run kept */
+  live?: boolean;
   onProgress(p: RunProgress): void;
   onOutput(line: string): void;
   /** called with the trace so far while a long run goes on (training loss curves) */
@@ -134,6 +136,7 @@ export class RunController implements vscode.Disposable {
         documentVersion: doc.version,
         signal: abort.signal,
         timeoutMs,
+        live: reason === "save" || reason === "type",
         onProgress: (p) => {
           if (this.active !== run) return;
           run.progress = p;

@@ -29,6 +29,8 @@ export interface RunOptions {
   finiteDifference?: { name: string; samples?: number };
   env?: Record<string, string>;
   onEvent?: (e: RunEvent) => void;
+  /** a .py script: resume from the state the worker kept from the file's last live run (live mode) */
+  live?: boolean;
   /** run this notebook cell in the worker's kernel session instead of the whole file (KernelSession) */
   cell?: WorkerRequest["cell"];
   /**
@@ -406,7 +408,7 @@ function startRun(file: string, opts: RunOptions, pool: WorkerSource): WorkerRun
   worker.on("exit", onExit);
 
   const req: WorkerRequest = {
-    type: opts.cell ? "cell" : "run", file, cell: opts.cell, source: opts.source, documentVersion: opts.documentVersion,
+    type: opts.cell ? "cell" : "run", file, cell: opts.cell, source: opts.source, live: opts.live, documentVersion: opts.documentVersion,
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxElements: Math.floor((memoryMb * 2 ** 20) / 8), memoryMb,
     lastPlace, interrupt, pending, cwd: opts.cwd ?? path.dirname(file), workspace: opts.workspace,
