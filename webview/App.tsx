@@ -63,7 +63,7 @@ function savedRoot(roots: readonly ValueRoot[], key: string | undefined): ValueR
 
 /** "o · 10 nodes", "backward() line 27 · 68,819 nodes" */
 function rootLabel(r: ValueRoot): string {
-  const where = r.kind !== "named" && !/^[A-Za-z_$]/.test(r.name) && r.line !== undefined ? ` line ${r.line + 1}` : "";
+  const where = r.kind !== "named" && !/^[A-Za-z_$][\w$]*$/.test(r.name) && r.line !== undefined ? ` line ${r.line + 1}` : ""; // the model counts lines from 0
   return `${r.name}${where} · ${r.nodes.toLocaleString("en-US")} node${r.nodes === 1 ? "" : "s"}`;
 }
 

@@ -3,6 +3,8 @@
 // drawn, each graph keeps its own zoom, unnamed Values read "op · data". Screenshots in
 // .test-artifacts/webview/. Also logs the layout time of the initial graph and of the training graph.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { compactTrace, valueGraphOf, type Trace, type ValueRoot } from "../../src/protocol/trace";
@@ -66,6 +68,24 @@ describe("gradient panel: micrograd roots (webview, Chromium)", function () {
     await page.waitForSelector(".graph-view[data-nodes='3']");
     assert.deepEqual((await page.$$eval(".graph-view .node", (ns) => ns.map((n) => n.getAttribute("data-label")))).sort(), ["w1", "x1", "x1w1"]);
     await screenshot(page, "micrograd-roots-picked");
+  });
+
+  it("an unnamed backward() root is labelled by the line of its call, as the editor numbers it", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bpn-roots-"));
+    try {
+      const script = path.join(dir, "unnamed.ts");
+      writeFileSync(script, ['import { Value } from "backprop-ninja";', "const a = new Value(2);", "a.mul(new Value(3)).backward();", ""].join("\n"));
+      const t = executeScript({ file: script });
+      assert.equal(t.status, "ok", t.error?.message);
+      const r = t.valueRoots!.find((x) => x.kind === "backward")!;
+      await postToPanel(page, { type: "snapshot", uri: `file://${script}`, version: 1, stale: false, trace: compactTrace(t) });
+      await page.waitForSelector("[data-testid=root-picker] option", { state: "attached" });
+      assert.doesNotMatch(r.name, /^[A-Za-z_$][\w$]*$/, `the root has no variable name (${r.name})`);
+      const options = await page.$$eval("[data-testid=root-picker] option", (os) => os.map((o) => o.textContent));
+      assert.ok(options.some((o) => o?.includes(" line 3 ")), options.join(", "));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps the view of each graph when switching between roots", async () => {
