@@ -51,10 +51,12 @@ interface SaveTimings {
 }
 
 /**
- * `saves` whitespace-only edits of `doc` (toggle one trailing newline), each saved and timed from the
- * save event to the run's result and to the panel's DOM showing it.
+ * `saves` edits of `doc`, each saved and timed from the save event to the run's result and to the
+ * panel's DOM showing it. The edit toggles one trailing newline, or with `toggle` = [a, b] rewrites
+ * the line that reads a into b and back (an edit that changes a statement, where a Python live run
+ * resumes).
  */
-async function timeSaves(api: BackpropNinjaApi, doc: vscode.TextDocument, saves: number): Promise<SaveTimings> {
+async function timeSaves(api: BackpropNinjaApi, doc: vscode.TextDocument, saves: number, toggle?: readonly [string, string]): Promise<SaveTimings> {
   // the editor in the first group, the panel visible in its own group beside it (a hidden webview
   // is unloaded and renders nothing), and one run shown before the saves start
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
@@ -69,7 +71,13 @@ async function timeSaves(api: BackpropNinjaApi, doc: vscode.TextDocument, saves:
     // a whitespace-only edit (toggle one trailing newline) so that save really writes and re-runs
     const edit = new vscode.WorkspaceEdit();
     const last = doc.lineCount - 1;
-    if (doc.getText().endsWith("\n\n")) edit.delete(doc.uri, new vscode.Range(last - 1, doc.lineAt(last - 1).text.length, last, 0));
+    if (toggle) {
+      const text = doc.getText();
+      const [from, to] = text.includes(toggle[0]) ? toggle : [toggle[1], toggle[0]];
+      const at = text.indexOf(from);
+      assert.ok(at >= 0, `neither form of the toggled line is in ${doc.uri.fsPath}`);
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + from.length)), to);
+    } else if (doc.getText().endsWith("\n\n")) edit.delete(doc.uri, new vscode.Range(last - 1, doc.lineAt(last - 1).text.length, last, 0));
     else edit.insert(doc.uri, doc.lineAt(last).range.end, "\n");
     await vscode.workspace.applyEdit(edit);
     const version = doc.version;
@@ -162,7 +170,9 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     note(`(doc.save() call itself, not counted above: ${fmt(saveCall)})`);
   });
 
-  // A sign flip in dlogprobs: every row wrong, the first diagnosed, the rest downstream of it
+  // A sign flip in dlogprobs: every row wrong, the first diagnosed, the rest downstream of it. Each
+  // save rewrites the flipped line (`1.0 / n` <-> `1.0/n`): an edit in the backward part, where a
+  // Python live run resumes rather than building the dataset again.
   for (const [lang, rel, from, to] of [
     ["typescript", "backprop_ninja.ts", "dlogprobs.indexSet([range(n), Yb], -1.0 / n);", "dlogprobs.indexSet([range(n), Yb], 1.0 / n);"],
     ["python", "python/backprop_ninja.py", "dlogprobs[range(n), Yb] = -1.0 / n", "dlogprobs[range(n), Yb] = 1.0 / n"],
@@ -171,7 +181,7 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
       const api = await vscode.extensions.getExtension<BackpropNinjaApi>("backprop-ninja.backprop-ninja")!.activate();
       const folder = vscode.workspace.workspaceFolders![0].uri;
       const doc = await vscode.workspace.openTextDocument(signFlipped(folder, rel, from, to));
-      const t = await timeSaves(api, doc, Number(process.env.BPN_TIMING_SAVES ?? 6));
+      const t = await timeSaves(api, doc, Number(process.env.BPN_TIMING_SAVES ?? 6), [to, to.replace("1.0 / n", "1.0/n")]);
       const rows = t.last!.outcome.comparisons;
       const wrong = rows.filter((c) => c.status === "wrong");
       assert.ok(wrong.length >= 20, `${wrong.length} wrong rows`);
@@ -179,6 +189,8 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
       assert.equal(first.diagnosisKind, "sign-flipped", `logprobs: ${first.diagnosis}`);
       assert.ok(rows.filter((c) => c.causes?.includes("logprobs")).length >= 20, "later rows are downstream of logprobs");
       note(`sign flip (${lang}), ${wrong.length} wrong rows: save event → run finished: ${fmt(t.toResult)}`);
+      const live = (t.last!.trace as { notes?: string[] } | undefined)?.notes?.find((n) => n.startsWith("live run"));
+      if (live) note(`sign flip (${lang}), the last save: ${live}`);
       if (t.toDom.length) note(`sign flip (${lang}): save event → panel updated (webview's DOM): ${fmt(t.toDom)}`);
       metric(`signflip_${lang === "typescript" ? "ts" : "py"}_save_to_panel_ms`, median(t.toDom.length ? t.toDom : t.toPanel));
     });
