@@ -31,6 +31,13 @@ export interface CapturedGraph {
   byNode: Map<GradFn, CapturedNode>;
   /** true when every non-leaf node's backward closure could be kept */
   replayable: boolean;
+  /**
+   * A graph recorded elsewhere (the native backend's PyTorch graph): the node of each compared
+   * tensor, which stands in for it here, and the replay done where the graph lives. `override` is
+   * asked per node with a placeholder incoming gradient (the learner's value does not depend on it).
+   */
+  byTensor?: Map<Tensor, CapturedNode>;
+  replayWith?: (override: (node: CapturedNode, incoming: Tensor) => Tensor | "taint" | undefined) => ReplayResult;
 }
 
 /** Record the graph below `root`; call it from the inspector's backward event, before the pass frees it. */
@@ -52,6 +59,7 @@ export function captureGraph(root: Tensor): CapturedGraph {
 
 /** The node whose incoming gradient is `t`'s gradient (its grad_fn, or the leaf's AccumulateGrad). */
 export function nodeOf(graph: CapturedGraph, t: Tensor): CapturedNode | undefined {
+  if (graph.byTensor) return graph.byTensor.get(t);
   if (t.grad_fn) return graph.byNode.get(t.grad_fn);
   for (const c of graph.order) if (c.node.variable === t) return c;
   return undefined;
@@ -83,6 +91,7 @@ export function replay(
   rootGrad: Tensor,
   override?: (node: CapturedNode, incoming: Tensor) => Tensor | "taint" | undefined,
 ): ReplayResult {
+  if (graph.replayWith) return graph.replayWith(override ?? (() => undefined));
   const incoming = new Map<CapturedNode, Tensor>();
   const contributions = new Map<CapturedNode, Contribution[]>();
   const tainted = new Set<CapturedNode>();

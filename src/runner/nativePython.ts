@@ -1,7 +1,8 @@
 // The second Python backend (#22): the user's own interpreter and PyTorch, run as a child process
 // under src/python/native/bpn_native.py. The script's stdout/stderr are its own pipes; the runtime's
-// events (cmp rows, bindings, the end) are JSON lines on fd 3. The result is the same Trace the
-// built-in engine's runs produce, with `engine` saying which PyTorch made the verdicts.
+// events (cmp rows, bindings, the backward graph, the end, replies) are JSON lines on fd 3; after the
+// run the host asks its questions (the diagnosis's tensors and replays) on fd 4. The result is the
+// same Trace the built-in engine's runs produce, with `engine` saying which PyTorch made the verdicts.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +15,7 @@ import {
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { languageOf, pairTensors, sha256 } from "./trace";
 import type { RunHandle } from "./runner";
+import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
 
 /** How long the interpreter gets to honour Stop's SIGINT (KeyboardInterrupt) before SIGTERM. */
 export const NATIVE_INTERRUPT_GRACE_MS = 3000;
@@ -119,6 +121,8 @@ type NativeEvent =
   | { t: "display"; cell?: number; text: string }
   | ({ t: "cmp" } & NativeComparison)
   | { t: "bindings"; tensors: (Omit<NamedTensor, "kind" | "id"> & { device: string })[] }
+  | ({ t: "graph" } & NativeGraph)
+  | { t: "reply"; [key: string]: unknown }
   | { t: "done"; ok: boolean; error?: NativeError };
 
 interface NativeComparison extends Place {
@@ -225,7 +229,8 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
   const text = opts.source ?? fs.readFileSync(file, "utf8");
   const notebook = languageOf(file) === "notebook";
   const rec = new RunRecorder(opts.onEvent, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
-  const request: Record<string, unknown> = { file, cwd: opts.cwd ?? path.dirname(file) };
+  // fd 4: the host's questions after the run (the diagnosis's tensors and replays), answered on fd 3
+  const request: Record<string, unknown> = { file, cwd: opts.cwd ?? path.dirname(file), requestsFd: 4 };
   if (notebook) {
     const { cells, notes } = notebookCodeCells(text);
     request.cells = cells.map((c) => ({ index: c.index, source: c.source }));
@@ -235,11 +240,21 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
   const child: ChildProcess = spawn(info.python, [nativeRuntime(), "--events-fd", "3"], {
     cwd: request.cwd as string,
     env: { ...process.env, ...opts.env, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8" },
-    stdio: ["pipe", "pipe", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"],
   });
   opts.onEvent?.({ type: "phase", phase: "running" });
   let cell: number | undefined;
   let tensors: NamedTensor[] = [];
+  let graph: NativeGraph | undefined;
+  let diagnosing: Promise<void> | undefined;
+  const requests = child.stdio[4] as NodeJS.WritableStream;
+  requests.on("error", () => {}); // the process died: its pending questions are rejected on close
+  const waiting: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+  const ask: AskChild = (req) => new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) { reject(new Error("the process has ended")); return; }
+    waiting.push({ resolve, reject });
+    requests.write(JSON.stringify(req) + "\n");
+  });
   let done: { ok: boolean; error?: NativeError } | undefined;
   let ended: { reason: string; kind: "cancelled" | "timeout" } | undefined;
   let spawnError: Error | undefined;
@@ -258,9 +273,25 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
       case "bindings":
         tensors = e.tensors.map(({ device: _d, ...t }, id): NamedTensor => ({ ...t, kind: "tensor", id }));
         break;
-      case "done": done = e; break;
+      case "graph": { const { t: _t, ...g } = e; graph = g; break; }
+      case "reply": { const { t: _t, ...r } = e; waiting.shift()?.resolve(r); break; }
+      case "done":
+        done = e;
+        clearTimeout(timer); // the script's time is over; Stop still ends the diagnosis
+        diagnosing = diagnose().finally(() => requests.end());
+        break;
     }
   });
+  /** The diagnosis of the wrong rows, asking the child for PyTorch's tensors and replays. */
+  const diagnose = async (): Promise<void> => {
+    if (ended || !rec.comparisons.some((c) => c.status === "wrong" || c.status === "shape-mismatch")) return;
+    try {
+      const note = await diagnoseNative(rec.comparisons, graph, tensors, notebook ? "notebook" : "python", ask);
+      if (note) rec.notes.push(note);
+    } catch (e) {
+      rec.notes.push(`the wrong-gradient diagnosis failed: ${(e as Error).message}`);
+    }
+  };
   child.stdin!.on("error", () => {}); // a script that ends without reading its input
   child.stdin!.end(JSON.stringify(request) + "\n");
   child.on("error", (e) => (spawnError = e));
@@ -276,7 +307,10 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
   if (opts.timeoutMs) timer = setTimeout(() => end(`time limit of ${opts.timeoutMs} ms reached`, "timeout"), opts.timeoutMs);
 
   // "close": the process exited and its pipes (output, events) are read to the end
-  child.on("close", (code, signal) => {
+  child.on("close", async (code, signal) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`${info.python} ended before it answered`));
+    if (!done) requests.end();
+    await diagnosing;
     clearTimeout(timer);
     clearTimeout(killTimer);
     rec.flush();
@@ -287,12 +321,13 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
     else if (!done) error = { kind: "internal", name: "ProcessExit", message: `${info.python} ended before the run finished (${signal ? `signal ${signal}` : `exit code ${code}`}); see its stderr in the output` };
     if (cell !== undefined && error?.place && error.place.cell === undefined) error.place.cell = cell;
     pairTensors(tensors);
+    const drawn = graph && graph.nodes.length ? protocolGraph(graph, tensors, rec.comparisons) : null;
     const totalMs = performance.now() - t0;
     const trace: Trace = {
       ...emptyTrace(file, text, opts.documentVersion, startedAt, engineLabel(info)),
       status: ended?.kind === "cancelled" ? "cancelled" : error ? "error" : "ok", error,
       timings: { totalMs, prepareMs: 0, runMs: totalMs, traceMs: 0 },
-      tensors, comparisons: rec.comparisons, output: rec.output, notes: rec.notes, series: rec.seriesList(),
+      tensors, graph: drawn, comparisons: rec.comparisons, output: rec.output, notes: rec.notes, series: rec.seriesList(),
       outputTruncated: rec.droppedOutputBytes > 0, droppedOutputBytes: rec.droppedOutputBytes,
     };
     resolve(trace);

@@ -83,6 +83,41 @@ describe("native Python backend (the user's own PyTorch)", function () {
     assert.equal(C.value.sample.values.length, C.value.sample.rows * C.value.sample.cols);
 
     assert.equal(events.filter((x) => x.e.type === "comparison").length, expected.length);
+
+    // the graph of loss.backward(), with the script's names on its nodes and each row on its node
+    const g = trace.graph!;
+    assert.equal(g.source, "backward");
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    assert.equal(byId.get(g.root!)?.op, "NegBackward0");
+    for (const c of trace.comparisons) assert.equal(byId.get(c.nodeId!)?.name, c.name, `${c.name}'s node`);
+    assert.deepEqual([byId.get(logits.nodeId!)?.op, byId.get(logits.nodeId!)?.shape, byId.get(logits.nodeId!)?.tensorId], ["AddBackward0", [32, 27], logits.id]);
+    assert.ok(byId.get(C.nodeId!)?.leaf, "a parameter is a leaf node");
+    for (const e of g.edges) assert.ok(byId.has(e.from) && byId.has(e.to), `edge ${e.from} → ${e.to}`);
+  });
+
+  it("the graph of the last backward: names, shapes, and autograd's gradient of named tensors PyTorch did not keep", async () => {
+    // h keeps no .grad in PyTorch (no retain_grad); the trace gets it from a replay of the retained graph.
+    // The expected numbers are what the same interpreter prints with h.retain_grad() in a plain run.
+    const body = ["import torch", "torch.manual_seed(1)", "x = torch.randn(5, 4)", "W = torch.randn(4, 3, requires_grad=True)",
+      "b = torch.randn(3, requires_grad=True)", "h = (x @ W + b).tanh()", "loss = (h ** 2).mean()"];
+    const file = script("graph.py", [...body, "loss.backward()", ""].join("\n"));
+    const plain = spawnSync(PYTHON, ["-c", [...body, "h.retain_grad()", "loss.backward()", "import json",
+      "g = h.grad.double()", "print(json.dumps([g.min().item(), g.max().item(), g.mean().item(), g.numel()]))"].join("\n")], { encoding: "utf8" });
+    assert.equal(plain.status, 0, plain.stderr);
+    const [min, max, mean, numel] = JSON.parse(plain.stdout);
+    const trace = await runNative(file, { python: PYTHON }).trace;
+    assert.equal(trace.status, "ok", trace.error?.stack);
+    const h = trace.tensors.find((t) => t.name === "h")!;
+    assert.deepEqual([h.grad?.stats.min, h.grad?.stats.max, h.grad?.stats.mean, h.grad?.stats.numel], [min, max, mean, numel]);
+    assert.deepEqual([h.grad?.sample.rows, h.grad?.sample.cols], [5, 3]);
+    const g = trace.graph!;
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    assert.deepEqual(["loss", "h", "W", "b"].map((n) => byId.get(trace.tensors.find((t) => t.name === n)!.nodeId!)?.name), ["loss", "h", "W", "b"]);
+    assert.equal(g.root, trace.tensors.find((t) => t.name === "loss")!.nodeId);
+    // the broadcast add: b's path goes through AddBackward0 whose output is [5, 3]
+    const add = g.nodes.find((n) => n.op === "AddBackward0")!;
+    assert.deepEqual(add.shape, [5, 3]);
+    assert.ok(g.edges.some((e) => e.from === trace.tensors.find((t) => t.name === "b")!.nodeId && e.to === add.id));
   });
 
   it("streams printed output while the script runs", async () => {

@@ -5,7 +5,9 @@
 # rewrite as the built-in engine's runtime (../site/_bpn_rewrite.py), with hooks for real PyTorch:
 # bindings of tensors, cmp calls (the learner's own cmp still runs), errors at the user's line. Events
 # are JSON lines on the events fd, so the script's own stdout/stderr stay untouched; tensors are
-# summarized here (stats over all elements, a capped top-left window), never sent whole.
+# summarized here (stats over all elements, a capped top-left window), never sent whole. After the run
+# the host may ask questions on the request's requestsFd (the wrong rows' tensors, replays of the
+# retained backward graph for the diagnosis) until it closes that pipe.
 import builtins
 import importlib.util
 import json
@@ -32,6 +34,11 @@ _events = None  # the events pipe (a text file, line buffered)
 _sites = {}  # (name, line, col, cell) → value, as in _bpn_runtime.py
 _user_files = set()
 _cell = [None]
+_cmp_kept = []  # per cmp row: (tensor, manual copy, grad copy) for the graph's ids and the diagnosis
+_bw = {"root": None, "root_grad": None, "retained": False, "calls": 0, "shapes": {}}  # the last backward()
+RETAIN_FIRST = 3  # backward() calls that keep their graph before any cmp (see _install_backward)
+KEEP_CMP_NUMEL = 1 << 22  # cmp tensors larger than this are not copied for the diagnosis
+MAX_GRAPH_NODES = 5000  # protocol/trace.ts MAX_GRAPH_NODES
 
 
 def _emit(kind, **fields):
@@ -140,6 +147,17 @@ def __bpn_cmp__(fn, line, col, *args, **kwargs):
     finally:
         if row is not None:
             _emit("cmp", **row)
+            _cmp_kept.append(_keep_cmp(*args[1:]))
+
+
+def _keep_cmp(manual, t):
+    """The compared tensor (its graph node) and copies of both gradients as cmp saw them."""
+    import torch
+    if not isinstance(t, torch.Tensor):
+        return (None, None, None)
+    grad = t.grad if (t.is_leaf or t.retains_grad) else None
+    small = lambda x: isinstance(x, torch.Tensor) and x.numel() <= KEEP_CMP_NUMEL  # noqa: E731
+    return (t, manual.detach().clone() if small(manual) else None, grad.detach().clone() if small(grad) else None)
 
 
 def _comparison(line, col, name, manual, t):
@@ -183,6 +201,227 @@ def __bpn_display__(value, always):
     return value
 
 
+# ---------------------------------------------------------------- the backward graph
+def _install_backward():
+    """Tensor.backward remembers its root, for the graph drawn and the diagnosis's replays. Replaying
+    needs the saved tensors, so the graph is retained (retain_graph=True when the script left it
+    unset) for the first few calls and for every call once a cmp ran: a training loop without cmp
+    then frees its graphs as usual, and at most one extra graph is held at a time."""
+    import torch
+    real = torch.Tensor.backward
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        retain = retain_graph
+        if retain is None and not create_graph and (_cmp_kept or _bw["calls"] < RETAIN_FIRST):
+            retain = True
+        _bw["calls"] += 1
+        _bw.update(root=None, root_grad=None, shapes={})  # the previous graph can go before this pass
+        if retain and self.grad_fn is not None:
+            _record_shapes(self, _bw["shapes"])
+        out = real(self, gradient, retain, create_graph, inputs)
+        _bw.update(root=self, root_grad=gradient, retained=bool(retain or create_graph))
+        return out
+
+    backward.__doc__ = real.__doc__
+    torch.Tensor.backward = backward
+
+
+def _record_shapes(root, shapes):
+    """Each node's output shapes (by its index in _walk's order), seen by a hook as the pass runs:
+    calling a node directly returns its inputs' gradients before the engine sums them to the inputs'
+    shapes (broadcasting), so a replay needs those shapes, which Python cannot read from a node. The
+    hook holds the index, not the node: a node → hook → node cycle through C++ would never be freed."""
+    order, truncated = _walk(root)
+    for i, node in enumerate(order or []):
+        node.register_hook(lambda grad_inputs, grad_outputs, i=i:
+                           shapes.__setitem__(i, [None if g is None else g.shape for g in grad_outputs]))
+
+
+def _walk(root):
+    """The nodes below root.grad_fn, each before the nodes it sends gradient to (root first), capped."""
+    start = root.grad_fn
+    if start is None:
+        return [], False
+    post, seen, stack = [], {start}, [(start, iter(start.next_functions))]
+    while stack:
+        node, it = stack[-1]
+        nxt = next(it, None)
+        if nxt is None:
+            stack.pop()
+            post.append(node)
+        elif nxt[0] is not None and nxt[0] not in seen:
+            if len(seen) >= MAX_GRAPH_NODES:
+                return None, True
+            seen.add(nxt[0])
+            stack.append((nxt[0], iter(nxt[0].next_functions)))
+    post.reverse()
+    return post, False
+
+
+def _call_node(node, grads):
+    """One node's backward applied to its output gradients (None for outputs nothing used), as a tuple."""
+    for extra in range(8):  # outputs after the last one used are not known here: pad with None
+        try:
+            out = node(*grads, *([None] * extra))
+            break
+        except TypeError:
+            continue
+    else:
+        out = node(*grads)  # raises the interpreter's own message
+    return out if isinstance(out, tuple) else (out,)
+
+
+def _replay(order, overrides=None, want=None):
+    """autograd's pass again over the retained graph, from the gradient backward started with.
+    overrides: node index → the gradient to send on instead (or "taint": unusable, mark what it feeds).
+    Returns each reached node's incoming gradient (its output 0), per-use contributions into `want`
+    nodes, and the tainted indexes."""
+    import torch
+    index = {n: i for i, n in enumerate(order)}
+    root = _bw["root"]
+    g0 = _bw["root_grad"] if _bw["root_grad"] is not None else torch.ones_like(root)
+    pending = {(0, root.output_nr): g0.detach()}
+    incoming, contributions, tainted = {}, {}, set()
+    with torch.no_grad():
+        for i, node in enumerate(order):
+            outs = sorted(k[1] for k in pending if k[0] == i)
+            if not outs:
+                continue
+            grads = [pending.pop((i, k), None) for k in range(outs[-1] + 1)]
+            shapes = _bw["shapes"].get(i) or []
+            for k, g in enumerate(grads):  # the engine's sum over broadcast dims (validate_outputs)
+                if g is not None and k < len(shapes) and shapes[k] is not None and g.shape != shapes[k]:
+                    grads[k] = g.sum_to_size(shapes[k])
+            incoming[i] = grads[0]
+            o = (overrides or {}).get(i)
+            if o is not None and not isinstance(o, str) and grads[0] is not None:
+                grads[0] = o
+            taints = isinstance(o, str) or i in tainted  # what this node feeds is tainted, not the node
+            if type(node).__name__ == "AccumulateGrad":
+                continue
+            results = _call_node(node, grads)
+            for slot, ((nxt, nr), gi) in enumerate(zip(node.next_functions, results)):
+                if nxt is None or gi is None:
+                    continue
+                j = index[nxt]
+                if taints:
+                    tainted.add(j)
+                if want is not None and j in want:
+                    contributions.setdefault(j, []).append((i, slot, gi))
+                acc = pending.get((j, nr))
+                pending[(j, nr)] = gi if acc is None else acc + gi
+    return incoming, contributions, tainted
+
+
+def _backward_graph(bound):
+    """The last backward's graph for the host: nodes (op, output shape, inputs, leaf, named binding),
+    the compared tensors' nodes. bound: id(tensor) → its index in the bindings event. Named non-leaf
+    tensors without .grad get autograd's gradient from a replay (when the graph was retained)."""
+    root = _bw["root"]
+    if root is None:
+        return None, {}
+    order, truncated = _walk(root)
+    if truncated or not order:
+        return ({"nodes": [], "truncated": True, "replayable": False, "cmpNodes": []} if truncated else None), {}
+    index = {n: i for i, n in enumerate(order)}
+    leaves = {id(n.variable): n for n in order if type(n).__name__ == "AccumulateGrad"}
+    node_of = lambda t: t.grad_fn if t.grad_fn is not None else leaves.get(id(t))  # noqa: E731
+    named = {}  # node index → binding index (the last binding of its tensor)
+    grads = {}  # binding index → autograd's gradient from the replay
+    for key, v in _sites.items():
+        b = bound.get(id(v))
+        if b is None:
+            continue
+        node = node_of(v)
+        if node in index and (v.grad_fn is None or v.output_nr == 0):
+            named[index[node]] = b
+    shapes = {i: list(s[0]) for i, s in _bw["shapes"].items() if s and s[0] is not None}
+    error = None
+    if _bw["retained"]:
+        try:
+            incoming = _replay(order)[0]
+            for i, b in named.items():
+                if i in incoming and incoming[i] is not None:
+                    grads[b] = incoming[i]
+        except Exception as e:  # noqa: BLE001 - e.g. a saved tensor changed in place after backward
+            error = f"{type(e).__name__}: {e}"
+    nodes = []
+    for i, node in enumerate(order):
+        leaf = type(node).__name__ == "AccumulateGrad"
+        shape = list(node.variable.shape) if leaf else shapes.get(i)
+        if i == 0 and shape is None:
+            shape = list(root.shape)
+        nodes.append({"op": type(node).__name__, "shape": shape, "leaf": leaf, "tensor": named.get(i),
+                      "inputs": [[index[n], nr] if n is not None else None for n, nr in node.next_functions]})
+    cmp_nodes = []
+    for t, _m, _g in _cmp_kept:
+        node = None if t is None else node_of(t)
+        cmp_nodes.append(index.get(node) if node is not None else None)
+    out = {"nodes": nodes, "truncated": False, "replayable": _bw["retained"] and error is None, "cmpNodes": cmp_nodes}
+    if error:
+        out["replayError"] = error
+    _bw["order"] = order
+    return out, grads
+
+
+# ---------------------------------------------------------------- the host's questions after the run
+def _b64(t):
+    import base64
+    import torch
+    x = t.detach().to("cpu").contiguous()
+    dtype = "float64" if x.dtype == torch.float64 else "float32"
+    x = x.to(torch.float64 if dtype == "float64" else torch.float32)
+    return {"shape": list(x.shape), "dtype": dtype, "b64": base64.b64encode(x.numpy().tobytes()).decode("ascii")}
+
+
+def _from_b64(d, device):
+    import base64
+    import torch
+    dtype = torch.float64 if d["dtype"] == "float64" else torch.float32
+    raw = bytearray(base64.b64decode(d["b64"]))
+    return torch.frombuffer(raw, dtype=dtype).reshape(d["shape"]).to(device) if raw else torch.zeros(d["shape"], dtype=dtype, device=device)
+
+
+def _answer(req):
+    """{"op": "tensors"}: every cmp row's manual gradient and autograd's, as cmp saw them.
+    {"op": "replay", "passes": [{overrides: {index: data | "taint"}, want: [index…]}]}: autograd's pass
+    with the learner's gradients sent on from those nodes; the incoming gradient and the per-use
+    contributions at the `want` nodes, and the tainted nodes."""
+    if req["op"] == "tensors":
+        return {"rows": [{"manual": _b64(m) if m is not None else None, "grad": _b64(g) if g is not None else None}
+                         for _t, m, g in _cmp_kept]}
+    if req["op"] == "replay":
+        order = _bw.get("order") or []
+        device = _bw["root"].device
+        out = []
+        for p in req["passes"]:
+            try:
+                overrides = {int(k): (v if isinstance(v, str) else _from_b64(v, device)) for k, v in p["overrides"].items()}
+                want = set(p["want"])
+                incoming, contributions, tainted = _replay(order, overrides, want)
+                out.append({"incoming": {i: _b64(incoming[i]) for i in want if incoming.get(i) is not None},
+                            "contributions": {j: [{"from": i, "slot": k, "grad": _b64(g)} for i, k, g in cs] for j, cs in contributions.items()},
+                            "tainted": sorted(tainted)})
+            except Exception as e:  # noqa: BLE001 - reported to the host, which notes it
+                out.append({"error": f"{type(e).__name__}: {e}"})
+        return {"passes": out}
+    return {"error": f"unknown request {req.get('op')!r}"}
+
+
+def _serve(fd):
+    """Answer the host's requests (one JSON line each, on fd) until it closes the pipe."""
+    try:
+        with os.fdopen(fd, "r", encoding="utf-8") as requests:
+            for line in requests:
+                try:
+                    reply = _answer(json.loads(line))
+                except Exception as e:  # noqa: BLE001
+                    reply = {"error": f"{type(e).__name__}: {e}"}
+                _emit("reply", **reply)
+    except (KeyboardInterrupt, BrokenPipeError):  # Stop, or the host went away: the run is over anyway
+        pass
+
+
 # ---------------------------------------------------------------- running
 def _is_user_file(filename):
     if filename in _user_files:
@@ -198,14 +437,25 @@ def _label(exc):
 
 def _flush_bindings():
     import torch
-    tensors = []
+    tensors, bound = [], {}
     for key, v in _sites.items():
         if isinstance(v, torch.Tensor):
             try:
                 tensors.append(_tensor_info(key[0], _place(key), v))
+                bound[id(v)] = len(tensors) - 1
             except Exception as e:  # noqa: BLE001 - one odd tensor (sparse, meta) must not lose the rest
                 sys.stderr.write(f"[backprop-ninja] {key[0]} not summarized: {e}\n")
+    graph = None
+    try:
+        graph, grads = _backward_graph(bound)
+        for b, g in grads.items():
+            if "grad" not in tensors[b] and g.shape == tuple(tensors[b]["shape"]):
+                tensors[b]["grad"] = _summary(g)
+    except Exception as e:  # noqa: BLE001 - the run's results stand without the graph
+        sys.stderr.write(f"[backprop-ninja] the backward graph was not read: {type(e).__name__}: {e}\n")
     _emit("bindings", tensors=tensors)
+    if graph is not None:
+        _emit("graph", **graph)
 
 
 def _open_names_fallback():
@@ -237,6 +487,7 @@ def run(req):
     builtins.__bpn_sites__ = _sites
     for k in ("__bpn_cmp__", "__bpn_root__", "__bpn_display__"):
         setattr(builtins, k, globals()[k])
+    _install_backward()
     sys.modules["__main__"] = mod
     units = [(None, path, req["source"])] if cells is None else \
         [(c["index"], f"{path}#cell{c['index']}", c["source"]) for c in cells]
@@ -267,6 +518,8 @@ def run(req):
     except KeyboardInterrupt:  # a second Stop while summarizing: end with what was sent
         pass
     _emit("done", **result)
+    if req.get("requestsFd") is not None:
+        _serve(int(req["requestsFd"]))
 
 
 def probe():

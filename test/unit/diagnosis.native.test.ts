@@ -1,0 +1,113 @@
+// The planted-mistake suite (diagnosis.plants.ts) on the native backend (#22): the Python exercise
+// with one mistake per run, run by Debian's python3 with real PyTorch 1.13 through runNative. The
+// verdicts are PyTorch's; the diagnosis is the built-in engine's (src/diagnosis) fed with the cmp
+// rows' tensors from the child and its replays of the retained PyTorch graph. Each plant must get
+// the same first wrong row and kind as on the built-in engine, and every later wrong row must be
+// "downstream" of it (or honestly unexplained/unverifiable, counted and printed).
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Trace, TraceComparison } from "../../src/protocol/trace";
+import { probeInterpreter, runNative } from "../../src/runner/nativePython";
+import { CHAIN, HARMLESS, PLANTS, plantLabel, type Plant } from "./diagnosis.plants";
+import { plantedScript } from "./python.exercise";
+import { needShared } from "../support/sharedData";
+
+const PYTHON = "/usr/bin/python3";
+/** The first WORDS names make the dataset (as diagnosis.python.test.ts: the batch does not matter here). */
+const WORDS = 4000;
+
+const isWrong = (c: TraceComparison) => c.status === "wrong" || c.status === "shape-mismatch";
+const ok = (c: TraceComparison) => c.status === "exact" || c.status === "approximate";
+const FIRST = /^first wrong gradient · /;
+
+describe("diagnosis of planted mistakes on the native backend (real PyTorch)", function () {
+  this.timeout(600_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-nativeplants-"));
+  const file = path.join(dir, "ninja.py");
+  const shapes = new Map<string, number[]>();
+  let runs = 0, runMs = 0;
+  let clean: Trace;
+
+  const run = async (plant: Plant | null): Promise<Trace> => {
+    fs.writeFileSync(file, plantedScript(plant, shapes));
+    const t0 = performance.now();
+    const trace = await runNative(file, { python: PYTHON }).trace;
+    runs++;
+    runMs += performance.now() - t0;
+    return trace;
+  };
+
+  before(async function () {
+    if (!fs.existsSync(PYTHON)) this.skip();
+    try {
+      await probeInterpreter(PYTHON);
+    } catch (e) {
+      console.log(`      skipped: ${(e as Error).message}`);
+      this.skip();
+    }
+    const names = fs.readFileSync(needShared(this, "names.txt"), "utf8").split("\n").slice(0, WORDS);
+    fs.writeFileSync(path.join(dir, "names.txt"), names.join("\n") + "\n");
+    clean = await run(null);
+    for (const c of clean.comparisons) if (!shapes.has(c.name)) shapes.set(c.name, c.gradShape!);
+  });
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (runs) console.log(`    native runs: ${runs}, ${(runMs / runs).toFixed(0)} ms each on average`);
+  });
+
+  it("the correct solution: every row exact or approximate, no diagnosis; the graph drawn with the names", () => {
+    assert.equal(clean.status, "ok", clean.error?.message);
+    assert.deepEqual(clean.comparisons.map((c) => c.name), [...CHAIN, "logits", "hprebn"]);
+    assert.deepEqual(clean.comparisons.filter((c) => !ok(c) || c.diagnosis).map((c) => `${c.name}: ${c.status}`), []);
+    const g = clean.graph!;
+    assert.equal(g.source, "backward");
+    assert.equal(g.nodes.find((n) => n.id === g.root)?.op, "NegBackward0", "the root is the loss");
+    for (const c of clean.comparisons) {
+      const n = g.nodes.find((x) => x.id === c.nodeId);
+      assert.equal(n?.name, c.name, `${c.name}'s row points at its node`);
+    }
+  });
+
+  let downstream = 0, unexplained = 0, deferred = 0;
+  const kinds = new Map<string, [number, number]>();
+  for (const plant of PLANTS) {
+    it(plantLabel(plant), async () => {
+      let trace = await run(plant);
+      // a shape a later in-place formula cannot take stops the script before any cmp, as in PyTorch: plant it in its cmp only
+      if (!trace.comparisons.length && trace.status === "error") trace = await run({ ...plant, isolated: true });
+      const rows = trace.comparisons;
+      const row = rows.find((c) => c.name === plant.name);
+      assert.ok(row && isWrong(row), `the planted mistake changed nothing at ${plant.name} (${row?.status})`);
+      const tally = kinds.get(plant.kind) ?? [0, 0];
+      kinds.set(plant.kind, tally);
+      tally[1]++;
+      assert.deepEqual(rows.filter((c) => FIRST.test(c.diagnosis?.sentence ?? "")).map((c) => c.name), [plant.name], "first wrong gradient");
+      assert.equal(row.diagnosis?.kind, plant.kind, row.diagnosis?.sentence);
+      tally[0]++;
+      for (const c of rows) {
+        const d = c.diagnosis;
+        if (!d || c === row) continue;
+        if (d.kind === "unexplained") { unexplained++; continue; }
+        if (d.kind === "unverifiable") { deferred++; continue; }
+        assert.equal(d.kind, "downstream", `${c.name}: ${d.sentence}`);
+        assert.match(d.sentence, new RegExp(`inherits the error of (\\S+ and )*d${plant.name}\\b`), `${c.name}: ${d.sentence}`);
+        downstream++;
+      }
+    });
+  }
+
+  it("says nothing about the mistakes the exercise makes harmless", async () => {
+    for (const plant of HARMLESS) {
+      const trace = await run(plant);
+      assert.equal(trace.status, "ok", trace.error?.message);
+      assert.deepEqual(trace.comparisons.filter((c) => c.diagnosis).map((c) => c.name), [], plantLabel(plant));
+    }
+  });
+
+  after(() => {
+    console.log(`    kinds matched (plants): ${[...kinds].map(([k, [m, n]]) => `${k} ${m}/${n}`).join(", ")}`);
+    console.log(`    ${downstream} rows downstream of the plant, ${unexplained} unexplained, ${deferred} deferred`);
+  });
+});
