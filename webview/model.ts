@@ -20,6 +20,8 @@ export interface CmpRow {
   /** 0-based position of the cmp call */
   line?: number;
   column?: number;
+  /** 0-based index of the notebook cell of the cmp call (its line counts in that cell) */
+  cell?: number;
   /** graph node of the compared tensor */
   nodeId?: string;
   /** tensor details key (for the per-tensor view) */

@@ -49,7 +49,7 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
     return {
       index: typeof c.index === "number" ? c.index : i,
       name: c.name, status, exact: c.exact, approximate: c.approximate, maxdiff: c.maxdiff ?? null,
-      manualShape: c.manualShape ?? null, gradShape: c.gradShape ?? null, message: c.message, ...lineOf(c),
+      manualShape: c.manualShape ?? null, gradShape: c.gradShape ?? null, message: c.message, ...lineOf(c), ...(c.cell !== undefined ? { cell: c.cell } : {}),
       nodeId: c.nodeId, tensorKey: c.tensorId !== undefined ? String(c.tensorId) : undefined,
       manual: gridOf(sampleIn(c, "manual")), grad: gridOf(sampleIn(c, "grad")), diff: gridOf(sampleIn(c, "diff")),
       diagnosis: c.diagnosis?.sentence, downstreamOf: c.diagnosis?.downstreamOf,

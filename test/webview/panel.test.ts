@@ -2,7 +2,11 @@
 // fake host, fed fixture traces; checks of the DOM and of what the panel posts back, screenshots in
 // .test-artifacts/webview/.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Page } from "playwright-core";
+import { Runner } from "../../src/runner/runner";
 import { compactTrace, detailOf, type Trace } from "../../src/protocol/trace";
 import { loadFixture } from "./fixtures";
 import { closeCheckingCsp, posted, postToPanel, screenshot, usePanel } from "./harness";
@@ -177,6 +181,29 @@ describe("gradient panel (webview, Chromium)", function () {
     await page.locator('.app[data-version="5"]').waitFor();
     assert.equal(await page.locator("[data-testid=restored]").count(), 0);
     assert.equal(await page.locator("tr.cmp-row.bad").count(), 0);
+  });
+
+  it("a notebook's rows say which cell and line their cmp is in, as VS Code counts cells", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bpn-cells-"));
+    const nb = path.join(dir, "cells.ipynb");
+    const cell = (cell_type: string, source: string) => ({ cell_type, metadata: {}, source, ...(cell_type === "code" ? { outputs: [], execution_count: null } : {}) });
+    writeFileSync(nb, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+      cell("code", "import torch\ndef cmp(s, dt, t):\n    pass"),
+      cell("markdown", "# the check"),
+      cell("code", "x = torch.ones(3, requires_grad=True)\n(x * 2).sum().backward()\ncmp('x', 2 * torch.ones(3), x)"),
+    ] }));
+    const runner = new Runner();
+    try {
+      const trace = await runner.run(nb, { timeoutMs: 120_000 }).trace;
+      assert.equal(trace.status, "ok", trace.error?.message);
+      await postToPanel(page, { type: "snapshot", uri: `file://${nb}`, version: 1, stale: false, trace });
+      await page.locator("tr.cmp-row").first().waitFor();
+      assert.equal(await page.locator("th.col-line").innerText(), "cell:line");
+      assert.equal(await page.locator("tr.cmp-row td.col-line").first().innerText(), "3:3");
+    } finally {
+      runner.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the header says which file ran, in which language and when; the output reads plainly", async () => {

@@ -65,6 +65,7 @@ export function CmpTable(p: CmpTableProps) {
       body.current?.querySelector<HTMLElement>(`tr[data-index="${p.selected}"]`)?.scrollIntoView({ block: "nearest" }));
     return () => cancelAnimationFrame(id);
   }, [p.selected]);
+  const inCells = p.rows.some((r) => r.cell !== undefined);
   const bad = p.rows.filter((r) => isBad(r.status)).length;
   const exact = p.rows.filter((r) => r.status === "exact").length;
   const approx = p.rows.filter((r) => r.status === "approximate").length;
@@ -125,7 +126,7 @@ export function CmpTable(p: CmpTableProps) {
               {header("maxdiff", "maxdiff", "num col-maxdiff")}
               {header("status", "verdict", "col-verdict")}
               <th class="col-shape">shape</th>
-              <th class="num col-line">line</th>
+              <th class="num col-line" title={inCells ? "cell:line, counted as VS Code's status bar counts cells" : undefined}>{inCells ? "cell:line" : "line"}</th>
             </tr>
           </thead>
           <tbody ref={body}>
@@ -172,7 +173,9 @@ export function CmpTable(p: CmpTableProps) {
                     <span class="verdict-label"> {STATUS_TEXT[r.status]}</span>
                   </td>
                   <td class="mono col-shape">{shape}</td>
-                  <td class="num col-line">{r.line !== undefined ? r.line + 1 : "—"}</td>
+                  <td class="num col-line" title={r.cell !== undefined && r.line !== undefined ? `cell ${r.cell + 1}, line ${r.line + 1}` : undefined}>
+                    {r.line === undefined ? "—" : r.cell !== undefined ? `${r.cell + 1}:${r.line + 1}` : r.line + 1}
+                  </td>
                 </tr>
               );
             })}
