@@ -10,11 +10,12 @@ import * as readline from "node:readline";
 import { noGradMessage, shapeMismatch, shapeNote, type Comparison } from "../engine/cmp";
 import { notebookCodeCells } from "../python/notebook";
 import {
-  TRACE_VERSION, type NamedTensor, type Place, type RunEvent, type Sample, type ScriptError, type Trace, type TraceComparison,
+  TRACE_VERSION, decodeNumber, type FiniteDifferenceReport, type JsonNumber, type NamedTensor, type Place, type RunEvent, type Sample, type ScriptError, type Trace, type TraceComparison,
 } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { languageOf, pairTensors, sha256 } from "./trace";
 import type { RunHandle } from "./runner";
+import { finiteDifferenceCheck, type ShiftedLoss } from "./finiteDifference";
 import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
 
 /** How long the interpreter gets to honour Stop's SIGINT (KeyboardInterrupt) before SIGTERM. */
@@ -112,6 +113,8 @@ export interface NativeRunOptions {
   cwd?: string;
   env?: Record<string, string>;
   onEvent?: (e: RunEvent) => void;
+  /** after the run, check this tensor's gradient with finite differences (probes run in the same process) */
+  finiteDifference?: { name: string; samples?: number };
 }
 
 /** The runtime's event lines (bpn_native.py's _emit). */
@@ -247,6 +250,7 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
   let tensors: NamedTensor[] = [];
   let graph: NativeGraph | undefined;
   let diagnosing: Promise<void> | undefined;
+  let finiteDifference: FiniteDifferenceReport | undefined;
   const requests = child.stdio[4] as NodeJS.WritableStream;
   requests.on("error", () => {}); // the process died: its pending questions are rejected on close
   const waiting: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
@@ -278,7 +282,7 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
       case "done":
         done = e;
         clearTimeout(timer); // the script's time is over; Stop still ends the diagnosis
-        diagnosing = diagnose().finally(() => requests.end());
+        diagnosing = diagnose().then(checkGradient).finally(() => requests.end());
         break;
     }
   });
@@ -290,6 +294,28 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
       if (note) rec.notes.push(note);
     } catch (e) {
       rec.notes.push(`the wrong-gradient diagnosis failed: ${(e as Error).message}`);
+    }
+  };
+  /**
+   * The finite-difference check, when asked for. finiteDifferenceCheck wants the losses synchronously,
+   * and they come from the child: a first pass learns which (element, step) pairs it probes, the
+   * child computes them all in one go, a second pass reads them (both passes pick the same ones).
+   */
+  const checkGradient = async (): Promise<void> => {
+    const fd = opts.finiteDifference;
+    if (!fd || ended) return;
+    const run = { status: done?.ok ? "ok" : "error", tensors, comparisons: rec.comparisons } as Trace;
+    const key = (flat: number, delta: number) => `${flat}:${delta}`;
+    const nudges: [number, number][] = [];
+    try {
+      const first = await finiteDifferenceCheck(run, fd.name, (): ShiftedLoss => (flat, delta) => { nudges.push([flat, delta]); return 0; }, fd.samples);
+      if (!nudges.length) { finiteDifference = first; return; } // nothing to probe: its reason
+      const reply = await ask({ op: "probe", name: fd.name, nudges }) as { losses?: JsonNumber[]; error?: string };
+      if (!reply.losses) throw new Error(reply.error ?? "no losses");
+      const losses = new Map(nudges.map(([flat, delta], i) => [key(flat, delta), decodeNumber(reply.losses![i])]));
+      finiteDifference = await finiteDifferenceCheck(run, fd.name, () => (flat, delta) => losses.get(key(flat, delta)) ?? NaN, fd.samples);
+    } catch (e) {
+      finiteDifference = { name: fd.name, error: (e as Error).message };
     }
   };
   child.stdin!.on("error", () => {}); // a script that ends without reading its input
@@ -327,7 +353,7 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
       ...emptyTrace(file, text, opts.documentVersion, startedAt, engineLabel(info)),
       status: ended?.kind === "cancelled" ? "cancelled" : error ? "error" : "ok", error,
       timings: { totalMs, prepareMs: 0, runMs: totalMs, traceMs: 0 },
-      tensors, graph: drawn, comparisons: rec.comparisons, output: rec.output, notes: rec.notes, series: rec.seriesList(),
+      tensors, graph: drawn, comparisons: rec.comparisons, output: rec.output, ...(finiteDifference ? { finiteDifference } : {}), notes: rec.notes, series: rec.seriesList(),
       outputTruncated: rec.droppedOutputBytes > 0, droppedOutputBytes: rec.droppedOutputBytes,
     };
     resolve(trace);

@@ -194,6 +194,38 @@ describe("native Python backend (the user's own PyTorch)", function () {
     assert.deepEqual([trace.error?.name, trace.error?.place?.cell, trace.error?.place?.line], ["NameError", 3, 1]);
   });
 
+  it("finite differences: probes in the same process, from the random state the run started in", async () => {
+    // x comes from torch's unseeded global generator: a probe that did not start from the run's
+    // random state would see another x, and its differences would not match autograd's gradient
+    const file = script("fd.py", [
+      "import torch",
+      "x = torch.randn(6, 4)",
+      "W = torch.randn(4, 3, requires_grad=True)",
+      "h = (x @ W).tanh()",
+      "loss = (h ** 2).mean()",
+      "loss.backward()",
+      "def cmp(s, dt, t):",
+      "    print(s, torch.allclose(dt, t.grad))",
+      "dW = -(x.T @ ((2 * h / h.numel()) * (1 - h ** 2)))  # the sign is wrong",
+      "cmp('W', dW, W)",
+      "",
+    ].join("\n"));
+    const trace = await runNative(file, { python: PYTHON, finiteDifference: { name: "W", samples: 4 } }).trace;
+    assert.equal(trace.status, "ok", trace.error?.stack);
+    const fd = trace.finiteDifference!;
+    assert.equal(fd.error, undefined);
+    assert.equal(fd.samples?.length, 4);
+    assert.equal(fd.agrees, true, `autograd vs central differences: ${JSON.stringify(fd.samples)}`);
+    assert.equal(fd.manualName, "dW");
+    assert.deepEqual(fd.samples!.map((x) => x.manualAgrees), [false, false, false, false], "the flipped sign is caught");
+    for (const x of fd.samples!) assert.ok(Math.sign(x.manual!) === -Math.sign(x.numeric) || x.numeric === 0);
+    assert.match(stdoutOf(trace), /^W False$/m, "the probes printed nothing");
+    assert.equal(stdoutOf(trace).split("\n").filter(Boolean).length, 1);
+
+    const missing = await runNative(file, { python: PYTHON, finiteDifference: { name: "nothing" } }).trace;
+    assert.match(missing.finiteDifference?.error ?? "", /no tensor is bound to 'nothing'/);
+  });
+
   it("no interpreter: a clear message, no crash", async () => {
     const file = script("any.py", "print(1)\n");
     const trace = await runNative(file, { python: path.join(dir, "no-such-python") }).trace;

@@ -7,6 +7,7 @@
 import * as vscode from "vscode";
 import { finiteDifferenceVerdict } from "../../protocol/finiteDifference";
 import type { FiniteDifferenceReport } from "../../protocol/trace";
+import { readConfig } from "../config";
 import { notebookCellOf } from "../notebookCells";
 import { GradientPanel } from "../panel";
 import type { Services } from "./services";
@@ -43,10 +44,17 @@ export function checkGradient(s: Services) {
       { location: vscode.ProgressLocation.Notification, title: `Backprop Ninja: checking ${name} with finite differences…`, cancellable: true },
       async (_progress, token) => {
         const { loadRunner } = await import("../executor");
-        const { Runner } = loadRunner(s.context);
+        const { Runner, runNative, resolvePython, workspaceNames } = loadRunner(s.context);
         const runner = new Runner();
         try {
-          const handle = runner.run(uri.fsPath, { timeoutMs: 0, finiteDifference: { name: name! } });
+          // Python on the user's own interpreter when chosen (#22): its probes run in that process
+          const config = readConfig();
+          const handle = config.pythonBackend === "interpreter" && /\.(py|ipynb)$/i.test(uri.fsPath)
+            ? runNative(uri.fsPath, {
+              python: resolvePython(config.pythonPath), timeoutMs: 0, finiteDifference: { name: name! },
+              env: workspaceNames(uri.fsPath, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath),
+            })
+            : runner.run(uri.fsPath, { timeoutMs: 0, finiteDifference: { name: name! } });
           const cancel = token.onCancellationRequested(() => handle.cancel("finite-difference check cancelled"));
           const trace = await handle.trace.finally(() => cancel.dispose());
           if (trace.status === "cancelled") return { name: name!, error: "cancelled" };

@@ -8,7 +8,9 @@
 # summarized here (stats over all elements, a capped top-left window), never sent whole. After the run
 # the host may ask questions on the request's requestsFd (the wrong rows' tensors, replays of the
 # retained backward graph for the diagnosis) until it closes that pipe.
+import ast
 import builtins
+import contextlib
 import importlib.util
 import json
 import math
@@ -34,6 +36,8 @@ _events = None  # the events pipe (a text file, line buffered)
 _sites = {}  # (name, line, col, cell) → value, as in _bpn_runtime.py
 _user_files = set()
 _cell = [None]
+_units = []  # (cell index or None, filename, source) of the run, for the probes
+_start = {}  # the random state the run started in, for the probes
 _cmp_kept = []  # per cmp row: (tensor, manual copy, grad copy) for the graph's ids and the diagnosis
 _bw = {"root": None, "root_grad": None, "retained": False, "calls": 0, "shapes": {}}  # the last backward()
 RETAIN_FIRST = 3  # backward() calls that keep their graph before any cmp (see _install_backward)
@@ -405,7 +409,119 @@ def _answer(req):
             except Exception as e:  # noqa: BLE001 - reported to the host, which notes it
                 out.append({"error": f"{type(e).__name__}: {e}"})
         return {"passes": out}
+    if req["op"] == "probe":
+        return _probe(req["name"], req["nudges"])
     return {"error": f"unknown request {req.get('op')!r}"}
+
+
+# ---------------------------------------------------------------- finite-difference probes
+# A probe re-runs the script from the random state its run started in, with the checked name's first
+# value replaced by a float64 copy with one element shifted, and ends at the first backward() with the
+# loss (as the built-in engine's probes: src/runner/finiteDifference.ts compares the losses).
+class _ProbeDone(BaseException):
+    """Ends a probe at backward(); a BaseException, so the script's `except Exception` lets it by."""
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+
+def _probe_rewriter(cell, name):
+    class ProbeRewriter(_rewrite.Rewriter):
+        """Assignments to `name` pass its value through __bpn_probe__; nothing else is recorded."""
+
+        def _record(self, bound, node):
+            if bound != name:
+                return ast.copy_location(ast.Pass(), node)
+            call = ast.Call(ast.Name("__bpn_probe__", ast.Load()), [ast.Name(bound, ast.Load())], [])
+            return ast.copy_location(ast.Assign([ast.Name(bound, ast.Store())], call), node)
+
+    return ProbeRewriter(cell, inplace_hooks=False)
+
+
+def _promoting():
+    """A torch function mode that computes in float64 whatever mixes float64 and float32 tensors: the
+    nudged float64 copy then carries float64 through ops PyTorch does not promote (matmul, cat), as
+    the built-in engine does. In-place ops keep their tensor's dtype. None before PyTorch 1.13."""
+    import torch
+    try:
+        from torch.overrides import TorchFunctionMode
+        from torch.utils._pytree import tree_flatten, tree_map
+    except ImportError:
+        return None
+
+    def up(a):
+        return a.double() if isinstance(a, torch.Tensor) and a.dtype == torch.float32 else a
+
+    class Promote(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            name = getattr(func, "__name__", "")
+            if not (name.endswith("_") or name == "__setitem__" or name.startswith("__i")):
+                dtypes = {a.dtype for a in tree_flatten((args, kwargs))[0] if isinstance(a, torch.Tensor)}
+                if torch.float64 in dtypes and torch.float32 in dtypes:
+                    args, kwargs = tree_map(up, args), tree_map(up, kwargs)
+            return func(*args, **kwargs)
+
+    return Promote()
+
+
+def _probe(name, nudges):
+    """The loss at each (flat index, delta) of `name`'s first value, or the reason there is none."""
+    import io
+    import random
+    import torch
+    codes = [(index, filename, _rewrite.compile_source(source, filename, _probe_rewriter(index, name)))
+             for index, filename, source in _units]
+    state = {"bound": False, "nudge": None}
+
+    def bpn_probe(value):
+        if state["bound"] or not isinstance(value, torch.Tensor):
+            return value
+        state["bound"] = True
+        flat, delta = state["nudge"]
+        x = value.detach().double().clone()
+        x.view(-1)[flat] += delta
+        return x.requires_grad_(value.requires_grad)
+
+    def stop(self, *args, **kwargs):
+        raise _ProbeDone(self.item())
+
+    real_backward, streams = torch.Tensor.backward, (sys.stdout, sys.stderr)
+    builtins.__bpn_probe__ = bpn_probe
+    losses = []
+    try:
+        torch.Tensor.backward = stop
+        for flat, delta in nudges:
+            state.update(bound=False, nudge=(int(flat), float(delta)))
+            torch.set_rng_state(_start["torch"])
+            random.setstate(_start["random"])
+            mod = types.ModuleType("__main__")
+            mod.__file__, mod.__builtins__ = _start["path"], builtins
+            sys.stdout = sys.stderr = io.StringIO()
+            sys.modules["__main__"] = mod
+            promote = _promoting()
+            try:
+                with promote if promote is not None else contextlib.nullcontext():
+                    for index, _filename, code in codes:
+                        _cell[0] = index
+                        exec(code, mod.__dict__)
+            except _ProbeDone as done:
+                if state["bound"]:
+                    losses.append(_num(done.loss))
+                    continue
+            except BaseException as e:  # noqa: BLE001 - the check reports it
+                kind, message = _label(e)
+                return {"error": f"the script failed with {name} nudged: {kind}: {message}"}
+            finally:
+                sys.stdout, sys.stderr = streams
+                sys.modules["__main__"] = _start["main"]
+            if not state["bound"]:
+                return {"error": f"'{name}' is never assigned a tensor before backward()"}
+            return {"error": "the script never calls backward(), so there is no loss to differentiate"}
+    finally:
+        torch.Tensor.backward = real_backward
+    return {"losses": losses}
 
 
 def _serve(fd):
@@ -491,6 +607,10 @@ def run(req):
     sys.modules["__main__"] = mod
     units = [(None, path, req["source"])] if cells is None else \
         [(c["index"], f"{path}#cell{c['index']}", c["source"]) for c in cells]
+    import random
+    import torch
+    _units[:] = units
+    _start.update(path=path, main=mod, torch=torch.get_rng_state(), random=random.getstate())
     result = {"ok": True}
     try:
         for index, filename, source in units:
