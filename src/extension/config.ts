@@ -21,6 +21,8 @@ export interface BackpropNinjaConfig {
   namesUrl: string;
   /** Seconds a live re-run may take before it is stopped (0: no limit); command runs have none. */
   runTimeout: number;
+  /** Megabytes a run or a notebook kernel's session may hold, tensors included. */
+  memoryCap: number;
   /** What runs Python scripts and notebooks: the built-in engine, or the user's interpreter and PyTorch. */
   pythonBackend: "builtin" | "interpreter";
   /** The interpreter for "interpreter" (empty: python3 on PATH); only the user's settings count. */
@@ -40,6 +42,7 @@ export function readConfig(): BackpropNinjaConfig {
     openPanelOnRun: c.get<boolean>("openPanelOnRun", true),
     namesUrl: c.get<string>("namesUrl", DEFAULT_NAMES_URL) || DEFAULT_NAMES_URL,
     runTimeout: Math.max(0, c.get<number>("runTimeout", 30)),
+    memoryCap: clamp(c.get<number>("memoryCap", 2048), 256, 1 << 20),
     pythonBackend: c.get<string>("pythonBackend", "builtin") === "interpreter" ? "interpreter" : "builtin",
     // machine-scoped in package.json; read from the user's settings alone, so a workspace can never pick it
     pythonPath: c.inspect<string>("pythonPath")?.globalValue ?? "",

@@ -87,6 +87,7 @@ export async function createExecutor(context: vscode.ExtensionContext, log: Log)
         workspace: req.workspace,
         documentVersion: req.documentVersion,
         timeoutMs: req.timeoutMs,
+        memoryMb: config.memoryCap,
         live: req.live,
         onEvent,
       });

@@ -9,12 +9,13 @@ import type { RunEvent, Trace } from "../protocol/trace";
 import type { KernelSession } from "../runner/runner";
 import { chartSvg } from "../../webview/chart/render";
 import { cmpTableHtml, cmpTableText } from "./cellOutput";
+import { readConfig } from "./config";
 import { loadRunner } from "./executor";
 import type { Log } from "./log";
 import { mergeCellTrace } from "./notebookTrace";
 import type { RunController } from "./runs";
 import { outcomeOf } from "./traceAdapter";
-import { UNTRUSTED_MESSAGE, isTrusted } from "./trust";
+import { UNTRUSTED_MESSAGE, ensureTrusted, isTrusted } from "./trust";
 
 export const KERNEL_LABEL = "Backprop Ninja (Python in WebAssembly)";
 export const JUPYTER_NOTEBOOK = "jupyter-notebook";
@@ -35,6 +36,8 @@ interface NotebookState {
   interrupted: boolean;
   /** when Stop last reached the session (Date.now()) */
   lastInterrupt: number;
+  /** the notebook was closed: its cells' results go nowhere */
+  closed: boolean;
 }
 
 /**
@@ -46,6 +49,10 @@ const SAME_STOP_MS = 500;
 export class NotebookKernel implements vscode.Disposable {
   readonly controllers: vscode.NotebookController[] = [];
   private readonly notebooks = new Map<string, NotebookState>();
+  /** closed notebooks' sessions, until their workers have exited */
+  private readonly releasing = new Map<string, Promise<void>>();
+  /** errors this kernel wrote to the log (a cell's own errors are outputs, never these) */
+  private loggedErrors = 0;
   /** notebooks whose kernel (as VS Code's picker shows it) is ours */
   private readonly selected = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -142,24 +149,48 @@ export class NotebookKernel implements vscode.Disposable {
       const session = new this.runner.KernelSession(notebook.uri.fsPath, {
         workspace, env: this.runner.workspaceNames(notebook.uri.fsPath, workspace),
       });
-      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0 };
+      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0, closed: false };
       this.notebooks.set(key, state);
     }
     return state;
   }
 
+  /** A closed notebook: its running cell is stopped, its queued cells dropped, its worker ended. */
   private forget(notebook: vscode.NotebookDocument): void {
     const key = notebook.uri.toString();
     this.selected.delete(key);
-    this.notebooks.get(key)?.session.dispose();
+    const state = this.notebooks.get(key);
     this.notebooks.delete(key);
+    if (!state) return;
+    state.closed = true;
+    state.interrupted = true;
+    const released = state.session.dispose().catch((e) => this.error(e));
+    this.releasing.set(key, released);
+    void released.then(() => { if (this.releasing.get(key) === released) this.releasing.delete(key); });
+  }
+
+  /** The number of errors this kernel logged (the tests check that closing a notebook mid-run adds none). */
+  get errorCount(): number {
+    return this.loggedErrors;
+  }
+
+  /** Whether the notebook has a kernel session (a worker, or one being started). */
+  hasSession(uri: vscode.Uri): boolean {
+    return this.notebooks.has(uri.toString());
+  }
+
+  /** Resolves once the worker of the closed notebook at `uri` has exited. */
+  whenReleased(uri: vscode.Uri): Promise<void> {
+    return this.releasing.get(uri.toString()) ?? Promise.resolve();
+  }
+
+  private error(e: unknown): void {
+    this.loggedErrors++;
+    this.log.error(e instanceof Error ? e : String(e));
   }
 
   private execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
-    if (!isTrusted()) {
-      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE);
-      return Promise.resolve();
-    }
+    if (!isTrusted()) return this.refuseUntrusted(cells, controller);
     const state = this.stateOf(notebook);
     // created now, so the queued cells show as pending
     const executions = cells.map((cell) => controller.createNotebookCellExecution(cell));
@@ -167,6 +198,10 @@ export class NotebookKernel implements vscode.Disposable {
     const done = previous.then(async () => {
       state.interrupted = false;
       for (const exec of executions) {
+        if (state.closed) {
+          endQuietly(exec, undefined); // the extension host keeps an execution until it is ended
+          continue;
+        }
         if (state.interrupted || exec.token.isCancellationRequested) {
           exec.start();
           exec.end(undefined);
@@ -175,34 +210,61 @@ export class NotebookKernel implements vscode.Disposable {
         await this.runCell(exec, notebook, state);
       }
     });
-    state.queue = done.catch((e) => this.log.error(e instanceof Error ? e : String(e)));
+    state.queue = done.catch((e) => this.error(e));
     return state.queue;
+  }
+
+  /**
+   * Restricted mode: nothing runs. VS Code's own Run Cell asks for trust before it gets here; a run
+   * that arrives anyway (Run backprop exercise) says why in the first cell and in a notification.
+   */
+  private async refuseUntrusted(cells: vscode.NotebookCell[], controller: vscode.NotebookController): Promise<void> {
+    ensureTrusted();
+    if (!cells.length) return;
+    const exec = controller.createNotebookCellExecution(cells[0]);
+    exec.start(Date.now());
+    const err = new Error(UNTRUSTED_MESSAGE);
+    err.name = "WorkspaceTrust";
+    err.stack = `${err.name}: ${UNTRUSTED_MESSAGE}\nNothing ran. Trust the workspace (Manage Workspace Trust), then run the cells again.`;
+    await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
+    exec.end(false, Date.now());
   }
 
   private async runCell(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, state: NotebookState): Promise<void> {
     const cell = exec.cell;
     const t0 = Date.now();
-    exec.executionOrder = ++state.order;
     exec.start(t0);
     await exec.clearOutput();
     const stream = new StreamWriter(exec);
     const cancel = exec.token.onCancellationRequested(() => interruptOnce(state));
+    const memoryMb = readConfig().memoryCap;
     let trace: Trace;
     try {
       const onEvent = (e: RunEvent) => {
         if (e.type === "output") stream.write(e.chunk.stream, e.chunk.text);
         else if (e.type === "display") stream.result(e.text);
       };
-      trace = await state.session.runCell({ index: cell.index, source: cell.document.getText() }, onEvent).trace;
+      const run = state.session.runCell({ index: cell.index, source: cell.document.getText() }, onEvent, { memoryMb });
+      if (state.session.session !== state.sessionId) {
+        // a new session (first cell, restart, or a worker that was ended): numbering starts again
+        // at 1 and earlier cells' results are gone
+        state.sessionId = state.session.session;
+        state.order = 0;
+        state.trace = undefined;
+      }
+      exec.executionOrder = ++state.order;
+      trace = await run.trace;
     } finally {
       cancel.dispose();
     }
-    await stream.close();
-    if (state.session.session !== state.sessionId) {
-      // a new session (first cell, restart, or a worker that was ended): earlier cells' results are gone
-      state.sessionId = state.session.session;
-      state.trace = undefined;
+    if (state.closed) {
+      // the notebook was closed while the cell ran: no editor shows results any more, but the
+      // extension host keeps the execution (and refuses a new one of the cell) until it is ended
+      await stream.close().then(undefined, () => undefined);
+      endQuietly(exec, false);
+      return;
     }
+    await stream.close();
     state.trace = mergeCellTrace(state.trace, trace, cell.index, notebook.version);
     const outcome = outcomeOf(state.trace);
     const outputs: vscode.NotebookCellOutput[] = [];
@@ -223,6 +285,8 @@ export class NotebookKernel implements vscode.Disposable {
       const err = new Error(e.message);
       err.name = e.name;
       err.stack = e.stack ?? `${e.name}: ${e.message}`;
+      // the renderer shows the stack: what happened to the session goes under the traceback
+      if (e.kind === "memory") err.stack = `${err.stack.trimEnd()}\n\n${e.stack ? `${SESSION_LOST_TEXT} ` : ""}${memoryHint(memoryMb)}`;
       outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
     }
     if (outputs.length) await exec.appendOutput(outputs);
@@ -315,6 +379,24 @@ class IpynbSerializer implements vscode.NotebookSerializer {
     };
     return new TextEncoder().encode(JSON.stringify(nb, null, 1) + "\n");
   }
+}
+
+/** (the runner's message says so already when there is no traceback to show) */
+const SESSION_LOST_TEXT = "The kernel restarted: the globals of earlier cells are lost, and the next cell runs in a fresh session.";
+
+/** Under a cell that reached the memory cap: the cap and the setting that raises it. */
+export function memoryHint(memoryMb: number): string {
+  return `The memory cap is ${memoryMb} MB; raise it with the setting backpropNinja.memoryCap (MB).`;
+}
+
+/** Ends an execution of a closed notebook, whose start or end VS Code may refuse by now. */
+function endQuietly(exec: vscode.NotebookCellExecution, success: boolean | undefined): void {
+  try {
+    exec.start();
+  } catch { /* started already */ }
+  try {
+    exec.end(success, Date.now());
+  } catch { /* ended already */ }
 }
 
 function interruptOnce(state: NotebookState): void {

@@ -205,8 +205,11 @@ export class KernelSession {
     return this.worker !== undefined;
   }
 
-  /** Run one cell (its index among all the notebook's cells) after the cells run before it. */
-  runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void): RunHandle {
+  /**
+   * Run one cell (its index among all the notebook's cells) after the cells run before it; `memoryMb`
+   * overrides the session's cap from this cell on (a new worker's heap limit takes it too).
+   */
+  runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void, opts: { memoryMb?: number } = {}): RunHandle {
     if (this.disposed) throw new Error("the kernel was disposed");
     if (this.current) throw new Error("a cell is already running in this kernel");
     const reset = this.resetNext || !this.worker;
@@ -223,7 +226,7 @@ export class KernelSession {
       give: (w) => { w.unref(); },
     };
     const handle = startRun(path.resolve(this.file), {
-      timeoutMs: 0, interruptGraceMs: 0, ...this.base, cell: { ...cell, reset }, onEvent,
+      timeoutMs: 0, interruptGraceMs: 0, ...this.base, ...opts, cell: { ...cell, reset }, onEvent,
     }, source);
     const trace = handle.trace.then((t) => {
       if (this.current === own) this.current = undefined;
@@ -267,10 +270,13 @@ export class KernelSession {
     this.resetNext = true;
   }
 
-  dispose(): void {
+  /** Ends the session for good; resolves once its worker thread has exited. */
+  dispose(): Promise<void> {
     this.disposed = true;
+    const worker = this.worker;
     this.restart();
     this.endWorker();
+    return worker ? worker.terminate().then(() => undefined) : Promise.resolve();
   }
 
   private endWorker(): void {

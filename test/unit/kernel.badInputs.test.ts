@@ -16,11 +16,16 @@ async function run(k: KernelSession, index: number, source: string): Promise<{ t
 const results = (events: RunEvent[]) => events.flatMap((e) => (e.type === "display" ? [e.text] : []));
 const printed = (events: RunEvent[]) => events.flatMap((e) => (e.type === "output" ? [e.chunk.text] : [])).join("");
 
-/** Resolves once the cell has printed `text` (the running cell got that far). */
-function printedSoFar(events: RunEvent[], text: string): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => { if (printed(events).includes(text)) { clearInterval(poll); resolve(); } }, 20);
+/** Resolves once the running cell has printed `text`; fails if the cell ends first. */
+function printedSoFar(events: RunEvent[], text: string, cell: { trace: Promise<Trace> }): Promise<void> {
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const seen = new Promise<void>((resolve) => {
+    poll = setInterval(() => { if (printed(events).includes(text)) resolve(); }, 20);
   });
+  const ended = cell.trace.then((t) => {
+    if (!printed(events).includes(text)) throw new Error(`the cell ended (${t.status}: ${t.error?.message}) before printing ${text}`);
+  });
+  return Promise.race([seen, ended]).finally(() => clearInterval(poll));
 }
 
 describe("notebook kernel: bad inputs", function () {
@@ -70,10 +75,10 @@ describe("notebook kernel: bad inputs", function () {
       "    except KeyboardInterrupt:",
       "        print('ignored', flush=True)",
     ].join("\n") }, (e) => events.push(e));
-    await printedSoFar(events, "started");
+    await printedSoFar(events, "started", handle);
     k.interrupt();
     // the first interrupt reached Python, which went on: the session is still there
-    await printedSoFar(events, "ignored");
+    await printedSoFar(events, "ignored", handle);
     assert.ok(k.busy && k.hasWorker);
     k.interrupt();
     const t = await handle.trace;
@@ -112,7 +117,7 @@ describe("notebook kernel: bad inputs", function () {
     const k = kernel();
     const events: RunEvent[] = [];
     const handle = k.runCell({ index: 0, source: "print('spinning', flush=True)\nwhile True:\n    pass" }, (e) => events.push(e));
-    await printedSoFar(events, "spinning");
+    await printedSoFar(events, "spinning", handle);
     k.dispose();
     const t = await handle.trace;
     assert.equal(t.status, "cancelled");

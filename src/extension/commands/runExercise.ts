@@ -7,7 +7,7 @@ import { currentExercise } from "../exerciseEditors";
 import { isSupported } from "../liveMode";
 import { notebookCellOf } from "../notebookCells";
 import { GradientPanel } from "../panel";
-import { ensureTrusted } from "../trust";
+import { ensureTrusted, isTrusted } from "../trust";
 import type { Services } from "./services";
 
 const isIpynb = (uri: vscode.Uri) => uri.path.toLowerCase().endsWith(".ipynb");
@@ -28,14 +28,14 @@ async function targetNotebook(uri: vscode.Uri | undefined): Promise<vscode.Noteb
 
 export function runExercise(s: Services) {
   return async (uri?: vscode.Uri): Promise<void> => {
-    if (!ensureTrusted()) return;
     const notebook = await targetNotebook(uri instanceof vscode.Uri ? uri : undefined);
     if (notebook) {
       const editor = vscode.window.visibleNotebookEditors.find((e) => e.notebook === notebook) ?? await vscode.window.showNotebookDocument(notebook);
-      if (readConfig().openPanelOnRun) GradientPanel.createOrShow(s.context, s.runs, { preserveFocus: true });
-      await s.kernel.runAll(editor.notebook);
+      if (isTrusted() && readConfig().openPanelOnRun) GradientPanel.createOrShow(s.context, s.runs, { preserveFocus: true });
+      await s.kernel.runAll(editor.notebook); // in restricted mode the kernel runs nothing and says why, in the cell too
       return;
     }
+    if (!ensureTrusted()) return;
     const doc = uri instanceof vscode.Uri
       ? await vscode.workspace.openTextDocument(uri)
       : currentExercise();

@@ -1,0 +1,200 @@
+// The notebook kernel's bad inputs inside a real extension host: a cell with a syntax error, a cell
+// that ignores its first Stop, the memory cap, and a notebook closed while a cell runs.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as vscode from "vscode";
+import type { BackpropNinjaApi } from "../../../src/extension/extension";
+import { note, screenshot } from "../report";
+
+const EXTENSION_ID = "backprop-ninja.backprop-ninja";
+const ERROR_MIME = "application/vnd.code.notebook.error";
+const STDOUT_MIME = "application/vnd.code.notebook.stdout";
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "the tests need a workspace folder");
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+function writeNotebook(uri: vscode.Uri, cells: string[]): void {
+  const code = (src: string) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: src.split(/(?<=\n)/) });
+  fs.writeFileSync(uri.fsPath, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { language_info: { name: "python" } }, cells: cells.map(code) }));
+}
+
+const textOf = (cell: vscode.NotebookCell, mime: string) =>
+  cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => new TextDecoder().decode(i.data))).join("");
+
+/** The cell's error output as the renderer gets it. */
+function errorOf(cell: vscode.NotebookCell): { name: string; message: string; stack: string } {
+  const text = textOf(cell, ERROR_MIME);
+  assert.ok(text, `cell ${cell.index} has no error output`);
+  return JSON.parse(text) as { name: string; message: string; stack: string };
+}
+
+/** Polls a condition of the workbench's state (outputs streaming in) until it holds. */
+async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Resolves as `p` does, or fails saying what did not happen within 30 s. */
+function within<T>(p: Promise<T>, what: string): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within 30 s: ${what}`)), 30_000))]);
+}
+
+/** The cells of the bad-inputs notebook. */
+const CELLS = [
+  "kept = 41\nprint('kept', kept)",
+  "%matplotlib inline\nx = 1\nif x > 0\n    print(x)",
+  "kept + 1",
+  // catches every KeyboardInterrupt: only a second Stop ends it
+  "print('started', flush=True)\nwhile True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        print('ignored', flush=True)",
+  "kept",
+  // 40 MB a tensor, kept in a global
+  "import torch\nxs = []\nfor i in range(1000):\n    xs.append(torch.zeros(10_000_000))",
+];
+
+describe("Notebook kernel: bad inputs", function () {
+  let api: BackpropNinjaApi;
+  let nb: vscode.NotebookDocument;
+  const uri = workspaceFile("kernel_bad_inputs.ipynb");
+
+  /** Runs cells [start, end) through VS Code's own command; resolves when the kernel finished the last. */
+  async function runCells(start: number, end = start + 1): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      const sub = api.kernel.onDidRunCell((e) => {
+        if (e.notebook === nb && e.cell === end - 1) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start, end }], document: nb.uri });
+    await done;
+  }
+
+  const stop = (cell: number) =>
+    vscode.commands.executeCommand("notebook.cell.cancelExecution", { ranges: [{ start: cell, end: cell + 1 }], document: nb.uri });
+
+  before(async function () {
+    const ext = vscode.extensions.getExtension<BackpropNinjaApi>(EXTENSION_ID)!;
+    api = ext.isActive ? ext.exports : await ext.activate();
+    writeNotebook(uri, CELLS);
+    nb = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(nb);
+  });
+
+  it("a syntax error: SyntaxError at the cell's own line with a caret, the cell failed, the session kept", async function () {
+    await runCells(0, 3);
+    const bad = nb.cellAt(1);
+    assert.equal(bad.executionSummary?.success, false);
+    const err = errorOf(bad);
+    assert.equal(err.name, "SyntaxError");
+    // line 3 of the cell (the magic counts), the line itself, and the caret after "if x > 0"
+    assert.match(err.stack, /kernel_bad_inputs\.ipynb#cell1", line 3\n {4}if x > 0\n {12}\^\nSyntaxError: expected ':'/);
+    assert.equal(textOf(nb.cellAt(2), "text/plain"), "42", "the next cell still sees the first cell's globals");
+    assert.deepEqual([0, 1, 2].map((i) => nb.cellAt(i).executionSummary?.executionOrder), [1, 2, 3]);
+    note(`syntax error as the cell shows it: ${JSON.stringify(err.stack)}`);
+  });
+
+  it("a cell ignoring Stop: the second Stop ends the worker, says the globals are lost; the next cell numbers from 1", async function () {
+    const cell = nb.cellAt(3);
+    const done = runCells(3);
+    await until("the cell started", () => textOf(cell, STDOUT_MIME).includes("started"));
+    await stop(3);
+    const firstStop = Date.now();
+    // KeyboardInterrupt reached Python, and the cell went on
+    await until("the cell caught the interrupt", () => textOf(cell, STDOUT_MIME).includes("ignored"));
+    assert.equal(cell.executionSummary?.success, undefined, "the first Stop leaves the cell running");
+    // one Stop can reach the kernel twice within a moment (SAME_STOP_MS); a second press comes later
+    await new Promise((r) => setTimeout(r, Math.max(0, 600 - (Date.now() - firstStop))));
+    await stop(3);
+    await done;
+    assert.equal(cell.executionSummary?.success, false);
+    const err = errorOf(cell);
+    assert.equal(err.name, "KernelRestarted");
+    assert.match(err.stack, /second one ended its worker: the kernel restarted: the globals of earlier cells are lost/);
+    await screenshot("notebook-kernel-restarted");
+    await runCells(4);
+    const after = nb.cellAt(4);
+    assert.equal(after.executionSummary?.executionOrder, 1);
+    assert.match(errorOf(after).stack, /NameError: name 'kept' is not defined/);
+  });
+
+  it("the memory cap: the cell fails with MemoryError naming the cap and its setting, the kernel restarts, outputs stay", async function () {
+    const config = vscode.workspace.getConfiguration("backpropNinja");
+    await config.update("memoryCap", 320, vscode.ConfigurationTarget.Workspace);
+    try {
+      await runCells(0);
+      await runCells(5);
+      const cell = nb.cellAt(5);
+      assert.equal(cell.executionSummary?.success, false);
+      const err = errorOf(cell);
+      assert.equal(err.name, "MemoryError");
+      assert.match(err.stack, /line 4, in <module>\n {4}xs\.append\(torch\.zeros\(10_000_000\)\)/);
+      assert.match(err.stack, /over the 320 MB memory cap/);
+      assert.match(err.stack, /The kernel restarted: the globals of earlier cells are lost/);
+      assert.match(err.stack, /raise it with the setting backpropNinja\.memoryCap/);
+      // the earlier cell's output is still there; its globals are not
+      assert.equal(textOf(nb.cellAt(0), STDOUT_MIME), "kept 41\n");
+      await runCells(4);
+      assert.equal(nb.cellAt(4).executionSummary?.executionOrder, 1);
+      assert.match(errorOf(nb.cellAt(4)).stack, /NameError: name 'kept' is not defined/);
+      note(`memory cap as the cell shows it: ${JSON.stringify(err.stack.split("\n").slice(-4).join("\n"))}`);
+    } finally {
+      await config.update("memoryCap", undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it("closing a notebook while a cell runs stops it and ends its worker, without errors; reopened, it runs", async function () {
+    const closeUri = workspaceFile("kernel_close.ipynb");
+    writeNotebook(closeUri, ["print('spinning', flush=True)\nwhile True:\n    pass", "1 + 1"]);
+    // opened as a learner opens it (an editor, no API reference that would keep the document open)
+    const open = async () => {
+      await vscode.commands.executeCommand("vscode.openWith", closeUri, "jupyter-notebook");
+      const doc = vscode.window.activeNotebookEditor?.notebook;
+      assert.ok(doc && doc.uri.toString() === closeUri.toString());
+      return doc;
+    };
+    let doc = await open();
+    const ran = (cell: number) => new Promise<void>((resolve) => {
+      const sub = api.kernel.onDidRunCell((e) => { if (e.notebook === doc && e.cell === cell) { sub.dispose(); resolve(); } });
+    });
+    const errorsBefore = api.kernel.errorCount;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      // (the command resolves when the cell's execution ends, so not awaited here)
+      const running = Promise.resolve(vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 0, end: 1 }], document: closeUri }))
+        .then(() => "ended", (e: unknown) => `failed: ${String(e)}`);
+      await until("the cell started", () => textOf(doc.cellAt(0), STDOUT_MIME).includes("spinning"));
+      assert.ok(api.kernel.hasSession(closeUri));
+      const closed = new Promise<void>((resolve) => {
+        const sub = vscode.workspace.onDidCloseNotebookDocument((d) => { if (d.uri.toString() === closeUri.toString()) { sub.dispose(); resolve(); } });
+      });
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+      await within(closed, "the notebook document was closed");
+      assert.equal(api.kernel.hasSession(closeUri), false);
+      await api.kernel.whenReleased(closeUri); // the worker thread has exited
+      // reopened: a fresh session runs its cells
+      // VS Code's execution of the cell ended too (the cell is not left spinning)
+      assert.equal(await within(running, "the execute command returned"), "ended");
+      doc = await open();
+      const second = ran(1);
+      await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 1, end: 2 }], document: closeUri });
+      await second;
+      assert.equal(textOf(doc.cellAt(1), "text/plain"), "2");
+      assert.equal(doc.cellAt(1).executionSummary?.executionOrder, 1);
+      assert.equal(doc.cellAt(1).executionSummary?.success, true);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+    }
+    assert.equal(api.kernel.errorCount, errorsBefore, "the kernel logged an error");
+    assert.deepEqual(unhandled, []);
+  });
+});
