@@ -33,6 +33,8 @@ export interface SuiteRunOptions {
   skipBuild?: boolean;
   /** write a CPU profile of the workbench page while the suites run */
   profileWorkbench?: string;
+  /** false: Workspace Trust on and the workspace not trusted (restricted mode); default trusted */
+  trusted?: boolean;
 }
 
 /** Waits for the suites' results, meanwhile taking the screenshots they ask for (test/extension/report.ts). */
@@ -93,7 +95,9 @@ export async function runExtensionSuites(opts: SuiteRunOptions): Promise<SuiteRe
         ...opts.env, BPN_EXT_TEST_RESULTS: resultsFile, BPN_EXT_SCREENSHOTS: shots, BPN_REPO_ROOT: repoRoot, BPN_TEST_WORKSPACE: ws,
         ...(opts.suites ? { BPN_EXT_SUITES: opts.suites.join(",") } : {}),
       },
-      settings: { "security.workspace.trust.enabled": false },
+      settings: opts.trusted === false
+        ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" }
+        : { "security.workspace.trust.enabled": false },
     });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server!.port}${p}`;
     const payload = [
