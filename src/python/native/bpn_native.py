@@ -39,8 +39,9 @@ _cell = [None]
 _units = []  # (cell index or None, filename, source) of the run, for the probes
 _start = {}  # the random state the run started in, for the probes
 _cmp_kept = []  # per cmp row: (tensor, manual copy, grad copy) for the graph's ids and the diagnosis
-_bw = {"root": None, "root_grad": None, "retained": False, "calls": 0, "shapes": {}}  # the last backward()
+_bw = {"root": None, "root_grad": None, "retained": False, "calls": 0, "shapes": {}, "recording": 0.0}  # the last backward()
 RETAIN_FIRST = 3  # backward() calls that keep their graph before any cmp (see _install_backward)
+RETAIN_SHARE = 0.03  # after a cmp: the share of the run's time that recording retained graphs may take
 KEEP_CMP_NUMEL = 1 << 22  # cmp tensors larger than this are not copied for the diagnosis
 MAX_GRAPH_NODES = 5000  # protocol/trace.ts MAX_GRAPH_NODES
 
@@ -209,19 +210,25 @@ def __bpn_display__(value, always):
 def _install_backward():
     """Tensor.backward remembers its root, for the graph drawn and the diagnosis's replays. Replaying
     needs the saved tensors, so the graph is retained (retain_graph=True when the script left it
-    unset) for the first few calls and for every call once a cmp ran: a training loop without cmp
-    then frees its graphs as usual, and at most one extra graph is held at a time."""
+    unset) for the first few calls, and once a cmp ran for as long as recording them has taken at
+    most RETAIN_SHARE of the run's time: a training loop then frees its graphs as usual, and at most
+    one extra graph is held at a time."""
+    import time
     import torch
     real = torch.Tensor.backward
+    started = time.perf_counter()
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         retain = retain_graph
-        if retain is None and not create_graph and (_cmp_kept or _bw["calls"] < RETAIN_FIRST):
+        if retain is None and not create_graph and (_bw["calls"] < RETAIN_FIRST or (
+                _cmp_kept and _bw["recording"] <= RETAIN_SHARE * (time.perf_counter() - started))):
             retain = True
         _bw["calls"] += 1
         _bw.update(root=None, root_grad=None, shapes={})  # the previous graph can go before this pass
         if retain and self.grad_fn is not None:
+            t0 = time.perf_counter()
             _record_shapes(self, _bw["shapes"])
+            _bw["recording"] += time.perf_counter() - t0
         out = real(self, gradient, retain, create_graph, inputs)
         _bw.update(root=self, root_grad=gradient, retained=bool(retain or create_graph))
         return out
@@ -237,6 +244,8 @@ def _record_shapes(root, shapes):
     hook holds the index, not the node: a node → hook → node cycle through C++ would never be freed."""
     order, truncated = _walk(root)
     for i, node in enumerate(order or []):
+        if type(node).__name__ == "AccumulateGrad":
+            continue  # a leaf's shape is its variable's; its node outlives the graph (a hook would pile up)
         node.register_hook(lambda grad_inputs, grad_outputs, i=i:
                            shapes.__setitem__(i, [None if g is None else g.shape for g in grad_outputs]))
 
@@ -292,7 +301,8 @@ def _replay(order, overrides=None, want=None):
             if not outs:
                 continue
             grads = [pending.pop((i, k), None) for k in range(outs[-1] + 1)]
-            shapes = _bw["shapes"].get(i) or []
+            leaf = type(node).__name__ == "AccumulateGrad"
+            shapes = [node.variable.shape] if leaf else _bw["shapes"].get(i) or []
             for k, g in enumerate(grads):  # the engine's sum over broadcast dims (validate_outputs)
                 if g is not None and k < len(shapes) and shapes[k] is not None and g.shape != shapes[k]:
                     grads[k] = g.sum_to_size(shapes[k])
@@ -301,7 +311,7 @@ def _replay(order, overrides=None, want=None):
             if o is not None and not isinstance(o, str) and grads[0] is not None:
                 grads[0] = o
             taints = isinstance(o, str) or i in tainted  # what this node feeds is tainted, not the node
-            if type(node).__name__ == "AccumulateGrad":
+            if leaf:
                 continue
             results = _call_node(node, grads)
             for slot, ((nxt, nr), gi) in enumerate(zip(node.next_functions, results)):
