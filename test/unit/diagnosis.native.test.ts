@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { Trace, TraceComparison } from "../../src/protocol/trace";
 import { probeInterpreter, runNative } from "../../src/runner/nativePython";
 import { CHAIN, HARMLESS, PLANTS, plantLabel, type Plant } from "./diagnosis.plants";
-import { plantedScript } from "./python.exercise";
+import { notebookOf, plantedScript } from "./python.exercise";
 import { needShared } from "../support/sharedData";
 
 const PYTHON = "/usr/bin/python3";
@@ -30,10 +30,11 @@ describe("diagnosis of planted mistakes on the native backend (real PyTorch)", f
   let runs = 0, runMs = 0;
   let clean: Trace;
 
-  const run = async (plant: Plant | null): Promise<Trace> => {
-    fs.writeFileSync(file, plantedScript(plant, shapes));
+  const run = async (plant: Plant | null, to = file): Promise<Trace> => {
+    const script = plantedScript(plant, shapes);
+    fs.writeFileSync(to, to.endsWith(".ipynb") ? notebookOf(script) : script);
     const t0 = performance.now();
-    const trace = await runNative(file, { python: PYTHON }).trace;
+    const trace = await runNative(to, { python: PYTHON }).trace;
     runs++;
     runMs += performance.now() - t0;
     return trace;
@@ -97,6 +98,18 @@ describe("diagnosis of planted mistakes on the native backend (real PyTorch)", f
       }
     });
   }
+
+  it("a notebook made of the script's sections: the same first wrong row and kind, at its cell", async () => {
+    const plant = PLANTS.find((p) => p.kind === "sign-flipped" && p.name === "hpreact")!;
+    const trace = await run(plant, path.join(dir, "ninja.ipynb"));
+    assert.equal(trace.status, "ok", trace.error?.message);
+    const row = trace.comparisons.find((c) => c.name === plant.name)!;
+    assert.ok(row.cell !== undefined, "the row has its cell");
+    assert.equal(row.diagnosis?.kind, "sign-flipped", row.diagnosis?.sentence);
+    assert.match(row.diagnosis?.sentence ?? "", FIRST);
+    assert.ok(trace.comparisons.some((c) => c.diagnosis?.kind === "downstream"), "later rows are downstream of it");
+    assert.ok(trace.graph && trace.graph.nodes.some((n) => n.name === "hpreact" && n.place?.cell !== undefined), "the graph's named nodes have their cells");
+  });
 
   it("says nothing about the mistakes the exercise makes harmless", async () => {
     for (const plant of HARMLESS) {
