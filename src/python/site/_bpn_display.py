@@ -1,8 +1,9 @@
 # Showing rich objects the way Jupyter does: an object with `_repr_svg_` (a graphviz Digraph) becomes
-# an SVG figure in the run's trace; anything else prints its repr.
+# an SVG figure in the run's trace; anything else shows as IPython shows it (_bpn_pretty).
 import json
 
 import _bpn_host as _host
+from _bpn_pretty import pretty
 
 # True while a notebook kernel runs a cell: plain values go to the cell's output as a result of
 # their own (IPython's Out[n]) instead of being printed
@@ -22,9 +23,9 @@ def display_value(value, echo=True):
     if svg is not None:
         show_svg(svg, getattr(value, "_bpn_title_", None))
     elif echo and kernel[0]:
-        _host.displayResult(repr(value))
+        _host.displayResult(pretty(value))
     elif echo:
-        print(repr(value))
+        print(pretty(value))
 
 
 def display(*objs, **kwargs):

@@ -394,6 +394,13 @@ class QuadContourSet:
         self.levels = levels
 
 
+# where matplotlib defines them: a notebook shows plot()'s result as [<matplotlib.lines.Line2D at 0x...>]
+Line2D.__module__ = "matplotlib.lines"
+PathCollection.__module__ = "matplotlib.collections"
+AxesImage.__module__ = "matplotlib.image"
+QuadContourSet.__module__ = "matplotlib.contour"
+
+
 class Figure:
     def __init__(self, figsize=None):
         self.figsize = [float(figsize[0]), float(figsize[1])] if figsize else [6.4, 4.8]
