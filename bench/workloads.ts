@@ -155,7 +155,88 @@ async function pythonScriptRate(script: string, steps: number): Promise<number> 
   }
 }
 
+/** The Runner looks for its worker bundle next to itself (here: .bench/). */
+async function buildWorker(): Promise<void> {
+  const esbuild = await import("esbuild");
+  esbuild.buildSync({
+    entryPoints: [path.resolve(__dirname, "../src/runner/worker-main.ts")], bundle: true, platform: "node", target: "node20",
+    format: "cjs", outfile: path.join(__dirname, "runner-worker.js"), logLevel: "warning", external: ["pyodide"],
+  });
+}
+
+const PY_EXERCISE = path.resolve(__dirname, "../examples/python/backprop_ninja.py");
+/** A save of the Python exercise that changes one statement of the backward part, and nothing it computes. */
+const DLOGPROBS = "dlogprobs[range(n), Yb] = -1.0 / n";
+const pyEdited = (i: number) => {
+  const text = fs.readFileSync(PY_EXERCISE, "utf8");
+  if (!text.includes(DLOGPROBS)) throw new Error(`${PY_EXERCISE} no longer has the line ${DLOGPROBS}`);
+  return i % 2 ? text.replace(DLOGPROBS, DLOGPROBS.replace(" / ", "/")) : text;
+};
+
 const workloads: Record<string, (arg: number) => Record<string, number> | Promise<Record<string, number>>> = {
+  async python_live(saves) {
+    // live mode for Python, a warm Runner worker: examples/python/backprop_ninja.py run once, then
+    // `saves` saves that each change the dlogprobs line (`-1.0 / n` <-> `-1.0/n`); each is timed from
+    // the runner's request to its trace. First, the cost snapshots add to a full run: full runs with
+    // and without them, alternated (a run without live mode drops the kept state).
+    process.env.BPN_PYTHON_DIR ??= path.resolve(__dirname, "../src/python"); // the worker's bundle is in .bench/
+    await buildWorker();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-bench-"));
+    fs.symlinkSync(path.resolve(NAMES), path.join(dir, "names.txt"));
+    const runner = new Runner();
+    const m: Record<string, number[]> = {};
+    const add = (k: string, v: number) => (m[k] ??= []).push(v);
+    const run = async (source: string, live: boolean) => {
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      const trace = await runner.run(PY_EXERCISE, { source, live, cwd: dir, timeoutMs: 0 }).trace;
+      const ms = performance.now() - t0, c = process.cpuUsage(c0);
+      // the process's CPU time (the worker thread's included): it swings less than wall time on a shared machine
+      const cpuMs = (c.user + c.system) / 1000;
+      if (trace.status !== "ok") throw new Error(`the exercise failed: ${trace.error?.message}`);
+      const note = trace.notes.find((n) => n.startsWith("live run:")) ?? "";
+      return { trace, ms, cpuMs, note };
+    };
+    try {
+      await run(pyEdited(0), false); // the worker starts and loads Pyodide
+      await run(pyEdited(0), true);
+      const FULL = 3;
+      for (let i = 0; i < FULL; i++) {
+        const plain = await run(pyEdited(0), false);
+        add("full_run_ms", plain.ms);
+        add("full_run_cpu_ms", plain.cpuMs);
+        const r = await run(pyEdited(0), true);
+        if (!/all \d+ statements ran/.test(r.note)) throw new Error(`a live run after a plain one did not run in full: ${r.note}`);
+        add("full_run_with_snapshots_ms", r.ms);
+        add("full_run_with_snapshots_cpu_ms", r.cpuMs);
+      }
+      const WARMUP = 2;
+      let resumed = 0;
+      for (let i = 1; i <= saves + WARMUP; i++) {
+        const r = await run(pyEdited(i), true);
+        if (i <= WARMUP) continue;
+        const at = /resumed at statement (\d+) of (\d+)/.exec(r.note);
+        if (at) {
+          resumed++;
+          add("resumed_at_statement", Number(at[1]));
+          add("statements", Number(at[2]));
+        }
+        add("save_to_trace_ms", r.ms);
+        add("save_to_trace_cpu_ms", r.cpuMs);
+        add("worker_run_ms", r.trace.timings.runMs);
+        add("worker_trace_ms", r.trace.timings.traceMs);
+        add("worker_to_host_ms", r.ms - r.trace.timings.totalMs);
+      }
+      const out = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)]));
+      out.snapshots_cost_ms = out.full_run_with_snapshots_ms - out.full_run_ms;
+      out.snapshots_cost_cpu_ms = out.full_run_with_snapshots_cpu_ms - out.full_run_cpu_ms;
+      out.resumed_saves = resumed;
+      out.saves = saves;
+      return out;
+    } finally {
+      runner.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
   async lecture_notebook(reps) {
     // test/fixtures/lectures/micrograd_moons.ipynb through our Python runner, end to end: first_ms is
     // loading Pyodide with our torch/numpy/sklearn/matplotlib and the first run; warm_ms the median of
@@ -214,12 +295,7 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
     // save → panel updated, outside VS Code: the extension's path with its own parts — a warm Runner
     // worker, the host's adaptation (outcomeOf) and snapshot, the built panel in headless Chromium.
     // Even iterations send the compact snapshot (what the host sends), odd ones the full trace (before).
-    const esbuild = await import("esbuild");
-    // the Runner looks for its worker bundle next to itself (here: .bench/)
-    esbuild.buildSync({
-      entryPoints: [path.resolve(__dirname, "../src/runner/worker-main.ts")], bundle: true, platform: "node", target: "node20",
-      format: "cjs", outfile: path.join(__dirname, "runner-worker.js"), logLevel: "warning", external: ["pyodide"],
-    });
+    await buildWorker();
     await buildPanel();
     const server = await serve();
     const browser = await launch();
