@@ -169,19 +169,30 @@ export async function diagnoseNative(
     byTensor: new Map([...placeholder].map(([i, t]) => [t, order[i]])), replayWith,
   } : null;
 
+  const diagnose = (g: CapturedGraph | null) => diagnoseRun({ comparisons: recorded, graph: g, describe: (t) => labels.get(t), language });
+  let note = graph?.replayError ? `the diagnosis could not replay the backward graph: ${graph.replayError}` : undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     wanted.clear();
-    const result = diagnoseRun({ comparisons: recorded, graph: captured, describe: (t) => labels.get(t), language });
+    let result: ReturnType<typeof diagnoseRun>;
+    try {
+      result = diagnose(captured);
+    } catch (e) { // a replay failed where diagnoseRun does not expect it: judge without the graph
+      note = `a replay of the backward graph failed: ${(e as Error).message}`;
+      break;
+    }
     if (!wanted.size) {
       attachDiagnoses(comparisons, result);
-      return graph?.replayError ? `the diagnosis could not replay the backward graph: ${graph.replayError}` : undefined;
+      const failed = [...known.values()].find((v): v is Error => v instanceof Error);
+      return failed ? `a replay of the backward graph failed: ${failed.message}` : note;
     }
     const asked = [...wanted];
     const answer = await ask({ op: "replay", passes: asked.map(([, overrides]) => ({ overrides, want })) }) as { passes?: PassReply[]; error?: string };
     if (!answer.passes) throw new Error(answer.error ?? "no replay");
     asked.forEach(([k], n) => known.set(k, toReplayResult(answer.passes![n], order)));
   }
-  return "the diagnosis needed more replays than it may ask for";
+  // without replays nothing is called downstream, and the kinds still come from the arrays
+  attachDiagnoses(comparisons, diagnose(null));
+  return note ?? "the diagnosis needed more replays than it may ask for, so it judged each row without the graph";
 }
 
 function toReplayResult(p: PassReply, order: CapturedNode[]): ReplayResult | Error {

@@ -226,6 +226,31 @@ describe("native Python backend (the user's own PyTorch)", function () {
     assert.match(missing.finiteDifference?.error ?? "", /no tensor is bound to 'nothing'/);
   });
 
+  it("a wrong row when the graph cannot be replayed (a saved tensor changed in place): its kind, and a note", async () => {
+    const file = script("inplace.py", [
+      "import torch",
+      "torch.manual_seed(0)",
+      "x = torch.randn(4, 3)",
+      "W = torch.randn(3, 2, requires_grad=True)",
+      "y = (x @ W).tanh()",
+      "loss = (y ** 2).sum()",
+      "loss.backward()",
+      "def cmp(s, dt, t):",
+      "    print(s, torch.allclose(dt, t.grad))",
+      "dW = -(x.T @ (2 * y * (1 - y ** 2)))",
+      "x += 1  # x is saved for W's gradient: PyTorch refuses to run this graph's backward again",
+      "cmp('W', dW, W)",
+      "",
+    ].join("\n"));
+    const trace = await runNative(file, { python: PYTHON }).trace;
+    assert.equal(trace.status, "ok", trace.error?.stack);
+    const [row] = trace.comparisons;
+    assert.equal(row.status, "wrong");
+    assert.equal(row.diagnosis?.kind, "sign-flipped", row.diagnosis?.sentence);
+    assert.ok(trace.graph?.nodes.some((n) => n.name === "W"), "the graph is drawn all the same");
+    assert.match(trace.notes.join("\n"), /could not replay the backward graph: RuntimeError: .*modified by an inplace operation/);
+  });
+
   it("no interpreter: a clear message, no crash", async () => {
     const file = script("any.py", "print(1)\n");
     const trace = await runNative(file, { python: path.join(dir, "no-such-python") }).trace;
