@@ -45,6 +45,8 @@ export class LiveStore {
   private lastAliases = -1;
   private guard: Subscription | undefined;
   private unsafeReason: string | null = null;
+  /** backward() calls since the store was made (see watchRun) */
+  backwards = 0;
 
   /** The state of the tensors behind `handles` (and their grads and view bases) and of `generators`. */
   take(tensorHandles: ArrayLike<number>, generators: Generator[]): LiveSnapshot {
@@ -140,15 +142,17 @@ export class LiveStore {
   }
 
   /**
-   * While a resumed run goes on: a backward() that reaches an autograd node made before the resume
-   * point would read a graph the previous run may have freed or changed (its saved tensors, its
-   * retained grads), which no snapshot restores; `unsafe()` then says why, and the run is redone in full.
+   * While a live run goes on: counts its backward() calls (a state right after one is worth keeping).
+   * In a resumed run (`nodesBefore` >= 0), a backward() that reaches an autograd node made before the
+   * resume point would read a graph the previous run may have freed or changed (its saved tensors,
+   * its retained grads), which no snapshot restores; `unsafe()` then says why, and the run is redone in full.
    */
-  watchBackward(nodesBefore: number): void {
+  watchRun(nodesBefore: number): void {
     this.unguard();
     this.unsafeReason = null;
     this.guard = inspector.on("backward", (root) => {
-      if (this.unsafeReason) return;
+      this.backwards++;
+      if (this.unsafeReason || nodesBefore < 0) return;
       const old = oldNode(root, nodesBefore);
       if (old) this.unsafeReason = `backward() goes through ${old.name()}, made before the statements that were re-run`;
     });
@@ -198,7 +202,8 @@ export function liveModule(): Record<string, unknown> {
     drop: (s: LiveSnapshot) => store.drop(s),
     bytes: () => store.bytes,
     nextNodeId: (s: LiveSnapshot) => s.nextNodeId,
-    watchBackward: (n: number) => store.watchBackward(n),
+    watchRun: (nodesBefore: number) => store.watchRun(nodesBefore),
+    backwards: () => store.backwards,
     unsafe: () => store.unsafe(),
     unguard: () => store.unguard(),
   };

@@ -147,6 +147,16 @@ describe("Python live mode: incremental re-runs equal full runs", function () {
     assert.deepEqual(essence(inc), essence(await full(source)));
   });
 
+  it("state is kept right after loss.backward(): an edit of the next statement resumes there", async function () {
+    fs.writeFileSync(file(), EXAMPLE);
+    await live(EXAMPLE);
+    assert.ok(/^loss\.backward\(\)\nprint\(loss\)$/m.test(EXAMPLE), "the exercise prints the loss right after backward()");
+    const source = EXAMPLE.replace(/^loss\.backward\(\)\nprint\(loss\)$/m, "loss.backward()\nprint(loss, 'after backward')");
+    const inc = await live(source);
+    assert.match(inc.notes.join("\n"), /resumed at statement \d+ of \d+/);
+    assert.deepEqual(essence(inc), essence(await full(source)));
+  });
+
   it("an edit in the backward part resumes there; saving again unchanged replays the whole trace", async function () {
     fs.writeFileSync(file(), EXAMPLE);
     await live(EXAMPLE);

@@ -1,7 +1,9 @@
 # Live re-runs of a Python script (the extension's run on save): the script runs one top-level
-# statement at a time, and before each one the interpreter's state is kept (a snapshot). When the
-# script is saved again, the statements before the first changed one are not run again: the state
-# kept in front of it is put back and the run goes on from there, giving what a full run would.
+# statement at a time, and between statements the interpreter's state is kept (a snapshot) where it
+# pays off: after statements that took a while since the last one, after a backward(), at the end.
+# When the script is saved again, the statements before the first changed one are not run again:
+# the state kept nearest in front of it is put back and the run goes on from there, giving what a
+# full run would.
 #
 # What a snapshot holds: __main__'s globals; the contents of the lists, dicts, sets, user-class
 # instances and closure cells they reach; every tensor they reach (through _bpn_snapshots, in JS: values,
@@ -22,6 +24,7 @@ import operator
 import os
 import random
 import sys
+import time
 import types
 
 import _bpn_host as _host
@@ -38,6 +41,9 @@ _ATOMS = frozenset((int, float, complex, bool, str, bytes, type(None), range, sl
 _PLAIN = frozenset((str, int))  # element types whose `==` is identity of meaning (no 1 == 1.0 == True)
 MAX_OBJECTS = 50_000
 MAX_BYTES = 512 * 2**20  # value copies kept for all snapshots; older snapshots are dropped past it
+# A boundary gets a snapshot once the statements since the last one ran this long: resuming from the
+# one before costs at most that much more, and runs of quick statements are not snapshotted one by one.
+SNAPSHOT_AFTER_MS = 5.0
 
 _session = {"key": None, "mod": None, "stmts": [], "snaps": []}
 
@@ -379,12 +385,13 @@ def _run(path, cwd, argv, env_json, codes, value_classes, keys, start, why):
         _rt._user_files.clear()
         os.chdir(cwd)
         _host.liveResume(start)
-        _js.watchBackward(_js.nextNodeId(snap.js))
+        _js.watchRun(_js.nextNodeId(snap.js))
     else:
         _drop_all()
         _rt._reset(cwd, env_json)
         mod = _rt._fresh_main(path)
         ses.update(mod=mod, key=(path, cwd, env_json, tuple(argv)))
+        _js.watchRun(-1)
     _rt._user_files.add(path)
     _rt._value_classes[:] = value_classes
     sys.modules["__main__"] = mod
@@ -400,22 +407,34 @@ def _run(path, cwd, argv, env_json, codes, value_classes, keys, start, why):
     result = {"ok": True}
     n = len(codes)
     del ses["stmts"][start:]
+    since = 0.0  # ms the statements ran since the last snapshot
+    backwards = _js.backwards()
     try:
         for i in range(start, n + 1):
             if i > start or not resumed:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                bad = _boundary_state_ok(start_builtins, start_env, cwd)
-                snap, reason = (None, bad) if bad else taker.take(mod.__dict__)
-                if reason is not None:
-                    taker.prev = {}
+                # none before the first statement (a change there runs everything anyway); always one
+                # at the end (a save without changes) and after a statement that ran backward() (edits
+                # of a hand-written backward pass resume there, not before the forward pass)
+                snap = None
+                if i > 0 and (i == n or since >= SNAPSHOT_AFTER_MS or _js.backwards() != backwards):
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    bad = _boundary_state_ok(start_builtins, start_env, cwd)
+                    snap, reason = (None, bad) if bad else taker.take(mod.__dict__)
+                    if reason is not None:
+                        taker.prev = {}
+                    since = 0.0
+                    backwards = _js.backwards()
                 ses["snaps"].append(snap)
-                _keep_memory()
-                _host.liveBoundary(i)
+                if snap is not None:
+                    _keep_memory()
+                    _host.liveBoundary(i)
             if i == n:
                 break
             ses["stmts"].append(keys[i])
+            t0 = time.perf_counter()
             exec(codes[i], mod.__dict__)
+            since += (time.perf_counter() - t0) * 1000
             if resumed and _js.unsafe():
                 raise _Fallback(_js.unsafe())
     except _Fallback:
