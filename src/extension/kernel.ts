@@ -31,6 +31,8 @@ interface NotebookState {
   sessionId: number;
   order: number;
   trace?: Trace;
+  /** the version of each cell's text (by index) when it ran in this session: CodeLens marks an edited cell stale */
+  cellVersions: Map<number, number>;
   /** cells run one after another: an execute request waits for the one before */
   queue: Promise<void>;
   interrupted: boolean;
@@ -149,7 +151,7 @@ export class NotebookKernel implements vscode.Disposable {
       const session = new this.runner.KernelSession(notebook.uri.fsPath, {
         workspace, env: this.runner.workspaceNames(notebook.uri.fsPath, workspace),
       });
-      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0, closed: false };
+      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0, closed: false, cellVersions: new Map() };
       this.notebooks.set(key, state);
     }
     return state;
@@ -244,6 +246,7 @@ export class NotebookKernel implements vscode.Disposable {
         if (e.type === "output") stream.write(e.chunk.stream, e.chunk.text);
         else if (e.type === "display") stream.result(e.text);
       };
+      const version = cell.document.version;
       const run = state.session.runCell({ index: cell.index, source: cell.document.getText() }, onEvent, { memoryMb });
       if (state.session.session !== state.sessionId) {
         // a new session (first cell, restart, or a worker that was ended): numbering starts again
@@ -251,7 +254,9 @@ export class NotebookKernel implements vscode.Disposable {
         state.sessionId = state.session.session;
         state.order = 0;
         state.trace = undefined;
+        state.cellVersions = new Map();
       }
+      state.cellVersions.set(cell.index, version);
       exec.executionOrder = ++state.order;
       trace = await run.trace;
     } finally {
@@ -291,7 +296,7 @@ export class NotebookKernel implements vscode.Disposable {
     }
     if (outputs.length) await exec.appendOutput(outputs);
     exec.end(trace.status === "ok", Date.now());
-    this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace });
+    this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace }, new Map(state.cellVersions));
     this.didRunCell.fire({ notebook, cell: cell.index, ms: Date.now() - t0 });
   }
 

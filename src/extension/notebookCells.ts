@@ -18,12 +18,16 @@ export function notebookCellOf(uri: vscode.Uri): { notebook: vscode.NotebookDocu
 
 /**
  * The last run an editor feature reads for a document: the document's own, or for a notebook cell its
- * notebook's (the kernel's accumulated state) with the cell's index. Stale when edited since.
+ * notebook's (the kernel's accumulated state) with the cell's index. Stale when edited since: for a
+ * cell, when its text changed after it last ran (the kernel's record keeps each cell's version).
  */
 export function lastRunOf(runs: RunController, doc: vscode.TextDocument): { rec: RunRecord; file: vscode.Uri; cell?: number; stale: boolean } | undefined {
   const inNotebook = notebookCellOf(doc.uri);
   const file = inNotebook ? inNotebook.notebook.uri : doc.uri;
   const rec = runs.last(file);
   if (!rec) return undefined;
-  return { rec, file, cell: inNotebook?.cell, stale: rec.version !== (inNotebook ? inNotebook.notebook.version : doc.version) };
+  if (!inNotebook) return { rec, file, stale: rec.version !== doc.version };
+  const ran = rec.cellVersions?.get(inNotebook.cell);
+  const stale = rec.cellVersions ? ran !== undefined && ran !== doc.version : rec.version !== inNotebook.notebook.version;
+  return { rec, file, cell: inNotebook.cell, stale };
 }

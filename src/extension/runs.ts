@@ -59,6 +59,8 @@ export interface RunRecord {
   finishedAt: number;
   outcome: RunOutcome;
   trace: unknown;
+  /** a notebook kernel's record: the version of each cell's text (by index) when it last ran */
+  cellVersions?: ReadonlyMap<number, number>;
 }
 
 export interface ActiveRun {
@@ -185,11 +187,11 @@ export class RunController implements vscode.Disposable {
    * A result that did not come from run(): a notebook kernel's trace of the cells run so far. It is
    * the file's newest result, shown by the panel, CodeLens and Problems like a run's.
    */
-  publish(uri: vscode.Uri, version: number, result: ExecutorResult): RunRecord {
+  publish(uri: vscode.Uri, version: number, result: ExecutorResult, cellVersions?: ReadonlyMap<number, number>): RunRecord {
     const now = Date.now();
     const rec: RunRecord = {
       id: this.nextId++, uri, version, reason: "kernel", startedAt: now - result.outcome.durationMs, finishedAt: now,
-      outcome: result.outcome, trace: result.trace,
+      outcome: result.outcome, trace: result.trace, ...(cellVersions ? { cellVersions } : {}),
     };
     this.record(rec);
     return rec;
