@@ -1,6 +1,7 @@
 // Views share storage with their base (shape/strides/offset only); their backward reshapes,
 // permutes or reduces the gradient back to the input's shape.
 import { record } from "../autograd";
+import { allocForOverwrite } from "../dtype";
 import { TorchError, fmtShape } from "../errors";
 import { contiguousStrides, normDim, numelOf } from "../shape";
 import { Tensor } from "../tensor";
@@ -104,6 +105,9 @@ export function expand(t: Tensor, shape: number[]): Tensor {
 }
 
 export function clone(t: Tensor, label: string): Tensor {
-  const out = new Tensor(t._read().slice(), t.shape, t.dtype);
+  const values = t._read();
+  const copy = allocForOverwrite(t.dtype, values.length);
+  copy.set(values);
+  const out = new Tensor(copy, t.shape, t.dtype);
   return label ? record(out, label, [t], (g) => [g]) : out;
 }
