@@ -301,7 +301,7 @@ export class NotebookKernel implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const state of this.notebooks.values()) state.session.dispose();
+    for (const state of this.notebooks.values()) void state.session.dispose();
     this.notebooks.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
