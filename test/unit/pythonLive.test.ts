@@ -11,6 +11,7 @@ import * as path from "node:path";
 import type { Trace } from "../../src/protocol/trace";
 import { runPythonTrace } from "../../src/runner/python";
 import { Runner } from "../../src/runner/runner";
+import { loadPython } from "../../src/python/index";
 import { EXAMPLE } from "./python.exercise";
 
 const repoRoot = path.resolve(__dirname, "../..");
@@ -91,6 +92,22 @@ function essence(t: Trace): unknown {
     nonFinite: t.nonFinite,
   };
 }
+
+describe("Python live mode: a save parses only what changed", function () {
+  this.timeout(600_000);
+  it("random line edits: the statements (or the syntax error) of parsing the whole text", async function () {
+    const { py } = await loadPython();
+    const mod = py.runPython(fs.readFileSync(path.join(__dirname, "pythonLive.parse.py"), "utf8") + "\ncheck") as unknown as
+      ((base: string, steps: number, seed: number) => { toJs(): [string[], number]; destroy(): void }) & { destroy(): void };
+    const r = mod(EXAMPLE, 200, 17);
+    const [bad, partial] = r.toJs();
+    r.destroy();
+    mod.destroy();
+    assert.deepEqual(bad, []);
+    // most edits took the partial path, not the whole parse it falls back to
+    assert.ok(partial > 100, `only ${partial} of 200 edits were parsed in part`);
+  });
+});
 
 describe("Python live mode: incremental re-runs equal full runs", function () {
   this.timeout(1_200_000);

@@ -231,11 +231,65 @@ def _restore(s, mod):
     _tmod._pending = None
 
 
+_last_parse = {"path": None, "lines": [], "body": []}  # the last text compiled, and its statements
+
+
+def _first_line(st):
+    return min([st.lineno] + [d.lineno for d in getattr(st, "decorator_list", ())])
+
+
+def _parse(path, source, lines):
+    """The module's top-level statements, and those of them kept from the last parse of `path`."""
+    last = _last_parse
+    if last["path"] == path and last["body"]:
+        body = _parse_changed(path, lines, last["lines"], last["body"])
+        if body is not None:
+            return body
+    return ast.parse(source, path).body
+
+
+def _parse_changed(path, lines, old, old_body):
+    """Only the lines that changed since the last parse, widened to whole statements: the statements
+    before them (all but the last one, which the change might extend) and, when the line count is the
+    same, those after them are the last parse's. None when that cannot be done safely."""
+    n = min(len(lines), len(old))
+    d = 0
+    while d < n and lines[d] == old[d]:
+        d += 1
+    if d == len(lines) == len(old):
+        return list(old_body)
+    first = [_first_line(st) for st in old_body]
+    h = 0
+    while h < len(old_body) and old_body[h].end_lineno <= d:  # (1-based: ends before line d + 1)
+        h += 1
+    h -= 1
+    while h > 0 and old_body[h - 1].end_lineno >= first[h]:  # `a; b` on one line
+        h -= 1
+    if h <= 0:
+        return None
+    k = len(old_body)
+    if len(lines) == len(old):
+        same = 0  # lines equal at the end
+        while same < len(lines) - d and lines[-1 - same] == old[-1 - same]:
+            same += 1
+        from_line = len(lines) - same + 1
+        k = h + 1
+        while k < len(old_body) and (first[k] < from_line or old_body[k - 1].end_lineno >= first[k]):
+            k += 1
+    end = first[k] - 1 if k < len(old_body) else len(lines)
+    try:
+        # padded with empty lines: the statements get their line numbers in the whole text
+        middle = ast.parse("\n" * (first[h] - 1) + "".join(lines[first[h] - 1:end]), path).body
+    except (SyntaxError, ValueError):
+        return None  # the error, if real, comes from parsing the whole text
+    return old_body[:h] + middle + old_body[k:]
+
+
 def _statement_keys(tree, source_lines):
     keys = []
     n = len(tree.body)
     for i, st in enumerate(tree.body):
-        text = "".join(source_lines[st.lineno - 1:st.end_lineno])
+        text = "".join(source_lines[_first_line(st) - 1:st.end_lineno])  # decorators included
         keys.append((st.lineno, st.col_offset, st.end_lineno, st.end_col_offset, text, i == n - 1 and isinstance(st, ast.Expr)))
     return keys
 
@@ -337,14 +391,21 @@ def run_live(path, source, cwd, argv, env_json="{}", allow_resume=True):
     import linecache
     linecache.cache[path] = (len(source), None, source.splitlines(True), path)
     value_classes = []
+    lines = source.splitlines(True)
     try:
-        tree = ast.parse(source, path)
+        tree = ast.Module(body=_parse(path, source, lines), type_ignores=[])
+        keys = _statement_keys(tree, lines)
+        kept = {id(st) for st in _last_parse["body"]}
+        if any(id(st) in kept and (path, key) not in _compiled for st, key in zip(tree.body, keys)):
+            # a statement kept from the last parse is compiled from its own (rewritten) tree only once
+            tree = ast.parse(source, path)
+            keys = _statement_keys(tree, lines)
         if any(isinstance(st, ast.ImportFrom) and st.module == "__future__" for st in tree.body):
             raise ValueError("a __future__ import")
         # compiled before anything runs, as run_script compiles the whole module (a SyntaxError
         # leaves the kept state for the next save)
-        keys = _statement_keys(tree, source.splitlines(True))
         codes = _compile_statements(tree, path, value_classes, keys)
+        _last_parse.update(path=path, lines=lines, body=tree.body)
     except (SyntaxError, ValueError) as e:
         r = json.loads(_rt.run_script(path, source, cwd, argv, env_json))
         if not isinstance(e, SyntaxError):
