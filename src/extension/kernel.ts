@@ -290,8 +290,8 @@ export class NotebookKernel implements vscode.Disposable {
       const err = new Error(e.message);
       err.name = e.name;
       err.stack = e.stack ?? `${e.name}: ${e.message}`;
-      // the renderer shows the stack: what happened to the session goes under the traceback
-      if (e.kind === "memory") err.stack = `${err.stack.trimEnd()}\n\n${e.stack ? `${SESSION_LOST_TEXT} ` : ""}${memoryHint(memoryMb)}`;
+      // the renderer shows the stack, which ends saying the session is gone (KernelSession): the cap's setting follows
+      if (e.kind === "memory") err.stack = `${err.stack.trimEnd()} ${memoryHint(memoryMb)}`;
       outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
     }
     if (outputs.length) await exec.appendOutput(outputs);
@@ -385,9 +385,6 @@ class IpynbSerializer implements vscode.NotebookSerializer {
     return new TextEncoder().encode(JSON.stringify(nb, null, 1) + "\n");
   }
 }
-
-/** (the runner's message says so already when there is no traceback to show) */
-const SESSION_LOST_TEXT = "The kernel restarted: the globals of earlier cells are lost, and the next cell runs in a fresh session.";
 
 /** Under a cell that reached the memory cap: the cap and the setting that raises it. */
 export function memoryHint(memoryMb: number): string {

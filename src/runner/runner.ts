@@ -174,6 +174,15 @@ export class Runner {
 /** What a cell that ended its kernel's session says, after why (the runner's part of the message). */
 export const SESSION_LOST = "the kernel restarted: the globals of earlier cells are lost, and the next cell runs in a fresh session";
 
+/** The error of a cell that ended its session: the message says so; the stack, shown in the cell, on a line of its own. */
+function sessionLost(e: ScriptError): void {
+  const stack = (e.stack ?? `${e.name}: ${e.message}`).trimEnd();
+  e.stack = `${stack}\n\n${SESSION_LOST[0].toUpperCase()}${SESSION_LOST.slice(1)}.`;
+  e.message += `; ${SESSION_LOST}`;
+}
+
+const KERNEL_RESTARTED = "KernelRestarted";
+
 /**
  * A notebook's kernel: one worker of its own whose Pyodide keeps the notebook's globals between
  * cells (see `run_cell` in src/python/site/_bpn_runtime.py). Cells run one at a time. An interrupt
@@ -233,8 +242,8 @@ export class KernelSession {
       if (t.error?.kind === "memory") {
         // what the cell allocated is held by its globals: only a new session gives it back
         this.endWorker();
-        t.error.message += `; ${SESSION_LOST}`;
-      }
+        sessionLost(t.error);
+      } else if (t.error?.name === KERNEL_RESTARTED) sessionLost(t.error);
       return t;
     });
     const own: WorkerRun = { file: handle.file, trace, cancel: (r) => handle.cancel(r), terminate: (e) => handle.terminate(e) };
@@ -255,17 +264,14 @@ export class KernelSession {
       return;
     }
     this.worker = undefined;
-    run.terminate({
-      kind: "cancelled", name: "KernelRestarted",
-      message: `the cell did not stop at the first interrupt, so the second one ended its worker: ${SESSION_LOST}`,
-    });
+    run.terminate({ kind: "cancelled", name: KERNEL_RESTARTED, message: "the cell did not stop at the first interrupt, so the second one ended its worker" });
   }
 
   /** Drop the session: a running cell is stopped with its worker; the next cell starts with fresh globals. */
   restart(): void {
     if (this.current) {
       this.worker = undefined;
-      this.current.terminate({ kind: "cancelled", name: "KernelRestarted", message: `the kernel was restarted while the cell ran: ${SESSION_LOST}` });
+      this.current.terminate({ kind: "cancelled", name: KERNEL_RESTARTED, message: "the kernel was restarted while the cell ran" });
     }
     this.resetNext = true;
   }

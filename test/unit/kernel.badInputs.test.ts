@@ -85,6 +85,8 @@ describe("notebook kernel: bad inputs", function () {
     assert.equal(t.status, "cancelled");
     assert.equal(t.error?.name, "KernelRestarted");
     assert.ok(t.error?.message.includes(SESSION_LOST), t.error?.message);
+    // the cell shows the stack: why, then on a line of its own that the session is gone
+    assert.match(t.error?.stack ?? "", /^KernelRestarted: the cell did not stop at the first interrupt, .*\n\nThe kernel restarted: the globals of earlier cells are lost, .*\.$/);
     assert.equal(k.hasWorker, false);
     const after = await run(k, 2, "kept");
     assert.equal(after.trace.error?.name, "NameError");
@@ -101,6 +103,7 @@ describe("notebook kernel: bad inputs", function () {
     assert.equal(trace.error?.name, "MemoryError");
     assert.match(trace.error?.message ?? "", /over the 320 MB memory cap/);
     assert.ok(trace.error?.message.includes(SESSION_LOST), trace.error?.message);
+    assert.match(trace.error?.stack ?? "", /\nMemoryError: tensor allocation went over .*\n\nThe kernel restarted: the globals of earlier cells are lost, .*\.$/);
     assert.deepEqual(trace.error?.place, { line: 2, column: 15, cell: 1 });
     // it stopped near the cap, not at the end of the loop
     const last = Number(printed(events).trim().split("\n").pop());
