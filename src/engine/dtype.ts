@@ -17,8 +17,8 @@ export function collectAllocations(into: WeakSet<Storage> | null): WeakSet<Stora
 
 /**
  * How big a tensor may get: the runner sets `maxElements` (elements) from its memory cap for a run,
- * and `checkMemory`, called after every MEMORY_CHECK_BYTES of new storage, which throws when all of
- * the run's memory together is over the cap (many tensors, each under maxElements).
+ * and `checkMemory`, called after every MEMORY_CHECK_BYTES of storage handed out (new or pooled),
+ * which throws when all of the run's memory together is over the cap (many tensors, each under maxElements).
  */
 export const allocation: { maxElements?: number; checkMemory?: () => void } = {};
 
