@@ -224,12 +224,13 @@ export class NotebookKernel implements vscode.Disposable {
     ensureTrusted();
     if (!cells.length) return;
     const exec = controller.createNotebookCellExecution(cells[0]);
-    exec.start(Date.now());
+    exec.start(); // no times: nothing ran, so no duration is shown
     const err = new Error(UNTRUSTED_MESSAGE);
     err.name = "WorkspaceTrust";
-    err.stack = `${err.name}: ${UNTRUSTED_MESSAGE}\nNothing ran. Trust the workspace (Manage Workspace Trust), then run the cells again.`;
+    // a sentence a line: the renderer does not wrap
+    err.stack = `${err.name}: ${UNTRUSTED_MESSAGE.replace(/\. /g, ".\n")}\nNothing ran. Trust the workspace (Manage Workspace Trust), then run the cells again.`;
     await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
-    exec.end(false, Date.now());
+    exec.end(false);
   }
 
   private async runCell(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, state: NotebookState): Promise<void> {
