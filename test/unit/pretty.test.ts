@@ -5,15 +5,19 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { RunEvent } from "../../src/protocol/trace";
 import { KernelSession } from "../../src/runner/runner";
+import { runNative } from "../../src/runner/nativePython";
 
 const dir = path.resolve(__dirname, "../fixtures/pretty");
+const reference = () => JSON.parse(fs.readFileSync(path.join(dir, "values.json"), "utf8")) as { shown: [string, string][] };
+const noAddresses = (s: string) => s.replace(/0x[0-9a-f]+/g, "0xADDR");
 
 describe("cell results as IPython shows them", function () {
   this.timeout(180_000);
 
   it("long containers one item per line, objects without a repr by class and address, as IPython 8.5", async () => {
-    const ref = JSON.parse(fs.readFileSync(path.join(dir, "values.json"), "utf8")) as { shown: [string, string][] };
+    const ref = reference();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-pretty-"));
     const kernel = new KernelSession(path.join(tmp, "nb.ipynb"));
     try {
@@ -23,7 +27,7 @@ describe("cell results as IPython shows them", function () {
         const shown: string[] = [];
         const t = await kernel.runCell({ index: i + 1, source: `V[${i}][1]` }, (e) => { if (e.type === "display") shown.push(e.text); }).trace;
         assert.equal(t.status, "ok", t.error?.message);
-        assert.deepEqual(shown.map((s) => s.replace(/0x[0-9a-f]+/g, "0xADDR")), [want], label);
+        assert.deepEqual(shown.map(noAddresses), [want], label);
       }
       // matplotlib's artists by the module matplotlib defines them in
       const shown: string[] = [];
@@ -31,6 +35,26 @@ describe("cell results as IPython shows them", function () {
       assert.match(shown[0] ?? "", /^\[<matplotlib\.lines\.Line2D at 0x[0-9a-f]+>\]$/);
     } finally {
       kernel.dispose();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("the native backend (the user's own CPython) shows them the same way", async function () {
+    if (!fs.existsSync("/usr/bin/python3")) this.skip();
+    const ref = reference();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-pretty-native-"));
+    try {
+      const nb = path.join(tmp, "values.ipynb");
+      const code = (source: string) => ({ cell_type: "code", source, metadata: {}, outputs: [], execution_count: null });
+      fs.writeFileSync(nb, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+        code(fs.readFileSync(path.join(dir, "values.py"), "utf8") + "\nV = values()\n"),
+        ...ref.shown.map((_, i) => code(`V[${i}][1]`)),
+      ] }));
+      const shown: RunEvent[] = [];
+      const t = await runNative(nb, { python: "/usr/bin/python3", onEvent: (e) => e.type === "display" && shown.push(e) }).trace;
+      assert.equal(t.status, "ok", t.error?.message);
+      assert.deepEqual(shown.map((e) => e.type === "display" ? [e.cell, noAddresses(e.text)] : []), ref.shown.map(([, want], i) => [i + 1, want]));
+    } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });

@@ -22,16 +22,17 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_ROWS = MAX_COLS = 64  # protocol/trace.ts MAX_SAMPLE_ROWS / MAX_SAMPLE_COLS
 
 
-def _load_rewrite():
-    """../site/_bpn_rewrite.py by its path: putting site/ on sys.path would shadow the user's real numpy
+def _load_shared(name):
+    """../site/<name>.py by its path: putting site/ on sys.path would shadow the user's real numpy
     and matplotlib with the built-in engine's emulations that live beside it."""
-    spec = importlib.util.spec_from_file_location("_bpn_rewrite", os.path.join(_HERE, "..", "site", "_bpn_rewrite.py"))
+    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, "..", "site", name + ".py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-_rewrite = _load_rewrite()
+_rewrite = _load_shared("_bpn_rewrite")
+_pretty = _load_shared("_bpn_pretty")
 _events = None  # the events pipe (a text file, line buffered)
 _sites = {}  # (name, line, col, cell) → value, as in _bpn_runtime.py
 _user_files = set()
@@ -202,7 +203,7 @@ def __bpn_root__(v, key):
 def __bpn_display__(value, always):
     """A notebook cell's last expression is shown, as IPython's Out[n]; a script shows nothing."""
     if always and value is not None:
-        _emit("display", cell=_cell[0], text=repr(value))
+        _emit("display", cell=_cell[0], text=_pretty.pretty(value))
     return value
 
 
