@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { CmpCodeLensProvider } from "./codeLens";
 import { registerAllCommands } from "./commands";
 import { DiagnosticsReporter } from "./diagnostics";
+import { TypesQuickFix } from "./editorTypes";
 import { trackExerciseEditors } from "./exerciseEditors";
 import { TensorHoverProvider } from "./hover";
 import { LiveMode } from "./liveMode";
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): BackpropNinjaApi {
     // and in a notebook's Python cells, which read the notebook's run (its kernel's state)
     vscode.languages.registerCodeLensProvider([...SELECTOR, NOTEBOOK_CELLS], codeLens),
     vscode.languages.registerHoverProvider([...SELECTOR, NOTEBOOK_CELLS], new TensorHoverProvider(runs)),
+    vscode.languages.registerCodeActionsProvider(SELECTOR.filter((f) => f.language !== "python"), new TypesQuickFix(), { providedCodeActionKinds: TypesQuickFix.kinds }),
     registerPanelSerializer(context, runs),
     kernel,
     panelRendered,

@@ -11,6 +11,7 @@ export enum CommandId {
   RestartKernel = "backpropNinja.restartKernel",
   ChoosePythonBackend = "backpropNinja.choosePythonBackend",
   ShowValueAtCursor = "backpropNinja.showValueAtCursor",
+  AddTypes = "backpropNinja.addTypes",
   /** internal: CodeLens / hover link target, reveals a line of a file */
   RevealLine = "backpropNinja.revealLine",
 }

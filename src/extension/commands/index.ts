@@ -1,5 +1,6 @@
 // Registers every command of the extension; the ids are in ./ids.ts, one handler per file.
 import * as vscode from "vscode";
+import { addTypes } from "./addTypes";
 import { checkGradient } from "./checkGradient";
 import { choosePythonBackend } from "./choosePythonBackend";
 import { downloadNames } from "./downloadNames";
@@ -30,6 +31,7 @@ export function registerAllCommands(s: Services): void {
     [CommandId.RestartKernel]: restartKernel(s),
     [CommandId.ChoosePythonBackend]: choosePythonBackend(s),
     [CommandId.ShowValueAtCursor]: showValueAtCursor(s),
+    [CommandId.AddTypes]: addTypes(s),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     s.context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { isMissingModule } from "../../../src/extension/editorTypes";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import { ANNOUNCE_AFTER_MS, type RunRecord } from "../../../src/extension/runs";
 import type { FiniteDifferenceReport } from "../../../src/protocol/trace";
@@ -300,6 +301,28 @@ describe("Backprop Ninja extension API", function () {
     assert.ok(rec === undefined || rec.outcome.status === "cancelled", `status ${rec?.outcome.status}`);
     assert.equal(runs.running, undefined);
     note(`training run stopped ${ms} ms after it started`);
+  });
+
+  it("TypeScript's 'Cannot find module backprop-ninja' has a quick fix that adds the types, and the error goes", async function () {
+    const file = workspaceFile("types_check.ts");
+    fs.writeFileSync(file.fsPath, 'import { torch } from "backprop-ninja";\nconsole.log(torch.ones([2]).sum().item());\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const missing = () => vscode.languages.getDiagnostics(file).filter(isMissingModule);
+    const until = async (what: string, ok: () => boolean) => {
+      for (let t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 250))) {
+        if (Date.now() - t0 > 90_000) throw new Error(`waited 90 s for ${what}; diagnostics: ${vscode.languages.getDiagnostics(file).map((d) => `${d.code} ${d.message}`).join(" | ")}`);
+      }
+    };
+    await until("TypeScript's TS2307 on the import", () => missing().length > 0);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", file, missing()[0].range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === "Add backprop-ninja's types to this folder");
+    assert.ok(fix?.command, `quick fixes offered: ${actions.map((a) => a.title).join(", ")}`);
+    const wrote = await vscode.commands.executeCommand<string[]>(fix.command.command, ...(fix.command.arguments ?? []));
+    assert.deepEqual(wrote, [".backprop-ninja/types/", "tsconfig.json"]);
+    assert.ok(fs.existsSync(workspaceFile(".backprop-ninja/types/engine/index.d.ts").fsPath));
+    await until("the TS2307 to go once tsconfig.json maps the module", () => missing().length === 0);
+    note(`types quick fix: ${wrote.join(", ")} written; TypeScript resolves backprop-ninja`);
   });
 
   it("New backprop exercise scaffolds a file whose gradients are all 'not written yet'", async function () {
