@@ -229,10 +229,10 @@ export function App({ host }: { host: Host }) {
   const fdOf = (name: string | undefined) => (saved.fd && saved.fd.report.name === name && saved.fd.uri === snap?.uri ? fdProps(saved.fd) : undefined);
   const fdAlone = saved.fd?.unmatched && tab === "checks" && saved.selectedCmp === undefined ? fdProps(saved.fd) : undefined;
   const samplesNote = snap?.restored ? "Heatmaps need the run's samples, which a window reload does not keep: run the exercise again." : undefined;
-  const reveal = (line: number | undefined, column?: number) => {
+  const reveal = (line: number | undefined, column?: number, cell?: number) => {
     const uri = snap?.uri;
     if (uri === undefined || line === undefined) return;
-    host.post(column === undefined ? { type: "reveal", uri, line } : { type: "reveal", uri, line, column });
+    host.post({ type: "reveal", uri, line, ...(column !== undefined ? { column } : {}), ...(cell !== undefined ? { cell } : {}) });
   };
   const selectRow = (r: CmpRow) => {
     save({ selectedCmp: r.index, selectedNode: r.nodeId });
@@ -346,7 +346,7 @@ export function App({ host }: { host: Host }) {
                 cursorLine={cursorLine}
                 onState={(table) => save({ table })}
                 onSelect={selectRow}
-                onActivate={(r) => reveal(r.line, r.column)}
+                onActivate={(r) => reveal(r.line, r.column, r.cell)}
               />
               {showTensor && (selectedRowShown || fdAlone) && (
                 <TensorPanel tensor={selectedRowShown && tensor} cmp={selectedRowShown} note={samplesNote} fd={fdAlone ?? fdOf(tensor?.name ?? selectedRowShown?.name)}
@@ -509,15 +509,16 @@ function Empty(p: { icon: string; title: string; text: string; action?: { label:
   );
 }
 
-function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: number, column?: number): void }) {
+function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: number, column?: number, cell?: number): void }) {
   const e = model.error!;
+  const where = e.line === undefined ? "" : e.cell !== undefined ? `cell ${e.cell + 1}, line ${e.line + 1}` : `line ${e.line + 1}`;
   if (e.kind === "cancelled") {
     // Stop is not a mistake in the script: say where it stopped and keep what ran
     return (
       <div class="banner" data-testid="stopped" role="status">
         <span class="codicon codicon-debug-stop" />
         <div class="banner-body">
-          <div><strong>Stopped{e.line !== undefined ? ` at line ${e.line + 1}` : ""}.</strong></div>
+          <div><strong>Stopped{e.line !== undefined ? ` at ${where}` : ""}.</strong></div>
           <div class="banner-hint">What ran before is shown (loss curve, checks, output). Run the exercise again to start over.</div>
         </div>
       </div>
@@ -529,7 +530,7 @@ function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: nu
       <span class="codicon codicon-error" />
       <div class="banner-body">
         <div>
-          <strong>{kind}{e.line !== undefined ? ` at line ${e.line + 1}` : ""}:</strong> <span class="mono">{e.message}</span>
+          <strong>{kind}{e.line !== undefined ? ` at ${where}` : ""}:</strong> <span class="mono">{e.message}</span>
         </div>
         <div class="banner-hint">
           {e.line !== undefined ? "Fix it in the editor and save; the panel updates with the next run." : "Fix the script and save to re-run."}
@@ -538,8 +539,8 @@ function ErrorBanner({ model, onReveal }: { model: PanelModel; onReveal(line: nu
         {e.stack && <details><summary>Stack</summary><pre>{e.stack}</pre></details>}
       </div>
       {e.line !== undefined && (
-        <button class="button button-secondary" data-testid="error-reveal" onClick={() => onReveal(e.line!, e.column)}>
-          <span class="codicon codicon-go-to-file" /> Go to line {e.line + 1}
+        <button class="button button-secondary" data-testid="error-reveal" onClick={() => onReveal(e.line!, e.column, e.cell)}>
+          <span class="codicon codicon-go-to-file" /> Go to {where}
         </button>
       )}
     </div>

@@ -99,6 +99,8 @@ export interface ScriptError {
   kind: string;
   line?: number;
   column?: number;
+  /** 0-based index of the notebook cell the line counts in */
+  cell?: number;
   stack?: string;
 }
 

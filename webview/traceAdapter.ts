@@ -3,7 +3,7 @@
 // protocol and VS Code, and decodes JSON-safe numbers.
 import { gridOf, statsOf, zeroBasedPlace } from "../src/protocol/decoded";
 import {
-  decodeNumber, isPanelTrace, type CompactTrace, type JsonNumber, type Sample, type Trace, type TraceDetail,
+  decodeNumber, isPanelTrace, relabelCellFrames, type CompactTrace, type JsonNumber, type Sample, type Trace, type TraceDetail,
 } from "../src/protocol/trace";
 import { isChart } from "../src/protocol/chart";
 import { opLabel } from "../src/protocol/ops";
@@ -77,7 +77,11 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
   let error: ScriptError | undefined;
   if (t.error) {
     const e = t.error;
-    error = { message: e.name && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message, kind: e.kind, ...lineOf(e.place), stack: e.stack };
+    error = {
+      message: e.name && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message, kind: e.kind, ...lineOf(e.place),
+      ...(e.place?.cell !== undefined ? { cell: e.place.cell } : {}),
+      stack: e.stack && relabelCellFrames(e.stack, (k) => `cell ${k + 1}`),
+    };
   }
 
   let nonFinite: PanelModel["nonFinite"];

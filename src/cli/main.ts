@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatComparison } from "../engine/cmp";
-import { countVerdicts, type Trace } from "../protocol/trace";
+import { countVerdicts, relabelCellFrames, type Trace } from "../protocol/trace";
 import { Runner } from "../runner/runner";
 import { renderHtmlReport } from "./report";
 
@@ -91,9 +91,11 @@ export function report(trace: Trace): string {
   if (figures) lines.push(`${figures} figure${figures === 1 ? "" : "s"} displayed (graphviz): --html shows them in its Figures tab`);
   if (trace.error) {
     const e = trace.error;
-    const at = e.place ? `${rel}:${e.place.line}:${e.place.column}: ` : `${rel}: `;
+    const at = !e.place ? `${rel}: `
+      : e.place.cell !== undefined ? `${rel}, cell ${e.place.cell + 1}, line ${e.place.line}: ` : `${rel}:${e.place.line}:${e.place.column}: `;
     lines.push("", `${at}${e.name}: ${e.message}`);
-    const frames = (e.stack ?? "").split("\n").filter((l) => /^\s+(at |File )/.test(l));
+    const stack = relabelCellFrames(e.stack ?? "", (k) => `File "${rel}", cell ${k + 1}`);
+    const frames = stack.split("\n").filter((l) => /^\s+(at |File )/.test(l));
     if (frames.length) lines.push(...frames);
   }
   return lines.join("\n");

@@ -5,7 +5,7 @@
 // cells run so far make one trace of the notebook (notebookTrace.ts), published to the RunController
 // so the panel, CodeLens and Problems follow the notebook as they follow a script.
 import * as vscode from "vscode";
-import type { RunEvent, Trace } from "../protocol/trace";
+import { relabelCellFrames, type RunEvent, type Trace } from "../protocol/trace";
 import type { KernelSession } from "../runner/runner";
 import { chartSvg } from "../../webview/chart/render";
 import { cmpTableHtml, cmpTableText } from "./cellOutput";
@@ -33,6 +33,8 @@ interface NotebookState {
   trace?: Trace;
   /** the version of each cell's text (by index) when it ran in this session: CodeLens marks an edited cell stale */
   cellVersions: Map<number, number>;
+  /** cell index → the execution count it last ran with, in this session (for tracebacks) */
+  cellOrders: Map<number, number>;
   /** cells run one after another: an execute request waits for the one before */
   queue: Promise<void>;
   interrupted: boolean;
@@ -151,7 +153,7 @@ export class NotebookKernel implements vscode.Disposable {
       const session = new this.runner.KernelSession(notebook.uri.fsPath, {
         workspace, env: this.runner.workspaceNames(notebook.uri.fsPath, workspace),
       });
-      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0, closed: false, cellVersions: new Map() };
+      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0, closed: false, cellVersions: new Map(), cellOrders: new Map() };
       this.notebooks.set(key, state);
     }
     return state;
@@ -256,9 +258,11 @@ export class NotebookKernel implements vscode.Disposable {
         state.order = 0;
         state.trace = undefined;
         state.cellVersions = new Map();
+        state.cellOrders = new Map();
       }
       state.cellVersions.set(cell.index, version);
       exec.executionOrder = ++state.order;
+      state.cellOrders.set(cell.index, state.order);
       trace = await run.trace;
     } finally {
       cancel.dispose();
@@ -290,7 +294,11 @@ export class NotebookKernel implements vscode.Disposable {
       const e = trace.error;
       const err = new Error(e.message);
       err.name = e.name;
-      err.stack = e.stack ?? `${e.name}: ${e.message}`;
+      // frames in cells read as in Jupyter: Cell In[n], n the execution count the cell last ran with
+      err.stack = relabelCellFrames(e.stack ?? `${e.name}: ${e.message}`, (k) => {
+        const n = state.cellOrders.get(k);
+        return n !== undefined ? `Cell In[${n}]` : `cell ${k + 1}`;
+      });
       // the renderer shows the stack, which ends saying the session is gone (KernelSession): the cap's setting follows
       if (e.kind === "memory") err.stack = `${err.stack.trimEnd()} ${memoryHint(memoryMb)}`;
       outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));

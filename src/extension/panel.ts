@@ -111,7 +111,7 @@ export class GradientPanel implements vscode.Disposable {
         if (this.pendingSelection !== undefined) this.selectComparison(this.pendingSelection);
         if (this.pendingFiniteDifference) this.showFiniteDifference(this.pendingFiniteDifference.uri, this.pendingFiniteDifference.report);
       },
-      reveal: (uri, line, column) => void vscode.commands.executeCommand(CommandId.RevealLine, uri, line, column),
+      reveal: (uri, line, column, cell) => void vscode.commands.executeCommand(CommandId.RevealLine, uri, line, column, cell),
       stop: () => void vscode.commands.executeCommand(CommandId.Stop),
       run: (uri) => void vscode.commands.executeCommand(CommandId.Run, uri ? vscode.Uri.parse(uri) : undefined),
       exportSvg: () => void vscode.commands.executeCommand(CommandId.ExportSvg),

@@ -13,7 +13,7 @@ export type { RunningInfo };
 
 export interface PanelHandlers {
   ready(): void;
-  reveal(uri: string, line: number, column?: number): void;
+  reveal(uri: string, line: number, column?: number, cell?: number): void;
   stop(): void;
   run(uri?: string): void;
   /** the panel's Export button: run Export graph as SVG, which asks the panel for the SVG it shows */
@@ -79,7 +79,7 @@ export function hostBridge(webview: vscode.Webview, handlers: PanelHandlers): Ho
     if (!m) return;
     switch (m.type) {
       case "ready": return handlers.ready();
-      case "reveal": return handlers.reveal(m.uri, m.line, m.column);
+      case "reveal": return handlers.reveal(m.uri, m.line, m.column, m.cell);
       case "stop": return handlers.stop();
       case "run": return handlers.run(m.uri);
       case "exportSvg": return handlers.exportSvg();

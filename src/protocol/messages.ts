@@ -167,8 +167,8 @@ export type HostMessage = HostMessages[keyof HostMessages];
 const WEBVIEW = {
   /** First message of the webview; the host answers with a snapshot and the running state. */
   ready: {},
-  /** Reveal a line of a file in the editor (click on a graph node or a table row). */
-  reveal: { uri: req(isString), line: req(isIndex), column: opt(isIndex) },
+  /** Reveal a line of a file in the editor (click on a graph node or a table row); in a notebook, of its cell `cell`. */
+  reveal: { uri: req(isString), line: req(isIndex), column: opt(isIndex), cell: opt(isIndex) },
   stop: {},
   /** Run the exercise again (the file of the last run, or the last exercise editor's without uri). */
   run: { uri: opt(isString) },

@@ -345,6 +345,15 @@ export interface VerdictCounts {
   notWritten: number;
 }
 
+/**
+ * A traceback's notebook frames for people: Python compiles cell k (0-based, markdown counted) as
+ * `<notebook>#cell<k>`; `File "<notebook>#cell<k>", line L` becomes `label(k), line L` (the CLI
+ * says "cell k+1" as VS Code counts cells, the kernel IPython's "Cell In[n]").
+ */
+export function relabelCellFrames(stack: string, label: (cell: number) => string): string {
+  return stack.replace(/File "[^"\n]*#cell(\d+)", line (\d+)/g, (_m, k: string, line: string) => `${label(Number(k))}, line ${line}`);
+}
+
 export function countVerdicts(comparisons: readonly Pick<Comparison, "status">[]): VerdictCounts {
   const c: VerdictCounts = { total: comparisons.length, exact: 0, approximate: 0, wrong: 0, shapeMismatch: 0, noGrad: 0, notWritten: 0 };
   for (const { status } of comparisons) {

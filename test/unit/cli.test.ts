@@ -42,6 +42,23 @@ describe("CLI: backprop-ninja run", () => {
     assert.match(r.stdout, /err\.ts:3:\d+: TorchError: matmul: mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\)/);
   });
 
+  it("an error in a notebook names its cell as VS Code counts cells, in the header and in every frame", () => {
+    const nb = path.join(dir, "cells.ipynb");
+    const cell = (cell_type: string, source: string) => ({ cell_type, metadata: {}, source, ...(cell_type === "code" ? { outputs: [], execution_count: null } : {}) });
+    fs.writeFileSync(nb, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+      cell("markdown", "# a title"),
+      cell("code", "def f(x):\n    return x / 0"),
+      cell("code", "y = 1\nf(y)"),
+    ] }));
+    const r = cli(["run", nb]);
+    assert.equal(r.status, 2, r.stderr);
+    const err = r.stdout.slice(r.stdout.indexOf("cells.ipynb, cell"));
+    assert.match(err, /^cells\.ipynb, cell 2, line 2: ZeroDivisionError: division by zero/); // the innermost frame
+    assert.match(err, /File "[^"]*cells\.ipynb", cell 3, line 2, in <module>/);
+    assert.match(err, /File "[^"]*cells\.ipynb", cell 2, line 2, in f/);
+    assert.doesNotMatch(r.stdout, /#cell/);
+  });
+
   it("--names is what a Python script's open('names.txt') reads when its folder has none", function () {
     this.timeout(120_000); // loads Pyodide
     const names = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bpn-names-")), "my-names.txt");

@@ -200,6 +200,10 @@ describe("gradient panel (webview, Chromium)", function () {
       await page.locator("tr.cmp-row").first().waitFor();
       assert.equal(await page.locator("th.col-line").innerText(), "cell:line");
       assert.equal(await page.locator("tr.cmp-row td.col-line").first().innerText(), "3:3");
+      // a click reveals the line in its cell, not in the notebook's JSON
+      await page.locator("tr.cmp-row").first().click();
+      const r = await lastPosted("reveal");
+      assert.deepEqual([r?.uri, r?.cell, r?.line], [`file://${nb}`, 2, 2]);
     } finally {
       runner.dispose();
       rmSync(dir, { recursive: true, force: true });

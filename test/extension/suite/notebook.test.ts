@@ -107,6 +107,12 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
     assert.equal(trace.comparisons.length, 26);
     assert.ok(trace.comparisons.every((c) => c.cell === 4));
     assert.equal(trace.graph?.source, "backward", "the graph of cell 3's backward");
+    // the panel's row click: the cmp's line in its cell, not in the notebook's JSON
+    const row = trace.comparisons[0];
+    await vscode.commands.executeCommand("backpropNinja.revealLine", nb.uri.toString(), row.line - 1, 0, row.cell);
+    const ed = vscode.window.activeTextEditor;
+    assert.equal(ed?.document.uri.toString(), ex1.document.uri.toString(), "the cell's editor has the cursor");
+    assert.equal(ed?.selection.active.line, row.line - 1);
   });
 
   it("hovers on tensor names in the cells read the kernel's state: shape, stats, grad and verdict", async function () {
