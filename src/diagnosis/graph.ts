@@ -45,8 +45,6 @@ export function captureGraph(root: Tensor): CapturedGraph {
   const post = topoOrder(root.grad_fn ?? root._accumulator());
   const byNode = new Map<GradFn, CapturedNode>();
   const order = post.map((node, index) => {
-    // kept: the closure's tensors stay out of the engine's storage pool until dropCapture()
-    node.keep();
     const c: CapturedNode = { node, index, backward: node.variable ? null : node.vjp, inputs: [], consumers: [] };
     byNode.set(node, c);
     return c;
@@ -57,16 +55,6 @@ export function captureGraph(root: Tensor): CapturedGraph {
   }
   const replayable = order.every((c) => c.node.variable !== undefined || c.backward !== null);
   return { root, order, byNode, replayable };
-}
-
-/** One more holder (a live-mode mark) may replay the graph: it stays kept for good. */
-export function keepCapture(g: CapturedGraph): void {
-  for (const c of g.order) c.node.keep();
-}
-
-/** The graph will not be replayed any more: its closures' tensors may go to the storage pool. */
-export function dropCapture(g: CapturedGraph): void {
-  for (const c of g.order) c.node.unkeep();
 }
 
 /** The node whose incoming gradient is `t`'s gradient (its grad_fn, or the leaf's AccumulateGrad). */

@@ -11,7 +11,7 @@ import { Tensor, torch } from "../engine";
 import type { Inspector, Subscription } from "../engine/inspect";
 import { diagnoseGradient } from "./analyze";
 import { firstWrong, type FirstWrongResult, type GradientRole, type WrongGradientReport } from "./firstWrong";
-import { captureGraph, dropCapture, nodeOf, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
+import { captureGraph, nodeOf, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
 import { EPS32, EPS64, matches, sameShape } from "./numeric";
 import { opLabel } from "../protocol/ops";
 import type { Language } from "../protocol/trace";
@@ -459,7 +459,6 @@ export class DiagnosisRecorder {
    * pay for a diagnosis they may never ask for. (Capturing costs ~1.6 µs per node here.)
    */
   onBackward(root: Tensor): void {
-    if (this.graph) dropCapture(this.graph);
     if (this.comparisons.length === 0 && this.captureMs > (this.opts.captureBudgetMs ?? 100)) {
       this.graph = null;
       return;

@@ -3,7 +3,6 @@
 import { TorchError, fmtShape } from "./errors";
 import { inspector } from "./inspect";
 import { collectAllocations, DTYPE_LABEL, type Storage } from "./dtype";
-import { maybeFree, nodeRecorded, nodeReleased } from "./lifetime";
 import type { Tensor } from "./tensor";
 
 let gradEnabled = true;
@@ -49,10 +48,6 @@ export class GradFn {
   output: Tensor | null = null;
   released = false;
   private saved: SavedTensor[] | null = null;
-  /** made by record(): counted in lifetime.liveNodes until released and no longer kept */
-  private counted = false;
-  /** captured graphs (src/diagnosis/graph.ts) that may still run this node's closure */
-  private keptBy = 0;
   constructor(
     private readonly label: string,
     public readonly next_functions: Edge[],
@@ -96,27 +91,9 @@ export class GradFn {
     }
   }
   release(): void {
-    const first = !this.released;
     this.released = true;
     this.backwardFn = null;
     this.saved = null;
-    if (first && this.counted && this.keptBy === 0) nodeReleased();
-  }
-  /** @internal record() made this node: its closure may hold any tensor born before it */
-  _counted(): void {
-    this.counted = true;
-    nodeRecorded();
-  }
-  /**
-   * A captured graph keeps this node's closure (GradFn.vjp) to run it after release(): the tensors
-   * it holds stay out of the storage pool until unkeep().
-   */
-  keep(): void {
-    this.keptBy++;
-  }
-  unkeep(): void {
-    if (this.keptBy === 0) return;
-    if (--this.keptBy === 0 && this.released && this.counted) nodeReleased();
   }
   /** The node's vector–Jacobian product while the graph is alive (null once freed, or for leaves). */
   get vjp(): BackwardFn | null {
@@ -142,7 +119,6 @@ export function edgeTo(t: Tensor): Edge {
 export function record(out: Tensor, label: string, inputs: readonly Tensor[], backward: BackwardFn, saved?: readonly (Tensor | null)[]): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requires_grad)) return out;
   const node = new GradFn(label, inputs.map(edgeTo), out.shape, backward);
-  node._counted();
   if (saved) node.save(saved, out);
   node.output = out;
   out._setGradFn(node);
@@ -220,11 +196,6 @@ class GradOwnership {
   handOver(t: Tensor): void {
     this.fresh.delete(t._storage);
   }
-  /** t is no longer pending: its storage may go to the pool when the pass made it and nothing else uses it. */
-  drop(t: Tensor): void {
-    const s = t._storage;
-    if (t._own && this.fresh.has(s) && (this.refs.get(s) ?? 0) === 0) maybeFree(t);
-  }
 }
 
 export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, hooks: BackwardHooks): void {
@@ -255,11 +226,8 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
         if (v.grad) v.grad = hooks.add(v.grad, g);
         else if (own?.owns(g, 0)) {
           own.handOver(g);
-          // (a gradient computed in the pass has no history: it becomes the .grad as it is)
-          v.grad = g.requires_grad ? g.detach() : g;
-          continue;
+          v.grad = g.detach();
         } else v.grad = hooks.copy(g);
-        own?.drop(g);
         continue;
       }
       const out = node.output;
@@ -268,7 +236,6 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
       }
       const inputGrads = node.apply(g);
       const edges = node.next_functions;
-      let replaced: Tensor[] | undefined;
       for (let i = 0; i < edges.length; i++) {
         const next = edges[i][0], gi = inputGrads[i];
         if (!next || !gi) continue;
@@ -281,16 +248,9 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
           pending.set(next, sum);
           own?.released(acc);
           own?.held(sum);
-          if (own) (replaced ??= []).push(acc);
         }
       }
       if (!retainGraph) node.release();
-      if (own) {
-        // only now: one tensor may be the gradient of several inputs, or pending at several nodes
-        own.drop(g);
-        for (const gi of inputGrads) if (gi) own.drop(gi);
-        if (replaced) for (const acc of replaced) own.drop(acc);
-      }
     }
   } finally {
     gradEnabled = prev;

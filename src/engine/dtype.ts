@@ -1,8 +1,5 @@
 // dtypes and their storage. float32 lives in a Float32Array so every store rounds like PyTorch's
 // float; the other dtypes use Float64Array (int64 values are integral doubles, exact to 2^53).
-import { lifetime } from "./lifetime";
-import { takeStorage } from "./pool";
-
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
 
@@ -17,8 +14,8 @@ export function collectAllocations(into: WeakSet<Storage> | null): WeakSet<Stora
 
 /**
  * How big a tensor may get: the runner sets `maxElements` (elements) from its memory cap for a run,
- * and `checkMemory`, called after every MEMORY_CHECK_BYTES of storage handed out (new or pooled),
- * which throws when all of the run's memory together is over the cap (many tensors, each under maxElements).
+ * and `checkMemory`, called after every MEMORY_CHECK_BYTES of new storage, which throws when all of
+ * the run's memory together is over the cap (many tensors, each under maxElements).
  */
 export const allocation: { maxElements?: number; checkMemory?: () => void } = {};
 
@@ -38,14 +35,10 @@ function checkCap(dtype: DType, n: number): void {
   }
 }
 
-/** Zeroed storage: a pooled one (./pool.ts) when one of this type and length is free, else new. */
 export function allocStorage(dtype: DType, n: number): Storage {
   checkCap(dtype, n);
-  const f32 = dtype === "float32";
-  const pooled = takeStorage(f32, n);
-  const s = pooled ? pooled.fill(0) : f32 ? new Float32Array(n) : new Float64Array(n);
+  const s = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
   if (allocated) allocated.add(s);
-  lifetime.fresh = s;
   return s;
 }
 
@@ -59,19 +52,13 @@ const UNINITIALIZED_FROM = 2048; // elements; below this a zeroed typed array is
  * ArrayBuffer): ~1.4 against ~3 us for 6,400 float32 values here, ~1.8 against ~8 us for 20,000.
  */
 export function allocForOverwrite(dtype: DType, n: number): Storage {
-  const f32 = dtype === "float32";
-  const pooled = takeStorage(f32, n);
-  if (!pooled && (n < UNINITIALIZED_FROM || typeof Buffer === "undefined")) return allocStorage(dtype, n);
+  if (n < UNINITIALIZED_FROM || typeof Buffer === "undefined") return allocStorage(dtype, n);
   checkCap(dtype, n);
-  let s: Storage;
-  if (pooled) s = pooled;
-  else {
-    const bytes = Buffer.allocUnsafeSlow(n * (f32 ? 4 : 8));
-    s = f32 ? new Float32Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.buffer, bytes.byteOffset, n);
-  }
+  const f32 = dtype === "float32";
+  const bytes = Buffer.allocUnsafeSlow(n * (f32 ? 4 : 8));
+  const s = f32 ? new Float32Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.buffer, bytes.byteOffset, n);
   if (overwriteCheck.poison) s.fill(NaN);
   if (allocated) allocated.add(s);
-  lifetime.fresh = s;
   return s;
 }
 

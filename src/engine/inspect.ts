@@ -1,7 +1,6 @@
 // What the runner, the diagnosis and the finite-difference probes watch while a script runs: each
 // subscribes with `inspector.on(event, fn)` and disposes the subscription; user code never does.
 import type { Comparison } from "./cmp";
-import { revoke } from "./lifetime";
 import type { Tensor } from "./tensor";
 
 export interface InspectorEvents {
@@ -91,24 +90,12 @@ export class Inspector {
   /** Recompute the derived fields (the only place that writes them). */
   private refresh(): void {
     const fields = this as unknown as Record<string, unknown>;
-    for (const e of EVENTS) fields[FIELD[e]] = this.mutedDepth ? undefined : kept(e, dispatcher(this.listeners[e]));
+    for (const e of EVENTS) fields[FIELD[e]] = this.mutedDepth ? undefined : dispatcher(this.listeners[e]);
     fields.retainAllGrads = this.retainers > 0;
   }
 }
 
 type Listener = (...a: unknown[]) => void;
-
-/** The arguments of each event that are tensors: a listener may keep them, so they leave the storage pool. */
-const TENSOR_ARGS: Partial<Record<InspectorEvent, readonly number[]>> = { backward: [0], comparison: [1, 2], nonFinite: [0] };
-
-function kept(e: InspectorEvent, f: Listener | undefined): Listener | undefined {
-  const at = TENSOR_ARGS[e];
-  if (!f || !at) return f;
-  return (...a) => {
-    for (const i of at) if (a[i]) revoke(a[i] as Tensor);
-    f(...a);
-  };
-}
 
 function dispatcher(list: readonly Listener[]): Listener | undefined {
   if (list.length === 0) return undefined;

@@ -4,7 +4,6 @@ import { GradFn, noGrad, runBackward, type BackwardHooks } from "./autograd";
 import { allocStorage, isFloating, DTYPE_LABEL, type DType, type Storage } from "./dtype";
 import { TorchError, fmtShape } from "./errors";
 import { inspector } from "./inspect";
-import { claim, lifetime, maybeFree, revoke } from "./lifetime";
 import { contiguousStrides, enumerateOffsets, isContiguousLayout, numelOf } from "./shape";
 import * as ew from "./ops/elementwise";
 import * as red from "./ops/reduce";
@@ -50,15 +49,7 @@ export class Tensor {
   private _gradFn: GradFn | null = null;
   private _acc: GradFn | null = null;
   private _retainsGrad = false;
-  private _grad: Tensor | null = null;
-  /** @internal the only tensor on its storage, which may go to the pool when it dies (./lifetime.ts) */
-  _own: boolean;
-  /** @internal Python handles naming this tensor (src/python/bridge.ts) */
-  _handles = 0;
-  /** @internal tensors whose .grad this is */
-  _gradOf = 0;
-  /** @internal birth order (lifetime.clock) */
-  readonly _born: number;
+  grad: Tensor | null = null;
 
   constructor(storage: Storage, shape: number[], dtype: DType, strides?: number[], offset = 0, version?: { value: number }) {
     this._storage = storage;
@@ -67,18 +58,7 @@ export class Tensor {
     this._offset = offset;
     this.dtype = dtype;
     this._version = version ?? { value: 0 };
-    this._born = ++lifetime.clock;
-    this._own = claim(this, storage, inspector.onCreate !== undefined);
     inspector.onCreate?.(this);
-  }
-
-  get grad(): Tensor | null { return this._grad; }
-  set grad(g: Tensor | null) {
-    const old = this._grad;
-    if (old === g) return;
-    if (g) g._gradOf++;
-    this._grad = g;
-    if (old && --old._gradOf === 0) maybeFree(old);
   }
 
   // ---- shape and layout ----
@@ -181,8 +161,6 @@ export class Tensor {
   set data(src: Tensor) {
     if (src.dtype !== this.dtype) throw new TorchError(`data: expected dtype ${this.dtype}, got ${src.dtype}`);
     tensorBookkeeping.dataAliases++;
-    revoke(this);
-    revoke(src);
     this._storage = src._storage;
     this._shape = src._shape.slice();
     this._strides = src._strides.slice();
@@ -298,7 +276,6 @@ function asItems(items: IndexItem | IndexItem[]): IndexItem[] {
 const BACKWARD_HOOKS: BackwardHooks = {
   add: (a, b) => ew.add(a, b),
   addInto: (a, b) => ew.addInto(a, b),
-  // (an unlabeled clone records no node, so it has no history to detach from)
-  copy: (t) => noGrad(() => views.clone(t, "")),
+  copy: (t) => noGrad(() => views.clone(t, "")).detach(),
 };
 

@@ -6,7 +6,6 @@ import { torch, F, Tensor, formatTensor, pyFloatRepr, compareGradients, formatCo
 import type { Comparison } from "../engine/cmp";
 import { setIndex, type IndexItem } from "../engine/ops/indexing";
 import { inspector } from "../engine/inspect";
-import { maybeFree, revoke } from "../engine/lifetime";
 import { sameShape } from "../engine/shape";
 import { TorchError } from "../engine/errors";
 import { DTYPE_LABEL, isFloating, promoteTypes, type DType } from "../engine/dtype";
@@ -73,7 +72,6 @@ const freeHandles: number[] = [];
 function put(t: Tensor): number {
   const h = freeHandles.length > 0 ? freeHandles.pop()! : tensors.length;
   tensors[h] = t;
-  t._handles++;
   return h;
 }
 
@@ -105,13 +103,10 @@ function attachViews(): void {
   DEAD = deadView ? (deadView.data as Int32Array) : new Int32Array(0);
 }
 
-/** Python dropped handle h: its tensor's storage goes to the pool if that was the last use (engine/lifetime.ts). */
 function releaseHandle(h: number): void {
-  const t = h >= 0 ? tensors[h] : undefined;
-  if (t !== undefined) {
+  if (h >= 0 && tensors[h] !== undefined) {
     tensors[h] = undefined;
     freeHandles.push(h);
-    if (--t._handles === 0) maybeFree(t);
   }
 }
 
@@ -206,13 +201,10 @@ export const handles = {
     deadProxy = deadArray ?? null;
     attachViews();
   },
-  /**
-   * a JS tensor (cold paths that still pass JsProxy objects) → a new handle. A tensor seen through a
-   * JsProxy may be kept anywhere: its storage never goes to the pool.
-   */
-  put: (t: Tensor): number => { revoke(t); return put(t); },
-  /** the tensor behind a handle, for cold paths (Python sees a JsProxy; see put) */
-  get: (h: number): Tensor => { const t = at(h); revoke(t); return t; },
+  /** a JS tensor (cold paths that still pass JsProxy objects) → a new handle */
+  put,
+  /** the tensor behind a handle, for cold paths (Python sees a JsProxy) */
+  get: (h: number): Tensor => at(h),
   release(...hs: number[]): void {
     for (const h of hs) releaseHandle(h);
   },

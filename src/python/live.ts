@@ -5,7 +5,6 @@
 // Values are copied once per storage and shared by later snapshots while nothing wrote to it.
 import { GradFn, isGradEnabled, nodeIds, setGradEnabled } from "../engine/autograd";
 import type { Storage } from "../engine/dtype";
-import { revoke } from "../engine/lifetime";
 import { inspector, type Subscription } from "../engine/inspect";
 import type { Generator } from "../engine/random/generator";
 import { Tensor, tensorBookkeeping } from "../engine/tensor";
@@ -61,7 +60,6 @@ export class LiveStore {
       const t = queue.pop()!;
       if (seen.has(t)) continue;
       seen.add(t);
-      revoke(t); // restore() writes into this storage: it must never go to the pool
       const f = fields(t);
       const r: TensorRecord = {
         t, storage: f._storage, shape: f._shape.slice(), strides: f._strides.slice(), offset: f._offset, version: f._version,

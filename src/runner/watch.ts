@@ -5,7 +5,6 @@ import { allocation } from "../engine/dtype";
 import { inspector, type InspectorEvents } from "../engine/inspect";
 import type { Tensor } from "../engine/tensor";
 import { DiagnosisRecorder, attachDiagnoses } from "../diagnosis";
-import { dropCapture, keepCapture } from "../diagnosis/graph";
 import type { Language } from "../protocol/trace";
 import type { RunRecorder } from "./record";
 import type { NameInfo } from "./summarize";
@@ -60,8 +59,6 @@ export function watchRun(
       allocation.maxElements = cap;
     },
     mark() {
-      // a mark may bring the graph back (resume) after the recorder has dropped it
-      if (diagnosis.graph) keepCapture(diagnosis.graph);
       return {
         root, comparisons: diagnosis.comparisons, nComparisons: diagnosis.comparisons.length, nonFinite: diagnosis.nonFinite,
         nNonFinite: diagnosis.nonFinite.length, graph: diagnosis.graph, captureMs: (diagnosis as unknown as { captureMs: number }).captureMs,
@@ -71,9 +68,6 @@ export function watchRun(
       root = m.root;
       diagnosis.comparisons.splice(0, Infinity, ...m.comparisons.slice(0, m.nComparisons));
       diagnosis.nonFinite.splice(0, Infinity, ...m.nonFinite.slice(0, m.nNonFinite));
-      // the recorder holds m's graph again (dropped when replaced); kept before the old one is dropped
-      if (m.graph) keepCapture(m.graph);
-      if (diagnosis.graph) dropCapture(diagnosis.graph);
       diagnosis.graph = m.graph;
       (diagnosis as unknown as { captureMs: number }).captureMs = m.captureMs;
     },

@@ -1,7 +1,6 @@
 // Views share storage with their base (shape/strides/offset only); their backward reshapes,
 // permutes or reduces the gradient back to the input's shape.
 import { record } from "../autograd";
-import { allocForOverwrite } from "../dtype";
 import { TorchError, fmtShape } from "../errors";
 import { contiguousStrides, normDim, numelOf } from "../shape";
 import { Tensor } from "../tensor";
@@ -105,9 +104,6 @@ export function expand(t: Tensor, shape: number[]): Tensor {
 }
 
 export function clone(t: Tensor, label: string): Tensor {
-  const values = t._read();
-  const copy = allocForOverwrite(t.dtype, values.length);
-  copy.set(values);
-  const out = new Tensor(copy, t.shape, t.dtype);
+  const out = new Tensor(t._read().slice(), t.shape, t.dtype);
   return label ? record(out, label, [t], (g) => [g]) : out;
 }
