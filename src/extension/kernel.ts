@@ -50,6 +50,17 @@ interface NotebookState {
  */
 const SAME_STOP_MS = 500;
 
+/**
+ * A cell run's end; `at`: performance.now() when the kernel got the request, started the cell, had its
+ * trace, had the cell's outputs written and had published the notebook's trace (the timings suite).
+ */
+export interface CellRun {
+  notebook: vscode.NotebookDocument;
+  cell: number;
+  ms: number;
+  at: { requested: number; started: number; ran: number; written: number; published: number };
+}
+
 export class NotebookKernel implements vscode.Disposable {
   readonly controllers: vscode.NotebookController[] = [];
   private readonly notebooks = new Map<string, NotebookState>();
@@ -61,7 +72,7 @@ export class NotebookKernel implements vscode.Disposable {
   private readonly selected = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private runner: ReturnType<typeof loadRunner> | undefined;
-  private readonly didRunCell = new vscode.EventEmitter<{ notebook: vscode.NotebookDocument; cell: number; ms: number }>();
+  private readonly didRunCell = new vscode.EventEmitter<CellRun>();
   /** a cell finished and its results were published (the tests time cell → output with it) */
   readonly onDidRunCell = this.didRunCell.event;
 
@@ -194,6 +205,7 @@ export class NotebookKernel implements vscode.Disposable {
   }
 
   private execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
+    const requested = performance.now();
     if (!isTrusted()) return this.refuseUntrusted(cells, controller);
     const state = this.stateOf(notebook);
     // created now, so the queued cells show as pending
@@ -211,7 +223,7 @@ export class NotebookKernel implements vscode.Disposable {
           exec.end(undefined);
           continue;
         }
-        await this.runCell(exec, notebook, state);
+        await this.runCell(exec, notebook, state, requested);
       }
     });
     state.queue = done.catch((e) => this.error(e));
@@ -235,15 +247,18 @@ export class NotebookKernel implements vscode.Disposable {
     exec.end(false);
   }
 
-  private async runCell(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, state: NotebookState): Promise<void> {
+  private async runCell(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, state: NotebookState, requested: number): Promise<void> {
     const cell = exec.cell;
     const t0 = Date.now();
+    const started = performance.now();
     exec.start(t0);
-    await exec.clearOutput();
-    const stream = new StreamWriter(exec);
+    // the worker starts at once: clearing the last run's outputs (a round trip to the workbench)
+    // heads the cell's queue of output edits while the cell runs
+    const stream = new StreamWriter(exec, exec.clearOutput());
     const cancel = exec.token.onCancellationRequested(() => interruptOnce(state));
     const memoryMb = readConfig().memoryCap;
     let trace: Trace;
+    let ranAt = 0;
     try {
       const onEvent = (e: RunEvent) => {
         if (e.type === "output") stream.write(e.chunk.stream, e.chunk.text);
@@ -265,6 +280,7 @@ export class NotebookKernel implements vscode.Disposable {
       state.cellOrders.set(cell.index, state.order);
       trace = await run.trace;
     } finally {
+      ranAt = performance.now();
       cancel.dispose();
     }
     if (state.closed) {
@@ -274,7 +290,6 @@ export class NotebookKernel implements vscode.Disposable {
       endQuietly(exec, false);
       return;
     }
-    await stream.close();
     state.trace = mergeCellTrace(state.trace, trace, cell.index, notebook.version);
     const outcome = outcomeOf(state.trace);
     const outputs: vscode.NotebookCellOutput[] = [];
@@ -303,10 +318,17 @@ export class NotebookKernel implements vscode.Disposable {
       if (e.kind === "memory") err.stack = `${err.stack.trimEnd()} ${memoryHint(memoryMb)}`;
       outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
     }
-    if (outputs.length) await exec.appendOutput(outputs);
+    // the last printed text and the results in as few edits as they can go in; the panel and the
+    // editors get the notebook's trace after (published first, the outputs waited behind the
+    // workbench's CodeLens and decoration updates of every cell)
+    await stream.close(outputs);
+    const writtenAt = performance.now();
     exec.end(trace.status === "ok", Date.now());
     this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace }, new Map(state.cellVersions));
-    this.didRunCell.fire({ notebook, cell: cell.index, ms: Date.now() - t0 });
+    this.didRunCell.fire({
+      notebook, cell: cell.index, ms: Date.now() - t0,
+      at: { requested, started, ran: ranAt, written: writtenAt, published: performance.now() },
+    });
   }
 
   dispose(): void {
@@ -324,9 +346,12 @@ class StreamWriter {
   private last: { stream: "stdout" | "stderr"; output: vscode.NotebookCellOutput } | undefined;
   private pending: { stream: "stdout" | "stderr"; text: string }[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private chain: Thenable<void> = Promise.resolve();
+  private chain: Thenable<void>;
 
-  constructor(private readonly exec: vscode.NotebookCellExecution) {}
+  /** `before`: an edit of the cell's outputs the writes wait for */
+  constructor(private readonly exec: vscode.NotebookCellExecution, before: Thenable<void> = Promise.resolve()) {
+    this.chain = before;
+  }
 
   write(stream: "stdout" | "stderr", text: string): void {
     const last = this.pending[this.pending.length - 1];
@@ -361,9 +386,20 @@ class StreamWriter {
     this.chain = this.chain.then(step);
   }
 
-  async close(): Promise<void> {
-    this.flush();
-    await this.chain;
+  /** Writes what is pending, then `results` (the cell's own outputs), with new outputs in one edit. */
+  close(results: vscode.NotebookCellOutput[] = []): Thenable<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const outputs: vscode.NotebookCellOutput[] = [];
+    for (const { stream, text } of this.pending.splice(0)) {
+      const item = stream === "stdout" ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
+      const last = this.last;
+      if (!outputs.length && last && last.stream === stream) this.enqueue(() => this.exec.appendOutputItems(item, last.output));
+      else outputs.push(new vscode.NotebookCellOutput([item]));
+    }
+    outputs.push(...results);
+    if (outputs.length) this.enqueue(() => this.exec.appendOutput(outputs));
+    return this.chain;
   }
 }
 

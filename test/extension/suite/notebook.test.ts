@@ -10,6 +10,7 @@ import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import { KERNEL_LABEL } from "../../../src/extension/kernel";
 import type { Trace } from "../../../src/protocol/trace";
+import { exerciseNotebook } from "../exerciseNotebook";
 import { metric, note, screenshot } from "../report";
 
 const EXTENSION_ID = "backprop-ninja.backprop-ninja";
@@ -24,18 +25,7 @@ function workspaceFile(name: string): vscode.Uri {
 }
 
 /** The exercise cut into cells at its sections, then cells that read the state the others left. */
-function exerciseNotebook(): string {
-  const lines = fs.readFileSync(workspaceFile("python/backprop_ninja.py").fsPath, "utf8").split("\n");
-  const starts = [0, ...lines.flatMap((l, i) => (l.startsWith("# ----") ? [i] : []))];
-  const cells = starts.map((s, k) => lines.slice(s, starts[k + 1] ?? lines.length).join("\n").trimEnd());
-  cells[0] = "%matplotlib inline\n" + cells[0];
-  cells.push("Xb.shape", "cmp('logits', dlogits * 2, logits)");
-  const code = (src: string) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: src.split(/(?<=\n)/) });
-  return JSON.stringify({
-    nbformat: 4, nbformat_minor: 5, metadata: { language_info: { name: "python" } },
-    cells: [{ cell_type: "markdown", metadata: {}, source: ["# Becoming a backprop ninja"] }, ...cells.map(code)],
-  });
-}
+const notebookText = () => exerciseNotebook(workspaceFile("python/backprop_ninja.py").fsPath, ["Xb.shape", "cmp('logits', dlogits * 2, logits)"]);
 
 const textOf = (cell: vscode.NotebookCell, mime: string) =>
   cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => new TextDecoder().decode(i.data))).join("");
@@ -64,7 +54,7 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
   before(async function () {
     const ext = vscode.extensions.getExtension<BackpropNinjaApi>(EXTENSION_ID)!;
     api = ext.isActive ? ext.exports : await ext.activate();
-    fs.writeFileSync(uri.fsPath, exerciseNotebook());
+    fs.writeFileSync(uri.fsPath, notebookText());
     nb = await vscode.workspace.openNotebookDocument(uri);
     // no kernel selected, as a learner opening the notebook: running a cell picks ours
     await vscode.window.showNotebookDocument(nb);

@@ -11,8 +11,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
+import type { CellRun } from "../../../src/extension/kernel";
 import type { PanelRendered } from "../../../src/extension/panel";
 import type { RunRecord } from "../../../src/extension/runs";
+import { exerciseNotebook } from "../exerciseNotebook";
 import { metric, note } from "../report";
 
 /** Fails with a message saying what never happened, instead of the suite's bare timeout. */
@@ -168,6 +170,58 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
     if (idle.length) metric("idle_post_to_webview_ms", median(idle));
     metric("save_to_reply_ms", median(toPanel)); // the panel's `rendered` back in the host
     note(`(doc.save() call itself, not counted above: ${fmt(saveCall)})`);
+  });
+
+  // The notebook kernel: exercise 1's backward cell run again, timed from the request to run it (the
+  // execute command) to the kernel having written its outputs (the cmp table) and to the panel's DOM
+  // showing the notebook's trace, whichever is later.
+  it("notebook: the exercise-1 cell re-run → its table and the panel updated", async function () {
+    const api = await vscode.extensions.getExtension<BackpropNinjaApi>("backprop-ninja.backprop-ninja")!.activate();
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const uri = vscode.Uri.joinPath(folder, "timings_exercise.ipynb");
+    fs.writeFileSync(uri.fsPath, exerciseNotebook(vscode.Uri.joinPath(folder, "python/backprop_ninja.py").fsPath));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(nb, { viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand("backpropNinja.showPanel");
+    await vscode.window.showNotebookDocument(nb, { viewColumn: vscode.ViewColumn.One });
+    const EX1 = 4;
+    const run = async (start: number, end = start + 1): Promise<CellRun> => {
+      const done = new Promise<CellRun>((resolve) => {
+        const sub = api.kernel.onDidRunCell((e) => { if (e.notebook === nb && e.cell === end - 1) { sub.dispose(); resolve(e); } });
+      });
+      await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start, end }], document: nb.uri });
+      return within(done, 180_000, `cells ${start}-${end - 1} of the notebook`);
+    };
+    await run(1, EX1 + 1);
+    const toCell: number[] = [], toPanel: number[] = [], both: number[] = [];
+    const phases: Record<string, number[]> = { "request → kernel": [], "→ cell started": [], "→ trace (runner)": [], "→ outputs written": [], "→ published": [] };
+    for (let i = 0; i < Number(process.env.BPN_TIMING_SAVES ?? 6); i++) {
+      // the panel also renders the last trace again when it goes stale (the cell's outputs cleared):
+      // the render that counts shows the version the run was published with, after it was
+      const renders: PanelRendered[] = [];
+      let heard = () => {};
+      const sub = api.onDidRenderPanel((r) => { if (r.uri === nb.uri.toString()) { renders.push(r); heard(); } });
+      const t0 = performance.now();
+      const e = await run(EX1);
+      // (the execute command itself resolves later than the kernel's end: not counted)
+      const ran = e.at.written;
+      const marks = [t0, e.at.requested, e.at.started, e.at.ran, e.at.written, e.at.published];
+      Object.values(phases).forEach((v, k) => v.push(marks[k + 1] - marks[k]));
+      const version = api.runs.last(nb.uri)!.version;
+      const find = () => renders.find((x) => x.version === version && x.at >= e.at.published);
+      const r = find() ?? await within(new Promise<PanelRendered>((resolve) => { heard = () => { const f = find(); if (f) resolve(f); }; }), 60_000, "the panel showing the re-run cell");
+      sub.dispose();
+      toCell.push(ran - t0);
+      toPanel.push(r.at - t0);
+      both.push(Math.max(ran, r.at) - t0);
+      const table = nb.cellAt(EX1).outputs.flatMap((o) => o.items).find((it) => it.mime === "text/html");
+      assert.ok(table, "the cell has its cmp table");
+      assert.equal((new TextDecoder().decode(table.data).match(/data-status="exact"/g) ?? []).length, 26);
+    }
+    note(`notebook: exercise-1 cell re-run → its outputs (cmp table): ${fmt(toCell)}; → the panel's DOM (heard back in the host): ${fmt(toPanel)}; both: ${fmt(both)}`);
+    note(`  of which: ${Object.entries(phases).map(([k, v]) => `${k} ${median(v).toFixed(0)} ms`).join(", ")} (medians)`);
+    metric("notebook_cell_rerun_ms", median(both));
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
   });
 
   // A sign flip in dlogprobs: every row wrong, the first diagnosed, the rest downstream of it. Each
