@@ -57,7 +57,7 @@ const workloads = [
   ["matmul", 0, "matmul GFLOP/s, one thread"],
   ["trace", quick ? 3 : 7, "exercise 1-3 script, run warm (ours: script → trace; PyTorch: the same script in Python), ms"],
   ["panel", quick ? 6 : 16, "save → panel updated outside VS Code, exercise 1-3 (warm runner worker → host adaptation → snapshot → the panel in headless Chromium shows the run; PyTorch has no counterpart), ms"],
-  ["python_live", quick ? 6 : 20, "Python live mode, save → trace: examples/python/backprop_ninja.py in a warm runner worker, each save changing the dlogprobs line of the backward part (from the runner's request to the trace); full runs with and without the snapshots live mode keeps; PyTorch has no counterpart, ms"],
+  ["python_live", quick ? 6 : 20, "Python live mode, save → trace: examples/python/backprop_ninja.py in a warm runner worker, each save changing the dlogprobs line of the backward part (from the runner's request to the trace); full runs with and without live mode, and the time its snapshots take; PyTorch has no counterpart, ms"],
   ["vscode", quick ? 6 : 16, "save → panel updated in a real VS Code (code-server 4.139.1, headless Chromium): from the save event in the extension host to the panel's DOM showing that version, exercise 1-3; PyTorch has no counterpart, ms"],
   ["micrograd", quick ? 2 : 5, "scalar MLP demo (micrograd, 2-16-16-1 on 100 moons; PyTorch column: the same micrograd code in CPython), steps/s"],
   // 3,000 steps: over the first ~1,000 our side is still warming up (V8 compiling Pyodide's WebAssembly and the

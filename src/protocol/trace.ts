@@ -277,6 +277,9 @@ export interface Timings {
   runMs: number;
   /** building this trace */
   traceMs: number;
+  /** Python live mode: of runMs, taking the snapshots a later save resumes from, and how many */
+  snapshotMs?: number;
+  snapshots?: number;
 }
 
 export type Language = "typescript" | "javascript" | "python" | "notebook";

@@ -143,7 +143,9 @@ async function runWith(
 
   const rt = py.pyimport("_bpn_runtime") as unknown as Runtime;
   const tRun = performance.now();
-  let raw: { ok: boolean; error?: RawError; resumedAt?: number | null; statements?: number; fullRunReason?: string };
+  let raw: {
+    ok: boolean; error?: RawError; resumedAt?: number | null; statements?: number; fullRunReason?: string; snapshotMs?: number; snapshots?: number;
+  };
   try {
     raw = JSON.parse(call(rt, cwd, py));
   } catch (e) {
@@ -160,7 +162,10 @@ async function runWith(
   if (!raw.ok) result.status = result.error?.type === "KeyboardInterrupt" ? "cancelled" : "error";
   if (result.status === "cancelled" && result.error) result.error.kind = "cancelled";
   if (opts.live && raw.statements !== undefined) {
-    result.live = { resumedAt: raw.resumedAt ?? null, statements: raw.statements, ...(raw.fullRunReason ? { fullRunReason: raw.fullRunReason } : {}) };
+    result.live = {
+      resumedAt: raw.resumedAt ?? null, statements: raw.statements, ...(raw.fullRunReason ? { fullRunReason: raw.fullRunReason } : {}),
+      snapshotMs: raw.snapshotMs ?? 0, snapshots: raw.snapshots ?? 0,
+    };
   }
   return result;
 }

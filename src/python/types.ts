@@ -70,7 +70,7 @@ export interface PythonRunResult {
   notes: string[];
   timings: { loadMs: number; coldLoad: boolean; runMs: number };
   /** a live run (runPythonLive): the statement it resumed at (null: it ran in full, and why) */
-  live?: { resumedAt: number | null; statements: number; fullRunReason?: string };
+  live?: { resumedAt: number | null; statements: number; fullRunReason?: string; snapshotMs: number; snapshots: number };
 }
 
 /** What a live run (runPythonLive, src/python/site/_bpn_live.py) tells its caller as it goes. */

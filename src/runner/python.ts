@@ -119,6 +119,7 @@ export async function runPythonTrace(req: WorkerRequest, emit: (e: RunEvent) => 
   if (result.figures.length) trace.figures = result.figures;
   trace.timings = {
     totalMs: performance.now() - t0, prepareMs: result.timings.loadMs, runMs: result.timings.runMs, traceMs: performance.now() - tt,
+    ...(result.live ? { snapshotMs: result.live.snapshotMs, snapshots: result.live.snapshots } : {}),
   };
   return trace;
 }

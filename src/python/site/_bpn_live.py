@@ -469,6 +469,7 @@ def _run(path, cwd, argv, env_json, codes, value_classes, keys, start, why):
     n = len(codes)
     del ses["stmts"][start:]
     since = 0.0  # ms the statements ran since the last snapshot
+    snapshot_ms, snapshots = 0.0, 0
     backwards = _js.backwards()
     try:
         for i in range(start, n + 1):
@@ -476,8 +477,9 @@ def _run(path, cwd, argv, env_json, codes, value_classes, keys, start, why):
                 # none before the first statement (a change there runs everything anyway); always one
                 # at the end (a save without changes) and after a statement that ran backward() (edits
                 # of a hand-written backward pass resume there, not before the forward pass)
-                snap = None
+                snap = t_snap = None
                 if i > 0 and (i == n or since >= SNAPSHOT_AFTER_MS or _js.backwards() != backwards):
+                    t_snap = time.perf_counter()
                     sys.stdout.flush()
                     sys.stderr.flush()
                     bad = _boundary_state_ok(start_builtins, start_env, cwd)
@@ -490,6 +492,9 @@ def _run(path, cwd, argv, env_json, codes, value_classes, keys, start, why):
                 if snap is not None:
                     _keep_memory()
                     _host.liveBoundary(i)
+                    snapshots += 1
+                if t_snap is not None:
+                    snapshot_ms += (time.perf_counter() - t_snap) * 1000
             if i == n:
                 break
             ses["stmts"].append(keys[i])
@@ -514,7 +519,7 @@ def _run(path, cwd, argv, env_json, codes, value_classes, keys, start, why):
             sys.path.pop(0)
     _rt._finish()
     _rt._forget_user_modules(before)
-    result.update(resumedAt=start if resumed else None, statements=n)
+    result.update(resumedAt=start if resumed else None, statements=n, snapshotMs=snapshot_ms, snapshots=snapshots)
     if not resumed and why:
         result["fullRunReason"] = why[0]
     return json.dumps(result)
