@@ -68,10 +68,15 @@ export class Workbench {
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor({ state: "visible" });
     await input.fill(relPath);
-    // the row of this file, not whatever quick open ranks first (a recent file of the same stem)
-    const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: base }).first();
-    await row.waitFor({ state: "visible" });
-    await row.click();
+    // the row of this file, not whatever quick open ranks first (a recent file of the same stem, or
+    // scaffold/backprop_ninja.ts for backprop_ninja.ts): its description is the file's folder
+    const rows = page.locator(".quick-input-widget .monaco-list-row", { hasText: base });
+    await rows.first().waitFor({ state: "visible" });
+    const dir = path.dirname(relPath) === "." ? "" : path.dirname(relPath);
+    const descriptions = await rows.evaluateAll((rs) => rs.map((r) => r.querySelector(".label-description")?.textContent?.trim() ?? ""));
+    const at = descriptions.indexOf(dir);
+    if (at < 0) console.log(`      (quick open: no row of ${relPath} by its folder among ${JSON.stringify(descriptions)}; taking the first)`);
+    await rows.nth(Math.max(at, 0)).click();
     await this.activeTab(base).waitFor({ state: "visible" });
     await this.editor().waitFor({ state: "visible" });
   }
