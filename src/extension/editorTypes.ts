@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import { CommandId } from "./commands/ids";
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;

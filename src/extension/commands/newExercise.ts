@@ -1,18 +1,9 @@
 // Backprop Ninja: New backprop exercise — writes the scaffold into the workspace (next to the active
 // file, else the first folder), never overwriting a file, opens it, and says every file it wrote.
 import * as vscode from "vscode";
-import { provideTypes } from "../editorTypes";
+import { exists, provideTypes } from "../editorTypes";
 import { EXERCISE_FILE_NAME, SCAFFOLD_PATH } from "../template";
 import type { Services } from "./services";
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function newExercise(s: Services) {
   return async (folder?: vscode.Uri): Promise<vscode.Uri | undefined> => {
