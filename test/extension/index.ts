@@ -23,7 +23,9 @@ export async function run(): Promise<void> {
   const repoRoot = process.env.BPN_REPO_ROOT ?? path.resolve(__dirname, "../..");
   // mocha is loaded from the repository at run time, not bundled
   const Mocha = require(path.join(repoRoot, "node_modules", "mocha", "lib", "mocha.cjs")) as new (o: object) => MochaLike;
-  const mocha = new Mocha({ ui: "bdd", color: false, timeout: 180_000, reporter: "spec" });
+  // BPN_EXT_GREP=pattern runs only the tests whose full title matches (when working on one test)
+  const grep = process.env.BPN_EXT_GREP;
+  const mocha = new Mocha({ ui: "bdd", color: false, timeout: 180_000, reporter: "spec", ...(grep ? { grep } : {}) });
   // the suites are bundled next to this file as suite-*.js
   // BPN_EXT_SUITES=timings,editor runs only those suites (when working on one of them); suites named
   // untrusted* need a restricted-mode workspace and run only when named

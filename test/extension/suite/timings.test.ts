@@ -49,7 +49,7 @@ function signFlipped(folder: vscode.Uri, rel: string, from: string, to: string):
 
 interface SaveTimings {
   toResult: number[]; toPanel: number[]; saveCall: number[]; toDom: number[]; resultToDom: number[];
-  finishToPost: number[]; postToArrival: number[]; arrivalToDom: number[]; queued: number[]; last?: RunRecord;
+  finishToPost: number[]; postToArrival: number[]; arrivalToDom: number[]; queued: number[]; hostBlocked: number[]; toStart: number[]; runner: number[]; script: number[]; last?: RunRecord;
 }
 
 /**
@@ -68,7 +68,7 @@ async function timeSaves(api: BackpropNinjaApi, doc: vscode.TextDocument, saves:
   await api.runs.run(doc, "command");
   await within(shownFirst, 120_000, `the panel showing the first run of ${path.basename(doc.uri.fsPath)}`);
 
-  const t: SaveTimings = { toResult: [], toPanel: [], saveCall: [], toDom: [], resultToDom: [], finishToPost: [], postToArrival: [], arrivalToDom: [], queued: [] };
+  const t: SaveTimings = { toResult: [], toPanel: [], saveCall: [], toDom: [], resultToDom: [], finishToPost: [], postToArrival: [], arrivalToDom: [], queued: [], hostBlocked: [], toStart: [], runner: [], script: [] };
   for (let i = 0; i < saves; i++) {
     // a whitespace-only edit (toggle one trailing newline) so that save really writes and re-runs
     const edit = new vscode.WorkspaceEdit();
@@ -89,9 +89,16 @@ async function timeSaves(api: BackpropNinjaApi, doc: vscode.TextDocument, saves:
       savedAt = performance.now();
       savedWall = Date.now();
     });
+    // the panel's listener posted the snapshot just before this one runs; the host's RPC writer sends
+    // it on a zero-delay timer, so a timer set here fires right after the write: the time between is
+    // the extension host's own work blocking the post
     const finished = new Promise<RunRecord>((resolve) => {
       const sub = api.runs.onDidFinish((r) => {
-        if (r.version === version) { sub.dispose(); resolve(r); }
+        if (r.version !== version) return;
+        sub.dispose();
+        const at = Date.now();
+        setTimeout(() => t.hostBlocked.push(Date.now() - at));
+        resolve(r);
       });
     });
     const rendered = nextRender(api, doc.uri, version);
@@ -107,6 +114,10 @@ async function timeSaves(api: BackpropNinjaApi, doc: vscode.TextDocument, saves:
     assert.equal(rec.reason, "save");
     t.last = rec;
     t.toResult.push(resultAt - savedAt);
+    t.toStart.push(rec.startedAt - savedWall);
+    t.runner.push(rec.finishedAt - rec.startedAt);
+    const timings = (rec.trace as { timings?: { totalMs: number } } | undefined)?.timings;
+    if (timings) t.script.push(timings.totalMs);
     t.toPanel.push(shown.at - savedAt);
     if (shown.webviewAt !== undefined) {
       t.toDom.push(shown.webviewAt - savedWall);
@@ -246,10 +257,10 @@ describe("Backprop Ninja timings (printed, not asserted)", function () {
       const first = rows.find((c) => c.name === "logprobs")!;
       assert.equal(first.diagnosisKind, "sign-flipped", `logprobs: ${first.diagnosis}`);
       assert.ok(rows.filter((c) => c.causes?.includes("logprobs")).length >= 20, "later rows are downstream of logprobs");
-      note(`sign flip (${lang}), ${wrong.length} wrong rows: save event → run finished: ${fmt(t.toResult)}`);
+      note(`sign flip (${lang}), ${wrong.length} wrong rows: save event → run finished: ${fmt(t.toResult)}; of which save → run started ${fmt(t.toStart)}, started → finished ${fmt(t.runner)}, the worker's script → trace ${fmt(t.script)}`);
       const live = (t.last!.trace as { notes?: string[] } | undefined)?.notes?.find((n) => n.startsWith("live run"));
       if (live) note(`sign flip (${lang}), the last save: ${live}`);
-      if (t.toDom.length) note(`sign flip (${lang}): save event → panel updated (webview's DOM): ${fmt(t.toDom)}`);
+      if (t.toDom.length) note(`sign flip (${lang}): save event → panel updated (webview's DOM): ${fmt(t.toDom)}; of which run finished → posted → arrived: ${fmt(t.finishToPost)} → ${fmt(t.postToArrival)}, the host busy after the post: ${fmt(t.hostBlocked)}`);
       metric(`signflip_${lang === "typescript" ? "ts" : "py"}_save_to_panel_ms`, median(t.toDom.length ? t.toDom : t.toPanel));
     });
   }
