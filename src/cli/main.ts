@@ -101,6 +101,18 @@ export function report(trace: Trace): string {
   return lines.join("\n");
 }
 
+/** Variables that name the host's own folders and programs: meaningless inside Pyodide's file system. */
+const HOST_ONLY = /^(HOME|PATH|PWD|OLDPWD|SHELL|TMPDIR|TMP|TEMP|PYTHON\w*|MPLCONFIGDIR|LD_\w+|npm_\w+)$/i;
+
+/**
+ * The script sees the environment it was started in, as under CPython (`BPN_MAX_STEPS=200 backprop-ninja
+ * run train_ninja.py`). A TypeScript run's worker inherits it anyway; a Python run gets it in
+ * os.environ, less what would point at the host's files.
+ */
+function scriptEnvironment(from: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(from).filter((e): e is [string, string] => e[1] !== undefined && !HOST_ONLY.test(e[0])));
+}
+
 async function main(): Promise<number> {
   let opts: CliOptions | string;
   try {
@@ -113,7 +125,7 @@ async function main(): Promise<number> {
     (help ? process.stdout : process.stderr).write(opts.endsWith("\n") ? opts : opts + "\n");
     return help ? 0 : 2;
   }
-  const env: Record<string, string> = {};
+  const env = scriptEnvironment(process.env);
   if (opts.names) env.BACKPROP_NINJA_NAMES = path.resolve(opts.names);
   const runner = new Runner();
   const quiet = opts.quiet;

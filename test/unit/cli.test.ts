@@ -77,6 +77,18 @@ describe("CLI: backprop-ninja run", () => {
     fs.rmSync(path.join(dir, "names.txt"));
   });
 
+  it("a Python script reads the environment the CLI was started in (BPN_MAX_STEPS), not the host's paths", function () {
+    this.timeout(120_000); // loads Pyodide
+    const py = path.join(dir, "reads_env.py");
+    fs.writeFileSync(py, "import os\nprint('steps', int(os.environ.get('BPN_MAX_STEPS', 200000)))\nprint('home', os.environ.get('HOME'))\n");
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(repo, "src/cli/main.ts"), "run", py], {
+      cwd: repo, encoding: "utf8", timeout: 120_000, env: { ...process.env, BPN_MAX_STEPS: "200", HOME: "/nowhere/on/the/host" },
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^steps 200$/m);
+    assert.doesNotMatch(r.stdout, /nowhere/);
+  });
+
   describe("the Python exercise with its own cmp (loads Pyodide)", function () {
     this.timeout(180_000);
     const names = path.resolve(repo, "../shared/data/names.txt");
