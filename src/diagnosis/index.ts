@@ -5,6 +5,7 @@ export { spelling, type Spelling } from "./spelling";
 export { firstWrong, type ComparedGradient, type WrongGradientReport, type FirstWrongResult, type FirstWrongOptions, type GradientRole } from "./firstWrong";
 export { formatDiagnosis, formatDiagnosedTable, formatDiagnosisSummary, kindLabel, type RowRole } from "./format";
 export { nameFactor, passesCmp } from "./numeric";
-export { diagnoseRun, DiagnosisRecorder, type DiagnoseRunInput, type RunDiagnosis, type GradientRow, type RecordedComparison, type Describe, type TensorLabel, type NonFiniteEvent } from "./run";
+export { DiagnosisRecorder } from "./recorder";
+export { diagnoseRun, type DiagnoseRunInput, type RunDiagnosis, type GradientRow, type RecordedComparison, type Describe, type TensorLabel, type NonFiniteEvent } from "./run";
 export { captureGraph, replay, type CapturedGraph } from "./graph";
 export { attachDiagnoses, toDiagnosisInfo } from "./trace";

@@ -1,17 +1,11 @@
-// diagnoseRun: after a script ran, explain every failing cmp row. The runner lets a
-// DiagnosisRecorder watch the inspector's events, then asks for the result:
-//
-//   const rec = new DiagnosisRecorder({ describe: (t) => names.get(t) });   // names from the runner
-//   const watching = rec.watch(inspector);
-//   … run the script …; watching.dispose();
-//   const result = rec.diagnose();        // RunDiagnosis: rows aligned with the cmp calls
-//   for (row of result.rows) print(formatComparison(c)); print(formatDiagnosis(row.diagnosis, row))
+// diagnoseRun: after a script ran, explain every failing cmp row, from what a DiagnosisRecorder
+// (./recorder.ts) collected while it ran: the cmp calls with copies of both gradients, the last
+// backward graph and the first NaN/Inf events.
 import type { Comparison, ComparisonStatus } from "../engine";
-import { Tensor, torch } from "../engine";
-import type { Inspector, Subscription } from "../engine/inspect";
+import { torch, type Tensor } from "../engine";
 import { diagnoseGradient } from "./analyze";
 import { firstWrong, type FirstWrongResult, type GradientRole, type WrongGradientReport } from "./firstWrong";
-import { captureGraph, nodeOf, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
+import { nodeOf, replay, type CapturedGraph, type CapturedNode, type ReplayResult } from "./graph";
 import { EPS32, EPS64, matches, sameShape } from "./numeric";
 import { opLabel } from "../protocol/ops";
 import type { Language } from "../protocol/trace";
@@ -60,9 +54,6 @@ export interface RunDiagnosis {
   graphReplayed: boolean;
 }
 
-function snapshot(t: Tensor, shape: number[] = t.shape): ArrayTensor & { dtype: string } {
-  return { shape, data: t.toArray(), dtype: t.dtype };
-}
 const asArray = (t: Tensor): ArrayTensor => ({ shape: t.shape, data: t.toArray() });
 
 /** Every tensor a manual gradient was computed from, following its own recorded graph. */
@@ -441,56 +432,4 @@ function nonFiniteOrigin(manual: Tensor | undefined, events: readonly NonFiniteE
   if (!e) return undefined;
   const label = describe(e.tensor);
   return { op: e.op, name: label?.name, line: label?.line };
-}
-
-/** Collects what diagnoseRun needs while a script runs, from the inspector's events (watch()). */
-export class DiagnosisRecorder {
-  readonly comparisons: RecordedComparison[] = [];
-  readonly nonFinite: NonFiniteEvent[] = [];
-  graph: CapturedGraph | null = null;
-  constructor(private readonly opts: { describe?: Describe; n?: number; maxNonFinite?: number; captureBudgetMs?: number; language?: Language } = {}) {}
-
-  /** time spent capturing graphs while no cmp had run yet (training loops without cmp) */
-  private captureMs = 0;
-
-  /**
-   * Keep the graph of this backward. A script that has compared gradients is always captured; one
-   * that has not (a training loop) is captured until 100 ms have gone into it, so long runs do not
-   * pay for a diagnosis they may never ask for. (Capturing costs ~1.6 µs per node here.)
-   */
-  onBackward(root: Tensor): void {
-    if (this.comparisons.length === 0 && this.captureMs > (this.opts.captureBudgetMs ?? 100)) {
-      this.graph = null;
-      return;
-    }
-    const t0 = performance.now();
-    this.graph = captureGraph(root);
-    if (this.comparisons.length === 0) this.captureMs += performance.now() - t0;
-  }
-  onComparison(c: Comparison, manual: Tensor | null | undefined, t: Tensor | null | undefined): void {
-    // a value verdict on shapes that differ only by size-1 dims ([64] vs [1, 64]) pairs the elements
-    // in flat order: the diagnosis reads the manual gradient in the gradient's shape, as cmp did
-    const valued = c.status === "exact" || c.status === "approximate" || c.status === "wrong";
-    this.comparisons.push({
-      comparison: c,
-      tensor: t ?? undefined,
-      manualTensor: manual ?? undefined,
-      manual: manual instanceof Tensor ? snapshot(manual, valued && t?.grad ? t.grad.shape : manual.shape) : undefined,
-      grad: t?.grad ? snapshot(t.grad) : undefined,
-    });
-  }
-  onNonFinite(t: Tensor, op: string): void {
-    if (this.nonFinite.length < (this.opts.maxNonFinite ?? 1000)) this.nonFinite.push({ tensor: t, op });
-  }
-  /** Record the events of `inspector` until the subscription is disposed. */
-  watch(inspector: Inspector): Subscription {
-    return inspector.subscribe({
-      backward: (root) => this.onBackward(root),
-      comparison: (c, manual, t) => this.onComparison(c, manual, t),
-      nonFinite: (t, op) => this.onNonFinite(t, op),
-    });
-  }
-  diagnose(): RunDiagnosis {
-    return diagnoseRun({ comparisons: this.comparisons, graph: this.graph, describe: this.opts.describe, nonFinite: this.nonFinite, n: this.opts.n, language: this.opts.language });
-  }
 }
