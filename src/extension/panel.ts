@@ -64,7 +64,9 @@ export class GradientPanel implements vscode.Disposable {
   }
 
   static createOrShow(context: vscode.ExtensionContext, runs: RunController, opts: ShowOptions = {}): GradientPanel {
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    // beside the exercise (a script or a notebook), not over it
+    const beside = vscode.window.activeTextEditor || vscode.window.activeNotebookEditor;
+    const column = beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     if (GradientPanel.current) {
       GradientPanel.current.panel.reveal(undefined, opts.preserveFocus);
       return GradientPanel.current;
