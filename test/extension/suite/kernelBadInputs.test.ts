@@ -1,48 +1,20 @@
 // The notebook kernel's bad inputs inside a real extension host: a cell with a syntax error, a cell
 // that ignores its first Stop, the memory cap, and a notebook closed while a cell runs.
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
+import { cellRan, runCells as runAll, textOf, until, within, workspaceFile, writeNotebook } from "../exerciseNotebook";
 import { note, screenshot } from "../report";
 
 const EXTENSION_ID = "backprop-ninja.backprop-ninja";
 const ERROR_MIME = "application/vnd.code.notebook.error";
 const STDOUT_MIME = "application/vnd.code.notebook.stdout";
 
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, "the tests need a workspace folder");
-  return vscode.Uri.joinPath(folder.uri, name);
-}
-
-function writeNotebook(uri: vscode.Uri, cells: string[]): void {
-  const code = (src: string) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: src.split(/(?<=\n)/) });
-  fs.writeFileSync(uri.fsPath, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { language_info: { name: "python" } }, cells: cells.map(code) }));
-}
-
-const textOf = (cell: vscode.NotebookCell, mime: string) =>
-  cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => new TextDecoder().decode(i.data))).join("");
-
 /** The cell's error output as the renderer gets it. */
 function errorOf(cell: vscode.NotebookCell): { name: string; message: string; stack: string } {
   const text = textOf(cell, ERROR_MIME);
   assert.ok(text, `cell ${cell.index} has no error output`);
   return JSON.parse(text) as { name: string; message: string; stack: string };
-}
-
-/** Polls a condition of the workbench's state (outputs streaming in) until it holds. */
-async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Resolves as `p` does, or fails saying what did not happen within 30 s. */
-function within<T>(p: Promise<T>, what: string): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within 30 s: ${what}`)), 30_000))]);
 }
 
 /** The cells of the bad-inputs notebook. */
@@ -62,19 +34,7 @@ describe("Notebook kernel: bad inputs", function () {
   let nb: vscode.NotebookDocument;
   const uri = workspaceFile("kernel_bad_inputs.ipynb");
 
-  /** Runs cells [start, end) through VS Code's own command; resolves when the kernel finished the last. */
-  async function runCells(start: number, end = start + 1): Promise<void> {
-    const done = new Promise<void>((resolve) => {
-      const sub = api.kernel.onDidRunCell((e) => {
-        if (e.notebook === nb && e.cell === end - 1) {
-          sub.dispose();
-          resolve();
-        }
-      });
-    });
-    await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start, end }], document: nb.uri });
-    await done;
-  }
+  const runCells = (start: number, end?: number) => runAll(api, nb, start, end);
 
   const stop = (cell: number) =>
     vscode.commands.executeCommand("notebook.cell.cancelExecution", { ranges: [{ start: cell, end: cell + 1 }], document: nb.uri });
@@ -161,9 +121,6 @@ describe("Notebook kernel: bad inputs", function () {
       return doc;
     };
     let doc = await open();
-    const ran = (cell: number) => new Promise<void>((resolve) => {
-      const sub = api.kernel.onDidRunCell((e) => { if (e.notebook === doc && e.cell === cell) { sub.dispose(); resolve(); } });
-    });
     const errorsBefore = api.kernel.errorCount;
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -178,14 +135,14 @@ describe("Notebook kernel: bad inputs", function () {
         const sub = vscode.workspace.onDidCloseNotebookDocument((d) => { if (d.uri.toString() === closeUri.toString()) { sub.dispose(); resolve(); } });
       });
       await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
-      await within(closed, "the notebook document was closed");
+      await within(closed, 30_000, "the notebook document's close");
       assert.equal(api.kernel.hasSession(closeUri), false);
       await api.kernel.whenReleased(closeUri); // the worker thread has exited
       // reopened: a fresh session runs its cells
       // VS Code's execution of the cell ended too (the cell is not left spinning)
-      assert.equal(await within(running, "the execute command returned"), "ended");
+      assert.equal(await within(running, 30_000, "the execute command's return"), "ended");
       doc = await open();
-      const second = ran(1);
+      const second = cellRan(api, doc, 1);
       await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 1, end: 2 }], document: closeUri });
       await second;
       assert.equal(textOf(doc.cellAt(1), "text/plain"), "2");

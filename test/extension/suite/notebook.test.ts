@@ -10,7 +10,7 @@ import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import { KERNEL_LABEL } from "../../../src/extension/kernel";
 import type { Trace } from "../../../src/protocol/trace";
-import { exerciseNotebook } from "../exerciseNotebook";
+import { cellRan, exerciseNotebook, runCells as runAll, textOf, until, workspaceFile } from "../exerciseNotebook";
 import { metric, note, screenshot } from "../report";
 
 const EXTENSION_ID = "backprop-ninja.backprop-ninja";
@@ -18,37 +18,19 @@ const CONTROLLER_ID = "backprop-ninja-jupyter-notebook";
 /** the notebook file's cells: a markdown title, the exercise's sections, two cells reading their state */
 const FILE_CELLS = 9;
 
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, "the tests need a workspace folder");
-  return vscode.Uri.joinPath(folder.uri, name);
-}
-
 /** The exercise cut into cells at its sections, then cells that read the state the others left. */
 const notebookText = () => exerciseNotebook(workspaceFile("python/backprop_ninja.py").fsPath, ["Xb.shape", "cmp('logits', dlogits * 2, logits)"]);
-
-const textOf = (cell: vscode.NotebookCell, mime: string) =>
-  cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => new TextDecoder().decode(i.data))).join("");
 
 describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () {
   let api: BackpropNinjaApi;
   let nb: vscode.NotebookDocument;
   const uri = workspaceFile("kernel_exercise.ipynb");
 
-  /** Runs cells [start, end) through VS Code's own command and waits for the kernel to finish the last. */
+  /** Runs cells [start, end) through VS Code's own command; resolves with the ms from the command to the kernel's end. */
   async function runCells(start: number, end = start + 1): Promise<number> {
     const t0 = performance.now();
-    const done = new Promise<void>((resolve) => {
-      const sub = api.kernel.onDidRunCell((e) => {
-        if (e.notebook === nb && e.cell === end - 1) {
-          sub.dispose();
-          resolve();
-        }
-      });
-    });
-    await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start, end }], document: nb.uri });
-    await done;
-    return performance.now() - t0;
+    const run = await runAll(api, nb, start, end);
+    return run.at.written - t0;
   }
 
   before(async function () {
@@ -148,9 +130,7 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
   });
 
   it("Run backprop exercise runs every cell with this kernel, in order", async function () {
-    const done = new Promise<void>((resolve) => {
-      const sub = api.kernel.onDidRunCell((e) => { if (e.cell === nb.cellCount - 1) { sub.dispose(); resolve(); } });
-    });
+    const done = cellRan(api, nb, nb.cellCount - 1);
     await vscode.commands.executeCommand("backpropNinja.run");
     await done;
     const orders = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => c.executionSummary?.executionOrder);
@@ -166,7 +146,7 @@ describe("Notebook kernel: Backprop Ninja (Python in WebAssembly)", function () 
     assert.ok(await vscode.workspace.applyEdit(edit));
     const long = nb.cellCount - 1;
     const done = runCells(long);
-    while (!textOf(nb.cellAt(long), "application/vnd.code.notebook.stdout").includes("spinning")) await new Promise((r) => setTimeout(r, 50));
+    await until("the cell printed", () => textOf(nb.cellAt(long), "application/vnd.code.notebook.stdout").includes("spinning"));
     await vscode.commands.executeCommand("notebook.cell.cancelExecution", { ranges: [{ start: long, end: long + 1 }], document: nb.uri });
     await done;
     assert.equal(nb.cellAt(long).executionSummary?.success, false);
