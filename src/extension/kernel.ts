@@ -22,6 +22,8 @@ export const JUPYTER_NOTEBOOK = "jupyter-notebook";
 /** Our own .ipynb notebook type, registered only when no Jupyter serializer (vscode.ipynb) is there. */
 export const FALLBACK_NOTEBOOK = "backprop-ninja";
 const STREAM_FLUSH_MS = 50;
+/** a re-run keeps the last run's outputs this long at most (until its own are in) */
+const CLEAR_AFTER_MS = 250;
 /** with the Jupyter extension there are Python kernels to choose from: ours is then not preferred */
 const JUPYTER_EXTENSION = "ms-toolsai.jupyter";
 
@@ -52,13 +54,14 @@ const SAME_STOP_MS = 500;
 
 /**
  * A cell run's end; `at`: performance.now() when the kernel got the request, started the cell, had its
- * trace, had the cell's outputs written and had published the notebook's trace (the timings suite).
+ * trace, had sent the cell's outputs, had published the notebook's trace and heard the outputs were
+ * applied (the timings suite). The event fires then: the cell's outputs are in the document.
  */
 export interface CellRun {
   notebook: vscode.NotebookDocument;
   cell: number;
   ms: number;
-  at: { requested: number; started: number; ran: number; written: number; published: number };
+  at: { requested: number; started: number; ran: number; sent: number; published: number; written: number };
 }
 
 export class NotebookKernel implements vscode.Disposable {
@@ -252,9 +255,7 @@ export class NotebookKernel implements vscode.Disposable {
     const t0 = Date.now();
     const started = performance.now();
     exec.start(t0);
-    // the worker starts at once: clearing the last run's outputs (a round trip to the workbench)
-    // heads the cell's queue of output edits while the cell runs
-    const stream = new StreamWriter(exec, exec.clearOutput());
+    const stream = new CellOutputs(exec);
     const cancel = exec.token.onCancellationRequested(() => interruptOnce(state));
     const memoryMb = readConfig().memoryCap;
     let trace: Trace;
@@ -286,7 +287,7 @@ export class NotebookKernel implements vscode.Disposable {
     if (state.closed) {
       // the notebook was closed while the cell ran: no editor shows results any more, but the
       // extension host keeps the execution (and refuses a new one of the cell) until it is ended
-      await stream.close().then(undefined, () => undefined);
+      await stream.close().then(({ edited }) => edited).then(undefined, () => undefined);
       endQuietly(exec, false);
       return;
     }
@@ -318,16 +319,18 @@ export class NotebookKernel implements vscode.Disposable {
       if (e.kind === "memory") err.stack = `${err.stack.trimEnd()} ${memoryHint(memoryMb)}`;
       outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
     }
-    // the last printed text and the results in as few edits as they can go in; the panel and the
-    // editors get the notebook's trace after (published first, the outputs waited behind the
-    // workbench's CodeLens and decoration updates of every cell)
-    await stream.close(outputs);
-    const writtenAt = performance.now();
+    // the last printed text and the results in one edit, the execution's end right behind it; the
+    // panel and the editors get the notebook's trace while the workbench applies them (the outputs'
+    // edit is ahead of their updates in the channel to the workbench)
+    const { edited } = await stream.close(outputs);
+    const sentAt = performance.now();
     exec.end(trace.status === "ok", Date.now());
     this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace }, new Map(state.cellVersions));
+    const publishedAt = performance.now();
+    await edited;
     this.didRunCell.fire({
       notebook, cell: cell.index, ms: Date.now() - t0,
-      at: { requested, started, ran: ranAt, written: writtenAt, published: performance.now() },
+      at: { requested, started, ran: ranAt, sent: sentAt, published: publishedAt, written: performance.now() },
     });
   }
 
@@ -339,67 +342,89 @@ export class NotebookKernel implements vscode.Disposable {
 }
 
 /**
- * Printed text into the cell as it comes, a few times a second at most: consecutive text of one
- * stream goes into one output (appended to), a result (Out[n]) into one of its own.
+ * A cell's outputs as they come. The last run's outputs stay until this run has its own in one edit:
+ * a quick cell's all at its end (no clearing and refilling), a longer cell's after CLEAR_AFTER_MS,
+ * then its printed text a few times a second at most. Consecutive text of one stream goes into one
+ * output (appended to), a result (Out[n]) into one of its own.
  */
-class StreamWriter {
+class CellOutputs {
+  /** the current output of streamed text, once this run's outputs are in the cell */
   private last: { stream: "stdout" | "stderr"; output: vscode.NotebookCellOutput } | undefined;
-  private pending: { stream: "stdout" | "stderr"; text: string }[] = [];
+  /** text (a stream's) and results (`stream` undefined) not yet in the cell */
+  private pending: { stream?: "stdout" | "stderr"; text: string }[] = [];
+  /** whether this run's outputs replaced the last run's */
+  private opened = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private chain: Thenable<void>;
+  private chain: Thenable<void> = Promise.resolve();
 
-  /** `before`: an edit of the cell's outputs the writes wait for */
-  constructor(private readonly exec: vscode.NotebookCellExecution, before: Thenable<void> = Promise.resolve()) {
-    this.chain = before;
+  constructor(private readonly exec: vscode.NotebookCellExecution) {
+    this.timer = setTimeout(() => this.flush(), CLEAR_AFTER_MS);
   }
 
   write(stream: "stdout" | "stderr", text: string): void {
     const last = this.pending[this.pending.length - 1];
     if (last && last.stream === stream) last.text += text;
     else this.pending.push({ stream, text });
-    this.timer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS);
+    if (this.opened) this.timer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS);
   }
 
   result(text: string): void {
-    this.flush();
-    this.last = undefined;
-    this.enqueue(() => this.exec.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, "text/plain")])));
+    this.pending.push({ text });
+    if (this.opened) this.flush();
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    const edit = this.take([]);
+    this.chain = this.chain.then(edit);
+  }
+
+  /**
+   * The edit that puts what is pending and `results` in the cell: the first replaces the last run's
+   * outputs; later ones append, text of the stream being written to its output.
+   */
+  private take(results: vscode.NotebookCellOutput[]): () => Thenable<void> {
+    const outputs: vscode.NotebookCellOutput[] = [];
+    let appendTo: { item: vscode.NotebookCellOutputItem; output: vscode.NotebookCellOutput } | undefined;
     for (const { stream, text } of this.pending.splice(0)) {
+      if (!stream) {
+        outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, "text/plain")]));
+        this.last = undefined;
+        continue;
+      }
       const item = stream === "stdout" ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
-      const last = this.last;
-      if (last && last.stream === stream) {
-        this.enqueue(() => this.exec.appendOutputItems(item, last.output));
-      } else {
+      if (this.opened && !outputs.length && this.last?.stream === stream) appendTo = { item, output: this.last.output };
+      else {
         const output = new vscode.NotebookCellOutput([item]);
+        outputs.push(output);
         this.last = { stream, output };
-        this.enqueue(() => this.exec.appendOutput(output));
       }
     }
+    outputs.push(...results);
+    if (results.length) this.last = undefined;
+    const exec = this.exec;
+    if (!this.opened) {
+      this.opened = true;
+      return () => exec.replaceOutput(outputs);
+    }
+    return () => {
+      const edits: Thenable<void>[] = [];
+      if (appendTo) edits.push(exec.appendOutputItems(appendTo.item, appendTo.output));
+      if (outputs.length) edits.push(exec.appendOutput(outputs));
+      return Promise.all(edits).then(() => undefined);
+    };
   }
 
-  private enqueue(step: () => Thenable<void>): void {
-    this.chain = this.chain.then(step);
-  }
-
-  /** Writes what is pending, then `results` (the cell's own outputs), with new outputs in one edit. */
-  close(results: vscode.NotebookCellOutput[] = []): Thenable<void> {
+  /**
+   * Puts what is pending and `results` (the cell's own outputs) in the cell once the earlier edits
+   * are in. `edited` resolves when the workbench has applied them; the execution may end before.
+   */
+  async close(results: vscode.NotebookCellOutput[] = []): Promise<{ edited: Thenable<void> }> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const outputs: vscode.NotebookCellOutput[] = [];
-    for (const { stream, text } of this.pending.splice(0)) {
-      const item = stream === "stdout" ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
-      const last = this.last;
-      if (!outputs.length && last && last.stream === stream) this.enqueue(() => this.exec.appendOutputItems(item, last.output));
-      else outputs.push(new vscode.NotebookCellOutput([item]));
-    }
-    outputs.push(...results);
-    if (outputs.length) this.enqueue(() => this.exec.appendOutput(outputs));
-    return this.chain;
+    await this.chain;
+    return { edited: this.take(results)() };
   }
 }
 
