@@ -124,6 +124,8 @@ export interface PanelModel {
   series: Series[];
   error?: ScriptError;
   durationMs?: number;
+  /** a notebook's trace: the cell (by index) whose run it ends with; startedAt and durationMs are that run's */
+  ranCell?: number;
   /** micrograd script: the graph is of Values */
   values: boolean;
   /** training steps per second, when the script reports steps */

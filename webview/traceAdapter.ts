@@ -99,7 +99,7 @@ export function modelFromTrace(trace: unknown, uri?: string): PanelModel {
   return {
     uri, file: t.file, language: t.language, engine: t.engine, startedAt: Date.parse(t.startedAt) || undefined,
     output: t.output.map((o) => ({ stream: o.stream, text: o.text })), outputTruncated: t.outputTruncated,
-    status: t.status, comparisons, graph, tensors, series, error, durationMs: t.timings?.totalMs,
+    status: t.status, comparisons, graph, tensors, series, error, durationMs: t.timings?.totalMs, ranCell: t.ranCell,
     values: t.graph?.source === "values",
     stepsPerSecond: steps > 0 && t.timings?.runMs > 0 ? (steps / t.timings.runMs) * 1000 : undefined,
     nonFinite, graphTruncated: t.graph?.truncated === true,

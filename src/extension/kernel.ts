@@ -89,7 +89,7 @@ export class NotebookKernel implements vscode.Disposable {
       const c = vscode.notebooks.createNotebookController(`backprop-ninja-${type}`, type, KERNEL_LABEL);
       c.supportedLanguages = ["python"];
       c.supportsExecutionOrder = true;
-      c.description = "Pyodide with Backprop Ninja's torch";
+      c.description = describeController();
       c.detail = "Cells share one Python session; cmp() verdicts show under their cells and in the gradient panel";
       c.executeHandler = (cells, notebook, controller) => this.execute(cells, notebook, controller);
       c.interruptHandler = (notebook) => this.interrupt(notebook);
@@ -102,6 +102,9 @@ export class NotebookKernel implements vscode.Disposable {
     this.disposables.push(
       ...this.controllers,
       this.didRunCell,
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        for (const c of this.controllers) c.description = describeController();
+      }),
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.forget(nb)),
     );
@@ -325,7 +328,7 @@ export class NotebookKernel implements vscode.Disposable {
     const { edited } = await stream.close(outputs);
     const sentAt = performance.now();
     exec.end(trace.status === "ok", Date.now());
-    this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace }, new Map(state.cellVersions));
+    this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace }, { versions: new Map(state.cellVersions), ran: cell.index });
     const publishedAt = performance.now();
     await edited;
     this.didRunCell.fire({
@@ -454,6 +457,14 @@ class IpynbSerializer implements vscode.NotebookSerializer {
     };
     return new TextEncoder().encode(JSON.stringify(nb, null, 1) + "\n");
   }
+}
+
+/**
+ * The kernel picker's line under our label. In restricted mode it says why cells do not run: VS Code
+ * asks for trust itself before a cell reaches a kernel, and tells no extension when the user declines.
+ */
+function describeController(): string {
+  return isTrusted() ? "Pyodide with Backprop Ninja's torch" : "Restricted mode: cells run once the workspace is trusted";
 }
 
 /** Under a cell that reached the memory cap: the cap and the setting that raises it. */

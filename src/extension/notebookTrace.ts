@@ -19,6 +19,7 @@ export function mergeCellTrace(acc: Trace | undefined, run: Trace, cell: number,
   const merged: Trace = {
     ...run,
     documentVersion,
+    ranCell: cell,
     comparisons,
     output: [...others(acc?.output), ...run.output.map((o) => ({ ...o, cell }))],
     // a cell without a backward() of its own leaves the graph of the last one that had

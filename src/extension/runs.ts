@@ -61,6 +61,8 @@ export interface RunRecord {
   trace: unknown;
   /** a notebook kernel's record: the version of each cell's text (by index) when it last ran */
   cellVersions?: ReadonlyMap<number, number>;
+  /** a notebook kernel's record: the cell (index) whose run it ends with; outcome.durationMs is that run's */
+  cell?: number;
 }
 
 export interface ActiveRun {
@@ -187,11 +189,11 @@ export class RunController implements vscode.Disposable {
    * A result that did not come from run(): a notebook kernel's trace of the cells run so far. It is
    * the file's newest result, shown by the panel, CodeLens and Problems like a run's.
    */
-  publish(uri: vscode.Uri, version: number, result: ExecutorResult, cellVersions?: ReadonlyMap<number, number>): RunRecord {
+  publish(uri: vscode.Uri, version: number, result: ExecutorResult, cells?: { versions: ReadonlyMap<number, number>; ran: number }): RunRecord {
     const now = Date.now();
     const rec: RunRecord = {
       id: this.nextId++, uri, version, reason: "kernel", startedAt: now - result.outcome.durationMs, finishedAt: now,
-      outcome: result.outcome, trace: result.trace, ...(cellVersions ? { cellVersions } : {}),
+      outcome: result.outcome, trace: result.trace, ...(cells ? { cellVersions: cells.versions, cell: cells.ran } : {}),
     };
     this.record(rec);
     return rec;

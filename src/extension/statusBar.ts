@@ -4,12 +4,16 @@ import * as vscode from "vscode";
 import { CommandId } from "./commands/ids";
 import { readConfig } from "./config";
 import { describeVerdict, verdictOf } from "./model";
-import type { RunController } from "./runs";
+import type { RunController, RunRecord } from "./runs";
 import { isTrusted, UNTRUSTED_MESSAGE } from "./trust";
 
 const PROGRESS_REFRESH_MS = 100;
 
 const fmtSeconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/** "ran in 2.1 s"; a notebook kernel's record times its last cell, not the notebook: "cell 5 ran in 7 ms". */
+export const ranIn = (rec: RunRecord, ms: number): string =>
+  `${rec.cell !== undefined ? `cell ${rec.cell + 1} ` : ""}ran in ${fmtSeconds(ms)}`;
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("backpropNinja.status", vscode.StatusBarAlignment.Left, 50);
@@ -105,7 +109,7 @@ export class StatusBar implements vscode.Disposable {
       this.item.backgroundColor = undefined;
     } else if (v.total === 0) {
       // a script without cmp() (training, micrograd): say that it ran, not "0/0 exact"
-      this.item.text = `$(pass) ∇ ran in ${fmtSeconds(o.durationMs)}, no cmp() checks`;
+      this.item.text = `$(pass) ∇ ${ranIn(rec, o.durationMs)}, no cmp() checks`;
       this.item.backgroundColor = undefined;
     } else {
       this.item.text = `${v.wrong ? "$(warning)" : "$(pass)"} ∇ ${describeVerdict(v)}`;
@@ -113,7 +117,8 @@ export class StatusBar implements vscode.Disposable {
     }
     this.item.text += stale;
     const engine = (rec.trace as { engine?: string } | undefined)?.engine; // set when not the built-in engine
-    this.item.tooltip = `Backprop Ninja: ${vscode.workspace.asRelativePath(rec.uri)}, ${o.durationMs.toFixed(0)} ms${live}${engine ? `, ${engine}` : ""}. Click to show the gradient panel.`;
+    const took = rec.cell !== undefined ? ranIn(rec, o.durationMs) : `${o.durationMs.toFixed(0)} ms`;
+    this.item.tooltip = `Backprop Ninja: ${vscode.workspace.asRelativePath(rec.uri)}, ${took}${live}${engine ? `, ${engine}` : ""}. Click to show the gradient panel.`;
     this.item.command = CommandId.ShowPanel;
     this.item.show();
   }

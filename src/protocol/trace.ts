@@ -293,6 +293,8 @@ export interface Trace {
   sourceHash: string;
   /** the editor's document version, when the extension started the run */
   documentVersion?: number;
+  /** a notebook's trace (the kernel's): the cell, by index, whose run it ends with; startedAt and timings are that run's */
+  ranCell?: number;
   status: "ok" | "error" | "cancelled";
   startedAt: string;
   timings: Timings;

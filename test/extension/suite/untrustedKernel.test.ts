@@ -38,6 +38,9 @@ describe("Notebook kernel in an untrusted workspace", function () {
     assert.equal(second.outputs.length, 0);
     assert.equal(second.executionSummary?.executionOrder, undefined);
     assert.equal(api.kernel.hasSession(uri), false, "no kernel session was started");
+    // VS Code's own Run Cell asks for trust before a cell reaches the kernel and says nothing to
+    // extensions when the user declines: the kernel picker's line under our label says it
+    assert.match(api.kernel.controllerFor(nb)?.description ?? "", /^Restricted mode: cells run once the workspace is trusted/);
     assert.equal(fs.existsSync(vscode.Uri.joinPath(folder.uri, "ran.txt").fsPath), false);
     await screenshot("notebook-untrusted");
   });
