@@ -15,6 +15,18 @@ export async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
+/**
+ * Where a command writes into the workspace (New backprop exercise, Add editor types): the folder it
+ * was given (a quick fix's, a test's), else the folder of the active file when that file is in the
+ * workspace, else the first workspace folder; undefined without one.
+ */
+export function targetFolder(given?: unknown): vscode.Uri | undefined {
+  if (given instanceof vscode.Uri) return given;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === "file" && vscode.workspace.getWorkspaceFolder(active)) return vscode.Uri.joinPath(active, "..");
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
 /** Writes the types (and maybe a tsconfig.json) into `dir`; returns what it wrote, for the message. */
 export async function provideTypes(extensionUri: vscode.Uri, dir: vscode.Uri): Promise<string[]> {
   const types = vscode.Uri.joinPath(extensionUri, "dist", "types");

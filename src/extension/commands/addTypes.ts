@@ -1,14 +1,12 @@
 // Backprop Ninja: Add editor types for backprop-ninja — into the given folder (the quick fix's), else
-// the active file's folder, else the first workspace folder.
+// the active file's folder (in the workspace), else the first workspace folder (editorTypes' targetFolder).
 import * as vscode from "vscode";
-import { provideTypes } from "../editorTypes";
+import { provideTypes, targetFolder } from "../editorTypes";
 import type { Services } from "./services";
 
 export function addTypes(s: Services) {
   return async (folder?: vscode.Uri): Promise<string[]> => {
-    const active = vscode.window.activeTextEditor?.document.uri;
-    const dir = folder instanceof vscode.Uri ? folder
-      : active?.scheme === "file" ? vscode.Uri.joinPath(active, "..") : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const dir = targetFolder(folder);
     if (!dir) {
       void vscode.window.showInformationMessage("Backprop Ninja: open a folder first; the types are written into it.");
       return [];

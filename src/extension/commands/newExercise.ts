@@ -1,18 +1,13 @@
 // Backprop Ninja: New backprop exercise — writes the scaffold into the workspace (next to the active
 // file, else the first folder), never overwriting a file, opens it, and says every file it wrote.
 import * as vscode from "vscode";
-import { exists, provideTypes } from "../editorTypes";
+import { exists, provideTypes, targetFolder } from "../editorTypes";
 import { EXERCISE_FILE_NAME, SCAFFOLD_PATH } from "../template";
 import type { Services } from "./services";
 
 export function newExercise(s: Services) {
   return async (folder?: vscode.Uri): Promise<vscode.Uri | undefined> => {
-    const active = vscode.window.activeTextEditor?.document.uri;
-    const dir = folder instanceof vscode.Uri
-      ? folder
-      : active?.scheme === "file" && vscode.workspace.getWorkspaceFolder(active)
-        ? vscode.Uri.joinPath(active, "..")
-        : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const dir = targetFolder(folder);
     if (!dir) {
       void vscode.window.showInformationMessage("Backprop Ninja: open a folder first; the exercise is created in it.");
       return undefined;
