@@ -5,6 +5,7 @@ import type { DType } from "./dtype";
 import { TorchError } from "./errors";
 import { inspector, log } from "./inspect";
 import { Tensor, type Operand, type DimArg, type KeepdimOpts, type VarOpts } from "./tensor";
+import "./tensorMethods";
 import * as creation from "./ops/creation";
 import * as ew from "./ops/elementwise";
 import { cat, stack } from "./ops/join";

@@ -1,19 +1,12 @@
 // Tensor: a strided view over a typed-array storage plus its autograd fields. The math lives in
-// ./ops; the methods here are the torch-style surface that forwards to it.
-import { GradFn, noGrad, runBackward, type BackwardHooks } from "./autograd";
+// ./ops, which import this class; the torch-style methods that forward to them are installed on its
+// prototype by ./tensorMethods.ts (loaded by the engine's index.ts), so no op is imported here.
+import { GradFn } from "./autograd";
 import { allocStorage, isFloating, DTYPE_LABEL, type DType, type Storage } from "./dtype";
 import { TorchError, fmtShape } from "./errors";
 import { inspector } from "./inspect";
 import { contiguousStrides, enumerateOffsets, isContiguousLayout, numelOf } from "./shape";
-import * as ew from "./ops/elementwise";
-import * as red from "./ops/reduce";
-import * as views from "./ops/views";
-import * as creation from "./ops/creation";
-import * as idx from "./ops/indexing";
-import { matmul } from "./ops/matmul";
 import { formatTensor } from "./format";
-import { tensorMethods, type TableMethods } from "./ops/table";
-import type { IndexItem } from "./ops/indexing";
 
 export type Operand = Tensor | number | boolean;
 export type DimArg = number | number[] | undefined | null;
@@ -139,17 +132,6 @@ export class Tensor {
     return this._acc;
   }
 
-  backward(gradient?: Tensor | number, opts: { retain_graph?: boolean } = {}): void {
-    let g: Tensor;
-    if (gradient === undefined || gradient === null) {
-      if (this.numel() !== 1) throw new TorchError("grad can be implicitly created only for scalar outputs");
-      g = new Tensor(allocStorage(this.dtype, 1).fill(1), this.shape, this.dtype);
-    } else {
-      g = typeof gradient === "number" ? creation.full(this.shape, gradient, this.dtype) : gradient.detach();
-    }
-    runBackward(this, g, opts.retain_graph ?? false, BACKWARD_HOOKS);
-  }
-
   detach(): Tensor {
     return new Tensor(this._storage, this._shape.slice(), this.dtype, this._strides.slice(), this._offset, this._version);
   }
@@ -167,115 +149,8 @@ export class Tensor {
     this._offset = src._offset;
   }
 
-  // ---- conversions ----
-  to(dtype: DType): Tensor { return ew.cast(this, dtype); }
-  float(): Tensor { return this.to("float32"); }
-  double(): Tensor { return this.to("float64"); }
-  long(): Tensor { return this.to("int64"); }
-  int(): Tensor { return this.to("int64"); }
-  bool(): Tensor { return this.to("bool"); }
-  type(dtype: DType): Tensor { return this.to(dtype); }
-
-  // ---- elementwise (the op table's rows are added below) ----
-  clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min ?? null, max ?? null); }
-  masked_fill(mask: Tensor, value: number): Tensor { return ew.where(mask, value, this); }
-  equal(o: Tensor): boolean { return ew.tensorEqual(this, o); }
-  allclose(o: Tensor, opts?: { rtol?: number; atol?: number; equal_nan?: boolean }): boolean { return ew.allclose(this, o, opts); }
-
-  // ---- reductions ----
-  sum(dim?: DimArg | KeepdimOpts, keepdim?: boolean | KeepdimOpts): Tensor { return red.sum(this, ...red.dimArgs(dim, keepdim)); }
-  mean(dim?: DimArg | KeepdimOpts, keepdim?: boolean | KeepdimOpts): Tensor { return red.mean(this, ...red.dimArgs(dim, keepdim)); }
-  var(dim?: DimArg | VarOpts, opts?: boolean | VarOpts): Tensor { return red.variance(this, dim, opts, false); }
-  std(dim?: DimArg | VarOpts, opts?: boolean | VarOpts): Tensor { return red.variance(this, dim, opts, true); }
-  max(dim?: number | Tensor | KeepdimOpts, keepdim?: boolean | KeepdimOpts): any { return red.maxmin(this, dim, keepdim, "max"); }
-  min(dim?: number | Tensor | KeepdimOpts, keepdim?: boolean | KeepdimOpts): any { return red.maxmin(this, dim, keepdim, "min"); }
-  argmax(dim?: number | null | KeepdimOpts, keepdim?: boolean | KeepdimOpts): Tensor { return red.argExtreme(this, dim, keepdim, "max"); }
-  argmin(dim?: number | null | KeepdimOpts, keepdim?: boolean | KeepdimOpts): Tensor { return red.argExtreme(this, dim, keepdim, "min"); }
-  all(): Tensor { return red.allAny(this, "all"); }
-  any(): Tensor { return red.allAny(this, "any"); }
-
-  // ---- linear algebra ----
-  matmul(o: Tensor): Tensor { return matmul(this, o); }
-  mm(o: Tensor): Tensor {
-    if (this.ndim !== 2 || o.ndim !== 2) throw new TorchError(`mm: expected 2-D tensors, got ${this.ndim}-D and ${o.ndim}-D`);
-    return matmul(this, o);
-  }
-
-  // ---- views and copies ----
-  view(...shape: (number | number[])[]): Tensor { return views.view(this, flatShape(shape), "view"); }
-  reshape(...shape: (number | number[])[]): Tensor { return views.view(this, flatShape(shape), "reshape"); }
-  view_as(o: Tensor): Tensor { return this.view(o.shape); }
-  flatten(): Tensor { return this.reshape(-1); }
-  get T(): Tensor { return views.permute(this, this._shape.map((_, i) => this._shape.length - 1 - i)); }
-  t(): Tensor {
-    if (this.ndim > 2) throw new TorchError(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
-    return this.T;
-  }
-  transpose(a: number, b: number): Tensor { return views.transpose(this, a, b); }
-  permute(...dims: (number | number[])[]): Tensor { return views.permute(this, flatShape(dims)); }
-  unsqueeze(d: number): Tensor { return views.unsqueeze(this, d); }
-  squeeze(d?: number): Tensor { return views.squeeze(this, d); }
-  expand(...shape: (number | number[])[]): Tensor { return views.expand(this, flatShape(shape)); }
-  expand_as(o: Tensor): Tensor { return this.expand(o.shape); }
-  contiguous(): Tensor { return this.is_contiguous() ? this : views.clone(this, "CloneBackward0"); }
-  clone(): Tensor { return views.clone(this, "CloneBackward0"); }
-
-  // ---- indexing ----
-  /** t[i0, i1, ...] */
-  index(...items: IndexItem[]): Tensor { return idx.getIndex(this, items); }
-  /** t[items] = value */
-  indexSet(items: IndexItem | IndexItem[], value: Operand): this { return idx.setIndex(this, asItems(items), value, "set"); }
-  /** t[items] += value (Python semantics: read, add, write back) */
-  indexAdd(items: IndexItem | IndexItem[], value: Operand): this { return idx.setIndex(this, asItems(items), value, "add"); }
-  indexSub(items: IndexItem | IndexItem[], value: Operand): this { return idx.setIndex(this, asItems(items), value, "sub"); }
-  indexMul(items: IndexItem | IndexItem[], value: Operand): this { return idx.setIndex(this, asItems(items), value, "mul"); }
-  indexDiv(items: IndexItem | IndexItem[], value: Operand): this { return idx.setIndex(this, asItems(items), value, "div"); }
-  index_put_(indices: Tensor[], values: Operand, accumulate = false): this { return idx.indexPut(this, indices, values, accumulate); }
-  index_select(dim: number, index: Tensor): Tensor { return idx.indexSelect(this, dim, index); }
-  multinomial(num_samples: number, opts?: { replacement?: boolean; generator?: unknown }): Tensor {
-    return creation.multinomial(this, num_samples, opts);
-  }
-
-  // ---- in-place (add_, sub_, mul_, div_, pow_: the op table's) ----
-  clamp_(min?: number | null, max?: number | null): this { return ew.inplace(this, "clamp_", (old) => old.clamp(min, max)); }
-  copy_(src: Tensor): this { return ew.inplace(this, "copy_", (old) => ew.overwrite(old, src, "CopyBackwards")); }
-  zero_(): this { return ew.inplace(this, "zero_", (old) => ew.overwrite(old, 0, "ZeroBackward0")); }
-  fill_(v: number): this { return ew.inplace(this, "fill_", (old) => ew.overwrite(old, v, "FillBackward2")); }
-  uniform_(a = 0, b = 1, opts?: { generator?: unknown }): this {
-    const u = creation.randomLike(this, "uniform", opts);
-    return ew.inplace(this, "uniform_", (old) => ew.overwrite(old, u.mul(b - a).add(a), "UniformBackward0"));
-  }
-  normal_(mean = 0, std = 1, opts?: { generator?: unknown }): this {
-    const n = creation.randomLike(this, "normal", opts);
-    return ew.inplace(this, "normal_", (old) => ew.overwrite(old, n.mul(std).add(mean), "NormalBackward0"));
-  }
-
   // ---- printing ----
   toString(): string { return formatTensor(this); }
   [Symbol.for("nodejs.util.inspect.custom")](): string { return formatTensor(this); }
   get [Symbol.toStringTag](): string { return `Tensor(${fmtShape(this._shape)}, ${DTYPE_LABEL[this.dtype]})`; }
 }
-
-// The op table's rows as methods: declared here, installed on the prototype once.
-export interface Tensor extends TableMethods {}
-for (const [name, fn] of Object.entries(tensorMethods())) {
-  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
-}
-
-/** `view(32, -1)`, `view([32, -1])` and `view(t.shape)` all mean the same. */
-function flatShape(args: (number | number[])[]): number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? args[0].slice() : (args as number[]).flat();
-}
-
-function asItems(items: IndexItem | IndexItem[]): IndexItem[] {
-  // A bare number[] would be ambiguous (list index vs tuple of indices): a tuple must be a real array
-  // of items, a list index must be wrapped: t.indexSet([[0, 2]], v).
-  return Array.isArray(items) ? (items as IndexItem[]) : [items];
-}
-
-const BACKWARD_HOOKS: BackwardHooks = {
-  add: (a, b) => ew.add(a, b),
-  addInto: (a, b) => ew.addInto(a, b),
-  copy: (t) => noGrad(() => views.clone(t, "")).detach(),
-};
-

@@ -9,7 +9,7 @@ import { inspector } from "../inspect";
 import { broadcastShapes, broadcastStrides, enumerateOffsets, isContiguousLayout, numelOf, sameShape } from "../shape";
 import { Tensor, type Operand } from "../tensor";
 import { scalarTensor } from "./creation";
-import { sumToShape } from "./reduce";
+import { sumToShape } from "./sumKernel";
 import { expF32, tanhF32 } from "./fastmath";
 import { wasmBinary, wasmUnary, type WasmCache } from "./wasm-elementwise";
 

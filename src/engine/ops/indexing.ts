@@ -9,7 +9,7 @@ import { broadcastShapes, broadcastStrides, contiguousStrides, enumerateOffsets,
 import { Tensor, type Operand } from "../tensor";
 import { scalarTensor, tensor as tensorFrom } from "./creation";
 import { add, div, inplace, mul, sub } from "./elementwise";
-import { sumToShape } from "./reduce";
+import { sumToShape } from "./sumKernel";
 import { makeView } from "./views";
 
 /** Python's slice(start, stop, step); also written as a string: ":", "1:", "::2", "-3:", "2:5". */

@@ -2,8 +2,7 @@
 // functional.ts), the Python package (through the bridge's pythonTable) and the parity fixtures
 // (scripts/reference/op_table.ts → gen_parity_fixtures.py, test/parity) are all derived from it.
 // Adding an elementwise op: its kernel and backward in elementwise.ts, one row here, and the parity
-// fixtures regenerated. Rows call ./elementwise lazily; tensor.ts installs the methods as it loads, so
-// the engine (index.ts or tensor.ts) must be imported before this module.
+// fixtures regenerated. ../tensorMethods.ts installs the rows as Tensor's methods.
 import * as ew from "./elementwise";
 import type { Operand, Tensor } from "../tensor";
 
@@ -118,7 +117,7 @@ type Flagged<T, F extends string> = { [K in keyof T as T[K] extends Record<F, tr
 /** fn(a, ...rest) as the method a.name(...rest) */
 type AsMethod<F> = F extends (a: Tensor, ...rest: infer R) => infer T ? (...rest: R) => T : never;
 
-/** Tensor's methods from the table (declared on Tensor in tensor.ts, installed by tensorMethods). */
+/** Tensor's methods from the table (declared on Tensor and installed by ../tensorMethods.ts). */
 export type TableMethods = { [K in keyof Rows]: AsMethod<Rows[K]["fn"]> };
 /** torch.<name> for the rows that have one */
 export type TorchFunctions = { [K in keyof Flagged<Unary & Binary, "torch">]: (Unary & Binary)[K]["fn"] };

@@ -4,7 +4,7 @@ import { record } from "../autograd";
 import { TorchError, fmtShape } from "../errors";
 import { contiguousStrides, normDim, numelOf } from "../shape";
 import { Tensor } from "../tensor";
-import { sumToShape } from "./reduce";
+import { sumToShape } from "./sumKernel";
 
 export function makeView(t: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   const v = new Tensor(t._storage, shape, t.dtype, strides, offset, t._version);
