@@ -1,5 +1,6 @@
 // Small array helpers for the diagnosis: the cmp tolerance, float32-aware matching of a candidate
 // fix, reductions, broadcasting, transposes and naming a constant factor.
+import { contiguousStrides as strides } from "../engine/shape";
 import type { ArrayTensor } from "./types";
 
 /** cmp's tolerance (allclose rtol 1e-5, atol 1e-8), the same numbers as src/engine/cmp.ts. */
@@ -83,16 +84,6 @@ export function unravel(i: number, shape: readonly number[]): number[] {
     i = Math.floor(i / shape[d]);
   }
   return out;
-}
-
-function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
 }
 
 /**
