@@ -1,7 +1,7 @@
 // What the editor features need from a run, in editor terms (0-based lines): the verdict of every
 // cmp call, the tensors bound to names, and the script error. Built from the runner's Trace by
 // ./traceAdapter.ts, so hovers, CodeLens, Problems and the status bar never depend on its layout.
-import type { ComparisonStatus } from "../engine/cmp";
+import type { Comparison, ComparisonStatus } from "../engine/cmp";
 import type { Grid, Stats, ZeroBasedPlace } from "../protocol/decoded";
 
 export type { ComparisonStatus, Grid, Stats };
@@ -9,8 +9,8 @@ export type { ComparisonStatus, Grid, Stats };
 /** A 0-based place in the file run; `cell` is the notebook cell index (lines then count in the cell). */
 export type EditorPlace = ZeroBasedPlace;
 
-export interface CmpView {
-  name: string;
+/** A cmp row: the engine's verdict (name, status, exact, maxdiff, shapes, message) and where it ran. */
+export interface CmpView extends Omit<Comparison, "manualId" | "tensorId"> {
   /** variable names passed as the manual gradient and as the tensor, when bound */
   manualName?: string;
   tensorName?: string;
@@ -25,13 +25,6 @@ export interface CmpView {
    * error, or cannot be checked before they are fixed); absent for a row with its own mistake
    */
   causes?: string[];
-  status: ComparisonStatus;
-  exact: boolean;
-  approximate: boolean;
-  maxdiff: number | null;
-  manualShape: number[] | null;
-  gradShape: number[] | null;
-  message?: string;
   /** 0-based line and column of the cmp call in the file run (in its cell, for a notebook) */
   line: number;
   column: number;
