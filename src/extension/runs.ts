@@ -49,13 +49,17 @@ export interface ExecutorResult {
 /** Runs one request; loaded lazily so activation does not pay for the runner. */
 export type Executor = (req: RunRequest) => Promise<ExecutorResult>;
 
-export interface RunRecord {
+/** Which run: of what file and text, why, when it started. */
+interface RunStart {
   id: number;
   uri: vscode.Uri;
   /** document version whose text was run */
   version: number;
   reason: RunReason;
   startedAt: number;
+}
+
+export interface RunRecord extends RunStart {
   finishedAt: number;
   outcome: RunOutcome;
   trace: unknown;
@@ -65,12 +69,7 @@ export interface RunRecord {
   cell?: number;
 }
 
-export interface ActiveRun {
-  id: number;
-  uri: vscode.Uri;
-  version: number;
-  reason: RunReason;
-  startedAt: number;
+export interface ActiveRun extends RunStart {
   progress: RunProgress;
 }
 
