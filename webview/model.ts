@@ -232,6 +232,14 @@ export function backwardDepth(graph: Graph): Map<string, number> {
   return depth;
 }
 
+// one formatter for every clock time shown (toLocaleTimeString with options builds one per call)
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+
+/** A time of day, 24-hour, with seconds: when a run or a check happened. */
+export function fmtClock(at: number | Date): string {
+  return CLOCK.format(at);
+}
+
 export function fmtShape(shape: readonly number[] | null | undefined): string {
   return shape ? `[${shape.join(", ")}]` : "—";
 }

@@ -3,7 +3,7 @@
 // runner's verdicts as marks. The panel only shows verdicts; the tolerance lives in the runner.
 import { finiteDifferenceVerdict, numericWording } from "../../src/protocol/finiteDifference";
 import type { FiniteDifferenceReport } from "../../src/protocol/trace";
-import { fmtNumber } from "../model";
+import { fmtClock, fmtNumber } from "../model";
 
 export interface FiniteDifferenceProps {
   report: FiniteDifferenceReport;
@@ -28,7 +28,7 @@ export function FiniteDifferenceSection({ report: r, at, older }: FiniteDifferen
   const samples = r.samples ?? [];
   const allAgree = !r.error && r.agrees && samples.every((s) => s.manualAgrees !== false);
   const verdict = finiteDifferenceVerdict(r);
-  const time = new Date(at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  const time = fmtClock(at);
   const autograd = `${r.name}.grad`;
   return (
     <section class="fd" aria-label="Finite differences" data-testid="fd">

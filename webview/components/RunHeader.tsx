@@ -1,6 +1,7 @@
 // The header above the tabs' content: which file the results belong to, when it ran, its output.
 import type { RunningInfo } from "../../src/protocol/messages";
 import type { Snapshot } from "../usePanelMessages";
+import { fmtClock } from "../model";
 
 const LANGUAGE: Record<string, string> = { typescript: "TypeScript", javascript: "JavaScript", python: "Python", notebook: "Notebook" };
 
@@ -14,7 +15,7 @@ export function RunHeader({ snap, running }: { snap: Snapshot; running: RunningI
   const name = path ? baseName(path) : undefined;
   const other = running && running.uri !== snap.uri ? baseName(running.uri) : undefined;
   const at = m?.startedAt !== undefined ? new Date(m.startedAt) : undefined;
-  const time = at ? at.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }) : undefined;
+  const time = at ? fmtClock(at) : undefined;
   const output = m?.output.filter((o) => o.text.length > 0) ?? [];
   return (
     <header class="run-header" data-testid="run-header">
