@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Trace, TraceComparison } from "../../src/protocol/trace";
 import { probeInterpreter, runNative } from "../../src/runner/nativePython";
-import { CHAIN, HARMLESS, PLANTS, plantLabel, type Plant } from "./diagnosis.plants";
+import { assertPlantDiagnosed, CHAIN, FIRST, HARMLESS, isWrong, PLANTS, plantLabel, type OtherRows, type Plant } from "./diagnosis.plants";
 import { notebookOf, plantedScript } from "./python.exercise";
 import { needShared } from "../support/sharedData";
 
@@ -18,9 +18,7 @@ const PYTHON = "/usr/bin/python3";
 /** The first WORDS names make the dataset (as diagnosis.python.test.ts: the batch does not matter here). */
 const WORDS = 4000;
 
-const isWrong = (c: TraceComparison) => c.status === "wrong" || c.status === "shape-mismatch";
 const ok = (c: TraceComparison) => c.status === "exact" || c.status === "approximate";
-const FIRST = /^first wrong gradient · /;
 
 describe("diagnosis of planted mistakes on the native backend (real PyTorch)", function () {
   this.timeout(600_000);
@@ -71,7 +69,7 @@ describe("diagnosis of planted mistakes on the native backend (real PyTorch)", f
     }
   });
 
-  let downstream = 0, unexplained = 0, deferred = 0;
+  const others: OtherRows = { downstream: 0, unexplained: 0, deferred: 0 };
   const kinds = new Map<string, [number, number]>();
   for (const plant of PLANTS) {
     it(plantLabel(plant), async () => {
@@ -84,18 +82,7 @@ describe("diagnosis of planted mistakes on the native backend (real PyTorch)", f
       const tally = kinds.get(plant.kind) ?? [0, 0];
       kinds.set(plant.kind, tally);
       tally[1]++;
-      assert.deepEqual(rows.filter((c) => FIRST.test(c.diagnosis?.sentence ?? "")).map((c) => c.name), [plant.name], "first wrong gradient");
-      assert.equal(row.diagnosis?.kind, plant.kind, row.diagnosis?.sentence);
-      tally[0]++;
-      for (const c of rows) {
-        const d = c.diagnosis;
-        if (!d || c === row) continue;
-        if (d.kind === "unexplained") { unexplained++; continue; }
-        if (d.kind === "unverifiable") { deferred++; continue; }
-        assert.equal(d.kind, "downstream", `${c.name}: ${d.sentence}`);
-        assert.match(d.sentence, new RegExp(`inherits the error of (\\S+ and )*d${plant.name}\\b`), `${c.name}: ${d.sentence}`);
-        downstream++;
-      }
+      assertPlantDiagnosed(rows, row, plant, others, () => tally[0]++);
     });
   }
 
@@ -121,6 +108,6 @@ describe("diagnosis of planted mistakes on the native backend (real PyTorch)", f
 
   after(() => {
     console.log(`    kinds matched (plants): ${[...kinds].map(([k, [m, n]]) => `${k} ${m}/${n}`).join(", ")}`);
-    console.log(`    ${downstream} rows downstream of the plant, ${unexplained} unexplained, ${deferred} deferred`);
+    console.log(`    ${others.downstream} rows downstream of the plant, ${others.unexplained} unexplained, ${others.deferred} deferred`);
   });
 });

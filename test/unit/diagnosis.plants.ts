@@ -1,7 +1,9 @@
 // The planted-mistake catalogue of the exercise (issue 7), shared by the TypeScript suite
 // (diagnosis.exercise.test.ts) and the Python/notebook suite (diagnosis.python.test.ts): one list,
 // so both languages are held to the same first-wrong rows and kinds.
+import assert from "node:assert/strict";
 import type { DiagnosisKind } from "../../src/diagnosis";
+import type { TraceComparison } from "../../src/protocol/trace";
 
 export interface Plant {
   name: string;
@@ -58,3 +60,32 @@ export const PLANTS: Plant[] = [
  */
 export const HARMLESS: Plant[] = [{ name: "logits", kind: "one-path" }, { name: "b1", kind: "zeros" }];
 export const KEEPDIM_ONLY: Plant[] = ["b2", "bngain", "bnbias"].map((name) => ({ name, kind: "reshape" as const }));
+
+/** A row the cmp found wrong (values or shape). */
+export const isWrong = (c: TraceComparison) => c.status === "wrong" || c.status === "shape-mismatch";
+
+/** How a diagnosis sentence of the first wrong row starts. */
+export const FIRST = /^first wrong gradient · /;
+
+/** What the rows other than the planted one were diagnosed as, over all the plants run. */
+export interface OtherRows { downstream: number; unexplained: number; deferred: number }
+
+/**
+ * A planted run's rows, as every backend must give them: the planted row alone is the first wrong
+ * gradient, with the plant's kind (then `onKindMatched`); every other diagnosed row is downstream of
+ * it, or unexplained / deferred (counted in `others`).
+ */
+export function assertPlantDiagnosed(rows: readonly TraceComparison[], row: TraceComparison, plant: Plant, others: OtherRows, onKindMatched?: () => void): void {
+  assert.deepEqual(rows.filter((c) => FIRST.test(c.diagnosis?.sentence ?? "")).map((c) => c.name), [plant.name], "first wrong gradient");
+  assert.equal(row.diagnosis?.kind, plant.kind, row.diagnosis?.sentence);
+  onKindMatched?.();
+  for (const c of rows) {
+    const d = c.diagnosis;
+    if (!d || c === row) continue;
+    if (d.kind === "unexplained") { others.unexplained++; continue; }
+    if (d.kind === "unverifiable") { others.deferred++; continue; }
+    assert.equal(d.kind, "downstream", `${c.name}: ${d.sentence}`);
+    assert.match(d.sentence, new RegExp(`inherits the error of (\\S+ and )*d${plant.name}\\b`), `${c.name}: ${d.sentence}`);
+    others.downstream++;
+  }
+}

@@ -12,7 +12,7 @@ import { loadPython } from "../../src/python";
 import { runPythonTrace } from "../../src/runner/python";
 import type { Trace, TraceComparison } from "../../src/protocol/trace";
 import { broadcastShapes } from "../../src/engine/shape";
-import { CHAIN, HARMLESS, KEEPDIM_ONLY, PLANTS, plantLabel, type Plant } from "./diagnosis.plants";
+import { assertPlantDiagnosed, CHAIN, HARMLESS, isWrong, KEEPDIM_ONLY, PLANTS, plantLabel, type OtherRows, type Plant } from "./diagnosis.plants";
 import { notebookOf, plantedScript } from "./python.exercise";
 
 const repoRoot = path.resolve(__dirname, "../..");
@@ -38,9 +38,7 @@ async function run(file: string, source: string): Promise<Trace> {
   return trace;
 }
 
-const isWrong = (c: TraceComparison) => c.status === "wrong" || c.status === "shape-mismatch";
 const ok = (c: TraceComparison) => c.status === "exact" || c.status === "approximate";
-const FIRST = /^first wrong gradient · /;
 
 /** Shapes broadcast without error (the learner's cmp, `dt == t.grad`, raises otherwise, as in PyTorch). */
 const broadcasts = (a: number[], b: number[]) => { try { broadcastShapes(a, b, "=="); return true; } catch { return false; } };
@@ -77,7 +75,8 @@ for (const form of ["script", "notebook"] as const) {
       assert.deepEqual(clean.comparisons.filter((c) => !ok(c) || c.diagnosis).map((c) => `${c.name}: ${c.status}`), []);
     });
 
-    let planted = 0, downstream = 0, unexplained = 0, deferred = 0, raised = 0;
+    let planted = 0, raised = 0;
+    const others: OtherRows = { downstream: 0, unexplained: 0, deferred: 0 };
     for (const plant of PLANTS) {
       it(plantLabel(plant), async () => {
         const trace = await runPlant(plant);
@@ -104,18 +103,7 @@ for (const form of ["script", "notebook"] as const) {
           else assert.ok(trace.nonFinite?.place?.cell !== undefined, "a notebook's place has its cell");
           assert.match(row.diagnosis?.sentence ?? "", new RegExp(`first appeared in div \\(d${plant.name}\\) at line ${trace.nonFinite!.place!.line}\\.`));
         } else if (trace.status === "ok") assert.equal(trace.nonFinite, undefined, "no NaN/Inf");
-        const firsts = rows.filter((c) => FIRST.test(c.diagnosis?.sentence ?? ""));
-        assert.deepEqual(firsts.map((c) => c.name), [plant.name], "first wrong gradient");
-        assert.equal(row.diagnosis?.kind, plant.kind, row.diagnosis?.sentence);
-        for (const c of rows) {
-          const d = c.diagnosis;
-          if (!d || c === row) continue;
-          if (d.kind === "unexplained") { unexplained++; continue; }
-          if (d.kind === "unverifiable") { deferred++; continue; }
-          assert.equal(d.kind, "downstream", `${c.name}: ${d.sentence}`);
-          assert.match(d.sentence, new RegExp(`inherits the error of (\\S+ and )*d${plant.name}\\b`), `${c.name}: ${d.sentence}`);
-          downstream++;
-        }
+        assertPlantDiagnosed(rows, row, plant, others);
       });
     }
 
@@ -134,7 +122,7 @@ for (const form of ["script", "notebook"] as const) {
     });
 
     after(() => {
-      console.log(`    ${form}: ${planted} plants run; ${downstream} rows downstream of the plant, ${unexplained} unexplained, ${deferred} deferred; ` +
+      console.log(`    ${form}: ${planted} plants run; ${others.downstream} rows downstream of the plant, ${others.unexplained} unexplained, ${others.deferred} deferred; ` +
         `the learner's cmp raised in ${raised} runs; stopped before cmp by an in-place formula, so planted in cmp only: ${stoppedEarly.join(", ") || "none"}`);
     });
   });
