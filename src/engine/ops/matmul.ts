@@ -1,8 +1,9 @@
 // Matrix products (WebAssembly SIMD kernel in ./wasm-matmul, this JS kernel as the fallback; both
 // give bit-identical results). Every product — user `a @ b` and the backward's `g @ B.T`, `A.T @ g` —
 // runs through the same kernel (`wasmMatmul`, else `matmulKernel`), whose result depends only on the
-// values (not the strides): each output is a double accumulation over k = 0..K-1 of the products,
-// exact for float32 operands, rounded once.
+// values (not the strides): each output accumulates its products over k = 0..K-1 in order — in
+// float32 (every product and sum rounded) when operands and result are float32, else in doubles
+// rounded once.
 import { record } from "../autograd";
 import { allocForOverwrite, promoteTypes, type Storage } from "../dtype";
 import { TorchError } from "../errors";
@@ -14,8 +15,9 @@ import { wasmMatmul } from "./wasm-matmul";
 
 /**
  * out[m,n] = a[m,k] @ b[k,n] for strided operands starting at the given offsets. Row i of the output
- * is accumulated in doubles as acc[j] += a[i,p] * b[p,j] for p = 0..k-1 — the same order for every
- * layout, so transposed views (g @ W.T) give bit-identical results to contiguous copies.
+ * is accumulated as acc[j] += a[i,p] * b[p,j] for p = 0..k-1 (in float32 when operands and result
+ * are float32, else in doubles) — the same order for every layout, so transposed views (g @ W.T)
+ * give bit-identical results to contiguous copies.
  */
 export function matmulKernel(
   sa: Storage, aOff: number, as0: number, as1: number,
@@ -23,6 +25,9 @@ export function matmulKernel(
   m: number, k: number, n: number,
   out: Storage, outOff: number,
 ): void {
+  // float32 operands and result accumulate in float32 (each product and sum rounded, as in the
+  // WASM kernel's f32x4 lanes); anything else in doubles, rounded once on the store
+  const f32 = sa instanceof Float32Array && sb instanceof Float32Array && out instanceof Float32Array, F = Math.fround;
   // Pack both operands into Float64Arrays (row-major) so the hot loop is monomorphic.
   const A = pack(sa, aOff, as0, as1, m, k), B = pack(sb, bOff, bs0, bs1, k, n);
   const finiteRow = new Uint8Array(k);
@@ -39,9 +44,17 @@ export function matmulKernel(
       // 0 * b adds ±0, which changes nothing, unless b is Inf/NaN
       if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0 && finiteRow[p]) continue;
       const row = p * n;
-      for (let j = 0; j < n; j++) {
-        const b = B[row + j];
-        acc0[j] += x0 * b; acc1[j] += x1 * b; acc2[j] += x2 * b; acc3[j] += x3 * b;
+      if (f32) {
+        for (let j = 0; j < n; j++) {
+          const b = B[row + j];
+          acc0[j] = F(acc0[j] + F(x0 * b)); acc1[j] = F(acc1[j] + F(x1 * b));
+          acc2[j] = F(acc2[j] + F(x2 * b)); acc3[j] = F(acc3[j] + F(x3 * b));
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          const b = B[row + j];
+          acc0[j] += x0 * b; acc1[j] += x1 * b; acc2[j] += x2 * b; acc3[j] += x3 * b;
+        }
       }
     }
     const o = outOff + i * n;
@@ -56,7 +69,8 @@ export function matmulKernel(
       const x = A[ai + p];
       if (x === 0 && finiteRow[p]) continue;
       const row = p * n;
-      for (let j = 0; j < n; j++) acc0[j] += x * B[row + j];
+      if (f32) for (let j = 0; j < n; j++) acc0[j] = F(acc0[j] + F(x * B[row + j]));
+      else for (let j = 0; j < n; j++) acc0[j] += x * B[row + j];
     }
     const o = outOff + i * n;
     for (let j = 0; j < n; j++) out[o + j] = acc0[j];
