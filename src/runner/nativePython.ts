@@ -118,7 +118,7 @@ export interface NativeRunOptions {
 }
 
 /** The runtime's event lines (bpn_native.py's _emit). */
-type NativeEvent =
+export type NativeEvent =
   | { t: "hello"; torch: string; python: string; device: string }
   | { t: "cell"; index: number }
   | { t: "display"; cell?: number; text: string }
@@ -146,7 +146,7 @@ interface NativeComparison extends Place {
   diff?: Sample;
 }
 
-interface NativeError {
+export interface NativeError {
   type: string;
   message: string;
   traceback: string;
@@ -180,7 +180,7 @@ export function nativeComparison(c: NativeComparison, index: number): TraceCompa
   };
 }
 
-function scriptError(e: NativeError): ScriptError {
+export function scriptError(e: NativeError): ScriptError {
   const kind: ScriptError["kind"] = e.kind === "syntax" ? "syntax"
     : e.type === "ModuleNotFoundError" || e.type === "ImportError" ? "import"
       : e.type === "MemoryError" || /out of memory/i.test(e.message) ? "memory" : "runtime";
@@ -218,7 +218,7 @@ function failedTrace(file: string, opts: NativeRunOptions, error: ScriptError, e
   return { ...emptyTrace(file, text, opts.documentVersion, new Date().toISOString(), engine), status: error.kind === "cancelled" ? "cancelled" : "error", error };
 }
 
-function emptyTrace(file: string, text: string, documentVersion: number | undefined, startedAt: string, engine: string | undefined): Trace {
+export function emptyTrace(file: string, text: string, documentVersion: number | undefined, startedAt: string, engine: string | undefined): Trace {
   return {
     version: TRACE_VERSION, file, language: languageOf(file), sourceHash: sha256(text), documentVersion, status: "ok", startedAt,
     timings: { totalMs: 0, prepareMs: 0, runMs: 0, traceMs: 0 }, tensors: [], values: [], graph: null, comparisons: [],

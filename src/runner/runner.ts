@@ -10,6 +10,7 @@ import { languageOf, sha256 } from "./trace";
 import { unpackSamples } from "./summarize";
 // the user's own Python and PyTorch (#22), for the extension, which loads this bundle lazily
 export { engineLabel, probeInterpreter, resolvePython, runNative } from "./nativePython";
+export { NativeKernelSession } from "./nativeKernel";
 import { PENDING_BYTES, pendingEvents, type WorkerMessage, type WorkerRequest } from "./worker";
 
 export interface RunOptions {
@@ -175,7 +176,7 @@ export class Runner {
 export const SESSION_LOST = "the kernel restarted: the globals of earlier cells are lost, and the next cell runs in a fresh session";
 
 /** The error of a cell that ended its session: the message says so; the stack, shown in the cell, on a line of its own. */
-function sessionLost(e: ScriptError): void {
+export function sessionLost(e: ScriptError): void {
   const stack = (e.stack ?? `${e.name}: ${e.message}`).trimEnd();
   e.stack = `${stack}\n\n${SESSION_LOST[0].toUpperCase()}${SESSION_LOST.slice(1)}.`;
   e.message += `; ${SESSION_LOST}`;

@@ -1,5 +1,6 @@
 # Backprop Ninja's runtime for the user's own Python and PyTorch (issue #22), run as a child process:
-#   python bpn_native.py --events-fd 3          (the request arrives as one JSON line on stdin)
+#   python bpn_native.py --events-fd 3          (the request arrives as one JSON line on stdin; with
+#                                                "kernel": true it is a notebook kernel's session)
 #   python bpn_native.py --probe                (prints {python, torch, device} as JSON and exits)
 # The script (or a notebook's code cells, in order, in one namespace) is compiled through the same AST
 # rewrite as the built-in engine's runtime (../site/_bpn_rewrite.py), with hooks for real PyTorch:
@@ -45,6 +46,7 @@ RETAIN_FIRST = 3  # backward() calls that keep their graph before any cmp (see _
 RETAIN_SHARE = 0.03  # after a cmp: the share of the run's time that recording retained graphs may take
 KEEP_CMP_NUMEL = 1 << 22  # cmp tensors larger than this are not copied for the diagnosis
 MAX_GRAPH_NODES = 5000  # protocol/trace.ts MAX_GRAPH_NODES
+CELL_END = b"\x00bpn-cell-end\x00"  # nativeKernel.ts CELL_END: a kernel cell's output ends here
 
 
 def _emit(kind, **fields):
@@ -601,11 +603,10 @@ def _open_names_fallback():
     builtins.open = open
 
 
-def run(req):
-    path = req["file"]
-    cells = req.get("cells")
-    os.chdir(req.get("cwd") or os.path.dirname(path))
-    sys.argv = [path, *req.get("argv", [])]
+def _setup(path, cwd, argv=()):
+    """The process's __main__ for `path`, the hooks the rewritten code calls, backward() wrapped."""
+    os.chdir(cwd or os.path.dirname(path))
+    sys.argv = [path, *argv]
     sys.path.insert(0, os.path.dirname(path))
     _open_names_fallback()
     mod = types.ModuleType("__main__")
@@ -616,6 +617,42 @@ def run(req):
         setattr(builtins, k, globals()[k])
     _install_backward()
     sys.modules["__main__"] = mod
+    return mod
+
+
+def _exec_unit(mod, index, filename, source):
+    """Compiles and runs one unit (the script, or a notebook cell) in mod; raises what it raises."""
+    _user_files.add(filename)
+    _cell[0] = index
+    if index is not None:
+        _emit("cell", index=index)
+    rewriter = _rewrite.Rewriter(index, inplace_hooks=False)
+    code = _rewrite.compile_source(source, filename, rewriter, display_last=index is not None)
+    exec(code, mod.__dict__)
+
+
+def _outcome(e, path):
+    """The done event's fields for a unit that raised e (SystemExit(0) is a normal end)."""
+    if isinstance(e, SystemExit):
+        if e.code in (None, 0):
+            return {"ok": True}
+        return {"ok": False, "error": {"type": "SystemExit", "message": str(e.code), "traceback": f"SystemExit: {e.code}\n",
+                                       "line": None, "column": None, "file": path, "cell": _cell[0], "kind": "runtime"}}
+    return {"ok": False, "error": _rewrite.error_report(e, _is_user_file, _label)}
+
+
+def _flush_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def run(req):
+    path = req["file"]
+    cells = req.get("cells")
+    mod = _setup(path, req.get("cwd"), req.get("argv", []))
     units = [(None, path, req["source"])] if cells is None else \
         [(c["index"], f"{path}#cell{c['index']}", c["source"]) for c in cells]
     import random
@@ -625,25 +662,11 @@ def run(req):
     result = {"ok": True}
     try:
         for index, filename, source in units:
-            _user_files.add(filename)
-            _cell[0] = index
-            if index is not None:
-                _emit("cell", index=index)
-            rewriter = _rewrite.Rewriter(index, inplace_hooks=False)
-            code = _rewrite.compile_source(source, filename, rewriter, display_last=index is not None)
-            exec(code, mod.__dict__)
-    except SystemExit as e:
-        if e.code not in (None, 0):
-            result = {"ok": False, "error": {"type": "SystemExit", "message": str(e.code), "traceback": f"SystemExit: {e.code}\n",
-                                             "line": None, "column": None, "file": path, "cell": None, "kind": "runtime"}}
+            _exec_unit(mod, index, filename, source)
     except BaseException as e:  # noqa: BLE001 - the user's error (or Stop's KeyboardInterrupt) is the result
-        result = {"ok": False, "error": _rewrite.error_report(e, _is_user_file, _label)}
+        result = _outcome(e, path)
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001
-                pass
+        _flush_streams()
     try:
         _flush_bindings()
     except KeyboardInterrupt:  # a second Stop while summarizing: end with what was sent
@@ -651,6 +674,52 @@ def run(req):
     _emit("done", **result)
     if req.get("requestsFd") is not None:
         _serve(int(req["requestsFd"]))
+
+
+def kernel(req, requests):
+    """A notebook kernel's session: cells arrive one at a time ({"op": "cell", index, source}) on
+    `requests` (the request's requestsFd; stdin is the cells' own) and run in one __main__, globals kept, as in a Jupyter kernel; after each cell's done
+    event the host may ask its questions (_answer) about that cell until it sends the next one.
+    SIGINT (Stop) raises KeyboardInterrupt only while a cell runs; between cells it is ignored, so a
+    Stop that arrives as the cell ends cannot break the session."""
+    import signal
+    path = req["file"]
+    mod = _setup(path, req.get("cwd"))
+    _start.update(path=path, main=mod)
+    idle = lambda *_: None  # noqa: E731
+    signal.signal(signal.SIGINT, idle)
+    for line in requests:
+        msg = json.loads(line)
+        if msg.get("op") != "cell":
+            try:
+                reply = _answer(msg)
+            except Exception as e:  # noqa: BLE001
+                reply = {"error": f"{type(e).__name__}: {e}"}
+            _emit("reply", **reply)
+            continue
+        index = msg["index"]
+        for key in [k for k in _sites if k[3] == index]:  # a re-run cell's old bindings go
+            del _sites[key]
+        _cmp_kept.clear()  # the rows (and the diagnosis's copies) are this cell's
+        filename = f"{path}#cell{index}"
+        _units[:] = [(index, filename, msg["source"])]
+        result = {"ok": True}
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            _exec_unit(mod, index, filename, msg["source"])
+        except BaseException as e:  # noqa: BLE001 - the cell's error is its result
+            result = _outcome(e, path)
+        finally:
+            signal.signal(signal.SIGINT, idle)
+            _flush_streams()
+        _flush_bindings()
+        _flush_streams()
+        for fd in (1, 2):  # the host reads the cell's output up to here before it ends the cell
+            try:
+                os.write(fd, CELL_END)
+            except OSError:
+                pass
+        _emit("done", **result)
 
 
 def probe():
@@ -672,7 +741,11 @@ def main():
     import torch
     _emit("hello", torch=torch.__version__, python=sys.version.split()[0],
           device="cuda" if torch.cuda.is_available() else "cpu")
-    run(req)
+    if req.get("kernel"):
+        with os.fdopen(int(req["requestsFd"]), "r", encoding="utf-8") as requests:
+            kernel(req, requests)
+    else:
+        run(req)
 
 
 if __name__ == "__main__":

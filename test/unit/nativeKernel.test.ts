@@ -1,0 +1,149 @@
+// The notebook kernel on the user's own Python and PyTorch (#22): one Debian python3 process per
+// session, globals kept between cells, Stop as KeyboardInterrupt, a crash or a restart ending the
+// session. Expected cmp verdicts come from the same interpreter's torch, computed in the cells.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { RunEvent } from "../../src/protocol/trace";
+import { NativeKernelSession } from "../../src/runner/nativeKernel";
+import { probeInterpreter } from "../../src/runner/nativePython";
+import { SESSION_LOST } from "../../src/runner/runner";
+
+const PYTHON = "/usr/bin/python3";
+
+describe("native notebook kernel (the user's own PyTorch)", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let file: string;
+  const sessions: NativeKernelSession[] = [];
+
+  before(async function () {
+    if (!fs.existsSync(PYTHON)) this.skip();
+    try {
+      await probeInterpreter(PYTHON);
+    } catch (e) {
+      console.log(`      skipped: ${(e as Error).message}`);
+      this.skip();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-native-kernel-"));
+    file = path.join(dir, "nb.ipynb");
+    fs.writeFileSync(file, "{}");
+  });
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.dispose()));
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = (opts: { interruptGraceMs?: number; maxOutputBytes?: number } = {}) => {
+    const s = new NativeKernelSession(file, { python: PYTHON, ...opts });
+    sessions.push(s);
+    return s;
+  };
+  /** onEvent that calls `act` once, at the cell's first output */
+  const atFirstOutput = (act: () => void) => {
+    let done = false;
+    return (e: RunEvent) => {
+      if (e.type === "output" && !done) { done = true; act(); }
+    };
+  };
+  const stdout = (t: { output: { stream: string; text: string }[] }) => t.output.filter((o) => o.stream === "stdout").map((o) => o.text).join("");
+
+  it("keeps globals between cells; shows the last expression; cmp rows and tensors of the session", async () => {
+    const k = open();
+    const events: RunEvent[] = [];
+    const t1 = await k.runCell({ index: 0, source: "import torch\ntorch.manual_seed(0)\nx = torch.randn(3, 4, requires_grad=True)\nprint('hello')" }, (e) => events.push(e)).trace;
+    assert.equal(t1.status, "ok", t1.error?.stack);
+    assert.equal(stdout(t1), "hello\n");
+    assert.equal(events.map((e) => (e.type === "output" ? e.chunk.text : "")).join(""), "hello\n", "the output streamed");
+    assert.match(t1.engine ?? "", /^PyTorch \d/);
+    const session = k.session;
+    const t2 = await k.runCell({ index: 1, source: "y = (x * x).sum()\ny.backward()\ndx = 2 * x\ncmp = lambda *a: None\ncmp('x', dx, x)\nx.shape" }, (e) => events.push(e)).trace;
+    assert.equal(t2.status, "ok", t2.error?.stack);
+    assert.equal(k.session, session, "the same session");
+    assert.deepEqual(events.filter((e) => e.type === "display").map((e) => (e as { text: string }).text), ["torch.Size([3, 4])"]);
+    assert.deepEqual(t2.comparisons.map((c) => [c.name, c.status, c.cell, c.line]), [["x", "exact", 1, 5]]);
+    assert.deepEqual(t2.tensors.map((t) => t.name).sort(), ["dx", "x", "y"], "earlier cells' bindings too");
+    assert.equal(t2.graph?.source, "backward");
+  });
+
+  it("an error names its cell's file and line; the session goes on", async () => {
+    const k = open();
+    await k.runCell({ index: 0, source: "a = 1" }).trace;
+    const t = await k.runCell({ index: 3, source: "b = a + 1\nraise ValueError('boom')" }).trace;
+    assert.equal(t.status, "error");
+    assert.equal(t.error?.name, "ValueError");
+    assert.deepEqual([t.error?.place?.line, t.error?.place?.cell], [2, 3]);
+    assert.match(t.error?.stack ?? "", /nb\.ipynb#cell3", line 2/);
+    const after = await k.runCell({ index: 4, source: "print(a, b)" }).trace;
+    assert.equal(stdout(after), "1 2\n");
+  });
+
+  it("Stop: KeyboardInterrupt in the cell, globals kept; a cell that catches it loses its process after the grace", async () => {
+    const k = open({ interruptGraceMs: 1500 });
+    await k.runCell({ index: 0, source: "import time\nkept = 42" }).trace;
+    const session = k.session;
+    const run = k.runCell({ index: 1, source: "print('start', flush=True)\nwhile True:\n    time.sleep(0.01)" }, atFirstOutput(() => k.interrupt()));
+    const t = await run.trace;
+    assert.equal(t.error?.name, "KeyboardInterrupt");
+    const next = await k.runCell({ index: 2, source: "print(kept)" }).trace;
+    assert.equal(stdout(next), "42\n");
+    assert.equal(k.session, session);
+
+    const stubborn = k.runCell({ index: 3, source: "print('go', flush=True)\nwhile True:\n    try:\n        time.sleep(0.01)\n    except KeyboardInterrupt:\n        pass" }, atFirstOutput(() => k.interrupt()));
+    const t0 = Date.now();
+    const s = await stubborn.trace;
+    assert.equal(s.error?.name, "KernelRestarted");
+    assert.ok(s.error?.message.includes(SESSION_LOST), s.error?.message);
+    assert.ok(Date.now() - t0 < 10_000);
+    const fresh = await k.runCell({ index: 4, source: "print('kept' in globals())" }).trace;
+    assert.equal(stdout(fresh), "False\n");
+    assert.equal(k.session, session + 1, "a new session");
+  });
+
+  it("a crash of the process (os._exit) is the cell's error; the next cell starts a new session", async () => {
+    const k = open();
+    await k.runCell({ index: 0, source: "v = 1" }).trace;
+    const t = await k.runCell({ index: 1, source: "import os, sys\nprint('bye', flush=True)\nos._exit(7)" }).trace;
+    assert.equal(t.status, "error");
+    assert.equal(t.error?.name, "ProcessExit");
+    assert.match(t.error?.message ?? "", /exit code 7/);
+    assert.ok(t.error?.message.includes(SESSION_LOST));
+    assert.equal(stdout(t), "bye\n");
+    const next = await k.runCell({ index: 2, source: "print('v' in globals())" }).trace;
+    assert.equal(stdout(next), "False\n");
+  });
+
+  it("restart ends a running cell; a huge print is capped per cell", async () => {
+    const k = open({ maxOutputBytes: 10_000 });
+    const run = k.runCell({ index: 0, source: "print('x' * 100, flush=True)\nimport time\ntime.sleep(60)" }, atFirstOutput(() => k.restart()));
+    const t = await run.trace;
+    assert.equal(t.error?.name, "KernelRestarted");
+    const big = await k.runCell({ index: 1, source: "for i in range(10000):\n    print('y' * 99)\nprint('end')" }).trace;
+    assert.equal(big.status, "ok", big.error?.stack);
+    assert.ok(big.outputTruncated);
+    assert.ok(Buffer.byteLength(stdout(big)) <= 10_000);
+    assert.ok(big.droppedOutputBytes > 900_000);
+  });
+
+  it("the diagnosis of a wrong row runs in the session, before the next cell", async () => {
+    const k = open();
+    const t = await k.runCell({
+      index: 0,
+      source: "import torch\ncmp = lambda *a: None\na = torch.randn(4, 5, requires_grad=True)\nb = a.exp()\nc = (b * 3).sum()\nb.retain_grad()\nc.backward()\ndb = torch.full_like(b, 3.0)\nda = db * b * 1.5\ncmp('b', db, b)\ncmp('a', da, a)",
+    }).trace;
+    assert.equal(t.status, "ok", t.error?.stack);
+    assert.deepEqual(t.comparisons.map((c) => [c.name, c.status]), [["b", "exact"], ["a", "wrong"]]);
+    assert.ok(t.comparisons[1].diagnosis || t.notes.length, `a diagnosis or a note: ${JSON.stringify(t.notes)}`);
+    const next = await k.runCell({ index: 1, source: "print(c.item() > 0)" }).trace;
+    assert.equal(next.status, "ok");
+  });
+
+  it("no interpreter at the path: a clear message in the cell", async () => {
+    const k = new NativeKernelSession(file, { python: path.join(dir, "no-such-python") });
+    const t = await k.runCell({ index: 0, source: "1" }).trace;
+    assert.equal(t.status, "error");
+    assert.match(t.error?.message ?? "", /No Python interpreter .*no-such-python.* was found/);
+    await k.dispose();
+  });
+});
