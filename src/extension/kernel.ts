@@ -6,7 +6,7 @@
 // so the panel, CodeLens and Problems follow the notebook as they follow a script.
 import * as vscode from "vscode";
 import { relabelCellFrames, type RunEvent, type Trace } from "../protocol/trace";
-import type { KernelSession } from "../runner/runner";
+import type { KernelSession, NativeKernelSession } from "../runner/runner";
 import { chartSvg } from "../../webview/chart/render";
 import { cmpTableHtml, cmpTableText } from "./cellOutput";
 import { readConfig } from "./config";
@@ -28,7 +28,9 @@ const CLEAR_AFTER_MS = 250;
 const JUPYTER_EXTENSION = "ms-toolsai.jupyter";
 
 interface NotebookState {
-  session: KernelSession;
+  /** the built-in engine's, or the user's own interpreter's (backpropNinja.pythonBackend, #22) */
+  session: KernelSession | NativeKernelSession;
+  backend: "builtin" | "interpreter";
   /** the session the accumulated trace belongs to (a restart starts both afresh) */
   sessionId: number;
   order: number;
@@ -164,13 +166,20 @@ export class NotebookKernel implements vscode.Disposable {
   private stateOf(notebook: vscode.NotebookDocument): NotebookState {
     const key = notebook.uri.toString();
     let state = this.notebooks.get(key);
+    const config = readConfig();
+    if (state && state.backend !== config.pythonBackend && !state.session.busy) {
+      // the backend was switched: the next cell starts a session on the new one
+      void state.session.dispose().catch((e) => this.error(e));
+      state = undefined;
+    }
     if (!state) {
       this.runner ??= loadRunner(this.context);
       const workspace = vscode.workspace.getWorkspaceFolder(notebook.uri)?.uri.fsPath;
-      const session = new this.runner.KernelSession(notebook.uri.fsPath, {
-        workspace, env: this.runner.workspaceNames(notebook.uri.fsPath, workspace),
-      });
-      state = { session, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0, closed: false, cellVersions: new Map(), cellOrders: new Map() };
+      const env = this.runner.workspaceNames(notebook.uri.fsPath, workspace);
+      const session = config.pythonBackend === "interpreter"
+        ? new this.runner.NativeKernelSession(notebook.uri.fsPath, { python: this.runner.resolvePython(config.pythonPath), env })
+        : new this.runner.KernelSession(notebook.uri.fsPath, { workspace, env });
+      state = { session, backend: config.pythonBackend, sessionId: 0, order: 0, queue: Promise.resolve(), interrupted: false, lastInterrupt: 0, closed: false, cellVersions: new Map(), cellOrders: new Map() };
       this.notebooks.set(key, state);
     }
     return state;
