@@ -56,14 +56,14 @@ const SAME_STOP_MS = 500;
 
 /**
  * A cell run's end; `at`: performance.now() when the kernel got the request, started the cell, had its
- * trace, had sent the cell's outputs, had published the notebook's trace and heard the outputs were
- * applied (the timings suite). The event fires then: the cell's outputs are in the document.
+ * trace, had sent the cell's outputs, heard they were applied, and had published the notebook's trace
+ * (the timings suite). The event fires then: the cell's outputs are in the document.
  */
 export interface CellRun {
   notebook: vscode.NotebookDocument;
   cell: number;
   ms: number;
-  at: { requested: number; started: number; ran: number; sent: number; published: number; written: number };
+  at: { requested: number; started: number; ran: number; sent: number; written: number; published: number };
 }
 
 export class NotebookKernel implements vscode.Disposable {
@@ -331,18 +331,18 @@ export class NotebookKernel implements vscode.Disposable {
       if (e.kind === "memory") err.stack = `${err.stack.trimEnd()} ${memoryHint(memoryMb)}`;
       outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
     }
-    // the last printed text and the results in one edit, the execution's end right behind it; the
-    // panel and the editors get the notebook's trace while the workbench applies them (the outputs'
-    // edit is ahead of their updates in the channel to the workbench)
+    // the last printed text and the results in one edit; the panel and the editors get the
+    // notebook's trace once the workbench has applied it (published first, their updates delay the
+    // cell's outputs)
     const { edited } = await stream.close(outputs);
     const sentAt = performance.now();
+    await edited;
+    const writtenAt = performance.now();
     exec.end(trace.status === "ok", Date.now());
     this.runs.publish(notebook.uri, notebook.version, { outcome, trace: state.trace }, { versions: new Map(state.cellVersions), ran: cell.index });
-    const publishedAt = performance.now();
-    await edited;
     this.didRunCell.fire({
       notebook, cell: cell.index, ms: Date.now() - t0,
-      at: { requested, started, ran: ranAt, sent: sentAt, published: publishedAt, written: performance.now() },
+      at: { requested, started, ran: ranAt, sent: sentAt, written: writtenAt, published: performance.now() },
     });
   }
 
@@ -430,7 +430,7 @@ class CellOutputs {
 
   /**
    * Puts what is pending and `results` (the cell's own outputs) in the cell once the earlier edits
-   * are in. `edited` resolves when the workbench has applied them; the execution may end before.
+   * are in. `edited` resolves when the workbench has applied them.
    */
   async close(results: vscode.NotebookCellOutput[] = []): Promise<{ edited: Thenable<void> }> {
     clearTimeout(this.timer);

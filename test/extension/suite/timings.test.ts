@@ -152,7 +152,7 @@ interface RerunTimings { toCell: number[]; toPanel: number[]; both: number[]; ph
 async function timeReruns(api: BackpropNinjaApi, nb: vscode.NotebookDocument, cell: number, times: number, settleMs: number, toggle?: readonly [string, string]): Promise<RerunTimings> {
   const t: RerunTimings = {
     toCell: [], toPanel: [], both: [],
-    phases: { "request → kernel": [], "→ cell started": [], "→ trace (runner)": [], "→ outputs sent": [], "→ published": [], "→ outputs applied (workbench)": [] },
+    phases: { "request → kernel": [], "→ cell started": [], "→ trace (runner)": [], "→ outputs sent": [], "→ outputs applied (workbench)": [], "→ published": [] },
   };
   for (let i = 0; i < times; i++) {
     const doc = nb.cellAt(cell).document;
@@ -174,7 +174,7 @@ async function timeReruns(api: BackpropNinjaApi, nb: vscode.NotebookDocument, ce
     const t0 = performance.now();
     // (the execute command itself resolves later than the kernel's end: not counted)
     const e = await runCells(api, nb, cell);
-    const marks = [t0, e.at.requested, e.at.started, e.at.ran, e.at.sent, e.at.published, e.at.written];
+    const marks = [t0, e.at.requested, e.at.started, e.at.ran, e.at.sent, e.at.written, e.at.published];
     Object.values(t.phases).forEach((v, k) => v.push(marks[k + 1] - marks[k]));
     const version = api.runs.last(nb.uri)!.version;
     const find = () => renders.find((x) => x.version === version && x.at >= e.at.published);
