@@ -8,14 +8,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { StringDecoder } from "node:string_decoder";
-import type { NamedTensor, RunEvent, ScriptError, Trace } from "../protocol/trace";
+import type { Figure, NamedTensor, RunEvent, ScriptError, Trace } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { pairTensors } from "./trace";
 import type { RunHandle } from "./runner";
 import { sessionLost } from "./runner";
 import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
 import {
-  NATIVE_INTERRUPT_GRACE_MS, emptyTrace, engineLabel, nativeComparison, nativeRuntime, probeInterpreter, scriptError,
+  NATIVE_INTERRUPT_GRACE_MS, addNativeValues, emptyTrace, nativeFigure, engineLabel, nativeComparison, nativeRuntime, probeInterpreter, scriptError,
   type InterpreterInfo, type NativeError, type NativeEvent,
 } from "./nativePython";
 
@@ -56,6 +56,8 @@ interface CellState {
   onEvent?: (e: RunEvent) => void;
   tensors: NamedTensor[];
   graph?: NativeGraph;
+  values?: Extract<NativeEvent, { t: "values" }>;
+  figures: Figure[];
   done?: { ok: boolean; error?: NativeError };
   waiting: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }[];
   /** the `done` event, or the process's end */
@@ -248,6 +250,8 @@ export class NativeKernelSession {
         case "cmp": cell.rec.comparison(nativeComparison(e, cell.rec.comparisons.length)); break;
         case "bindings": cell.tensors = e.tensors.map(({ device: _d, ...t }, id): NamedTensor => ({ ...t, kind: "tensor", id })); break;
         case "graph": { const { t: _t, ...g } = e; cell.graph = g; break; }
+        case "values": cell.values = e; break;
+        case "figure": cell.figures.push(nativeFigure(e)); break;
         case "reply": { const { t: _t, ...r } = e; cell.waiting.shift()?.resolve(r); break; }
         case "done": cell.done = e; cell.end(); break;
       }
@@ -271,7 +275,7 @@ export class NativeKernelSession {
     const ended = new Promise<void>((resolve) => (end = resolve));
     const output = new Promise<void>((resolve) => (outputEnded = resolve));
     const state: CellState = {
-      rec: new RunRecorder(onEvent, this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES), tensors: [], waiting: [], ended, end, onEvent,
+      rec: new RunRecorder(onEvent, this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES), tensors: [], figures: [], waiting: [], ended, end, onEvent,
       streamsEnded: new Set(), output, outputEnded,
     };
     proc.cell = state;
@@ -314,12 +318,15 @@ export class NativeKernelSession {
     pairTensors(state.tensors);
     const drawn = state.graph && state.graph.nodes.length ? protocolGraph(state.graph, state.tensors, rec.comparisons) : null;
     const totalMs = performance.now() - t0;
-    return {
+    const trace: Trace = {
       ...emptyTrace(file, cell.source, undefined, startedAt, engineLabel(proc.info)),
       status: error?.kind === "cancelled" ? "cancelled" : error ? "error" : "ok", error,
       timings: { totalMs, prepareMs: 0, runMs: totalMs, traceMs: 0 },
       tensors: state.tensors, graph: drawn, comparisons: rec.comparisons, output: rec.output, notes: rec.notes, series: rec.seriesList(),
       outputTruncated: rec.droppedOutputBytes > 0, droppedOutputBytes: rec.droppedOutputBytes,
     };
+    if (state.values) addNativeValues(trace, state.values);
+    if (state.figures.length) trace.figures = state.figures;
+    return trace;
   }
 }

@@ -10,13 +10,15 @@ import * as readline from "node:readline";
 import { noGradMessage, shapeMismatch, shapeNote, type Comparison } from "../engine/cmp";
 import { notebookCodeCells } from "../python/notebook";
 import {
-  TRACE_VERSION, decodeNumber, type FiniteDifferenceReport, type JsonNumber, type NamedTensor, type Place, type RunEvent, type Sample, type ScriptError, type Trace, type TraceComparison,
+  TRACE_VERSION, decodeNumber, encodeNumber, type FiniteDifferenceReport, type Figure, type JsonNumber, type NamedTensor, type NamedValue, type Place, type RunEvent, type Sample, type ScriptError, type Trace, type TraceComparison,
 } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { languageOf, pairTensors, sha256 } from "./trace";
 import type { RunHandle } from "./runner";
 import { finiteDifferenceCheck, type ShiftedLoss } from "./finiteDifference";
 import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
+import type { PyValueGraph } from "../python/types";
+import { addValueRoots, type ValueTableNode } from "./valueRoots";
 
 /** How long the interpreter gets to honour Stop's SIGINT (KeyboardInterrupt) before SIGTERM. */
 export const NATIVE_INTERRUPT_GRACE_MS = 3000;
@@ -122,9 +124,11 @@ export type NativeEvent =
   | { t: "hello"; torch: string; python: string; device: string }
   | { t: "cell"; index: number }
   | { t: "display"; cell?: number; text: string }
+  | { t: "figure"; cell: number | null; svg: string; title: string | null }
   | ({ t: "cmp" } & NativeComparison)
   | { t: "bindings"; tensors: (Omit<NamedTensor, "kind" | "id"> & { device: string })[] }
   | ({ t: "graph" } & NativeGraph)
+  | ({ t: "values"; bound: (Place & { name: string; data: number | null; grad: number | null })[] } & PyValueGraph)
   | { t: "reply"; [key: string]: unknown }
   | { t: "done"; ok: boolean; error?: NativeError };
 
@@ -188,6 +192,24 @@ export function scriptError(e: NativeError): ScriptError {
   return { kind, name: e.type, message: e.message, place, stack: e.traceback };
 }
 
+/** A figure a cell displayed (a graphviz Digraph drawn by the user's own dot). */
+export const nativeFigure = (e: Extract<NativeEvent, { t: "figure" }>): Figure =>
+  ({ kind: "svg", svg: e.svg, ...(e.title ? { title: e.title } : {}), ...(e.cell !== null ? { cell: e.cell } : {}) });
+
+/** micrograd (#22): the Values the run bound (the last binding of each name) and its roots, as the built-in engine reports them. */
+export function addNativeValues(trace: Trace, v: Extract<NativeEvent, { t: "values" }>): void {
+  const byName = new Map(v.bound.map((b) => [b.name, b]));
+  trace.values = [...byName.values()].map(({ name, data, grad, ...place }, id): NamedValue => ({
+    kind: "value", id, name, ...place, data: encodeNumber(data ?? NaN), grad: encodeNumber(grad ?? NaN), op: "",
+  }));
+  if (!v.nodes.length) return;
+  const table = new Map<number, ValueTableNode>(v.nodes.map((n) => [n.id, { op: n.op, name: n.name || undefined, data: n.data, grad: n.grad, inputs: n.children }]));
+  addValueRoots(trace, table, v.roots.map((r) => ({
+    value: r.node, kind: r.kind, name: r.name ?? undefined, nodes: r.count, whole: r.whole,
+    place: { line: r.line, column: r.col + 1, ...(r.cell !== null ? { cell: r.cell } : {}) },
+  })));
+}
+
 /** Runs `file` (a .py script or an .ipynb's code cells in order) under the user's interpreter. */
 export function runNative(file: string, opts: NativeRunOptions, live?: Set<RunHandle>): RunHandle {
   file = path.resolve(file);
@@ -249,6 +271,8 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
   let cell: number | undefined;
   let tensors: NamedTensor[] = [];
   let graph: NativeGraph | undefined;
+  let values: Extract<NativeEvent, { t: "values" }> | undefined;
+  const figures: Figure[] = [];
   let diagnosing: Promise<void> | undefined;
   let finiteDifference: FiniteDifferenceReport | undefined;
   const requests = child.stdio[4] as NodeJS.WritableStream;
@@ -278,6 +302,8 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
         tensors = e.tensors.map(({ device: _d, ...t }, id): NamedTensor => ({ ...t, kind: "tensor", id }));
         break;
       case "graph": { const { t: _t, ...g } = e; graph = g; break; }
+      case "values": values = e; break;
+      case "figure": figures.push(nativeFigure(e)); break;
       case "reply": { const { t: _t, ...r } = e; waiting.shift()?.resolve(r); break; }
       case "done":
         done = e;
@@ -356,6 +382,8 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
       tensors, graph: drawn, comparisons: rec.comparisons, output: rec.output, ...(finiteDifference ? { finiteDifference } : {}), notes: rec.notes, series: rec.seriesList(),
       outputTruncated: rec.droppedOutputBytes > 0, droppedOutputBytes: rec.droppedOutputBytes,
     };
+    if (values) addNativeValues(trace, values);
+    if (figures.length) trace.figures = figures;
     resolve(trace);
   });
   return end;

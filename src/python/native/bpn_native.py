@@ -34,10 +34,13 @@ def _load_shared(name):
 
 _rewrite = _load_shared("_bpn_rewrite")
 _pretty = _load_shared("_bpn_pretty")
+_values = _load_shared("_bpn_values")
 _events = None  # the events pipe (a text file, line buffered)
 _sites = {}  # (name, line, col, cell) → value, as in _bpn_runtime.py
 _user_files = set()
 _cell = [None]
+_roots = {}  # (kind, line, col, cell, name) → the micrograd Value last passed to backward() / draw_dot() there
+_value_classes = []  # (cell, first line, last line) of each `class Value`: its `out`s are no roots
 _units = []  # (cell index or None, filename, source) of the run, for the probes
 _start = {}  # the random state the run started in, for the probes
 _cmp_kept = []  # per cmp row: (tensor, manual copy, grad copy) for the graph's ids and the diagnosis
@@ -199,14 +202,44 @@ def _comparison(line, col, name, manual, t):
 
 
 def __bpn_root__(v, key):
-    return v  # micrograd roots: not reported by this runtime yet
+    if _values.is_value(v):
+        _roots[key] = v
+    return v
+
+
+def _svg_of(value):
+    """The SVG a Jupyter frontend would show for value (a graphviz Digraph's, drawn by its dot), or None."""
+    try:
+        bundle = value._repr_mimebundle_() if hasattr(value, "_repr_mimebundle_") else None
+        svg = (bundle or {}).get("image/svg+xml")
+        if svg is None and hasattr(value, "_repr_svg_"):
+            svg = value._repr_svg_()
+    except Exception as e:  # noqa: BLE001 - e.g. no `dot` on PATH: shown as text instead
+        sys.stderr.write(f"[backprop-ninja] {type(value).__name__} not drawn: {type(e).__name__}: {e}\n")
+        return None
+    return svg if isinstance(svg, str) else None
+
+
+def _show(value):
+    svg = _svg_of(value)
+    if svg is not None:
+        _emit("figure", cell=_cell[0], svg=svg, title=getattr(value, "name", None) or None)
+    else:
+        _emit("display", cell=_cell[0], text=_pretty.pretty(value))
 
 
 def __bpn_display__(value, always):
-    """A notebook cell's last expression is shown, as IPython's Out[n]; a script shows nothing."""
+    """A notebook cell's last expression is shown, as IPython's Out[n] (SVG when it has one, as a
+    Digraph does); a script shows nothing."""
     if always and value is not None:
-        _emit("display", cell=_cell[0], text=_pretty.pretty(value))
+        _show(value)
     return value
+
+
+def _display(*values, **_kwargs):
+    """IPython's display(), which notebooks call without importing it."""
+    for v in values:
+        _show(v)
 
 
 # ---------------------------------------------------------------- the backward graph
@@ -585,6 +618,13 @@ def _flush_bindings():
     _emit("bindings", tensors=tensors)
     if graph is not None:
         _emit("graph", **graph)
+    try:
+        values = _values.report(_sites, _roots, _value_classes)
+        if values is not None:
+            _emit("values", bound=[{"name": k[0], **_place(k), "data": _values.num(v.data), "grad": _values.num(v.grad)}
+                                   for k, v in _sites.items() if _values.is_value(v)], **values)
+    except Exception as e:  # noqa: BLE001 - the run's results stand without the Values
+        sys.stderr.write(f"[backprop-ninja] the micrograd Values were not read: {type(e).__name__}: {e}\n")
 
 
 def _open_names_fallback():
@@ -615,6 +655,8 @@ def _setup(path, cwd, argv=()):
     builtins.__bpn_sites__ = _sites
     for k in ("__bpn_cmp__", "__bpn_root__", "__bpn_display__"):
         setattr(builtins, k, globals()[k])
+    if not hasattr(builtins, "display"):
+        builtins.display = _display
     _install_backward()
     sys.modules["__main__"] = mod
     return mod
@@ -626,7 +668,7 @@ def _exec_unit(mod, index, filename, source):
     _cell[0] = index
     if index is not None:
         _emit("cell", index=index)
-    rewriter = _rewrite.Rewriter(index, inplace_hooks=False)
+    rewriter = _rewrite.Rewriter(index, _value_classes, inplace_hooks=False)
     code = _rewrite.compile_source(source, filename, rewriter, display_last=index is not None)
     exec(code, mod.__dict__)
 
@@ -698,8 +740,10 @@ def kernel(req, requests):
             _emit("reply", **reply)
             continue
         index = msg["index"]
-        for key in [k for k in _sites if k[3] == index]:  # a re-run cell's old bindings go
+        for key in [k for k in _sites if k[3] == index]:  # a re-run cell's old bindings and roots go
             del _sites[key]
+        for key in [k for k in _roots if k[3] == index]:
+            del _roots[key]
         _cmp_kept.clear()  # the rows (and the diagnosis's copies) are this cell's
         filename = f"{path}#cell{index}"
         _units[:] = [(index, filename, msg["source"])]

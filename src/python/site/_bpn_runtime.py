@@ -28,6 +28,7 @@ import sys
 
 import _bpn_host as _host
 import _bpn_rewrite as _rewrite
+import _bpn_values as _values
 import _bpn_display
 from pyodide.ffi import JsException, to_js
 
@@ -100,95 +101,16 @@ def _is_user_file(filename):
 
 
 # ---------------------------------------------------------------- micrograd Values
-def _is_value(v):
-    t = type(v)
-    return t.__name__ == "Value" and hasattr(v, "data") and hasattr(v, "grad") and hasattr(v, "_prev")
-
-
-def _num(x):
-    try:
-        f = float(x)
-    except Exception:
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _inputs(v):
-    return [p for p in (getattr(v, "_prev", ()) or ()) if _is_value(p)]
-
-
-def _ancestors(v, limit):
-    """ids of the Values `v` was computed from, and its own (at most `limit`)."""
-    seen = {id(v)}
-    stack = [v]
-    while stack and len(seen) < limit:
-        for p in _inputs(stack.pop()):
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append(p)
-    return seen
-
-
-def _value_graph(candidates, names, limit=5000, count_limit=200000):
-    """The roots the panel can draw (candidates: (kind, name or None, line, col, cell, value)), each
-    with its size and whether another root contains it, and the Values of each root's graph: the
-    `limit` nearest it, breadth first."""
-    ids = {}
-    order = []
-
-    def node(v):
-        if id(v) not in ids:
-            ids[id(v)] = len(order)
-            order.append(v)
-        return ids[id(v)]
-
-    within = {}
-    for *_, v in candidates:
-        if id(v) in within:
-            continue
-        within[id(v)] = _ancestors(v, count_limit)
-        node(v)
-        seen = {id(v)}
-        queue = [v]
-        head = 0
-        while head < len(queue) and len(seen) < limit:
-            for p in _inputs(queue[head]):
-                if id(p) not in seen and len(seen) < limit:
-                    seen.add(id(p))
-                    queue.append(p)
-                    node(p)
-            head += 1
-    roots = []
-    for kind, name, line, col, cell, v in candidates:
-        whole = not any(k != id(v) and id(v) in a for k, a in within.items())
-        roots.append({"node": ids[id(v)], "kind": kind, "name": name, "line": line, "col": col, "cell": cell,
-                      "count": len(within[id(v)]), "whole": whole})
-    nodes = []
-    for v in order:
-        label = getattr(v, "label", "") or ""
-        nodes.append({
-            "id": ids[id(v)], "name": names.get(id(v)) or (label if isinstance(label, str) else ""),
-            "data": _num(v.data), "grad": _num(v.grad), "op": str(getattr(v, "_op", "") or ""),
-            "children": [ids[id(p)] for p in _inputs(v) if id(p) in ids],
-        })
-    return {"nodes": nodes, "roots": roots}
+_is_value, _num = _values.is_value, _values.num
 
 
 # ---------------------------------------------------------------- reporting
 def _flush_bindings():
-    values = []
-    value_names = {}
     for (name, line, col, cell), v in _sites.items():
         if isinstance(v, Tensor):
             _host.bindTensor(name, v._t, line, col, cell)
-        elif _is_value(v):
-            values.append(v)
-            value_names[id(v)] = name
-    if values or _roots:
-        candidates = [("named", name, line, col, cell, v) for (name, line, col, cell), v in _sites.items()
-                      if _is_value(v) and not any(c == cell and a <= line <= b for c, a, b in _value_classes)]
-        candidates += [(kind, name, line, col, cell, v) for (kind, line, col, cell, name), v in _roots.items()]
-        graph = _value_graph(candidates, value_names)
+    graph = _values.report(_sites, _roots, _value_classes)
+    if graph is not None:
         for (name, line, col, cell), v in _sites.items():
             if _is_value(v):
                 _host.bindValue(name, line, col, cell, _num(v.data), _num(v.grad))
