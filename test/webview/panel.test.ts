@@ -228,6 +228,10 @@ describe("gradient panel (webview, Chromium)", function () {
     await page.locator("[data-testid=running-other]").waitFor();
     assert.match(await page.locator("[data-testid=running-other]").innerText(), /running train_ninja\.ts/);
     await screenshot(page, "19-header-running-other");
+    // a notebook kernel's trace ends with one cell's run: the time is that cell's, and the header says so
+    await postToPanel(page, { type: "snapshot", uri: "file:///work/exercise.ipynb", version: 2, stale: false, trace: { ...trace, ranCell: 4 } });
+    await page.locator(".app[data-version=\"2\"]").waitFor();
+    assert.match(await page.locator("[data-testid=run-time]").innerText(), /^cell 5 ran \d\d:\d\d:\d\d · [\d.]+ (ms|s)/);
   });
 
   it("one wrong gradient: wrong rows marked, the first wrong in backward order highlighted in table and graph", async () => {

@@ -28,7 +28,7 @@ export function RunHeader({ snap, running }: { snap: Snapshot; running: RunningI
         )}
         {m?.language && <span class="dim">{LANGUAGE[m.language] ?? m.language}</span>}
         {m?.engine && <span class="dim" data-testid="run-engine" title="the verdicts are this PyTorch's own numbers">· {m.engine}</span>}
-        {time && <span class="dim" data-testid="run-time" title={at!.toLocaleString()}>ran {time}{m?.durationMs !== undefined ? ` · ${fmtDuration(m.durationMs)}` : ""}</span>}
+        {time && <span class="dim" data-testid="run-time" title={at!.toLocaleString()}>{m?.ranCell !== undefined ? `cell ${m.ranCell + 1} ` : ""}ran {time}{m?.durationMs !== undefined ? ` · ${fmtDuration(m.durationMs)}` : ""}</span>}
         {snap.restored && <span class="dim" data-testid="restored">· kept from before the window reload</span>}
         {other && <span class="run-other" data-testid="running-other"><span class="codicon codicon-loading codicon-modifier-spin" /> running {other}…</span>}
       </div>
