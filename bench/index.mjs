@@ -68,6 +68,7 @@ const workloads = [
   ["mlp_python", quick ? 200 : 1000, "larger MLP through Python: bench/mlp.py (ours: Pyodide + our torch; PyTorch: CPython), steps/s", repeat],
   ["lecture_notebook", quick ? 3 : 9, "micrograd lecture-like notebook end to end (test/fixtures/lectures/micrograd_moons.ipynb: its own micrograd, make_moons, 15 training steps, decision boundary; ours: Pyodide + our numpy/sklearn/matplotlib; PyTorch column: native CPython with Debian's numpy/sklearn/matplotlib, no torch): first run with loading, then warm runs, ms", quick ? 1 : 3],
   ["memory", quick ? 2000 : 20000, "memory over a training run"],
+  ["native_overhead", quick ? 300 : 3000, "exercise 4's training (train_ninja.py) on /usr/bin/python3 + PyTorch, plain vs through the native backend's instrumented runtime (#22; goal: overhead_ratio ≤ 1.10), steps/s [median of 3 alternated pairs]"],
 ].filter(([name]) => !only || only.includes(name));
 
 const cpus = (await import("node:os")).cpus();
@@ -87,7 +88,7 @@ for (const [name, arg, title, runs = 1] of workloads) {
   const oursRuns = [], theirRuns = [];
   for (let i = 0; i < runs; i++) {
     oursRuns.push(run(process.execPath, ["--expose-gc", path.join(outDir, "workloads.js"), name, String(arg)]));
-    if (torch && !["panel", "vscode", "python_live"].includes(name)) theirRuns.push(run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)], name.endsWith("_threads") ? allThreads : env));
+    if (torch && !["panel", "vscode", "python_live", "native_overhead"].includes(name)) theirRuns.push(run(torch.py, [path.join(root, "bench/torch_workloads.py"), name, String(arg)], name.endsWith("_threads") ? allThreads : env));
   }
   const ours = medians(oursRuns), theirs = medians(theirRuns);
   results.workloads[name] = { ours, torch: theirs, ...(runs > 1 ? { runs: { ours: oursRuns, torch: theirRuns } } : {}) };

@@ -1,4 +1,5 @@
 // Benchmark workloads on our engine; each run prints one JSON line. Run through bench/index.mjs.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -9,6 +10,7 @@ import { outcomeOf } from "../src/extension/traceAdapter";
 import { compactTrace, type Trace } from "../src/protocol/trace";
 import { buildPanel, launch, serve } from "../test/webview/harness";
 import { loadPython, runPython } from "../src/python/index";
+import { runNative } from "../src/runner/nativePython";
 
 const NAMES = process.env.BACKPROP_NINJA_NAMES ?? "../shared/data/names.txt";
 
@@ -453,6 +455,41 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  },
+  async native_overhead(steps) {
+    // exercise 4's training (examples/python/train_ninja.py, which times its own loop) on Debian's
+    // /usr/bin/python3 + PyTorch: plain, then through the native backend's instrumented runtime,
+    // alternated three times; the medians and plain/instrumented (1.00: no overhead)
+    process.env.BPN_PYTHON_DIR ??= path.resolve(__dirname, "../src/python");
+    const python = "/usr/bin/python3";
+    const script = path.resolve(__dirname, "../examples/python/train_ninja.py");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-bench-native-"));
+    fs.symlinkSync(path.resolve(NAMES), path.join(dir, "names.txt"));
+    const rate = (out: string) => Number(/training: \d+ steps, ([\d.]+) steps\/s/.exec(out)?.[1] ?? NaN);
+    const env = { BPN_MAX_STEPS: String(steps), OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+    const plain: number[] = [], instrumented: number[] = [], plainMs: number[] = [], instrumentedMs: number[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        let t0 = performance.now();
+        const r = spawnSync(python, [script], { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 26 });
+        if (r.status !== 0) throw new Error(r.stderr);
+        plainMs.push(performance.now() - t0);
+        plain.push(rate(r.stdout));
+        t0 = performance.now();
+        const t = await runNative(script, { python, cwd: dir, env }).trace;
+        if (t.status !== "ok") throw new Error(t.error?.stack ?? t.error?.message);
+        instrumentedMs.push(performance.now() - t0);
+        instrumented.push(rate(t.output.map((o) => o.text).join("")));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+    return {
+      plain_steps_per_s: median(plain), instrumented_steps_per_s: median(instrumented),
+      overhead_ratio: median(plain) / median(instrumented),
+      plain_run_ms: median(plainMs), instrumented_run_ms: median(instrumentedMs),
+    };
   },
   memory(steps) {
     const { X, Y } = dataset();

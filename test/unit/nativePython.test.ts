@@ -251,6 +251,27 @@ describe("native Python backend (the user's own PyTorch)", function () {
     assert.match(trace.notes.join("\n"), /could not replay the backward graph: RuntimeError: .*modified by an inplace operation/);
   });
 
+  it("stats of a large tensor (no float64 copy): as numpy's float64 ones to display precision; NaN/Inf counted", async () => {
+    // 3M elements: over EXACT_STATS_NUMEL; the expected numbers from the same interpreter's numpy in float64
+    const body = "import torch\ntorch.manual_seed(0)\nbig = torch.randn(3000, 1000) * 2 + 1\nbad = big.clone()\nbad[0, :3] = float('nan')\nbad[1, 0] = float('inf')\n";
+    const file = script("big.py", body);
+    const plain = spawnSync(PYTHON, ["-c", body + "import json\nx = big.numpy().astype('float64')\nf = bad.numpy().astype('float64')\nf = f[~(f != f) & (abs(f) != float('inf'))]\n"
+      + "print(json.dumps([x.min(), x.max(), x.mean(), x.std(), f.mean(), f.std()]))"], { encoding: "utf8" });
+    assert.equal(plain.status, 0, plain.stderr);
+    const [min, max, mean, std, badMean, badStd] = JSON.parse(plain.stdout) as number[];
+    const trace = await runNative(file, { python: PYTHON }).trace;
+    assert.equal(trace.status, "ok", trace.error?.stack);
+    const big = trace.tensors.find((t) => t.name === "big")!.value.stats;
+    const bad = trace.tensors.find((t) => t.name === "bad")!.value.stats;
+    const near = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+    assert.deepEqual([big.min, big.max, big.numel, big.nanCount, big.infCount], [Math.fround(min), Math.fround(max), 3_000_000, 0, 0]);
+    near(big.mean, mean);
+    near(big.std, std);
+    assert.deepEqual([bad.nanCount, bad.infCount], [3, 1]);
+    near(bad.mean, badMean);
+    near(bad.std, badStd);
+  });
+
   it("no interpreter: a clear message, no crash", async () => {
     const file = script("any.py", "print(1)\n");
     const trace = await runNative(file, { python: path.join(dir, "no-such-python") }).trace;

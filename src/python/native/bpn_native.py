@@ -47,6 +47,7 @@ _cmp_kept = []  # per cmp row: (tensor, manual copy, grad copy) for the graph's 
 _bw = {"root": None, "root_grad": None, "retained": False, "calls": 0, "shapes": {}, "recording": 0.0}  # the last backward()
 RETAIN_FIRST = 3  # backward() calls that keep their graph before any cmp (see _install_backward)
 RETAIN_SHARE = 0.03  # after a cmp: the share of the run's time that recording retained graphs may take
+EXACT_STATS_NUMEL = 1 << 20  # tensors up to this size get their stats in float64 (see _stats)
 KEEP_CMP_NUMEL = 1 << 22  # cmp tensors larger than this are not copied for the diagnosis
 MAX_GRAPH_NODES = 5000  # protocol/trace.ts MAX_GRAPH_NODES
 CELL_END = b"\x00bpn-cell-end\x00"  # nativeKernel.ts CELL_END: a kernel cell's output ends here
@@ -95,9 +96,21 @@ def _diff_sample(a, b):
 
 
 def _stats(t):
+    """min, max, mean, std (population) over the finite elements, and the NaN/Inf counts, on the
+    tensor's device. In float64 as the built-in engine's, except for tensors over EXACT_STATS_NUMEL
+    elements: those in their own dtype, without a float64 copy (PyTorch's float32 sums are cascaded,
+    accurate for display), and without the NaN/Inf scan when the mean is finite."""
     import torch
-    x = t.detach().to(torch.float64).reshape(-1)
+    x = t.detach().reshape(-1)
     n = x.numel()
+    if n > EXACT_STATS_NUMEL and x.is_floating_point():
+        lo, hi = torch.aminmax(x)
+        std, mean = torch.std_mean(x, unbiased=False)
+        stats = [float(lo), float(hi), float(mean), float(std)]
+        if all(math.isfinite(v) for v in stats):  # a NaN or Inf would have reached the mean
+            return {"min": stats[0], "max": stats[1], "mean": stats[2], "std": stats[3], "nanCount": 0, "infCount": 0, "numel": n}
+    else:
+        x = x.to(torch.float64)
     finite = torch.isfinite(x)
     nan = int(torch.isnan(x).sum())
     inf = n - nan - int(finite.sum())
