@@ -38,9 +38,19 @@ export interface InterpreterInfo {
 
 /** Why an interpreter cannot be used, in words for the user. */
 export class InterpreterError extends Error {
-  constructor(message: string, readonly kind: "missing" | "no-torch" | "broken") {
+  constructor(message: string, readonly kind: "missing" | "no-torch" | "too-old" | "broken") {
     super(message);
   }
+}
+
+/** The oldest PyTorch the runtime works with (torch.frombuffer, aminmax, std_mean) and the oldest Python (ast end positions). */
+export const MIN_TORCH = [1, 10] as const;
+export const MIN_PYTHON = [3, 8] as const;
+
+/** Whether a version string ("1.13.0a0+git…", "3.11.2") is at least `min` (major, minor). */
+export function versionAtLeast(version: string, min: readonly [number, number]): boolean {
+  const [major, minor] = version.split(/[.+]/).map((x) => parseInt(x, 10));
+  return major > min[0] || (major === min[0] && (minor ?? 0) >= min[1]);
 }
 
 /** The interpreter to use: the machine-scoped setting, else `python3` on PATH (never the workspace's). */
@@ -88,13 +98,27 @@ function runProbe(python: string): Promise<InterpreterInfo> {
       : new InterpreterError(`Could not start "${python}": ${e.message}`, "broken")));
     child.on("close", (code) => {
       if (code === 0) {
+        let info: InterpreterInfo | undefined;
         try {
           const j = JSON.parse(out.trim().split("\n").pop() ?? "");
-          resolve({ python, executable: j.executable, pythonVersion: j.python, torch: j.torch, device: j.device, cudaName: j.cudaName ?? undefined });
-          return;
+          info = { python, executable: j.executable, pythonVersion: j.python, torch: j.torch, device: j.device, cudaName: j.cudaName ?? undefined };
         } catch { /* reported below */ }
+        if (info && !versionAtLeast(info.pythonVersion, MIN_PYTHON)) {
+          reject(new InterpreterError(`"${python}" is Python ${info.pythonVersion}; Backprop Ninja needs Python ${MIN_PYTHON.join(".")} or newer. Choose another interpreter.`, "too-old"));
+          return;
+        }
+        if (info && !versionAtLeast(info.torch, MIN_TORCH)) {
+          reject(new InterpreterError(`"${python}" has PyTorch ${info.torch}; Backprop Ninja needs PyTorch ${MIN_TORCH.join(".")} or newer. Upgrade it there (pip install -U torch) or choose another interpreter.`, "too-old"));
+          return;
+        }
+        if (info) {
+          resolve(info);
+          return;
+        }
       }
-      if (/No module named 'torch'/.test(err)) {
+      if (/^SyntaxError|^\s+print "|invalid syntax/m.test(err) && !/No module named/.test(err)) {
+        reject(new InterpreterError(`"${python}" cannot run Backprop Ninja's runtime: it needs Python ${MIN_PYTHON.join(".")} or newer (${err.trim().split("\n").pop()}).`, "too-old"));
+      } else if (/No module named 'torch'/.test(err)) {
         reject(new InterpreterError(`"${python}" has no PyTorch (import torch failed). Install it there (pip install torch) or choose another interpreter.`, "no-torch"));
       } else {
         reject(new InterpreterError(`"${python}" failed to import torch (exit ${code}): ${err.trim().split("\n").slice(-3).join(" ")}`, "broken"));

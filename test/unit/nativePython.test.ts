@@ -272,6 +272,47 @@ describe("native Python backend (the user's own PyTorch)", function () {
     near(bad.std, badStd);
   });
 
+  /** An executable script standing in for an interpreter: /usr/bin/python3 with `pre` before it. */
+  const wrapper = (name: string, pre: string): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `#!/bin/sh\n${pre}\nexec ${PYTHON} "$@"\n`, { mode: 0o755 });
+    return file;
+  };
+
+  it("an interpreter without torch, and one with a torch too old: each its own message, nothing run", async () => {
+    const file = script("plain.py", "print('ran')\n");
+    // -S: no site-packages, so no Debian torch
+    const noTorch = path.join(dir, "python-no-torch");
+    fs.writeFileSync(noTorch, `#!/bin/sh\nexec ${PYTHON} -S "$@"\n`, { mode: 0o755 });
+    const a = await runNative(file, { python: noTorch }).trace;
+    assert.equal(a.status, "error");
+    assert.match(a.error?.message ?? "", /has no PyTorch \(import torch failed\)\. Install it there/);
+    assert.equal(a.output.length, 0);
+    // a torch module that says it is 1.4.0, first on the path
+    const fake = path.join(dir, "oldtorch", "torch");
+    fs.mkdirSync(fake, { recursive: true });
+    fs.writeFileSync(path.join(fake, "__init__.py"), "__version__ = '1.4.0'\nclass cuda:\n    is_available = staticmethod(lambda: False)\n");
+    const old = wrapper("python-old-torch", `export PYTHONPATH=${path.dirname(fake)}`);
+    const b = await runNative(file, { python: old }).trace;
+    assert.equal(b.status, "error");
+    assert.match(b.error?.message ?? "", /has PyTorch 1\.4\.0; Backprop Ninja needs PyTorch 1\.10 or newer/);
+  });
+
+  it("a crash of the process (os._exit, a segfault) and a huge print: the run ends with what it had, clearly", async () => {
+    const exit = await runNative(script("exit.py", "print('before', flush=True)\nimport os\nos._exit(3)\n"), { python: PYTHON }).trace;
+    assert.equal(exit.error?.name, "ProcessExit");
+    assert.match(exit.error?.message ?? "", /ended before the run finished \(exit code 3\)/);
+    assert.equal(stdoutOf(exit), "before\n");
+    const segv = await runNative(script("segv.py", "import ctypes\nctypes.string_at(0)\n"), { python: PYTHON }).trace;
+    assert.equal(segv.error?.name, "ProcessExit");
+    assert.match(segv.error?.message ?? "", /signal SIGSEGV/);
+    const huge = await runNative(script("huge.py", "for i in range(200000):\n    print('z' * 99)\nprint('done')\n"), { python: PYTHON, maxOutputBytes: 1 << 20 }).trace;
+    assert.equal(huge.status, "ok");
+    assert.ok(huge.outputTruncated);
+    assert.equal(huge.droppedOutputBytes + Buffer.byteLength(huge.output.map((o) => o.text).join("")), 200000 * 100 + 5);
+    assert.ok(Buffer.byteLength(stdoutOf(huge)) <= 1 << 20);
+  });
+
   it("no interpreter: a clear message, no crash", async () => {
     const file = script("any.py", "print(1)\n");
     const trace = await runNative(file, { python: path.join(dir, "no-such-python") }).trace;
