@@ -9,7 +9,6 @@
 # summarized here (stats over all elements, a capped top-left window), never sent whole. After the run
 # the host may ask questions on the request's requestsFd (the wrong rows' tensors, replays of the
 # retained backward graph for the diagnosis) until it closes that pipe.
-import ast
 import builtins
 import contextlib
 import importlib.util
@@ -485,19 +484,6 @@ class _ProbeDone(BaseException):
         self.loss = loss
 
 
-def _probe_rewriter(cell, name):
-    class ProbeRewriter(_rewrite.Rewriter):
-        """Assignments to `name` pass its value through __bpn_probe__; nothing else is recorded."""
-
-        def _record(self, bound, node):
-            if bound != name:
-                return ast.copy_location(ast.Pass(), node)
-            call = ast.Call(ast.Name("__bpn_probe__", ast.Load()), [ast.Name(bound, ast.Load())], [])
-            return ast.copy_location(ast.Assign([ast.Name(bound, ast.Store())], call), node)
-
-    return ProbeRewriter(cell, inplace_hooks=False)
-
-
 def _promoting():
     """A torch function mode that computes in float64 whatever mixes float64 and float32 tensors: the
     nudged float64 copy then carries float64 through ops PyTorch does not promote (matmul, cat), as
@@ -530,7 +516,7 @@ def _probe(name, nudges):
     import io
     import random
     import torch
-    codes = [(index, filename, _rewrite.compile_source(source, filename, _probe_rewriter(index, name)))
+    codes = [(index, filename, _rewrite.compile_source(source, filename, _rewrite.ProbeRewriter(index, name, inplace_hooks=False)))
              for index, filename, source in _units]
     state = {"bound": False, "nudge": None}
 

@@ -135,6 +135,24 @@ class Rewriter(ast.NodeTransformer):
         return ast.copy_location(ast.Call(ast.Name("__bpn_root__", ast.Load()), [expr, key], []), expr)
 
 
+class ProbeRewriter(Rewriter):
+    """For finite-difference probes (both runtimes): assignments to `name` pass its value through
+    __bpn_probe__; nothing else is recorded, and cmp calls run as written."""
+
+    def __init__(self, cell, name, inplace_hooks=True):
+        super().__init__(cell, inplace_hooks=inplace_hooks)
+        self._name = name
+
+    def _record(self, name, node):
+        if name != self._name:
+            return ast.copy_location(ast.Pass(), node)
+        call = ast.Call(ast.Name("__bpn_probe__", ast.Load()), [ast.Name(name, ast.Load())], [])
+        return ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], call), node)
+
+    def visit_Call(self, node):
+        return self.generic_visit(node)
+
+
 def _ends_with_semicolon(source):
     """IPython's rule: a cell whose last token (comments aside) is `;` displays nothing."""
     last = None

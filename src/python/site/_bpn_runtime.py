@@ -18,7 +18,6 @@
 # Bindings are kept per (name, line) site, last value wins, and reported when the run ends. The site
 # key is a constant baked into the code, so an assignment in a training loop costs one dict store:
 # no call, no tuple built, nothing crossing into JS.
-import ast
 import builtins
 import json
 import math
@@ -358,24 +357,6 @@ def _finish():
 # A probe re-runs the script with the checked name's first value replaced by _host.nudge(value) (a
 # float64 copy with one element shifted) and ends at the first backward() with the loss. The code
 # is compiled once (probe_prepare) for all the probes of one check.
-class _ProbeRewriter(_Rewriter):
-    """Assignments to `name` pass its value through __bpn_probe__; nothing else is recorded, and cmp
-    calls run as written."""
-
-    def __init__(self, cell, name):
-        super().__init__(cell)
-        self._name = name
-
-    def _record(self, name, node):
-        if name != self._name:
-            return ast.copy_location(ast.Pass(), node)
-        call = ast.Call(ast.Name("__bpn_probe__", ast.Load()), [ast.Name(name, ast.Load())], [])
-        return ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], call), node)
-
-    def visit_Call(self, node):
-        return self.generic_visit(node)
-
-
 class _ProbeDone(BaseException):
     """Ends a probe at backward(); a BaseException, so the script's `except Exception` lets it by."""
 
@@ -404,7 +385,7 @@ def probe_prepare(path, name, cells_json):
     for cell in json.loads(cells_json):
         index = cell["index"]
         filename = path if index is None else f"{path}#cell{index}"
-        codes.append((index, filename, _compile(cell["source"], filename, rewriter=_ProbeRewriter(index, name))))
+        codes.append((index, filename, _compile(cell["source"], filename, rewriter=_rewrite.ProbeRewriter(index, name))))
     _probe.update(path=path, codes=codes)
 
 
