@@ -313,6 +313,18 @@ describe("native Python backend (the user's own PyTorch)", function () {
     assert.ok(Buffer.byteLength(stdoutOf(huge)) <= 1 << 20);
   });
 
+  it("a second backward() through a graph the runtime kept raises as PyTorch does; retain_graph=True still works", async () => {
+    const text = "import torch\nx = torch.randn(3, requires_grad=True)\ny = (x.exp() * 2).sum()\ny.backward()\ntry:\n    y.backward()\n    print('no error')\n"
+      + "except RuntimeError as e:\n    print('RuntimeError:', e)\nz = (x.exp() * 2).sum()\nz.backward(retain_graph=True)\nz.backward()\nprint('retained twice ok')\n";
+    const file = script("twice.py", text);
+    const plain = spawnSync(PYTHON, [file], { encoding: "utf8" });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stdout, /^RuntimeError: Trying to backward through the graph a second time/);
+    const trace = await runNative(file, { python: PYTHON }).trace;
+    assert.equal(trace.status, "ok", trace.error?.stack);
+    assert.equal(stdoutOf(trace), plain.stdout);
+  });
+
   it("no interpreter: a clear message, no crash", async () => {
     const file = script("any.py", "print(1)\n");
     const trace = await runNative(file, { python: path.join(dir, "no-such-python") }).trace;

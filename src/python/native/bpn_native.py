@@ -49,6 +49,10 @@ RETAIN_SHARE = 0.03  # after a cmp: the share of the run's time that recording r
 EXACT_STATS_NUMEL = 1 << 20  # tensors up to this size get their stats in float64 (see _stats)
 KEEP_CMP_NUMEL = 1 << 22  # cmp tensors larger than this are not copied for the diagnosis
 MAX_GRAPH_NODES = 5000  # protocol/trace.ts MAX_GRAPH_NODES
+SECOND_BACKWARD = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
+                   "have already been freed). Saved intermediate values of the graph are freed when you call "
+                   ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                   "graph a second time or if you need to access saved tensors after calling backward.")  # PyTorch's words
 CELL_END = b"\x00bpn-cell-end\x00"  # nativeKernel.ts CELL_END: a kernel cell's output ends here
 
 
@@ -260,17 +264,22 @@ def _install_backward():
     needs the saved tensors, so the graph is retained (retain_graph=True when the script left it
     unset) for the first few calls, and once a cmp ran for as long as recording them has taken at
     most RETAIN_SHARE of the run's time: a training loop then frees its graphs as usual, and at most
-    one extra graph is held at a time."""
+    one extra graph is held at a time. A second backward() from the root of a graph kept only for us
+    raises PyTorch's own error, as the freed graph would have."""
     import time
     import torch
     real = torch.Tensor.backward
     started = time.perf_counter()
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        if self.grad_fn is not None and self.grad_fn is _bw.get("kept_for_us"):
+            # the graph is there only because we kept it: PyTorch would have freed it, and says so
+            raise RuntimeError(SECOND_BACKWARD)
         retain = retain_graph
         if retain is None and not create_graph and (_bw["calls"] < RETAIN_FIRST or (
                 _cmp_kept and _bw["recording"] <= RETAIN_SHARE * (time.perf_counter() - started))):
             retain = True
+        _bw["kept_for_us"] = self.grad_fn if retain and retain_graph is None and not create_graph else None
         _bw["calls"] += 1
         _bw.update(root=None, root_grad=None, shapes={})  # the previous graph can go before this pass
         if retain and self.grad_fn is not None:
