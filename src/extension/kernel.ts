@@ -272,10 +272,13 @@ export class NotebookKernel implements vscode.Disposable {
     const memoryMb = readConfig().memoryCap;
     let trace: Trace;
     let ranAt = 0;
+    let loading: LoadingPython | undefined;
     try {
       const onEvent = (e: RunEvent) => {
         if (e.type === "output") stream.write(e.chunk.stream, e.chunk.text);
         else if (e.type === "display") stream.result(e.text);
+        else if (e.type === "phase" && e.phase === "loading-python") (loading ??= new LoadingPython()).report(e.message);
+        else if (e.type === "phase") loading?.done();
       };
       const version = cell.document.version;
       const run = state.session.runCell({ index: cell.index, source: cell.document.getText() }, onEvent, { memoryMb });
@@ -294,6 +297,7 @@ export class NotebookKernel implements vscode.Disposable {
       trace = await run.trace;
     } finally {
       ranAt = performance.now();
+      loading?.done();
       cancel.dispose();
     }
     if (state.closed) {
@@ -496,4 +500,30 @@ function interruptOnce(state: NotebookState): void {
   if (now - state.lastInterrupt < SAME_STOP_MS) return;
   state.lastInterrupt = now;
   state.session.interrupt();
+}
+
+/**
+ * A session's first cell waits seconds for Pyodide to load, and the cell's timer counts them: the
+ * status bar says why meanwhile.
+ */
+class LoadingPython {
+  private progress?: vscode.Progress<{ message?: string }>;
+  private finish!: () => void;
+  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+
+  constructor() {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: "Backprop Ninja" }, (p) => {
+      this.progress = p;
+      p.report({ message: "starting Python (Pyodide)…" });
+      return this.finished;
+    });
+  }
+
+  report(message?: string): void {
+    if (message) this.progress?.report({ message });
+  }
+
+  done(): void {
+    this.finish();
+  }
 }
