@@ -12,7 +12,7 @@ import type { Figure, NamedTensor, RunEvent, ScriptError, Trace } from "../proto
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { pairTensors } from "./trace";
 import type { RunHandle } from "./runner";
-import { sessionLost } from "./runner";
+import { KERNEL_RESTARTED, sessionLost } from "./session";
 import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
 import {
   NATIVE_INTERRUPT_GRACE_MS, addNativeValues, emptyTrace, nativeFigure, engineLabel, nativeComparison, nativeRuntime, probeInterpreter, scriptError,
@@ -25,7 +25,6 @@ export const CELL_END = "\0bpn-cell-end\0";
 const CELL_END_WAIT_MS = 2000;
 /** After SIGTERM, how long the process gets before SIGKILL. */
 const KILL_GRACE_MS = 2000;
-const KERNEL_RESTARTED = "KernelRestarted";
 
 export interface NativeKernelOptions {
   /** the interpreter (see resolvePython) */

@@ -7,10 +7,12 @@ import { Worker } from "node:worker_threads";
 import { TRACE_VERSION, type OutputChunk, type RunEvent, type ScriptError, type Series, type Trace, type TraceComparison } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./record";
 import { languageOf, sha256 } from "./trace";
+import { KERNEL_RESTARTED, sessionLost } from "./session";
 import { unpackSamples } from "./summarize";
 // the user's own Python and PyTorch (#22), for the extension, which loads this bundle lazily
 export { engineLabel, probeInterpreter, resolvePython, runNative } from "./nativePython";
 export { NativeKernelSession } from "./nativeKernel";
+export { SESSION_LOST } from "./session";
 import { PENDING_BYTES, pendingEvents, type WorkerMessage, type WorkerRequest } from "./worker";
 
 export interface RunOptions {
@@ -172,17 +174,6 @@ export class Runner {
   }
 }
 
-/** What a cell that ended its kernel's session says, after why (the runner's part of the message). */
-export const SESSION_LOST = "the kernel restarted: the globals of earlier cells are lost, and the next cell runs in a fresh session";
-
-/** The error of a cell that ended its session: the message says so; the stack, shown in the cell, on a line of its own. */
-export function sessionLost(e: ScriptError): void {
-  const stack = (e.stack ?? `${e.name}: ${e.message}`).trimEnd();
-  e.stack = `${stack}\n\n${SESSION_LOST[0].toUpperCase()}${SESSION_LOST.slice(1)}.`;
-  e.message += `; ${SESSION_LOST}`;
-}
-
-const KERNEL_RESTARTED = "KernelRestarted";
 
 /**
  * A notebook's kernel: one worker of its own whose Pyodide keeps the notebook's globals between
