@@ -161,7 +161,8 @@ describe("native Python backend (the user's own PyTorch)", function () {
     const stopped = await handle!.trace; // resolves on the child's "close": the process has exited
     assert.equal(stopped.status, "cancelled");
     // a place means Python raised KeyboardInterrupt there: SIGINT was enough (SIGTERM leaves none)
-    assert.equal(stopped.error?.place?.line, 4, "where KeyboardInterrupt found the script");
+    // (in the loop: at the sleep, or between two of them on the `while`)
+    assert.ok([3, 4].includes(stopped.error?.place?.line ?? 0), `KeyboardInterrupt found the script at line ${stopped.error?.place?.line}`);
 
     const limited = await runNative(file, { python: PYTHON, timeoutMs: 1500 }).trace;
     assert.equal(limited.status, "error");
