@@ -91,7 +91,7 @@ export class NotebookKernel implements vscode.Disposable {
       const c = vscode.notebooks.createNotebookController(`backprop-ninja-${type}`, type, KERNEL_LABEL);
       c.supportedLanguages = ["python"];
       c.supportsExecutionOrder = true;
-      c.description = describeController();
+      describeController(c);
       c.detail = "Cells share one Python session; cmp() verdicts show under their cells and in the gradient panel";
       c.executeHandler = (cells, notebook, controller) => this.execute(cells, notebook, controller);
       c.interruptHandler = (notebook) => this.interrupt(notebook);
@@ -104,8 +104,9 @@ export class NotebookKernel implements vscode.Disposable {
     this.disposables.push(
       ...this.controllers,
       this.didRunCell,
-      vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        for (const c of this.controllers) c.description = describeController();
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.controllers.forEach(describeController)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration("backpropNinja.pythonBackend") || e.affectsConfiguration("backpropNinja.pythonPath")) this.controllers.forEach(describeController);
       }),
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.forget(nb)),
@@ -472,12 +473,20 @@ class IpynbSerializer implements vscode.NotebookSerializer {
   }
 }
 
+/** The kernel's label on the interpreter backend (backpropNinja.pythonBackend): cells run in the user's own Python. */
+export const INTERPRETER_KERNEL_LABEL = "Backprop Ninja (your Python and PyTorch)";
+
 /**
- * The kernel picker's line under our label. In restricted mode it says why cells do not run: VS Code
- * asks for trust itself before a cell reaches a kernel, and tells no extension when the user declines.
+ * The kernel picker's label and the line under it: which Python runs the cells. In restricted mode
+ * it says why cells do not run: VS Code asks for trust itself before a cell reaches a kernel, and
+ * tells no extension when the user declines.
  */
-function describeController(): string {
-  return isTrusted() ? "Pyodide with Backprop Ninja's torch" : "Restricted mode: cells run once the workspace is trusted";
+function describeController(c: vscode.NotebookController): void {
+  const { pythonBackend, pythonPath } = readConfig();
+  const own = pythonBackend === "interpreter";
+  c.label = own ? INTERPRETER_KERNEL_LABEL : KERNEL_LABEL;
+  c.description = !isTrusted() ? "Restricted mode: cells run once the workspace is trusted"
+    : own ? (pythonPath || "python3 on PATH") : "Pyodide with Backprop Ninja's torch";
 }
 
 /** Under a cell that reached the memory cap: the cap and the setting that raises it. */

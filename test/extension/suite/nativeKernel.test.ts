@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
+import { INTERPRETER_KERNEL_LABEL } from "../../../src/extension/kernel";
 import { runCells as runAll, textOf, until, workspaceFile, writeNotebook } from "../exerciseNotebook";
 import { note } from "../report";
 
@@ -42,6 +43,12 @@ describe("Notebook kernel on the user's Python (interpreter backend)", function 
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
     await config().update("pythonBackend", undefined, vscode.ConfigurationTarget.Global);
     await config().update("pythonPath", undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it("the kernel picker names the user's Python, not WebAssembly", async function () {
+    const c = api.kernel.controllerFor(nb)!;
+    await until("the controller follows the backend setting", () => c.label === INTERPRETER_KERNEL_LABEL, 10_000);
+    assert.equal(c.description, PYTHON);
   });
 
   it("runs cells in one process of /usr/bin/python3: globals kept, Out[n], the cmp table under its cell", async function () {
