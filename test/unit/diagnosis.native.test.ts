@@ -9,12 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Trace, TraceComparison } from "../../src/protocol/trace";
-import { probeInterpreter, runNative } from "../../src/runner/nativePython";
+import { runNative } from "../../src/runner/nativePython";
 import { assertPlantDiagnosed, CHAIN, FIRST, HARMLESS, isWrong, PLANTS, plantLabel, type OtherRows, type Plant } from "./diagnosis.plants";
 import { notebookOf, plantedScript } from "./python.exercise";
 import { needShared } from "../support/sharedData";
+import { interpreterOrSkip, PYTHON } from "./nativeInterpreter";
 
-const PYTHON = "/usr/bin/python3";
 /** The first WORDS names make the dataset (as diagnosis.python.test.ts: the batch does not matter here). */
 const WORDS = 4000;
 
@@ -39,13 +39,7 @@ describe("diagnosis of planted mistakes on the native backend (real PyTorch)", f
   };
 
   before(async function () {
-    if (!fs.existsSync(PYTHON)) this.skip();
-    try {
-      await probeInterpreter(PYTHON);
-    } catch (e) {
-      console.log(`      skipped: ${(e as Error).message}`);
-      this.skip();
-    }
+    await interpreterOrSkip(this);
     const names = fs.readFileSync(needShared(this, "names.txt"), "utf8").split("\n").slice(0, WORDS);
     fs.writeFileSync(path.join(dir, "names.txt"), names.join("\n") + "\n");
     clean = await run(null);

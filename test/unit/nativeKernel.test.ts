@@ -7,10 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { RunEvent } from "../../src/protocol/trace";
 import { NativeKernelSession } from "../../src/runner/nativeKernel";
-import { probeInterpreter } from "../../src/runner/nativePython";
 import { SESSION_LOST } from "../../src/runner/runner";
+import { interpreterOrSkip, PYTHON } from "./nativeInterpreter";
 
-const PYTHON = "/usr/bin/python3";
 
 describe("native notebook kernel (the user's own PyTorch)", function () {
   this.timeout(120_000);
@@ -19,13 +18,7 @@ describe("native notebook kernel (the user's own PyTorch)", function () {
   const sessions: NativeKernelSession[] = [];
 
   before(async function () {
-    if (!fs.existsSync(PYTHON)) this.skip();
-    try {
-      await probeInterpreter(PYTHON);
-    } catch (e) {
-      console.log(`      skipped: ${(e as Error).message}`);
-      this.skip();
-    }
+    await interpreterOrSkip(this);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-native-kernel-"));
     file = path.join(dir, "nb.ipynb");
     fs.writeFileSync(file, "{}");

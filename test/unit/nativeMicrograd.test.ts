@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { NativeKernelSession } from "../../src/runner/nativeKernel";
-import { probeInterpreter, runNative } from "../../src/runner/nativePython";
+import { runNative } from "../../src/runner/nativePython";
 import { notebookCodeCells } from "../../src/python/notebook";
+import { interpreterOrSkip, PYTHON } from "./nativeInterpreter";
 
-const PYTHON = "/usr/bin/python3";
 const repoRoot = path.resolve(__dirname, "../..");
 
 // a micrograd-style Value whose tanh and data come from numpy
@@ -77,13 +77,7 @@ describe("micrograd on the native backend (real numpy and graphviz)", function (
   let dir: string;
 
   before(async function () {
-    if (!fs.existsSync(PYTHON)) this.skip();
-    try {
-      await probeInterpreter(PYTHON);
-    } catch (e) {
-      console.log(`      skipped: ${(e as Error).message}`);
-      this.skip();
-    }
+    await interpreterOrSkip(this);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-native-micrograd-"));
   });
   after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));

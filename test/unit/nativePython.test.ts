@@ -9,8 +9,8 @@ import * as path from "node:path";
 import type { RunEvent, Trace } from "../../src/protocol/trace";
 import { probeInterpreter, runNative, type InterpreterInfo } from "../../src/runner/nativePython";
 import { needShared } from "../support/sharedData";
+import { interpreterOrSkip, PYTHON } from "./nativeInterpreter";
 
-const PYTHON = "/usr/bin/python3";
 const repoRoot = path.resolve(__dirname, "../..");
 const CMP_LINE = /^(\S+)\s+\| exact: (True|False)\s*\| approximate: (True|False)\s*\| maxdiff: (\S+)$/;
 
@@ -28,13 +28,7 @@ describe("native Python backend (the user's own PyTorch)", function () {
   let dir: string;
 
   before(async function () {
-    if (!fs.existsSync(PYTHON)) this.skip();
-    try {
-      info = await probeInterpreter(PYTHON);
-    } catch (e) {
-      console.log(`      skipped: ${(e as Error).message}`);
-      this.skip();
-    }
+    info = await interpreterOrSkip(this);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpn-native-"));
   });
   after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
