@@ -2,7 +2,7 @@
 // pass. Backward walks nodes in an order computed iteratively (graphs can be 100k nodes deep).
 import { TorchError, fmtShape } from "./errors";
 import { inspector } from "./inspect";
-import { collectAllocations, DTYPE_LABEL, type Storage } from "./dtype";
+import { collectAllocations, DTYPE_LABEL, releaseStorage, type Storage } from "./dtype";
 import type { Tensor } from "./tensor";
 
 let gradEnabled = true;
@@ -192,6 +192,12 @@ class GradOwnership {
     return this.fresh.has(s) && (this.refs.get(s) ?? 0) === pendingUses &&
       t._offset === 0 && s.length === t.numel() && t.is_contiguous();
   }
+  /** t's storage is used up: nothing else holds it, so the next allocation of its size may take it. */
+  recycle(t: Tensor): void {
+    if (!this.owns(t, 0)) return;
+    this.fresh.delete(t._storage);
+    releaseStorage(t._storage);
+  }
   /** t leaves the pass (as a .grad): nothing may write into its storage any more. */
   handOver(t: Tensor): void {
     this.fresh.delete(t._storage);
@@ -227,7 +233,9 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
         else if (own?.owns(g, 0)) {
           own.handOver(g);
           v.grad = g.detach();
+          continue;
         } else v.grad = hooks.copy(g);
+        own?.recycle(g);
         continue;
       }
       const out = node.output;
@@ -250,6 +258,7 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, ho
           own?.held(sum);
         }
       }
+      own?.recycle(g);
       if (!retainGraph) node.release();
     }
   } finally {
