@@ -80,7 +80,7 @@ export async function createExecutor(context: vscode.ExtensionContext, log: Log)
     const handle = config.pythonBackend === "interpreter" && /\.(py|ipynb)$/i.test(req.file)
       ? runNative(req.file, {
         python: resolvePython(config.pythonPath), source: req.source, documentVersion: req.documentVersion,
-        timeoutMs: req.timeoutMs, env: workspaceNames(req.file, req.workspace), onEvent,
+        timeoutMs: req.timeoutMs, memoryMb: config.memoryCap, env: workspaceNames(req.file, req.workspace), onEvent,
       }, native)
       : runner.run(req.file, {
         source: req.source,

@@ -2,6 +2,9 @@
 // limit (resourceLimits) does not count: the engine calls this check as storage is allocated, and it
 // counts the worker's heap and array buffers together (both are per worker in Node).
 
+/** backpropNinja.memoryCap's default: what a run (or a notebook kernel's session) may hold, MB. */
+export const DEFAULT_MEMORY_MB = 2048;
+
 /** A run's memory went over its cap: its globals hold too much (a notebook kernel restarts on it). */
 export class MemoryCapError extends RangeError {
   override name = "MemoryError";

@@ -10,6 +10,7 @@ import * as readline from "node:readline";
 import { StringDecoder } from "node:string_decoder";
 import type { Figure, NamedTensor, RunEvent, ScriptError, Trace } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
+import { DEFAULT_MEMORY_MB } from "./memoryCap";
 import { pairTensors } from "./trace";
 import type { RunHandle } from "./runner";
 import { KERNEL_RESTARTED, sessionLost } from "./session";
@@ -23,6 +24,8 @@ import {
 export const CELL_END = "\0bpn-cell-end\0";
 /** How long a cell's done event waits for CELL_END on both streams (a cell that closed fd 1 never sends it). */
 const CELL_END_WAIT_MS = 2000;
+/** What a cell refused an allocation over the memory cap adds: its process lives on. */
+export const MEMORY_KEPT = "the allocation was not made, so the kernel keeps its session and globals";
 /** After SIGTERM, how long the process gets before SIGKILL. */
 const KILL_GRACE_MS = 2000;
 
@@ -34,6 +37,8 @@ export interface NativeKernelOptions {
   env?: Record<string, string>;
   /** per cell */
   maxOutputBytes?: number;
+  /** the memory cap when runCell gives none, MB (default DEFAULT_MEMORY_MB) */
+  memoryMb?: number;
   /** how long a cell gets to honour Stop's KeyboardInterrupt before the process is ended */
   interruptGraceMs?: number;
 }
@@ -127,8 +132,11 @@ export class NativeKernelSession {
     return this.proc !== undefined;
   }
 
-  /** Run one cell (its index among all the notebook's cells) after the cells run before it. */
-  runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void, _opts: { memoryMb?: number } = {}): RunHandle {
+  /**
+   * Run one cell (its index among all the notebook's cells) after the cells run before it; `memoryMb`
+   * caps what the session may allocate from this cell on (see bpn_native.py _cap_memory).
+   */
+  runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void, opts: { memoryMb?: number } = {}): RunHandle {
     if (this.disposed) throw new Error("the kernel was disposed");
     if (this.current) throw new Error("a cell is already running in this kernel");
     if (this.resetNext || !this.proc) {
@@ -158,7 +166,7 @@ export class NativeKernelSession {
       } catch (e) {
         return failed({ kind: "internal", name: "Error", message: `Could not start ${info.python}: ${(e as Error).message}` }, engineLabel(info));
       }
-      return await this.execute(proc, cell, onEvent, file, startedAt, t0);
+      return await this.execute(proc, cell, opts.memoryMb ?? this.opts.memoryMb ?? DEFAULT_MEMORY_MB, onEvent, file, startedAt, t0);
     })().finally(() => {
       clearTimeout(this.graceTimer);
       if (this.current === own) this.current = undefined;
@@ -268,7 +276,7 @@ export class NativeKernelSession {
   }
 
   private async execute(
-    proc: Process, cell: { index: number; source: string }, onEvent: ((e: RunEvent) => void) | undefined, file: string, startedAt: string, t0: number,
+    proc: Process, cell: { index: number; source: string }, memoryMb: number, onEvent: ((e: RunEvent) => void) | undefined, file: string, startedAt: string, t0: number,
   ): Promise<Trace> {
     let end = () => {}, outputEnded = () => {};
     const ended = new Promise<void>((resolve) => (end = resolve));
@@ -279,7 +287,7 @@ export class NativeKernelSession {
     };
     proc.cell = state;
     onEvent?.({ type: "phase", phase: "running" });
-    proc.requests.write(JSON.stringify({ op: "cell", index: cell.index, source: cell.source }) + "\n");
+    proc.requests.write(JSON.stringify({ op: "cell", index: cell.index, source: cell.source, memoryMb }) + "\n");
     await ended;
     const alive = () => proc.child.exitCode === null && proc.child.signalCode === null && !proc.endedBy;
     // printed text written before the done event may be read just after it: wait for its CELL_END
@@ -313,6 +321,11 @@ export class NativeKernelSession {
       };
     }
     if (error && !state.done) sessionLost(error);
+    // the refused allocation was never made: unlike the worker's kernel, this one keeps its session
+    else if (error?.kind === "memory") {
+      error.message += `; ${MEMORY_KEPT}`;
+      error.stack = `${(error.stack ?? `${error.name}: ${error.message}`).trimEnd()}\n\n${MEMORY_KEPT[0].toUpperCase()}${MEMORY_KEPT.slice(1)}.`;
+    }
     if (error?.place && error.place.cell === undefined) error.place.cell = cell.index;
     pairTensors(state.tensors);
     const drawn = state.graph && state.graph.nodes.length ? protocolGraph(state.graph, state.tensors, rec.comparisons) : null;

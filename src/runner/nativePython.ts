@@ -13,6 +13,7 @@ import {
   TRACE_VERSION, decodeNumber, encodeNumber, type FiniteDifferenceReport, type Figure, type JsonNumber, type NamedTensor, type NamedValue, type Place, type RunEvent, type Sample, type ScriptError, type Trace, type TraceComparison,
 } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
+import { DEFAULT_MEMORY_MB } from "./memoryCap";
 import { languageOf, pairTensors, sha256 } from "./trace";
 import type { RunHandle } from "./runner";
 import { finiteDifferenceCheck, type ShiftedLoss } from "./finiteDifference";
@@ -136,6 +137,8 @@ export interface NativeRunOptions {
   /** 0 or undefined: no limit */
   timeoutMs?: number;
   maxOutputBytes?: number;
+  /** what the script may allocate beyond the loaded interpreter and PyTorch, MB (Linux, CPU; see bpn_native.py _cap_memory) */
+  memoryMb?: number;
   cwd?: string;
   env?: Record<string, string>;
   onEvent?: (e: RunEvent) => void;
@@ -279,7 +282,7 @@ function runChild(file: string, opts: NativeRunOptions, info: InterpreterInfo, r
   const notebook = languageOf(file) === "notebook";
   const rec = new RunRecorder(opts.onEvent, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   // fd 4: the host's questions after the run (the diagnosis's tensors and replays), answered on fd 3
-  const request: Record<string, unknown> = { file, cwd: opts.cwd ?? path.dirname(file), requestsFd: 4 };
+  const request: Record<string, unknown> = { file, cwd: opts.cwd ?? path.dirname(file), requestsFd: 4, memoryMb: opts.memoryMb ?? DEFAULT_MEMORY_MB };
   if (notebook) {
     const { cells, notes } = notebookCodeCells(text);
     request.cells = cells.map((c) => ({ index: c.index, source: c.source }));

@@ -9,6 +9,8 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from "./record";
 import { languageOf, sha256 } from "./trace";
 import { KERNEL_RESTARTED, sessionLost } from "./session";
 import { unpackSamples } from "./summarize";
+import { DEFAULT_MEMORY_MB } from "./memoryCap";
+export { DEFAULT_MEMORY_MB } from "./memoryCap";
 // the user's own Python and PyTorch (#22), for the extension, which loads this bundle lazily
 export { engineLabel, probeInterpreter, resolvePython, runNative } from "./nativePython";
 export { NativeKernelSession } from "./nativeKernel";
@@ -44,7 +46,6 @@ export interface RunOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MEMORY_MB = 2048;
 /** How long a Python run gets to honour a KeyboardInterrupt before its worker is terminated. */
 const PYTHON_INTERRUPT_GRACE_MS = 3000;
 /** How often the host reads the events a running worker has not posted yet. */

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RunEvent } from "../../src/protocol/trace";
-import { NativeKernelSession } from "../../src/runner/nativeKernel";
+import { MEMORY_KEPT, NativeKernelSession } from "../../src/runner/nativeKernel";
 import { SESSION_LOST } from "../../src/runner/runner";
 import { interpreterOrSkip, PYTHON } from "./nativeInterpreter";
 
@@ -130,6 +130,30 @@ describe("native notebook kernel (the user's own PyTorch)", function () {
     assert.ok(t.comparisons[1].diagnosis || t.notes.length, `a diagnosis or a note: ${JSON.stringify(t.notes)}`);
     const next = await k.runCell({ index: 1, source: "print(c.item() > 0)" }).trace;
     assert.equal(next.status, "ok");
+  });
+
+  it("a cell over the memory cap fails with MemoryError at its line; the session and its globals are kept", async () => {
+    const k = open();
+    const cap = { memoryMb: 256 };
+    const first = await k.runCell({ index: 0, source: "import torch\nkept = torch.ones(3)" }, undefined, cap).trace;
+    assert.equal(first.status, "ok", first.error?.stack);
+    const session = k.session;
+    const big = "print('allocating', flush=True)\nbig = torch.zeros(1 << 27)  # 512 MiB of float32\nprint(big.numel())";
+    const t = await k.runCell({ index: 1, source: big }, undefined, cap).trace;
+    assert.equal(t.status, "error");
+    assert.deepEqual([t.error?.kind, t.error?.name], ["memory", "MemoryError"], t.error?.stack);
+    assert.match(t.error?.message ?? "", /the cell went over the 256 MB memory cap: .*allocate/);
+    assert.ok(t.error?.message.includes(MEMORY_KEPT), t.error?.message);
+    assert.match(t.error?.stack ?? "", /nb\.ipynb#cell1", line 2[\s\S]*MemoryError: the cell went over the 256 MB memory cap/);
+    assert.deepEqual([t.error?.place?.line, t.error?.place?.cell], [2, 1]);
+    assert.equal(stdout(t), "allocating\n");
+    const next = await k.runCell({ index: 2, source: "print(kept.sum().item(), 'big' in globals())" }, undefined, cap).trace;
+    assert.equal(stdout(next), "3.0 False\n", next.error?.stack);
+    assert.equal(k.session, session, "the same session");
+    // a higher cap, from the next cell on, lets the same cell run
+    const raised = await k.runCell({ index: 1, source: big + "\ndel big" }, undefined, { memoryMb: 1024 }).trace;
+    assert.equal(raised.status, "ok", raised.error?.stack);
+    assert.equal(stdout(raised), `allocating\n${1 << 27}\n`);
   });
 
   it("no interpreter at the path: a clear message in the cell", async () => {

@@ -320,6 +320,16 @@ describe("native Python backend (the user's own PyTorch)", function () {
     assert.equal(stdoutOf(trace), plain.stdout);
   });
 
+  it("the memory cap: an allocation past it is the script's MemoryError at its line, with the cap", async () => {
+    const file = script("big.py", "import numpy as np\nprint('before', flush=True)\na = np.ones(1 << 26)  # 512 MiB of float64\nprint('after')\n");
+    const trace = await runNative(file, { python: PYTHON, memoryMb: 256 }).trace;
+    assert.equal(trace.status, "error");
+    assert.deepEqual([trace.error?.kind, trace.error?.name], ["memory", "MemoryError"], trace.error?.stack);
+    assert.match(trace.error?.message ?? "", /^the script went over the 256 MB memory cap: Unable to allocate/);
+    assert.equal(trace.error?.place?.line, 3);
+    assert.equal(stdoutOf(trace), "before\n");
+  });
+
   it("no interpreter: a clear message, no crash", async () => {
     const file = script("any.py", "print(1)\n");
     const trace = await runNative(file, { python: path.join(dir, "no-such-python") }).trace;

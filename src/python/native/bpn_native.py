@@ -54,6 +54,7 @@ SECOND_BACKWARD = ("Trying to backward through the graph a second time (or direc
                    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                    "graph a second time or if you need to access saved tensors after calling backward.")  # PyTorch's words
 CELL_END = b"\x00bpn-cell-end\x00"  # nativeKernel.ts CELL_END: a kernel cell's output ends here
+_mem = {"cap": None, "base": None}  # the memory cap (MB) in force, and the runtime's own data size under it
 
 
 def _emit(kind, **fields):
@@ -688,7 +689,59 @@ def _outcome(e, path):
             return {"ok": True}
         return {"ok": False, "error": {"type": "SystemExit", "message": str(e.code), "traceback": f"SystemExit: {e.code}\n",
                                        "line": None, "column": None, "file": path, "cell": _cell[0], "kind": "runtime"}}
-    return {"ok": False, "error": _rewrite.error_report(e, _is_user_file, _label)}
+    return {"ok": False, "error": _rewrite.error_report(e, _is_user_file, _memory_label)}
+
+
+# ---------------------------------------------------------------- the memory cap (backpropNinja.memoryCap)
+def _data_size():
+    """The process's data segment (private writable memory: what RLIMIT_DATA counts), bytes, or None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _cap_memory(mb):
+    """Caps what the script may allocate at `mb` MB above what the runtime, Python and PyTorch hold once
+    loaded, with RLIMIT_DATA: an allocation past it fails where it is made (PyTorch's "can't allocate
+    memory", numpy's and Python's MemoryError) and the process lives on. Linux only (other systems do
+    not enforce RLIMIT_DATA), and not with CUDA, whose driver maps large areas (device memory has CUDA's
+    own out-of-memory error). The hard limit stays, so a later cell may raise the cap again."""
+    try:
+        import resource
+        import torch
+    except ImportError:
+        return
+    if not mb or not sys.platform.startswith("linux") or torch.cuda.is_available():
+        return
+    if _mem["base"] is None:
+        _mem["base"] = _data_size()
+        if _mem["base"] is None:
+            return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = _mem["base"] + int(mb) * 2 ** 20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+        _mem["cap"] = int(mb)
+    except (ValueError, OSError) as e:
+        sys.stderr.write(f"[backprop-ninja] the memory cap was not set: {e}\n")
+
+
+def _memory_label(exc):
+    """_label, except that an allocation refused under the cap reads as MemoryError with the cap in it."""
+    kind, message = _label(exc)
+    refused = isinstance(exc, MemoryError) or (isinstance(exc, RuntimeError) and "can't allocate memory" in message)
+    if _mem["cap"] is None or not refused:
+        return kind, message
+    detail = message.split("] err == 0. ", 1)[-1].strip()  # PyTorch's "[enforce fail at alloc_cpu.cpp:75] err == 0. "
+    where = "the cell" if _cell[0] is not None else "the script"
+    return "MemoryError", f"{where} went over the {_mem['cap']} MB memory cap{': ' + detail if detail else ''}"
 
 
 def _flush_streams():
@@ -748,6 +801,7 @@ def kernel(req, requests):
             _emit("reply", **reply)
             continue
         index = msg["index"]
+        _cap_memory(msg.get("memoryMb"))
         for key in [k for k in _sites if k[3] == index]:  # a re-run cell's old bindings and roots go
             del _sites[key]
         for key in [k for k in _roots if k[3] == index]:
@@ -793,6 +847,7 @@ def main():
     import torch
     _emit("hello", torch=torch.__version__, python=sys.version.split()[0],
           device="cuda" if torch.cuda.is_available() else "cpu")
+    _cap_memory(req.get("memoryMb"))
     if req.get("kernel"):
         with os.fdopen(int(req["requestsFd"]), "r", encoding="utf-8") as requests:
             kernel(req, requests)
