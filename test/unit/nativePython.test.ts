@@ -320,6 +320,37 @@ describe("native Python backend (the user's own PyTorch)", function () {
     assert.equal(stdoutOf(trace), plain.stdout);
   });
 
+  it("a later backward() from a non-root tensor of a kept graph raises where PyTorch's freed graph does, and only there", async () => {
+    // the first three backward() calls keep their graph for us: both cases below are among them
+    const text = [
+      "import torch",
+      "torch.manual_seed(0)",
+      "x = torch.randn(3, requires_grad=True)",
+      "a = x + 1",
+      "s = a.sum()",
+      "s.backward()",
+      "s.backward()  # nothing saved on its way (sum, add): PyTorch runs it again",
+      "print('twice through sums:', x.grad.tolist())",
+      "h = x.exp()",
+      "y = (h * 2).sum()",
+      "y.backward()",
+      "try:",
+      "    (h * 3).sum().backward()  # from h, a non-root tensor: its ExpBackward's saved result was freed",
+      "    print('no error')",
+      "except RuntimeError as e:",
+      "    print('RuntimeError:', e)",
+      "print('grad after:', x.grad.tolist())",
+    ].join("\n") + "\n";
+    const file = script("twice_nonroot.py", text);
+    const plain = spawnSync(PYTHON, [file], { encoding: "utf8" });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stdout, /^RuntimeError: Trying to backward through the graph a second time/m);
+    assert.doesNotMatch(plain.stdout, /no error/);
+    const trace = await runNative(file, { python: PYTHON }).trace;
+    assert.equal(trace.status, "ok", trace.error?.stack);
+    assert.equal(stdoutOf(trace), plain.stdout);
+  });
+
   it("the memory cap: an allocation past it is the script's MemoryError at its line, with the cap", async () => {
     const file = script("big.py", "import numpy as np\nprint('before', flush=True)\na = np.ones(1 << 26)  # 512 MiB of float64\nprint('after')\n");
     const trace = await runNative(file, { python: PYTHON, memoryMb: 256 }).trace;

@@ -265,29 +265,27 @@ def _install_backward():
     needs the saved tensors, so the graph is retained (retain_graph=True when the script left it
     unset) for the first few calls, and once a cmp ran for as long as recording them has taken at
     most RETAIN_SHARE of the run's time: a training loop then frees its graphs as usual, and at most
-    one extra graph is held at a time. A second backward() from the root of a graph kept only for us
-    raises PyTorch's own error, as the freed graph would have."""
+    one extra graph is held at a time. A later backward() that reaches a node of a graph kept only for
+    us, whose saved tensors PyTorch would have freed, raises PyTorch's own error (see _record_shapes)."""
     import time
     import torch
     real = torch.Tensor.backward
     started = time.perf_counter()
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        if self.grad_fn is not None and self.grad_fn is _bw.get("kept_for_us"):
-            # the graph is there only because we kept it: PyTorch would have freed it, and says so
-            raise RuntimeError(SECOND_BACKWARD)
         retain = retain_graph
         if retain is None and not create_graph and (_bw["calls"] < RETAIN_FIRST or (
                 _cmp_kept and _bw["recording"] <= RETAIN_SHARE * (time.perf_counter() - started))):
             retain = True
-        _bw["kept_for_us"] = self.grad_fn if retain and retain_graph is None and not create_graph else None
         _bw["calls"] += 1
         _bw.update(root=None, root_grad=None, shapes={})  # the previous graph can go before this pass
+        freed = [False]  # set once this pass is over, when PyTorch would have freed its graph
         if retain and self.grad_fn is not None:
             t0 = time.perf_counter()
-            _record_shapes(self, _bw["shapes"])
+            _record_shapes(self, _bw["shapes"], freed if retain_graph is None and not create_graph else None)
             _bw["recording"] += time.perf_counter() - t0
         out = real(self, gradient, retain, create_graph, inputs)
+        freed[0] = True
         _bw.update(root=self, root_grad=gradient, retained=bool(retain or create_graph))
         return out
 
@@ -295,17 +293,43 @@ def _install_backward():
     torch.Tensor.backward = backward
 
 
-def _record_shapes(root, shapes):
+def _record_shapes(root, shapes, freed=None):
     """Each node's output shapes (by its index in _walk's order), seen by a hook as the pass runs:
     calling a node directly returns its inputs' gradients before the engine sums them to the inputs'
     shapes (broadcasting), so a replay needs those shapes, which Python cannot read from a node. The
-    hook holds the index, not the node: a node → hook → node cycle through C++ would never be freed."""
+    hook holds the index, not the node: a node → hook → node cycle through C++ would never be freed.
+    freed: for a graph kept only for us, a flag set after its pass; from then on the engine running a
+    node that saved tensors (which PyTorch would have freed) raises PyTorch's error. Hooks run only in
+    the engine's passes, not in the diagnosis's direct calls of nodes."""
     order, truncated = _walk(root)
     for i, node in enumerate(order or []):
         if type(node).__name__ == "AccumulateGrad":
             continue  # a leaf's shape is its variable's; its node outlives the graph (a hook would pile up)
-        node.register_hook(lambda grad_inputs, grad_outputs, i=i:
-                           shapes.__setitem__(i, [None if g is None else g.shape for g in grad_outputs]))
+        gone = freed if freed is not None and _saves_tensors(node) else None
+
+        def hook(grad_inputs, grad_outputs, i=i, gone=gone):
+            if gone is not None and gone[0]:
+                raise RuntimeError(SECOND_BACKWARD)
+            shapes[i] = [None if g is None else g.shape for g in grad_outputs]
+
+        node.register_hook(hook)
+
+
+_SAVES = {}  # node type → whether its backward reads saved tensors
+
+
+def _saves_tensors(node):
+    """Whether PyTorch frees tensors of this node after a pass (and a second pass through it fails):
+    a built-in node with saved tensors (its _raw_saved_* fields), or a custom Function's ctx that
+    called save_for_backward."""
+    import torch
+    if isinstance(node, torch.autograd.function.BackwardCFunction):
+        return len(node.saved_tensors) > 0
+    kind = type(node)
+    saves = _SAVES.get(kind)
+    if saves is None:
+        saves = _SAVES[kind] = any(a.startswith("_raw_saved_") for a in dir(kind))
+    return saves
 
 
 def _walk(root):
