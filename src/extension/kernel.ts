@@ -229,17 +229,19 @@ export class NotebookKernel implements vscode.Disposable {
     const previous = state.queue;
     const done = previous.then(async () => {
       state.interrupted = false;
+      // as in Jupyter, a cell that fails ends the run: the cells queued after it do not run
+      let failed = false;
       for (const exec of executions) {
         if (state.closed) {
           endQuietly(exec, undefined); // the extension host keeps an execution until it is ended
           continue;
         }
-        if (state.interrupted || exec.token.isCancellationRequested) {
+        if (failed || state.interrupted || exec.token.isCancellationRequested) {
           exec.start();
           exec.end(undefined);
           continue;
         }
-        await this.runCell(exec, notebook, state, requested);
+        failed = (await this.runCell(exec, notebook, state, requested)) === "error";
       }
     });
     state.queue = done.catch((e) => this.error(e));
@@ -263,7 +265,8 @@ export class NotebookKernel implements vscode.Disposable {
     exec.end(false);
   }
 
-  private async runCell(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, state: NotebookState, requested: number): Promise<void> {
+  /** Runs one cell; resolves with how its run ended. */
+  private async runCell(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, state: NotebookState, requested: number): Promise<Trace["status"]> {
     const cell = exec.cell;
     const t0 = Date.now();
     const started = performance.now();
@@ -274,10 +277,12 @@ export class NotebookKernel implements vscode.Disposable {
     let trace: Trace;
     let ranAt = 0;
     let loading: LoadingPython | undefined;
+    let streamedFigures = 0;
     try {
       const onEvent = (e: RunEvent) => {
         if (e.type === "output") stream.write(e.chunk.stream, e.chunk.text);
         else if (e.type === "display") stream.result(e.text);
+        else if (e.type === "figure") { stream.result(e.figure.svg, "image/svg+xml"); streamedFigures++; }
         else if (e.type === "phase" && e.phase === "loading-python") (loading ??= new LoadingPython()).report(e.message);
         else if (e.type === "phase") loading?.done();
       };
@@ -306,13 +311,14 @@ export class NotebookKernel implements vscode.Disposable {
       // extension host keeps the execution (and refuses a new one of the cell) until it is ended
       await stream.close().then(({ edited }) => edited).then(undefined, () => undefined);
       endQuietly(exec, false);
-      return;
+      return trace.status;
     }
     state.trace = mergeCellTrace(state.trace, trace, cell.index, notebook.version);
     const outcome = outcomeOf(state.trace);
     const outputs: vscode.NotebookCellOutput[] = [];
     const svg = (text: string) => new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, "image/svg+xml")]);
-    for (const f of trace.figures ?? []) outputs.push(svg(f.svg));
+    // (the ones a kernel showed as they came are in place among the printed text already)
+    for (const f of (trace.figures ?? []).slice(streamedFigures)) outputs.push(svg(f.svg));
     for (const c of trace.charts ?? []) outputs.push(svg(chartSvg(c)));
     const rows = outcome.comparisons.filter((c) => c.cell === cell.index);
     if (rows.length) {
@@ -349,6 +355,7 @@ export class NotebookKernel implements vscode.Disposable {
       notebook, cell: cell.index, ms: Date.now() - t0,
       at: { requested, started, ran: ranAt, sent: sentAt, written: writtenAt, published: performance.now() },
     });
+    return trace.status;
   }
 
   dispose(): void {
@@ -367,8 +374,8 @@ export class NotebookKernel implements vscode.Disposable {
 class CellOutputs {
   /** the current output of streamed text, once this run's outputs are in the cell */
   private last: { stream: "stdout" | "stderr"; output: vscode.NotebookCellOutput } | undefined;
-  /** text (a stream's) and results (`stream` undefined) not yet in the cell */
-  private pending: { stream?: "stdout" | "stderr"; text: string }[] = [];
+  /** text (a stream's) and results (`stream` undefined; `mime` text/plain unless said) not yet in the cell */
+  private pending: { stream?: "stdout" | "stderr"; text: string; mime?: string }[] = [];
   /** whether this run's outputs replaced the last run's */
   private opened = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -385,8 +392,8 @@ class CellOutputs {
     if (this.opened) this.timer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS);
   }
 
-  result(text: string): void {
-    this.pending.push({ text });
+  result(text: string, mime?: string): void {
+    this.pending.push({ text, mime });
     if (this.opened) this.flush();
   }
 
@@ -404,9 +411,9 @@ class CellOutputs {
   private take(results: vscode.NotebookCellOutput[]): () => Thenable<void> {
     const outputs: vscode.NotebookCellOutput[] = [];
     let appendTo: { item: vscode.NotebookCellOutputItem; output: vscode.NotebookCellOutput } | undefined;
-    for (const { stream, text } of this.pending.splice(0)) {
+    for (const { stream, text, mime } of this.pending.splice(0)) {
       if (!stream) {
-        outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, "text/plain")]));
+        outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text, mime ?? "text/plain")]));
         this.last = undefined;
         continue;
       }

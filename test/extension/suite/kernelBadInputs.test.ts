@@ -47,8 +47,16 @@ describe("Notebook kernel: bad inputs", function () {
     await vscode.window.showNotebookDocument(nb);
   });
 
-  it("a syntax error: SyntaxError at the cell's own line with a caret, the cell failed, the session kept", async function () {
-    await runCells(0, 3);
+  it("a syntax error: SyntaxError at the cell's own line with a caret, the cell failed, the run ended, the session kept", async function () {
+    // cells 0-2 in one run: the failed cell 1 ends it, so cell 2 runs only when asked on its own
+    let thirdRuns = 0;
+    const counting = api.kernel.onDidRunCell((e) => void (e.notebook === nb && e.cell === 2 && thirdRuns++));
+    const failed = cellRan(api, nb, 1);
+    await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 0, end: 3 }], document: nb.uri });
+    await within(failed, 180_000, "the kernel finishing cell 1");
+    await runCells(2); // queued behind the first run, which ends (skipping cell 2) first
+    counting.dispose();
+    assert.equal(thirdRuns, 1, "cell 2 ran in the run that failed at cell 1");
     const bad = nb.cellAt(1);
     assert.equal(bad.executionSummary?.success, false);
     const err = errorOf(bad);
