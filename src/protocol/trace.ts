@@ -338,6 +338,8 @@ export type RunEvent =
   | { type: "series"; name: string; step: number; value: JsonNumber }
   /** a notebook kernel cell's result: the repr of its last expression (IPython's Out[n]) */
   | { type: "display"; cell?: number; text: string }
+  /** a figure a kernel cell showed, among its printed text (the user's own Python's kernel) */
+  | { type: "figure"; figure: Figure }
   | { type: "phase"; phase: "preparing" | "loading-python" | "running" | "tracing"; message?: string };
 
 export interface VerdictCounts {

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { StringDecoder } from "node:string_decoder";
-import type { Figure, NamedTensor, RunEvent, ScriptError, Trace } from "../protocol/trace";
+import { MAX_FIGURES, type Figure, type NamedTensor, type RunEvent, type ScriptError, type Trace } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { DEFAULT_MEMORY_MB } from "./memoryCap";
 import { pairTensors } from "./trace";
@@ -22,6 +22,8 @@ import {
 
 /** bpn_native.py's CELL_END: written to stdout and stderr after a cell's output, before its done event. */
 export const CELL_END = "\0bpn-cell-end\0";
+/** bpn_native.py's EVENT_FRAME: a shown value or figure inside stdout, in order with the text, up to the next NUL. */
+export const EVENT_FRAME = "\0bpn-event:";
 /** How long a cell's done event waits for CELL_END on both streams (a cell that closed fd 1 never sends it). */
 const CELL_END_WAIT_MS = 2000;
 /** What a cell refused an allocation over the memory cap adds: its process lives on. */
@@ -55,7 +57,7 @@ interface Process {
   killTimer?: NodeJS.Timeout;
 }
 
-interface CellState {
+export interface CellState {
   rec: RunRecorder;
   onEvent?: (e: RunEvent) => void;
   tensors: NamedTensor[];
@@ -75,35 +77,47 @@ interface CellState {
 }
 
 /**
- * A stream's text up to CELL_END goes to the running cell; the marker itself is dropped. A chunk may
- * end inside a character or inside the marker: both wait for the next chunk.
+ * A stream's text up to CELL_END goes to the running cell; the marker itself is dropped. An
+ * EVENT_FRAME's event goes to `onFrame` between the text before and after it. A chunk may end inside
+ * a character, a marker or a frame: each waits for the next chunk.
  */
-class CellStream {
+export class CellStream {
   private readonly decoder = new StringDecoder("utf8");
   private held = "";
 
-  constructor(private readonly name: "stdout" | "stderr", private readonly cell: () => CellState | undefined) {}
+  constructor(
+    private readonly name: "stdout" | "stderr", private readonly cell: () => CellState | undefined, private readonly onFrame: (json: string) => void,
+  ) {}
 
   push(d: Buffer): void {
     let text = this.held + this.decoder.write(d);
     this.held = "";
-    for (let at = text.indexOf(CELL_END); at >= 0; at = text.indexOf(CELL_END)) {
-      const cell = this.cell();
-      if (at) cell?.rec.write(this.name, text.slice(0, at));
-      if (cell) {
-        cell.streamsEnded.add(this.name);
-        if (cell.streamsEnded.size === 2) cell.outputEnded();
+    for (;;) {
+      const at = text.indexOf("\0");
+      if (at < 0) break;
+      if (at) this.cell()?.rec.write(this.name, text.slice(0, at));
+      text = text.slice(at);
+      if (text.startsWith(CELL_END)) {
+        const cell = this.cell();
+        if (cell) {
+          cell.streamsEnded.add(this.name);
+          if (cell.streamsEnded.size === 2) cell.outputEnded();
+        }
+        text = text.slice(CELL_END.length);
+      } else if (text.startsWith(EVENT_FRAME)) {
+        const end = text.indexOf("\0", EVENT_FRAME.length);
+        if (end < 0) break; // the rest of the frame comes in a later chunk
+        this.onFrame(text.slice(EVENT_FRAME.length, end));
+        text = text.slice(end + 1);
+      } else if (CELL_END.startsWith(text) || EVENT_FRAME.startsWith(text)) {
+        break; // a marker's beginning: the rest comes in a later chunk
+      } else {
+        this.cell()?.rec.write(this.name, "\0"); // a NUL the cell printed itself
+        text = text.slice(1);
       }
-      text = text.slice(at + CELL_END.length);
     }
-    for (let k = Math.min(text.length, CELL_END.length - 1); k > 0; k--) {
-      if (CELL_END.startsWith(text.slice(-k))) {
-        this.held = text.slice(-k);
-        text = text.slice(0, -k);
-        break;
-      }
-    }
-    if (text) this.cell()?.rec.write(this.name, text);
+    if (text.startsWith("\0")) this.held = text;
+    else if (text) this.cell()?.rec.write(this.name, text);
   }
 }
 
@@ -244,10 +258,8 @@ export class NativeKernelSession {
     // the cells' stdin is empty (input() raises EOFError), as in a notebook without a frontend for it
     child.stdin!.end(JSON.stringify({ file: path.resolve(this.file), cwd, kernel: true, requestsFd: 4 }) + "\n");
     child.on("error", () => {}); // reported through "close" (exit code -2 and no done event)
-    const out = new CellStream("stdout", () => proc.cell), err = new CellStream("stderr", () => proc.cell);
-    child.stdout!.on("data", (d: Buffer) => out.push(d));
-    child.stderr!.on("data", (d: Buffer) => err.push(d));
-    readline.createInterface({ input: child.stdio[3] as NodeJS.ReadableStream }).on("line", (line) => {
+    // events come on fd 3, and (shown values and figures, in order with the printed text) inside stdout
+    const onEvent = (line: string) => {
       let e: NativeEvent;
       try { e = JSON.parse(line); } catch { return; }
       const cell = proc.cell;
@@ -258,11 +270,21 @@ export class NativeKernelSession {
         case "bindings": cell.tensors = e.tensors.map(({ device: _d, ...t }, id): NamedTensor => ({ ...t, kind: "tensor", id })); break;
         case "graph": { const { t: _t, ...g } = e; cell.graph = g; break; }
         case "values": cell.values = e; break;
-        case "figure": cell.figures.push(nativeFigure(e)); break;
+        case "figure": {
+          if (cell.figures.length >= MAX_FIGURES) break;
+          const figure = nativeFigure(e);
+          cell.figures.push(figure);
+          cell.onEvent?.({ type: "figure", figure });
+          break;
+        }
         case "reply": { const { t: _t, ...r } = e; cell.waiting.shift()?.resolve(r); break; }
         case "done": cell.done = e; cell.end(); break;
       }
-    });
+    };
+    const out = new CellStream("stdout", () => proc.cell, onEvent), err = new CellStream("stderr", () => proc.cell, onEvent);
+    child.stdout!.on("data", (d: Buffer) => out.push(d));
+    child.stderr!.on("data", (d: Buffer) => err.push(d));
+    readline.createInterface({ input: child.stdio[3] as NodeJS.ReadableStream }).on("line", onEvent);
     child.on("close", () => {
       clearTimeout(proc.killTimer);
       if (this.proc === proc) this.proc = undefined;

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RunEvent } from "../../src/protocol/trace";
-import { MEMORY_KEPT, NativeKernelSession } from "../../src/runner/nativeKernel";
+import { CELL_END, CellStream, EVENT_FRAME, MEMORY_KEPT, NativeKernelSession, type CellState } from "../../src/runner/nativeKernel";
+import { RunRecorder } from "../../src/runner/record";
 import { SESSION_LOST } from "../../src/runner/runner";
 import { interpreterOrSkip, PYTHON } from "./nativeInterpreter";
 
@@ -154,6 +155,63 @@ describe("native notebook kernel (the user's own PyTorch)", function () {
     const raised = await k.runCell({ index: 1, source: big + "\ndel big" }, undefined, { memoryMb: 1024 }).trace;
     assert.equal(raised.status, "ok", raised.error?.stack);
     assert.equal(stdout(raised), `allocating\n${1 << 27}\n`);
+  });
+
+  it("figures and shown values come where the cell shows them, among its printed text; open figures at its end", async () => {
+    const k = open();
+    const events: RunEvent[] = [];
+    const source = [
+      "import matplotlib.pyplot as plt",
+      "print('one')",
+      "plt.plot([1, 2, 3]); plt.title('first')",
+      "plt.show()",
+      "print('two')",
+      "display(6 * 7)",
+      "plt.figure(); plt.plot([3, 2, 1]); plt.title('second')",
+      "plt.show()",
+      "print('three')",
+      "plt.figure(); plt.bar([0, 1], [1, 2]); plt.title('left open')",
+      "print('four')",
+    ].join("\n");
+    const t = await k.runCell({ index: 0, source }, (e) => events.push(e)).trace;
+    assert.equal(t.status, "ok", t.error?.stack);
+    // the order of what the cell put out: printed lines (joined per run of text), values, figures
+    const order: string[] = [];
+    for (const e of events) {
+      const item = e.type === "output" && e.chunk.stream === "stdout" ? `text:${e.chunk.text}`
+        : e.type === "display" ? `value:${e.text}` : e.type === "figure" ? `figure:${e.figure.title}` : undefined;
+      if (!item) continue;
+      const last = order.length - 1;
+      if (item.startsWith("text:") && order[last]?.startsWith("text:")) order[last] += item.slice(5);
+      else order.push(item);
+    }
+    assert.deepEqual(order, ["text:one\n", "figure:first", "text:two\n", "value:42", "figure:second", "text:three\nfour\n", "figure:left open"]);
+    assert.deepEqual(t.figures?.map((f) => [f.title, f.cell]), [["first", 0], ["second", 0], ["left open", 0]]);
+    for (const f of t.figures ?? []) assert.match(f.svg, /^[\s\S]*<svg[\s\S]*<\/svg>\s*$/);
+    assert.equal(stdout(t), "one\ntwo\nthree\nfour\n", "no frame left in the text");
+    const none = await k.runCell({ index: 1, source: "import matplotlib.pyplot as plt\nprint(len(plt.get_fignums()), plt.get_backend())" }).trace;
+    assert.match(stdout(none), /^0 module:\/\/_bpn_inline_backend\n$/, "shown figures are closed; the inline backend is matplotlib's");
+  });
+
+  it("a stream's frames and markers are found however the pipe splits them; a NUL of the cell's own is text", () => {
+    const frame = (e: object) => `${EVENT_FRAME}${JSON.stringify(e)}\0`;
+    const text = `a\0b${frame({ t: "display", text: "é ✓" })}c${frame({ t: "display", text: "x".repeat(300) })}d${CELL_END}`;
+    const bytes = Buffer.from(text, "utf8");
+    for (const size of [1, 2, 7, 64, bytes.length]) {
+      const got: string[] = [];
+      let ended = false;
+      const rec = new RunRecorder((e) => { if (e.type === "output") got.push(`text:${e.chunk.text}`); }, 1 << 20);
+      const cell = { rec, streamsEnded: new Set(["stderr"]), outputEnded: () => { ended = true; } } as unknown as CellState;
+      const stream = new CellStream("stdout", () => cell, (json) => got.push(`frame:${(JSON.parse(json) as { text: string }).text.slice(0, 3)}`));
+      for (let i = 0; i < bytes.length; i += size) stream.push(bytes.subarray(i, i + size));
+      const merged = got.reduce<string[]>((acc, g) => {
+        if (g.startsWith("text:") && acc[acc.length - 1]?.startsWith("text:")) acc[acc.length - 1] += g.slice(5);
+        else acc.push(g);
+        return acc;
+      }, []);
+      assert.deepEqual(merged, ["text:a\0b", "frame:é ✓", "text:c", "frame:xxx", "text:d"], `chunks of ${size}`);
+      assert.ok(ended, `CELL_END seen (chunks of ${size})`);
+    }
   });
 
   it("no interpreter at the path: a clear message in the cell", async () => {

@@ -11,6 +11,8 @@
 # retained backward graph for the diagnosis) until it closes that pipe.
 import builtins
 import contextlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import json
 import math
@@ -54,6 +56,9 @@ SECOND_BACKWARD = ("Trying to backward through the graph a second time (or direc
                    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                    "graph a second time or if you need to access saved tensors after calling backward.")  # PyTorch's words
 CELL_END = b"\x00bpn-cell-end\x00"  # nativeKernel.ts CELL_END: a kernel cell's output ends here
+EVENT_FRAME = b"\x00bpn-event:"  # nativeKernel.ts EVENT_FRAME: an event inside stdout, up to the next NUL
+_in_stream = [False]  # a kernel's shown values and figures go inside stdout, in order with the printed text
+INLINE_BACKEND = "_bpn_inline_backend"  # matplotlib's backend in notebooks: plt.show() shows figures in the cell
 _mem = {"cap": None, "base": None}  # the memory cap (MB) in force, and the runtime's own data size under it
 
 
@@ -61,6 +66,23 @@ def _emit(kind, **fields):
     fields["t"] = kind
     _events.write(json.dumps(fields, allow_nan=False, default=str) + "\n")
     _events.flush()
+
+
+def _emit_in_order(kind, **fields):
+    """An event shown among a cell's printed lines (a value, a figure): in a kernel, written into stdout
+    after what the cell printed so far, as an EVENT_FRAME the host takes out there (JSON has no raw
+    NUL); else, or when the cell closed its stdout, on the events pipe."""
+    if _in_stream[0]:
+        _flush_streams()
+        fields["t"] = kind
+        data = EVENT_FRAME + json.dumps(fields, allow_nan=False, default=str).encode("utf-8") + b"\x00"
+        try:
+            while data:
+                data = data[os.write(1, data):]
+            return
+        except OSError:
+            del fields["t"]
+    _emit(kind, **fields)
 
 
 def _num(x):
@@ -225,8 +247,11 @@ def __bpn_root__(v, key):
 
 
 def _svg_of(value):
-    """The SVG a Jupyter frontend would show for value (a graphviz Digraph's, drawn by its dot), or None."""
+    """The SVG a Jupyter frontend would show for value (a graphviz Digraph's, drawn by its dot; a
+    matplotlib Figure's), or None."""
     try:
+        if type(value).__module__ == "matplotlib.figure" and hasattr(value, "savefig"):
+            return _figure_svg(value)
         bundle = value._repr_mimebundle_() if hasattr(value, "_repr_mimebundle_") else None
         svg = (bundle or {}).get("image/svg+xml")
         if svg is None and hasattr(value, "_repr_svg_"):
@@ -240,9 +265,81 @@ def _svg_of(value):
 def _show(value):
     svg = _svg_of(value)
     if svg is not None:
-        _emit("figure", cell=_cell[0], svg=svg, title=getattr(value, "name", None) or None)
+        title = getattr(value, "name", None)
+        _emit_in_order("figure", cell=_cell[0], svg=svg, title=title if isinstance(title, str) and title else None)
     else:
-        _emit("display", cell=_cell[0], text=_pretty.pretty(value))
+        _emit_in_order("display", cell=_cell[0], text=_pretty.pretty(value))
+
+
+# ---------------------------------------------------------------- matplotlib in notebooks
+def _figure_svg(fig):
+    import io
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _show_figures(*_args, **_kwargs):
+    """plt.show() of the inline backend, and a cell's end: each open figure shown as SVG where the
+    cell is, then closed (as Jupyter's inline backend does)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return
+    from matplotlib import _pylab_helpers
+    for manager in _pylab_helpers.Gcf.get_all_fig_managers():
+        fig = manager.canvas.figure
+        axes = fig.get_axes()
+        _emit_in_order("figure", cell=_cell[0], svg=_figure_svg(fig), title=(axes[0].get_title() if axes else "") or None)
+    pyplot.close("all")
+
+
+class _InlineMatplotlib(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Makes INLINE_BACKEND importable (Agg's canvas, our show), and matplotlib's default backend once
+    matplotlib is imported: an environment variable would reach the script's own subprocesses, which
+    cannot import it. A backend the script chooses (matplotlib.use) still wins."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == INLINE_BACKEND:
+            return importlib.util.spec_from_loader(fullname, self)
+        if fullname != "matplotlib":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _DefaultBackend(spec.loader)
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        from matplotlib.backends import backend_agg
+        module.__dict__.update({k: v for k, v in vars(backend_agg).items() if not k.startswith("__")})
+        module.show = _show_figures
+
+
+class _DefaultBackend(importlib.abc.Loader):
+    """matplotlib's own loader, then INLINE_BACKEND as its rcParams backend."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def create_module(self, spec):
+        return self.real.create_module(spec)
+
+    def exec_module(self, module):
+        self.real.exec_module(module)
+        try:
+            module.rcParams["backend"] = "module://" + INLINE_BACKEND
+        except Exception as e:  # noqa: BLE001 - matplotlib then keeps its own default
+            sys.stderr.write(f"[backprop-ninja] figures will not show in the notebook: {e}\n")
+
+    def __getattr__(self, name):  # get_resource_reader, is_package, …: the real loader's
+        return getattr(self.real, name)
+
+
+def _inline_matplotlib():
+    if not any(isinstance(f, _InlineMatplotlib) for f in sys.meta_path):
+        sys.meta_path.insert(0, _InlineMatplotlib())
 
 
 def __bpn_display__(value, always):
@@ -703,7 +800,14 @@ def _exec_unit(mod, index, filename, source):
         _emit("cell", index=index)
     rewriter = _rewrite.Rewriter(index, _value_classes, inplace_hooks=False)
     code = _rewrite.compile_source(source, filename, rewriter, display_last=index is not None)
-    exec(code, mod.__dict__)
+    try:
+        exec(code, mod.__dict__)
+    finally:
+        if index is not None:  # a notebook cell shows the figures it left open, as Jupyter's inline backend
+            try:
+                _show_figures()
+            except Exception as e:  # noqa: BLE001 - the cell's own outcome stands
+                sys.stderr.write(f"[backprop-ninja] the cell's figures were not shown: {type(e).__name__}: {e}\n")
 
 
 def _outcome(e, path):
@@ -780,6 +884,8 @@ def run(req):
     path = req["file"]
     cells = req.get("cells")
     mod = _setup(path, req.get("cwd"), req.get("argv", []))
+    if cells is not None:
+        _inline_matplotlib()
     units = [(None, path, req["source"])] if cells is None else \
         [(c["index"], f"{path}#cell{c['index']}", c["source"]) for c in cells]
     import random
@@ -813,6 +919,8 @@ def kernel(req, requests):
     path = req["file"]
     mod = _setup(path, req.get("cwd"))
     _start.update(path=path, main=mod)
+    _inline_matplotlib()
+    _in_stream[0] = True
     idle = lambda *_: None  # noqa: E731
     signal.signal(signal.SIGINT, idle)
     for line in requests:

@@ -20,6 +20,7 @@ const CELLS = [
   "loss = (w * w).sum()\nloss.backward()\ndw = 2 * w\ndef cmp(s, dt, t):\n    print(s, bool((dt == t.grad).all()))\ncmp('w', dw, w)\nw.shape",
   "print('started', flush=True)\nimport time\nwhile True:\n    time.sleep(0.01)",
   "undefined_name + 1",
+  "import matplotlib.pyplot as plt\nprint('before')\nplt.plot([1, 2]); plt.show()\nprint('between')\nplt.plot([2, 1]); plt.show()\nprint('after')",
 ];
 
 describe("Notebook kernel on the user's Python (interpreter backend)", function () {
@@ -80,5 +81,15 @@ describe("Notebook kernel on the user's Python (interpreter backend)", function 
     assert.equal(bad.name, "NameError");
     assert.match(bad.stack, /Cell In\[4\], line 1/);
     assert.equal(nb.cellAt(3).executionSummary?.executionOrder, 4, "the same session after the interrupt");
+  });
+
+  it("matplotlib figures show where the cell shows them, between its printed lines", async function () {
+    await runAll(api, nb, 4);
+    const cell = nb.cellAt(4);
+    assert.equal(cell.executionSummary?.success, true, textOf(cell, ERROR_MIME));
+    // each output: its stdout text (items appended as the text came, joined), or its items' types
+    const outputs = cell.outputs.map((o) => (o.items.every((i) => i.mime === STDOUT_MIME)
+      ? `text:${o.items.map((i) => new TextDecoder().decode(i.data)).join("")}` : o.items.map((i) => i.mime).join("+")));
+    assert.deepEqual(outputs, ["text:before\n", "image/svg+xml", "text:between\n", "image/svg+xml", "text:after\n"]);
   });
 });
