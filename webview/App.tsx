@@ -22,14 +22,14 @@ import { withDetail } from "./traceAdapter";
 import { usePanelMessages } from "./usePanelMessages";
 
 export function App({ host }: { host: Host }) {
-  const { saved, save, update } = useSavedState(host);
+  const { saved, save, update, keepLast, last } = useSavedState(host);
   const [fitRequest, setFitRequest] = useState(0);
   const [showTensor, setShowTensor] = useState(false);
   const layoutRef = useRef<Layout | undefined>(undefined);
   // the figure the Figures tab shows, when it is the tab shown: what Export graph as SVG saves then
   const figureRef = useRef<string | undefined>(undefined);
-  const [restored] = useState(() => restoredSnapshot(saved.last));
-  const { snap: hostSnap, partial, running, cursorLine, details, requestDetail, graphs, requestGraph, graphError } = usePanelMessages(host, {
+  const [restored] = useState(() => restoredSnapshot(last));
+  const { snap: hostSnap, partial, running, cursorLine, details, carried, requestDetail, graphs, requestGraph, graphError } = usePanelMessages(host, {
     selectComparison(index) {
       save({ selectedCmp: index, tab: "checks" });
       setShowTensor(true);
@@ -76,7 +76,7 @@ export function App({ host }: { host: Host }) {
     // off the render path: a live re-run's panel update is timed
     const t = setTimeout(() => {
       const size = JSON.stringify(s.trace).length;
-      save({ last: size <= KEEP_TRACE_CHARS ? { uri: s.uri, version: s.version, trace: s.trace } : undefined });
+      keepLast(size <= KEEP_TRACE_CHARS ? { uri: s.uri, version: s.version, trace: s.trace } : undefined);
     }, 0);
     return () => clearTimeout(t);
   }, [hostSnap?.model]);
@@ -118,9 +118,11 @@ export function App({ host }: { host: Host }) {
   // the tensor view's samples: in the snapshot (full trace) or fetched from the host (compact one)
   const shownRow = tab === "graph" ? nodeCmpBare : selectedRow;
   // a restored run's samples stayed with the host that ran it: none to ask for
+  // the key says what the samples are of, so the ones carried over from the run before fit this view
   const detailKey = model?.samplesOnRequest && !snap?.restored && showTensor && (tensorBare || shownRow)
-    ? `${tensorBare?.key ?? ""}|${shownRow?.index ?? ""}` : undefined;
-  const detail = detailKey !== undefined ? details.get(detailKey) : undefined;
+    ? [tensorBare?.key, tensorBare?.name, tensorBare?.shape.join("x"), shownRow?.index, shownRow?.name, shownRow?.manualShape?.join("x"), shownRow?.gradShape?.join("x")].join("|")
+    : undefined;
+  const detail = detailKey !== undefined ? details.get(detailKey) ?? carried.get(detailKey) : undefined;
   const { tensor, row: shownWithDetail } = useMemo(() => withDetail(detail, tensorBare, shownRow), [detail, tensorBare, shownRow]);
   const nodeCmp = tab === "graph" ? shownWithDetail : nodeCmpBare;
   const selectedRowShown = tab === "graph" ? selectedRow : shownWithDetail;

@@ -240,6 +240,20 @@ export function fmtClock(at: number | Date): string {
   return CLOCK.format(at);
 }
 
+// Date's toLocaleString() and Number's toLocaleString("en-US") build a formatter per call: one each, kept
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+const COUNT = new Intl.NumberFormat("en-US");
+
+/** Date and time as Date's toLocaleString() writes them. */
+export function fmtDateTime(at: number | Date): string {
+  return DATE_TIME.format(at);
+}
+
+/** A count with thousands separators: 1,000 nodes. */
+export function fmtCount(n: number): string {
+  return COUNT.format(n);
+}
+
 export function fmtShape(shape: readonly number[] | null | undefined): string {
   return shape ? `[${shape.join(", ")}]` : "—";
 }

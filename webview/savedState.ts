@@ -1,6 +1,6 @@
 // What the panel keeps across hiding and window reloads (the host's getState/setState): the tab,
 // selection, sort, folding, zoom, the last finite-difference check and, for small traces, the last run.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { FiniteDifferenceReport } from "../src/protocol/trace";
 import type { View } from "./graph/GraphView";
 import type { Host } from "./host";
@@ -43,18 +43,34 @@ function restore(raw: unknown): SavedState {
   return { ...DEFAULT_STATE, ...s, table: { ...DEFAULT_STATE.table, ...(s.table ?? {}) }, unfolded: Array.isArray(s.unfolded) ? s.unfolded : [] };
 }
 
-/** The saved state, and `save(patch)` / `update(fn)` that change it and hand it to the host. */
+/**
+ * The saved state, and `save(patch)` / `update(fn)` that change it and hand it to the host.
+ * `keepLast(last)` stores the last run with it without a render: only a reload reads it (`last`).
+ */
 export function useSavedState(host: Host) {
-  const [saved, setSaved] = useState<SavedState>(() => restore(host.getState()));
+  const [initial] = useState(() => restore(host.getState()));
+  const [saved, setSaved] = useState<SavedState>(() => withoutLast(initial));
+  // what the host holds: the rendered state plus the last run
+  const held = useRef<{ state: SavedState; last: SavedState["last"] }>({ state: saved, last: initial.last });
+  const hand = () => host.setState(held.current.last ? { ...held.current.state, last: held.current.last } : held.current.state);
   const update = (change: (s: SavedState) => SavedState) => {
     setSaved((s) => {
       const next = change(s);
-      host.setState(next);
+      held.current.state = next;
+      hand();
       return next;
     });
   };
   const save = (patch: Partial<SavedState>) => update((s) => ({ ...s, ...patch }));
-  return { saved, save, update };
+  const keepLast = (last: SavedState["last"]) => {
+    held.current.last = last;
+    hand();
+  };
+  return { saved, save, update, keepLast, last: initial.last };
+}
+
+function withoutLast({ last: _last, ...rest }: SavedState): SavedState {
+  return rest;
 }
 
 /** The saved last run as a snapshot, or undefined when there is none or it no longer reads. */

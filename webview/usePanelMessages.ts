@@ -38,8 +38,13 @@ export interface PanelState {
   running: RunningInfo | null;
   /** the editor's cursor line in the file shown */
   cursorLine?: number;
-  /** samples of the compact snapshot, fetched when a tensor view shows them: key "tensorId|cmpIndex" */
+  /** samples of the compact snapshot, fetched when a tensor view shows them, by a key of what they are of */
   details: ReadonlyMap<string, TraceDetail>;
+  /**
+   * the samples fetched for the snapshot before, of the same file: shown until this snapshot's own
+   * come, so an open tensor view keeps its heatmaps on a re-run instead of losing them for a round trip
+   */
+  carried: ReadonlyMap<string, TraceDetail>;
   /** micrograd roots' graphs fetched for the snapshot (requestGraph), by root id */
   graphs: ReadonlyMap<string, Graph>;
 }
@@ -53,7 +58,7 @@ export type PanelAction =
   | { type: "detail"; key: string; detail: TraceDetail }
   | { type: "graph"; root: string; graph: Graph };
 
-export const INITIAL_PANEL_STATE: PanelState = { running: null, details: new Map(), graphs: new Map() };
+export const INITIAL_PANEL_STATE: PanelState = { running: null, details: new Map(), carried: new Map(), graphs: new Map() };
 
 export function reducePanel(s: PanelState, a: PanelAction): PanelState {
   switch (a.type) {
@@ -62,6 +67,7 @@ export function reducePanel(s: PanelState, a: PanelAction): PanelState {
       // one without a model keeps the live curves of a run still going
       return {
         ...s, snap: a.snap, details: new Map(), graphs: new Map(),
+        carried: a.snap.uri === s.snap?.uri ? (s.details.size > 0 ? s.details : s.carried) : new Map(),
         cursorLine: a.snap.uri === s.snap?.uri ? s.cursorLine : undefined,
         partial: a.snap.model || a.snap.invalid ? undefined : s.partial,
       };

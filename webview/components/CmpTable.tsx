@@ -1,6 +1,7 @@
 // The cmp table: the notebook's columns (name | exact | approximate | maxdiff) plus shapes and line,
 // sortable by any column, filterable to the bad rows; a click or Enter reveals the cmp call.
 import { useEffect, useMemo, useRef } from "preact/hooks";
+import { memoBy, sameShallow } from "../memo";
 import { fmtNumber, fmtShape, isBad, type CmpRow, type Verdict } from "../model";
 
 export type SortKey = "order" | "name" | "exact" | "approximate" | "maxdiff" | "status";
@@ -87,15 +88,20 @@ export function CmpTable(p: CmpTableProps) {
     );
   };
 
-  const moveFocus = (from: HTMLElement, delta: number) => {
-    const all = [...(body.current?.querySelectorAll<HTMLTableRowElement>("tr") ?? [])];
-    const i = all.indexOf(from as HTMLTableRowElement);
-    const next = all[Math.max(0, Math.min(all.length - 1, i + delta))];
-    next?.focus();
-    const idx = Number(next?.dataset.index);
-    const row = p.rows.find((r) => r.index === idx);
-    if (row) p.onSelect(row);
-  };
+  // the rows' handlers: one object for the table's life, reading the newest props (rows, callbacks)
+  const latest = useRef(p);
+  latest.current = p;
+  const actions = useRef<RowActions>({
+    select: (index) => rowAt(latest.current, index, latest.current.onSelect),
+    activate: (index) => rowAt(latest.current, index, latest.current.onActivate),
+    move(from, delta) {
+      const all = [...(body.current?.querySelectorAll<HTMLTableRowElement>("tr") ?? [])];
+      const i = all.indexOf(from as HTMLTableRowElement);
+      const next = all[Math.max(0, Math.min(all.length - 1, i + delta))];
+      next?.focus();
+      rowAt(latest.current, Number(next?.dataset.index), latest.current.onSelect);
+    },
+  }).current;
 
   return (
     <section class="cmp-section" aria-label="Gradient checks">
@@ -130,55 +136,10 @@ export function CmpTable(p: CmpTableProps) {
             </tr>
           </thead>
           <tbody ref={body}>
-            {rows.map((r) => {
-              const cls = [
-                "cmp-row", `verdict-${r.status}`, isBad(r.status) ? "bad" : "",
-                p.selected === r.index ? "selected" : "", p.firstWrong === r.index ? "first-wrong" : "",
-                p.cursorLine !== undefined && r.line === p.cursorLine ? "cursor" : "",
-              ].filter(Boolean).join(" ");
-              const shape = r.status === "shape-mismatch"
-                ? `${fmtShape(r.manualShape)} ≠ ${fmtShape(r.gradShape)}`
-                : fmtShape(r.gradShape ?? r.manualShape);
-              return (
-                <tr
-                  key={r.index}
-                  class={cls}
-                  tabIndex={0}
-                  data-index={r.index}
-                  data-name={r.name}
-                  aria-selected={p.selected === r.index}
-                  title={r.message ?? (r.line !== undefined ? `Reveal line ${r.line + 1}` : undefined)}
-                  onClick={() => {
-                    p.onSelect(r);
-                    p.onActivate(r);
-                  }}
-                  onKeyDown={(e) => {
-                    if (e.key === "Enter") p.onActivate(r);
-                    else if (e.key === "ArrowDown") moveFocus(e.currentTarget, 1);
-                    else if (e.key === "ArrowUp") moveFocus(e.currentTarget, -1);
-                    else return;
-                    e.preventDefault();
-                  }}
-                >
-                  <td class="col-index">{r.index + 1}</td>
-                  <td class="col-name">
-                    <span class="mono">{r.name}</span>
-                    {p.firstWrong === r.index && <span class="badge badge-first" title="The first bad gradient in backward order: fix this one first">first to fix</span>}
-                  </td>
-                  <td class={`bool col-exact ${r.exact ? "true" : "false"}`}>{r.exact ? "True" : "False"}</td>
-                  <td class={`bool col-approx ${r.approximate ? "true" : "false"}`}>{r.approximate ? "True" : "False"}</td>
-                  <td class="num mono col-maxdiff">{fmtNumber(r.maxdiff, 3)}</td>
-                  <td class="col-verdict">
-                    <span class={`codicon ${verdictIcon(r.status)} verdict-text-${r.status}`} title={STATUS_TEXT[r.status]} />
-                    <span class="verdict-label"> {STATUS_TEXT[r.status]}</span>
-                  </td>
-                  <td class="mono col-shape">{shape}</td>
-                  <td class="num col-line" title={r.cell !== undefined && r.line !== undefined ? `cell ${r.cell + 1}, line ${r.line + 1}` : undefined}>
-                    {r.line === undefined ? "—" : r.cell !== undefined ? `${r.cell + 1}:${r.line + 1}` : r.line + 1}
-                  </td>
-                </tr>
-              );
-            })}
+            {rows.map((r) => (
+              <RowView key={r.index} r={r} selected={p.selected === r.index} firstWrong={p.firstWrong === r.index}
+                cursor={p.cursorLine !== undefined && r.line === p.cursorLine} actions={actions} />
+            ))}
             {rows.length === 0 && (
               <tr class="empty-row"><td colSpan={8}>{!p.state.onlyBad ? "No cmp() calls ran."
                 : notWritten ? `No failing checks; ${notWritten} gradient${notWritten === 1 ? " is" : "s are"} not written yet.` : "Every check passes. Nothing to fix."}</td></tr>
@@ -189,3 +150,74 @@ export function CmpTable(p: CmpTableProps) {
     </section>
   );
 }
+
+function rowAt(p: CmpTableProps, index: number, f: (row: CmpRow) => void): void {
+  const row = p.rows.find((r) => r.index === index);
+  if (row) f(row);
+}
+
+/** What a row does, by row index, with the table's newest props. */
+interface RowActions {
+  select(index: number): void;
+  activate(index: number): void;
+  move(from: HTMLElement, delta: number): void;
+}
+
+interface RowViewProps {
+  r: CmpRow;
+  selected: boolean;
+  firstWrong: boolean;
+  cursor: boolean;
+  actions: RowActions;
+}
+
+/** A row drawn again only when its content or its marks changed: a re-run changes few rows. */
+const RowView = memoBy((p: RowViewProps) => {
+  const { r } = p;
+  const cls = [
+    "cmp-row", `verdict-${r.status}`, isBad(r.status) ? "bad" : "",
+    p.selected ? "selected" : "", p.firstWrong ? "first-wrong" : "",
+    p.cursor ? "cursor" : "",
+  ].filter(Boolean).join(" ");
+  const shape = r.status === "shape-mismatch"
+    ? `${fmtShape(r.manualShape)} ≠ ${fmtShape(r.gradShape)}`
+    : fmtShape(r.gradShape ?? r.manualShape);
+  return (
+    <tr
+      class={cls}
+      tabIndex={0}
+      data-index={r.index}
+      data-name={r.name}
+      aria-selected={p.selected}
+      title={r.message ?? (r.line !== undefined ? `Reveal line ${r.line + 1}` : undefined)}
+      onClick={() => {
+        p.actions.select(r.index);
+        p.actions.activate(r.index);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") p.actions.activate(r.index);
+        else if (e.key === "ArrowDown") p.actions.move(e.currentTarget, 1);
+        else if (e.key === "ArrowUp") p.actions.move(e.currentTarget, -1);
+        else return;
+        e.preventDefault();
+      }}
+    >
+      <td class="col-index">{r.index + 1}</td>
+      <td class="col-name">
+        <span class="mono">{r.name}</span>
+        {p.firstWrong && <span class="badge badge-first" title="The first bad gradient in backward order: fix this one first">first to fix</span>}
+      </td>
+      <td class={`bool col-exact ${r.exact ? "true" : "false"}`}>{r.exact ? "True" : "False"}</td>
+      <td class={`bool col-approx ${r.approximate ? "true" : "false"}`}>{r.approximate ? "True" : "False"}</td>
+      <td class="num mono col-maxdiff">{fmtNumber(r.maxdiff, 3)}</td>
+      <td class="col-verdict">
+        <span class={`codicon ${verdictIcon(r.status)} verdict-text-${r.status}`} title={STATUS_TEXT[r.status]} />
+        <span class="verdict-label"> {STATUS_TEXT[r.status]}</span>
+      </td>
+      <td class="mono col-shape">{shape}</td>
+      <td class="num col-line" title={r.cell !== undefined && r.line !== undefined ? `cell ${r.cell + 1}, line ${r.line + 1}` : undefined}>
+        {r.line === undefined ? "—" : r.cell !== undefined ? `${r.cell + 1}:${r.line + 1}` : r.line + 1}
+      </td>
+    </tr>
+  );
+}, (a, b) => a.selected === b.selected && a.firstWrong === b.firstWrong && a.cursor === b.cursor && a.actions === b.actions && sameShallow(a.r, b.r));

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { GraphView, type View } from "../graph/GraphView";
 import type { GraphLayout } from "../graph/useGraphLayout";
-import type { Graph, PanelModel, ValueRoot } from "../model";
+import { fmtCount, type Graph, type PanelModel, type ValueRoot } from "../model";
 import { Empty } from "./Empty";
 
 export interface GraphTabProps extends GraphLayout {
@@ -67,7 +67,7 @@ export function GraphTab(p: GraphTabProps) {
       ) : p.layoutError ? (
         <Empty icon="codicon-error" title="The graph could not be laid out" text={p.layoutError} />
       ) : (
-        <Empty icon="codicon-loading codicon-modifier-spin" title={`Laying out ${display.nodes.length.toLocaleString("en-US")} nodes…`} text="" />
+        <Empty icon="codicon-loading codicon-modifier-spin" title={`Laying out ${fmtCount(display.nodes.length)} nodes…`} text="" />
       )}
       {layout && (
         <GraphLegend values={model.values} nodes={graph.nodes.length} shown={display.nodes.length} ms={layout.ms}
@@ -92,8 +92,8 @@ function GraphLegend(p: { values: boolean; nodes: number; shown: number; ms: num
         </>
       )}
       <span class="dim">
-        {p.truncated ? "the " : ""}{p.nodes.toLocaleString("en-US")} nodes{p.truncated ? ` nearest the root${p.of !== undefined ? ` of ${p.of.toLocaleString("en-US")}` : ""}` : ""}
-        {p.shown !== p.nodes ? ` (${p.shown.toLocaleString("en-US")} after folding)` : ""} · layout {Math.round(p.ms)} ms
+        {p.truncated ? "the " : ""}{fmtCount(p.nodes)} nodes{p.truncated ? ` nearest the root${p.of !== undefined ? ` of ${fmtCount(p.of)}` : ""}` : ""}
+        {p.shown !== p.nodes ? ` (${fmtCount(p.shown)} after folding)` : ""} · layout {Math.round(p.ms)} ms
       </span>
       {p.onMore && <button class="link-button" data-testid="graph-more" onClick={p.onMore}>Draw more (slow)</button>}
     </div>

@@ -2,7 +2,7 @@
 // charts.red, zero: the editor background), shared across the heatmaps of one tensor.
 import { useEffect, useRef } from "preact/hooks";
 import { fmtNumber, type Grid } from "../model";
-import { mix, themeColor } from "./theme";
+import { mix, themeColor, themeCss } from "./theme";
 
 export interface HeatmapProps {
   title: string;
@@ -14,19 +14,26 @@ export interface HeatmapProps {
 }
 
 const MAX_SIDE = 200;
+/** the theme's colors of a heatmap: zero, negative, positive, NaN/Inf */
+const COLORS: [string, string][] = [
+  ["--vscode-editor-background", "#1e1e1e"], ["--vscode-charts-blue", "#3794ff"], ["--vscode-charts-red", "#f14c4c"], ["--vscode-charts-yellow", "#cca700"],
+];
 
 export function Heatmap(p: HeatmapProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const g = p.grid;
   const cell = g ? Math.max(1, Math.min(14, Math.floor(MAX_SIDE / Math.max(g.rows, g.cols)))) : 1;
+  // what this canvas shows: a re-run with the same samples (most rows of a re-run) is not drawn again
+  const drawn = useRef<{ canvas: HTMLCanvasElement; rows: number; cols: number; values: readonly number[]; scale: number; theme: string } | undefined>(undefined);
   useEffect(() => {
     const c = canvas.current;
     if (!c || !g) return;
+    const theme = COLORS.map(([v, fallback]) => themeCss(v, fallback)).join(" ");
+    const d = drawn.current;
+    if (d && d.canvas === c && d.rows === g.rows && d.cols === g.cols && d.scale === p.scale && d.theme === theme && sameValues(d.values, g.values)) return;
+    drawn.current = { canvas: c, rows: g.rows, cols: g.cols, values: g.values, scale: p.scale, theme };
     const ctx = c.getContext("2d")!;
-    const bg = themeColor("--vscode-editor-background", "#1e1e1e");
-    const neg = themeColor("--vscode-charts-blue", "#3794ff");
-    const pos = themeColor("--vscode-charts-red", "#f14c4c");
-    const nan = themeColor("--vscode-charts-yellow", "#cca700");
+    const [bg, neg, pos, nan] = COLORS.map(([v, fallback]) => themeColor(v, fallback));
     const img = ctx.createImageData(g.cols, g.rows);
     for (let i = 0; i < g.rows * g.cols; i++) {
       const v = g.values[i];
@@ -76,4 +83,12 @@ export function absMax(...grids: (Grid | undefined)[]): number {
   let m = 0;
   for (const g of grids) if (g) for (const v of g.values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   return m;
+}
+
+/** Equal numbers in the same order (NaN equals NaN: it is drawn the same). */
+export function sameValues(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }

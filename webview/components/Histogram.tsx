@@ -1,6 +1,7 @@
 // Histogram of a tensor's values on a canvas (bars in charts.blue), from the trace's bins or the sample.
 import { useEffect, useRef } from "preact/hooks";
 import { fmtNumber } from "../model";
+import { sameValues } from "./Heatmap";
 import { themeCss } from "./theme";
 
 export interface Bins {
@@ -28,10 +29,16 @@ export function binValues(values: readonly number[], bins = 40): Bins | undefine
 export function Histogram({ bins, title }: { bins?: Bins; title: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const W = 240, H = 110;
+  // what this canvas shows: the same counts at the same resolution are not drawn again
+  const drawn = useRef<{ canvas: HTMLCanvasElement; counts: readonly number[]; dpr: number; fill: string } | undefined>(undefined);
   useEffect(() => {
     const c = canvas.current;
     if (!c || !bins) return;
     const dpr = window.devicePixelRatio || 1;
+    const fill = themeCss("--vscode-charts-blue", "#3794ff");
+    const d = drawn.current;
+    if (d && d.canvas === c && d.dpr === dpr && d.fill === fill && sameValues(d.counts, bins.counts)) return;
+    drawn.current = { canvas: c, counts: bins.counts, dpr, fill };
     c.width = W * dpr;
     c.height = H * dpr;
     const ctx = c.getContext("2d")!;
@@ -39,7 +46,7 @@ export function Histogram({ bins, title }: { bins?: Bins; title: string }) {
     ctx.clearRect(0, 0, W, H);
     const max = Math.max(...bins.counts, 1);
     const bw = W / bins.counts.length;
-    ctx.fillStyle = themeCss("--vscode-charts-blue", "#3794ff");
+    ctx.fillStyle = fill;
     bins.counts.forEach((n, i) => {
       const h = (n / max) * (H - 4);
       ctx.fillRect(i * bw + 0.5, H - h, Math.max(1, bw - 1), h);

@@ -1,7 +1,7 @@
 // The header above the tabs' content: which file the results belong to, when it ran, its output.
 import type { RunningInfo } from "../../src/protocol/messages";
 import type { Snapshot } from "../usePanelMessages";
-import { fmtClock } from "../model";
+import { fmtClock, fmtDateTime } from "../model";
 
 const LANGUAGE: Record<string, string> = { typescript: "TypeScript", javascript: "JavaScript", python: "Python", notebook: "Notebook" };
 
@@ -28,7 +28,7 @@ export function RunHeader({ snap, running }: { snap: Snapshot; running: RunningI
         )}
         {m?.language && <span class="dim">{LANGUAGE[m.language] ?? m.language}</span>}
         {m?.engine && <span class="dim" data-testid="run-engine" title="the verdicts are this PyTorch's own numbers">· {m.engine}</span>}
-        {time && <span class="dim" data-testid="run-time" title={at!.toLocaleString()}>{m?.ranCell !== undefined ? `cell ${m.ranCell + 1} ` : ""}ran {time}{m?.durationMs !== undefined ? ` · ${fmtDuration(m.durationMs)}` : ""}</span>}
+        {time && <span class="dim" data-testid="run-time" title={fmtDateTime(at!)}>{m?.ranCell !== undefined ? `cell ${m.ranCell + 1} ` : ""}ran {time}{m?.durationMs !== undefined ? ` · ${fmtDuration(m.durationMs)}` : ""}</span>}
         {snap.restored && <span class="dim" data-testid="restored">· kept from before the window reload</span>}
         {other && <span class="run-other" data-testid="running-other"><span class="codicon codicon-loading codicon-modifier-spin" /> running {other}…</span>}
       </div>

@@ -1,6 +1,7 @@
 // Per-tensor view: verdict, shape and stats, heatmaps of the manual gradient, autograd's gradient and
 // their difference (one color scale for the first two), a histogram of the values, and the last
 // finite-difference check of the tensor (Check gradient).
+import { useMemo } from "preact/hooks";
 import { FiniteDifferenceSection, type FiniteDifferenceProps } from "./FiniteDifference";
 import { fmtNumber, fmtShape, type CmpRow, type Grid, type Stats, type TensorDetail } from "../model";
 import { STATUS_TEXT, verdictIcon } from "./CmpTable";
@@ -35,15 +36,19 @@ function StatsLine({ label, s }: { label: string; s?: Stats }) {
 }
 
 export function TensorPanel({ tensor, cmp, note, fd, onReveal, onClose }: TensorPanelProps) {
-  if (!tensor && !cmp && !fd) return null;
-  const name = tensor?.name ?? cmp?.name ?? fd!.report.name;
   // samples taken when cmp ran come first: later in-place edits do not change them
   const manual = cmp?.manual ?? tensor?.manual;
   const grad = cmp?.grad ?? tensor?.grad;
-  const diff = cmp?.diff ?? tensor?.diff ?? difference(manual, grad);
-  const scale = robustScale(manual, grad);
+  // worked out once per set of samples, not on every render of the panel
+  const given = cmp?.diff ?? tensor?.diff;
+  const diff = useMemo(() => given ?? difference(manual, grad), [given, manual, grad]);
+  const scale = useMemo(() => robustScale(manual, grad), [manual, grad]);
+  const diffScale = useMemo(() => (diff ? robustScale(diff) : 0), [diff]);
+  const diffZero = useMemo(() => (diff ? absMax(diff) === 0 : false), [diff]);
+  const bins = useMemo(() => tensor?.histogram ?? (tensor?.value ? binValues(tensor.value.values) : undefined), [tensor?.histogram, tensor?.value]);
+  if (!tensor && !cmp && !fd) return null;
+  const name = tensor?.name ?? cmp?.name ?? fd!.report.name;
   const line = cmp?.line ?? tensor?.line;
-  const bins = tensor?.histogram ?? (tensor?.value ? binValues(tensor.value.values) : undefined);
   return (
     <section class="tensor-panel" aria-label={`Tensor ${name}`} data-testid="tensor-panel">
       <header class="tensor-head">
@@ -75,8 +80,8 @@ export function TensorPanel({ tensor, cmp, note, fd, onReveal, onClose }: Tensor
         <div class="heatmaps">
           <Heatmap testId="heatmap-manual" title={`manual d${name}`} grid={manual} scale={scale} note={manual ? undefined : "no manual gradient"} />
           <Heatmap testId="heatmap-grad" title={`${name}.grad (autograd)`} grid={grad} scale={scale} note={grad ? undefined : "no .grad"} />
-          <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={robustScale(diff) || 1}
-            note={!diff ? "needs both gradients" : absMax(diff) === 0 ? "all zero: identical" : undefined} />
+          <Heatmap testId="heatmap-diff" title="manual − autograd" grid={diff} scale={diffScale || 1}
+            note={!diff ? "needs both gradients" : diffZero ? "all zero: identical" : undefined} />
           {tensor && <Histogram title={`values of ${name}`} bins={bins} />}
         </div>
       ) : tensor ? <Histogram title={`values of ${name}`} bins={bins} /> : null}

@@ -1,5 +1,5 @@
 // The panel's toolbar: the tabs, the graph's tools (micrograd root picker, fold, fit) and Run/Stop.
-import type { PanelModel, ValueRoot } from "../model";
+import { fmtCount, type PanelModel, type ValueRoot } from "../model";
 import { rootKey, type SavedState, type Tab } from "../savedState";
 
 export interface ToolbarProps {
@@ -70,7 +70,7 @@ export function Toolbar(p: ToolbarProps) {
 /** "o · 10 nodes", "backward() line 27 · 68,819 nodes" */
 function rootLabel(r: ValueRoot): string {
   const where = r.kind !== "named" && !/^[A-Za-z_$][\w$]*$/.test(r.name) && r.line !== undefined ? ` line ${r.line + 1}` : ""; // the model counts lines from 0
-  return `${r.name}${where} · ${r.nodes.toLocaleString("en-US")} node${r.nodes === 1 ? "" : "s"}`;
+  return `${r.name}${where} · ${fmtCount(r.nodes)} node${r.nodes === 1 ? "" : "s"}`;
 }
 
 function TabButton(p: { id: Tab; tab: Tab; icon: string; label: string; badge?: number; onPick(t: Tab): void }) {

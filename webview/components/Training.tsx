@@ -2,7 +2,7 @@
 // smoothed line over them — with axis titles, a log-scale option, steps/s and a Stop button while
 // the run goes on.
 import { useEffect, useRef } from "preact/hooks";
-import { fmtNumber, type Series } from "../model";
+import { fmtCount, fmtNumber, type Series } from "../model";
 import { themeCss } from "./theme";
 
 export interface TrainingProps {
@@ -40,7 +40,7 @@ export function Training(p: TrainingProps) {
         <span class="summary">
           {p.running ? <span class="codicon codicon-loading codicon-modifier-spin" /> : <span class="codicon codicon-graph-line" />}
           {" "}{last ? `${last.name} ${fmtNumber(lastValue, 5)}` : "no series logged"}
-          {step !== undefined && <> · step {step.toLocaleString("en-US")}{p.progress?.totalSteps ? ` / ${p.progress.totalSteps.toLocaleString("en-US")}` : ""}</>}
+          {step !== undefined && <> · step {fmtCount(step)}{p.progress?.totalSteps ? ` / ${fmtCount(p.progress.totalSteps)}` : ""}</>}
           {p.stepsPerSecond !== undefined && <> · <span data-testid="steps-per-second">{p.stepsPerSecond.toFixed(0)} steps/s</span></>}
           {p.running && left !== undefined && <> · <span data-testid="time-left">about {left} left</span></>}
         </span>

@@ -3,7 +3,8 @@
 // 1,000-node graph stays smooth.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { fmtNumber, fmtShape, VERDICT_MARK } from "../model";
-import type { Layout, LaidNode } from "./layout";
+import { memoBy, sameShallow } from "../memo";
+import type { DisplayNode, LaidEdge, Layout, LaidNode } from "./layout";
 
 export interface View {
   x: number;
@@ -170,6 +171,16 @@ export function GraphView(p: GraphViewProps) {
     return s;
   }, [p.layout, p.selected]);
 
+  // one handler for every node, reading the newest props: the nodes' props stay comparable
+  const onNode = useRef<(ev: MouseEvent, node: DisplayNode) => void>(() => {});
+  onNode.current = (ev, node) => {
+    if (drag.current?.moved) return;
+    p.onSelect(node.id);
+    if (node.members && ev.detail === 2) p.onToggleChain(node.id);
+    else p.onActivate(node.id);
+  };
+  const clickNode = useRef((ev: MouseEvent, node: DisplayNode) => onNode.current(ev, node)).current;
+
   const onKey = (e: KeyboardEvent) => {
     const c = { x: size.w / 2, y: size.h / 2 };
     if (e.key === "+" || e.key === "=") zoomAt(1.25, c.x, c.y);
@@ -233,12 +244,7 @@ export function GraphView(p: GraphViewProps) {
         <g transform={`translate(${v.x},${v.y}) scale(${v.k})`}>
           <g class="edges">
             {edges.map((e) => (
-              <polyline
-                key={`${e.from}>${e.to}`}
-                class={`edge${related.has(`${e.from}>${e.to}`) ? " edge-related" : ""}`}
-                points={e.points.map((q) => `${q.x},${q.y}`).join(" ")}
-                marker-end={detail ? "url(#arrow)" : undefined}
-              />
+              <EdgeLine key={`${e.from}>${e.to}`} e={e} related={related.has(`${e.from}>${e.to}`)} detail={detail} />
             ))}
           </g>
           <g class="nodes">
@@ -251,12 +257,7 @@ export function GraphView(p: GraphViewProps) {
                 selected={p.selected === n.node.id}
                 cursor={p.cursor === n.node.id}
                 firstWrong={p.firstWrong === n.node.id}
-                onClick={(ev) => {
-                  if (drag.current?.moved) return;
-                  p.onSelect(n.node.id);
-                  if (n.node.members && ev.detail === 2) p.onToggleChain(n.node.id);
-                  else p.onActivate(n.node.id);
-                }}
+                onClick={clickNode}
               />
             ))}
           </g>
@@ -278,7 +279,35 @@ export function GraphView(p: GraphViewProps) {
   );
 }
 
-function NodeShape(p: { n: LaidNode; detail: boolean; values: boolean; selected: boolean; cursor: boolean; firstWrong: boolean; onClick(e: MouseEvent): void }) {
+interface NodeShapeProps {
+  n: LaidNode;
+  detail: boolean;
+  values: boolean;
+  selected: boolean;
+  cursor: boolean;
+  firstWrong: boolean;
+  onClick(e: MouseEvent, node: DisplayNode): void;
+}
+
+/** A node drawn again only when its place, its content or its marks changed (a re-run keeps most). */
+const NodeShape = memoBy(NodeShapeOf, (a, b) =>
+  a.detail === b.detail && a.values === b.values && a.selected === b.selected && a.cursor === b.cursor && a.firstWrong === b.firstWrong &&
+  a.onClick === b.onClick && a.n.x === b.n.x && a.n.y === b.n.y && a.n.width === b.n.width && a.n.height === b.n.height &&
+  sameShallow(a.n.node, b.n.node));
+
+/** An edge drawn again only when it is another edge (another layout) or its marks changed. */
+const EdgeLine = memoBy(
+  ({ e, related, detail }: { e: LaidEdge; related: boolean; detail: boolean }) => (
+    <polyline
+      class={`edge${related ? " edge-related" : ""}`}
+      points={e.points.map((q) => `${q.x},${q.y}`).join(" ")}
+      marker-end={detail ? "url(#arrow)" : undefined}
+    />
+  ),
+  (a, b) => a.e === b.e && a.related === b.related && a.detail === b.detail,
+);
+
+function NodeShapeOf(p: NodeShapeProps) {
   const { n } = p;
   const node = n.node;
   const cls = [
@@ -301,7 +330,7 @@ function NodeShape(p: { n: LaidNode; detail: boolean; values: boolean; selected:
       data-id={node.id}
       data-label={node.label}
       data-line={node.line}
-      onClick={p.onClick}
+      onClick={(ev) => p.onClick(ev, node)}
     >
       <title>{title}</title>
       {p.firstWrong && <rect class="first-wrong-halo" x={-5} y={-5} width={n.width + 10} height={n.height + 10} rx={rx + 5} />}

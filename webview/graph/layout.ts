@@ -160,23 +160,32 @@ const recent = new Map<string, Layout>();
 const RECENT_LAYOUTS = 8;
 
 /**
- * Lays the display graph out top-down (inputs on top, the loss at the bottom). A re-run of the same
- * script (same structure, new verdicts and values) reuses the previous positions, so the view does
- * not jump on every save.
+ * The layout of a structure laid out before, with this graph's nodes (their verdicts and values), or
+ * undefined: a re-run of the same script (same structure) reuses the previous positions, at once
+ * (no worker round trip, no frame showing the old verdicts), and the view does not jump on every save.
  */
+export function knownLayout(g: DisplayGraph, values: boolean): Layout | undefined {
+  return knownByKey(structureKey(g, values), g);
+}
+
+function knownByKey(key: string, g: DisplayGraph): Layout | undefined {
+  const known = recent.get(key);
+  if (!known) return undefined;
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const nodes = known.nodes.map((n) => ({ ...n, node: byId.get(n.node.id)! }));
+  return remember({ ...known, nodes, byId: new Map(nodes.map((n) => [n.node.id, n])) });
+}
+
+/** Lays the display graph out top-down (inputs on top, the loss at the bottom), or reuses a known layout. */
 export async function layoutGraph(g: DisplayGraph, values: boolean): Promise<Layout> {
   const key = structureKey(g, values);
-  const known = recent.get(key);
-  let out: Layout;
-  if (known) {
-    const byId = new Map(g.nodes.map((n) => [n.id, n]));
-    const nodes = known.nodes.map((n) => ({ ...n, node: byId.get(n.node.id)! }));
-    out = { ...known, nodes, byId: new Map(nodes.map((n) => [n.node.id, n])) };
-  } else {
-    out = { ...(await runLayout(g, values)), key, id: hashKey(key) };
-  }
-  recent.delete(key);
-  recent.set(key, out);
+  return knownByKey(key, g) ?? remember({ ...(await runLayout(g, values)), key, id: hashKey(key) });
+}
+
+/** Keeps a layout as the newest of `recent`. */
+function remember(out: Layout): Layout {
+  recent.delete(out.key);
+  recent.set(out.key, out);
   if (recent.size > RECENT_LAYOUTS) recent.delete(recent.keys().next().value!);
   return out;
 }
