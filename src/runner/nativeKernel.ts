@@ -13,7 +13,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { DEFAULT_MEMORY_MB } from "./memoryCap";
 import { pairTensors } from "./trace";
 import type { RunHandle } from "./runner";
-import { KERNEL_RESTARTED, sessionLost } from "./session";
+import { CellSession, KERNEL_RESTARTED, sessionLost } from "./session";
 import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
 import {
   NATIVE_INTERRUPT_GRACE_MS, addNativeValues, emptyTrace, nativeFigure, engineLabel, nativeComparison, nativeRuntime, probeInterpreter, scriptError,
@@ -121,24 +121,12 @@ export class CellStream {
   }
 }
 
-export class NativeKernelSession {
+export class NativeKernelSession extends CellSession {
   private proc: Process | undefined;
-  private current: { cancel: (reason?: string) => void } | undefined;
-  private interrupts = 0;
   private graceTimer: NodeJS.Timeout | undefined;
-  private resetNext = false;
-  private sessions = 0;
-  private disposed = false;
 
-  constructor(readonly file: string, private readonly opts: NativeKernelOptions) {}
-
-  /** Counts the sessions started (a new process, or a restart): a change means the globals are gone. */
-  get session(): number {
-    return this.sessions;
-  }
-
-  get busy(): boolean {
-    return this.current !== undefined;
+  constructor(file: string, private readonly opts: NativeKernelOptions) {
+    super(file);
   }
 
   /** Whether the session has a live process. */
@@ -151,14 +139,7 @@ export class NativeKernelSession {
    * caps what the session may allocate from this cell on (see bpn_native.py _cap_memory).
    */
   runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void, opts: { memoryMb?: number } = {}): RunHandle {
-    if (this.disposed) throw new Error("the kernel was disposed");
-    if (this.current) throw new Error("a cell is already running in this kernel");
-    if (this.resetNext || !this.proc) {
-      this.sessions++;
-      this.endProcess();
-    }
-    this.resetNext = false;
-    this.interrupts = 0;
+    if (this.beginCell()) this.endProcess();
     const file = path.resolve(this.file);
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
@@ -181,36 +162,27 @@ export class NativeKernelSession {
         return failed({ kind: "internal", name: "Error", message: `Could not start ${info.python}: ${(e as Error).message}` }, engineLabel(info));
       }
       return await this.execute(proc, cell, opts.memoryMb ?? this.opts.memoryMb ?? DEFAULT_MEMORY_MB, onEvent, file, startedAt, t0);
-    })().finally(() => {
-      clearTimeout(this.graceTimer);
-      if (this.current === own) this.current = undefined;
-    });
-    const own: RunHandle = {
+    })().finally(() => clearTimeout(this.graceTimer));
+    return this.running({
       file, trace,
       cancel: (reason = "interrupted") => {
         if (this.proc?.cell) this.proc.child.kill("SIGINT");
         else cancelled = reason;
       },
-    };
-    this.current = own;
-    return own;
+    });
   }
 
-  /**
-   * Stop the running cell: KeyboardInterrupt, which keeps the session; a cell still running after the
-   * grace, or at a second Stop, ends the process and with it the session.
-   */
-  interrupt(): void {
-    const run = this.current;
-    if (!run) return;
-    if (this.interrupts++ === 0) {
-      run.cancel("interrupted");
-      const grace = this.opts.interruptGraceMs ?? NATIVE_INTERRUPT_GRACE_MS;
-      this.graceTimer = setTimeout(() => this.endProcess({
-        kind: "cancelled", name: KERNEL_RESTARTED, message: `the cell did not stop within ${grace / 1000} s of the interrupt, so its process was ended`,
-      }), grace);
-      return;
-    }
+  /** KeyboardInterrupt, which keeps the session; a cell still running after the grace ends the process and the session. */
+  protected firstInterrupt(run: RunHandle): void {
+    run.cancel("interrupted");
+    const grace = this.opts.interruptGraceMs ?? NATIVE_INTERRUPT_GRACE_MS;
+    this.graceTimer = setTimeout(() => this.endProcess({
+      kind: "cancelled", name: KERNEL_RESTARTED, message: `the cell did not stop within ${grace / 1000} s of the interrupt, so its process was ended`,
+    }), grace);
+  }
+
+  /** A second Stop ends the process at once. */
+  protected againInterrupt(): void {
     this.endProcess({ kind: "cancelled", name: KERNEL_RESTARTED, message: "the cell did not stop at the first interrupt, so the second one ended its process" });
   }
 

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import { TRACE_VERSION, type OutputChunk, type RunEvent, type ScriptError, type Series, type Trace, type TraceComparison } from "../protocol/trace";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./record";
 import { languageOf, sha256 } from "./trace";
-import { KERNEL_RESTARTED, sessionLost } from "./session";
+import { CellSession, KERNEL_RESTARTED, sessionLost } from "./session";
 import { unpackSamples } from "./summarize";
 import { DEFAULT_MEMORY_MB } from "./memoryCap";
 export { DEFAULT_MEMORY_MB } from "./memoryCap";
@@ -183,23 +183,11 @@ export class Runner {
  * taken effect, ends the worker, and so does reaching the memory cap: the next cell starts a new
  * session, and the cell that ended it says so (SESSION_LOST).
  */
-export class KernelSession {
+export class KernelSession extends CellSession<WorkerRun> {
   private worker: Worker | undefined;
-  private current: WorkerRun | undefined;
-  private interrupts = 0;
-  private resetNext = false;
-  private sessions = 0;
-  private disposed = false;
 
-  constructor(readonly file: string, private readonly base: Omit<RunOptions, "cell" | "onEvent" | "source"> = {}) {}
-
-  /** Counts the sessions started (a new worker, or a restart): a change means the globals are gone. */
-  get session(): number {
-    return this.sessions;
-  }
-
-  get busy(): boolean {
-    return this.current !== undefined;
+  constructor(file: string, private readonly base: Omit<RunOptions, "cell" | "onEvent" | "source"> = {}) {
+    super(file);
   }
 
   /** Whether the session has a worker (false after dispose, once it was ended). */
@@ -212,12 +200,7 @@ export class KernelSession {
    * overrides the session's cap from this cell on (a new worker's heap limit takes it too).
    */
   runCell(cell: { index: number; source: string }, onEvent?: (e: RunEvent) => void, opts: { memoryMb?: number } = {}): RunHandle {
-    if (this.disposed) throw new Error("the kernel was disposed");
-    if (this.current) throw new Error("a cell is already running in this kernel");
-    const reset = this.resetNext || !this.worker;
-    if (reset) this.sessions++;
-    this.resetNext = false;
-    this.interrupts = 0;
+    const reset = this.beginCell();
     const source: WorkerSource = {
       take: (memoryMb) => {
         if (this.worker) return this.worker;
@@ -231,7 +214,6 @@ export class KernelSession {
       timeoutMs: 0, interruptGraceMs: 0, ...this.base, ...opts, cell: { ...cell, reset }, onEvent,
     }, source);
     const trace = handle.trace.then((t) => {
-      if (this.current === own) this.current = undefined;
       if (t.error?.kind === "memory") {
         // what the cell allocated is held by its globals: only a new session gives it back
         this.endWorker();
@@ -239,23 +221,16 @@ export class KernelSession {
       } else if (t.error?.name === KERNEL_RESTARTED) sessionLost(t.error);
       return t;
     });
-    const own: WorkerRun = { file: handle.file, trace, cancel: (r) => handle.cancel(r), terminate: (e) => handle.terminate(e) };
-    this.current = own;
-    return own;
+    return this.running({ file: handle.file, trace, cancel: (r) => handle.cancel(r), terminate: (e) => handle.terminate(e) });
   }
 
-  /**
-   * Interrupt the running cell: KeyboardInterrupt, which keeps the session; a second interrupt, when
-   * the cell is still running (stuck in one long engine call, or catching KeyboardInterrupt), ends
-   * the worker and with it the session.
-   */
-  interrupt(): void {
-    const run = this.current;
-    if (!run) return;
-    if (this.interrupts++ === 0) {
-      run.cancel("interrupted");
-      return;
-    }
+  /** KeyboardInterrupt, which keeps the session. */
+  protected firstInterrupt(run: WorkerRun): void {
+    run.cancel("interrupted");
+  }
+
+  /** A cell still running (stuck in one long engine call, or catching KeyboardInterrupt): its worker, and the session, end. */
+  protected againInterrupt(run: WorkerRun): void {
     this.worker = undefined;
     run.terminate({ kind: "cancelled", name: KERNEL_RESTARTED, message: "the cell did not stop at the first interrupt, so the second one ended its worker" });
   }
