@@ -847,6 +847,9 @@ def _cap_memory(mb):
     if not mb or not sys.platform.startswith("linux") or torch.cuda.is_available():
         return
     if _mem["base"] is None:
+        # PyTorch's intra-op threads start at the first parallel op: their stacks (8 MB each, counted
+        # by RLIMIT_DATA) belong to the baseline, not to what the script may allocate
+        torch.ones(1 << 18).add_(1).sum()
         _mem["base"] = _data_size()
         if _mem["base"] is None:
             return
