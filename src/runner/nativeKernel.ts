@@ -12,6 +12,7 @@ import { MAX_FIGURES, type Figure, type NamedTensor, type RunEvent, type ScriptE
 import { DEFAULT_MAX_OUTPUT_BYTES, RunRecorder } from "./record";
 import { DEFAULT_MEMORY_MB } from "./memoryCap";
 import { pairTensors } from "./trace";
+import { codeCell } from "../python/notebook";
 import type { RunHandle } from "./runner";
 import { CellSession, KERNEL_RESTARTED, sessionLost } from "./session";
 import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
@@ -281,7 +282,10 @@ export class NativeKernelSession extends CellSession {
     };
     proc.cell = state;
     onEvent?.({ type: "phase", phase: "running" });
-    proc.requests.write(JSON.stringify({ op: "cell", index: cell.index, source: cell.source, memoryMb }) + "\n");
+    // IPython's magics and shell lines are left out with a note, as the built-in kernel does
+    const code = codeCell(cell.source, cell.index);
+    state.rec.notes.push(...code.notes);
+    proc.requests.write(JSON.stringify({ op: "cell", index: cell.index, source: code.source ?? "", memoryMb }) + "\n");
     await ended;
     const alive = () => proc.child.exitCode === null && proc.child.signalCode === null && !proc.endedBy;
     // printed text written before the done event may be read just after it: wait for its CELL_END

@@ -61,6 +61,21 @@ describe("native notebook kernel (the user's own PyTorch)", function () {
     assert.equal(t2.graph?.source, "backward");
   });
 
+  it("IPython's magics and shell lines are left out with a note; a cell magic's cell is skipped", async () => {
+    const k = open();
+    // the first cell of the micrograd lecture, then a line after the magic to show the lines stay put
+    const t = await k.runCell({ index: 0, source: "import math\n%matplotlib inline\n!ls\nprint(math.pi > 3)\nraise ValueError('line 5')" }).trace;
+    assert.equal(stdout(t), "True\n");
+    assert.deepEqual([t.error?.name, t.error?.place?.line], ["ValueError", 5], "the cell's own line numbers");
+    assert.deepEqual(t.notes.filter((n) => n.startsWith("cell 1")), [
+      "cell 1, line 2: `%matplotlib inline` ignored (IPython syntax)", "cell 1, line 3: `!ls` ignored (IPython syntax)",
+    ]);
+    const skipped = await k.runCell({ index: 1, source: "%%bash\necho hi" }).trace;
+    assert.equal(skipped.status, "ok");
+    assert.equal(stdout(skipped), "");
+    assert.match(skipped.notes.join("\n"), /cell 2: %%bash cell skipped/);
+  });
+
   it("an error names its cell's file and line; the session goes on", async () => {
     const k = open();
     await k.runCell({ index: 0, source: "a = 1" }).trace;
