@@ -340,6 +340,8 @@ export class NotebookKernel implements vscode.Disposable {
       });
       // the renderer shows the stack, which ends saying the session is gone (KernelSession): the cap's setting follows
       if (e.kind === "memory") err.stack = `${err.stack.trimEnd()} ${memoryHint(memoryMb)}`;
+      // the interpreter could not be used (no torch, too old, missing): say where the choice is made
+      if (e.name === "InterpreterError") err.stack = `${err.stack.replace(/\. /g, ".\n").trimEnd()}\n${CHOOSE_BACKEND_HINT}`;
       outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
     }
     // the last printed text and the results in one edit; the panel and the editors get the
@@ -479,6 +481,9 @@ class IpynbSerializer implements vscode.NotebookSerializer {
     return new TextEncoder().encode(JSON.stringify(nb, null, 1) + "\n");
   }
 }
+
+/** Under an interpreter's error in a cell. */
+const CHOOSE_BACKEND_HINT = "Run Backprop Ninja: Choose Python backend (Command Palette) to pick the built-in engine or another interpreter.";
 
 /** The kernel's label on the interpreter backend (backpropNinja.pythonBackend): cells run in the user's own Python. */
 export const INTERPRETER_KERNEL_LABEL = "Backprop Ninja (your Python and PyTorch)";

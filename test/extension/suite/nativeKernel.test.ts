@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as vscode from "vscode";
 import type { BackpropNinjaApi } from "../../../src/extension/extension";
 import { INTERPRETER_KERNEL_LABEL } from "../../../src/extension/kernel";
-import { runCells as runAll, textOf, until, workspaceFile, writeNotebook } from "../exerciseNotebook";
+import { cellRan, runCells as runAll, textOf, until, workspaceFile, writeNotebook } from "../exerciseNotebook";
 import { note } from "../report";
 
 const EXTENSION_ID = "backprop-ninja.backprop-ninja";
@@ -91,5 +91,31 @@ describe("Notebook kernel on the user's Python (interpreter backend)", function 
     const outputs = cell.outputs.map((o) => (o.items.every((i) => i.mime === STDOUT_MIME)
       ? `text:${o.items.map((i) => new TextDecoder().decode(i.data)).join("")}` : o.items.map((i) => i.mime).join("+")));
     assert.deepEqual(outputs, ["text:before\n", "image/svg+xml", "text:between\n", "image/svg+xml", "text:after\n"]);
+  });
+
+  it("an interpreter that cannot be used: the first cell says why and where to choose another; Run All stops there", async function () {
+    const missing = workspaceFile("no_python.ipynb");
+    await config().update("pythonPath", "/nonexistent/bin/python3", vscode.ConfigurationTarget.Global);
+    try {
+      writeNotebook(missing, ["x = 1", "print(x)"]);
+      const doc = await vscode.workspace.openNotebookDocument(missing);
+      await vscode.window.showNotebookDocument(doc);
+      // cells 0-1 in one run; then cell 0 alone, queued behind it: by its end the first run has ended
+      let secondRuns = 0;
+      const counting = api.kernel.onDidRunCell((e) => void (e.notebook === doc && e.cell === 1 && secondRuns++));
+      const first = cellRan(api, doc, 0);
+      await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 0, end: 2 }], document: doc.uri });
+      await first;
+      await runAll(api, doc, 0);
+      counting.dispose();
+      assert.equal(secondRuns, 0, "cell 1 ran after cell 0 failed");
+      const err = JSON.parse(textOf(doc.cellAt(0), ERROR_MIME)) as { name: string; stack: string };
+      assert.equal(err.name, "InterpreterError");
+      assert.match(err.stack, /No Python interpreter "\/nonexistent\/bin\/python3" was found\.\n/);
+      assert.match(err.stack, /Backprop Ninja: Choose Python backend/);
+      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    } finally {
+      await config().update("pythonPath", PYTHON, vscode.ConfigurationTarget.Global);
+    }
   });
 });
