@@ -258,6 +258,9 @@ describe("gradient panel (webview, Chromium)", function () {
     const node = page.locator("g.node.first-wrong");
     await node.waitFor(); // the first view centers on it
     assert.equal(await node.getAttribute("data-label"), "bndiff");
+    // its halo pulses to draw the eye, then rests: an endless animation repaints the panel every frame
+    const haloEnds = await node.locator(".first-wrong-halo").evaluate((el) => el.getAnimations().map((a) => a.effect!.getComputedTiming().endTime));
+    assert.ok(haloEnds.length > 0 && haloEnds.every((t) => Number.isFinite(Number(t))), `the halo's animations end at ${haloEnds.join(", ")} ms`);
     await screenshot(page, "06-wrong-graph");
     await page.locator("[data-testid=fit]").click(); // the whole graph, so every node is in the DOM
     await page.waitForFunction(() => document.querySelector(".graph-view")?.getAttribute("data-rendered") === document.querySelector(".graph-view")?.getAttribute("data-nodes"));
