@@ -391,16 +391,14 @@ const workloads: Record<string, (arg: number) => Record<string, number> | Promis
   matmul(size) {
     const shapes = size ? [[size, size, size]] : [[32, 30, 200], [32, 200, 27], [200, 32, 27], [32, 200, 30], [30, 32, 200], [256, 256, 256], [512, 512, 512]];
     const out: Record<string, number> = {};
-    // every shape once first: V8 compiles WebAssembly quickly, then optimizes the kernels while they
-    // run, which would otherwise fall on the first shape's timings (a training loop sees only the later)
-    const operands = shapes.map(([mm, k, n]) => [torch.randn(mm, k), torch.randn(k, n)] as const);
-    const warmUntil = performance.now() + 1000;
-    while (performance.now() < warmUntil) for (const [a, b] of operands) a.matmul(b);
-    for (const [s, [mm, k, n]] of shapes.entries()) {
-      const [a, b] = operands[s];
-      // ~20 ms per timing, the median of 7 (the machine is shared: single timings swing)
+    for (const [mm, k, n] of shapes) {
+      const a = torch.randn(mm, k), b = torch.randn(k, n);
+      // ~20 ms per timing, the median of 7 (the machine is shared: single timings swing), after 200 ms
+      // of the same product: V8 optimizes WebAssembly while it runs, and the collection of the last
+      // shape's larger outputs would otherwise fall on this one's (a training loop sees neither)
       const reps = Math.max(3, Math.floor(4e7 / (2 * mm * k * n)));
-      for (let i = 0; i < reps; i++) a.matmul(b);
+      const warmUntil = performance.now() + 200;
+      while (performance.now() < warmUntil) a.matmul(b);
       const rates: number[] = [];
       for (let r = 0; r < 7; r++) {
         const t0 = performance.now();
