@@ -51,10 +51,10 @@ export function checkGradient(s: Services) {
           const config = readConfig();
           const handle = config.pythonBackend === "interpreter" && /\.(py|ipynb)$/i.test(uri.fsPath)
             ? runNative(uri.fsPath, {
-              python: resolvePython(config.pythonPath), timeoutMs: 0, finiteDifference: { name: name! },
+              python: resolvePython(config.pythonPath), timeoutMs: 0, memoryMb: config.memoryCap, finiteDifference: { name: name! },
               env: workspaceNames(uri.fsPath, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath),
             })
-            : runner.run(uri.fsPath, { timeoutMs: 0, finiteDifference: { name: name! } });
+            : runner.run(uri.fsPath, { timeoutMs: 0, memoryMb: config.memoryCap, finiteDifference: { name: name! } });
           const cancel = token.onCancellationRequested(() => handle.cancel("finite-difference check cancelled"));
           const trace = await handle.trace.finally(() => cancel.dispose());
           if (trace.status === "cancelled") return { name: name!, error: "cancelled" };
