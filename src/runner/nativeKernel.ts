@@ -14,7 +14,7 @@ import { DEFAULT_MEMORY_MB } from "./memoryCap";
 import { pairTensors } from "./trace";
 import { codeCell } from "../python/notebook";
 import type { RunHandle } from "./runner";
-import { CellSession, KERNEL_RESTARTED, sessionLost } from "./session";
+import { CellSession, KERNEL_RESTARTED, sessionLost, tellSession } from "./session";
 import { diagnoseNative, protocolGraph, type AskChild, type NativeGraph } from "./nativeDiagnosis";
 import {
   NATIVE_INTERRUPT_GRACE_MS, addNativeValues, emptyTrace, nativeFigure, engineLabel, nativeComparison, nativeRuntime, probeInterpreter, scriptError,
@@ -320,10 +320,7 @@ export class NativeKernelSession extends CellSession {
     }
     if (error && !state.done) sessionLost(error);
     // the refused allocation was never made: unlike the worker's kernel, this one keeps its session
-    else if (error?.kind === "memory") {
-      error.message += `; ${MEMORY_KEPT}`;
-      error.stack = `${(error.stack ?? `${error.name}: ${error.message}`).trimEnd()}\n\n${MEMORY_KEPT[0].toUpperCase()}${MEMORY_KEPT.slice(1)}.`;
-    }
+    else if (error?.kind === "memory") tellSession(error, MEMORY_KEPT);
     if (error?.place && error.place.cell === undefined) error.place.cell = cell.index;
     pairTensors(state.tensors);
     const drawn = state.graph && state.graph.nodes.length ? protocolGraph(state.graph, state.tensors, rec.comparisons) : null;

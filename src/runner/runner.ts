@@ -175,7 +175,6 @@ export class Runner {
   }
 }
 
-
 /**
  * A notebook's kernel: one worker of its own whose Pyodide keeps the notebook's globals between
  * cells (see `run_cell` in src/python/site/_bpn_runtime.py). Cells run one at a time. An interrupt

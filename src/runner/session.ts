@@ -9,12 +9,15 @@ export const SESSION_LOST = "the kernel restarted: the globals of earlier cells 
 /** The error name of a cell whose session a second interrupt or a restart ended. */
 export const KERNEL_RESTARTED = "KernelRestarted";
 
-/** The error of a cell that ended its session: the message says so; the stack, shown in the cell, on a line of its own. */
-export function sessionLost(e: ScriptError): void {
+/** Adds what became of the session to a cell's error: the message after a semicolon, the stack (shown in the cell) as a sentence of its own. */
+export function tellSession(e: ScriptError, clause: string): void {
   const stack = (e.stack ?? `${e.name}: ${e.message}`).trimEnd();
-  e.stack = `${stack}\n\n${SESSION_LOST[0].toUpperCase()}${SESSION_LOST.slice(1)}.`;
-  e.message += `; ${SESSION_LOST}`;
+  e.stack = `${stack}\n\n${clause[0].toUpperCase()}${clause.slice(1)}.`;
+  e.message += `; ${clause}`;
 }
+
+/** The error of a cell that ended its session says so. */
+export const sessionLost = (e: ScriptError): void => tellSession(e, SESSION_LOST);
 
 /**
  * The bookkeeping both notebook kernels share: the sessions counted, the cell running, the interrupts
